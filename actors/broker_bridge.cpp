@@ -1,0 +1,29 @@
+#include "actors/broker_bridge.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+
+namespace janus::actors {
+
+void broker_bridge::connect(caf::actor router) {
+  router_ = std::move(router);
+}
+
+void broker_bridge::acquire(http::acquire_request request, lease_handler on_lease) {
+  caf::anon_send(router_, acquire_atom::value, acquire_msg{std::move(request), std::move(on_lease)});
+}
+
+void broker_bridge::release(const lease& held, lease_outcome outcome) {
+  caf::anon_send(router_, release_atom::value, held.model, held.id, outcome);
+}
+
+void broker_bridge::models(models_handler on_models) {
+  caf::anon_send(router_, models_atom::value, models_msg{std::move(on_models)});
+}
+
+void broker_bridge::readiness(ready_handler on_ready) {
+  caf::anon_send(router_, ready_q_atom::value, ready_msg{std::move(on_ready)});
+}
+
+} // namespace janus::actors

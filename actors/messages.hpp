@@ -1,0 +1,110 @@
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "http/broker.hpp"
+#include "http/health_probe.hpp"
+#include "model/config.hpp"
+#include "model/lease.hpp"
+#include "runtime/runtime.hpp"
+
+/// The actors' message protocol: atoms and the payload types they carry.
+namespace janus::actors {
+
+// -- requests from the HTTP layer (through the router to a pool) ----------------------------
+using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using models_atom = caf::atom_constant<caf::atom("models")>;
+using ready_q_atom = caf::atom_constant<caf::atom("readyq")>;
+
+// -- pool <-> supervisor ---------------------------------------------------------------------
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using gone_atom = caf::atom_constant<caf::atom("gone")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+
+// -- supervisor internals (runtime and probe callbacks, timers) ------------------------------
+using started_atom = caf::atom_constant<caf::atom("started")>;
+using exited_atom = caf::atom_constant<caf::atom("exited")>;
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
+using probed_atom = caf::atom_constant<caf::atom("probed")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+
+// -- health checker --------------------------------------------------------------------------
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using unwatch_atom = caf::atom_constant<caf::atom("unwatch")>;
+using unhealthy_atom = caf::atom_constant<caf::atom("unhealthy")>;
+
+// -- pool internals and control --------------------------------------------------------------
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using warm_atom = caf::atom_constant<caf::atom("warm")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+
+/// A lease request with the callback that receives the answer, exactly once.
+struct acquire_msg {
+  http::acquire_request request;
+  http::broker::lease_handler reply;
+};
+
+/// The models list request's callback.
+struct models_msg {
+  http::broker::models_handler reply;
+};
+
+/// The readiness request's callback.
+struct ready_msg {
+  http::broker::ready_handler reply;
+};
+
+/// Sends a health probe; the test fixture replaces the real HTTP one.
+using prober = std::function<void(const endpoint& target, const std::string& path,
+                                  std::chrono::milliseconds timeout,
+                                  std::function<void(http::probe_result)> on_result)>;
+
+/// Why a container left its pool: for logs and the stops counter.
+enum class stop_reason : std::uint8_t {
+  idle,
+  recycled,
+  unhealthy,
+  exited,
+  start_failed,
+  startup_timeout,
+  failing,
+  shutdown,
+};
+
+std::string_view to_string(stop_reason reason);
+
+/// What a pool reports of itself (for tests, logs and later the admin API).
+struct pool_status {
+  std::string model;
+  int starting = 0;
+  int ready = 0;
+  int draining = 0;
+  int inflight = 0;
+  int waiting = 0;
+  bool warm_reached = false;
+  std::uint64_t starts = 0;
+  std::uint64_t start_failures = 0;
+  std::uint64_t served = 0;
+};
+
+} // namespace janus::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::acquire_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::models_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::ready_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::stop_reason)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::pool_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::lease_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::endpoint)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::container_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::container_exit)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::result<janus::container_info>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::http::probe_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::health_config)

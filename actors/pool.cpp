@@ -1,0 +1,410 @@
+#include "actors/pool.hpp"
+
+#include <caf/all.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace janus::actors {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<pool_state>*;
+using phase = container_record::phase;
+using time_point = caf::actor_clock::time_point;
+
+/// The longest back-off between two failed starts.
+constexpr auto max_backoff = std::chrono::seconds(60);
+
+int count_in(const pool_state& st, phase wanted) {
+  return static_cast<int>(std::count_if(st.containers.begin(), st.containers.end(),
+                                        [wanted](const auto& kv) { return kv.second.state == wanted; }));
+}
+
+/// Containers that serve or will serve: starting or ready (not draining or stopping).
+int live_count(const pool_state& st) {
+  return count_in(st, phase::starting) + count_in(st, phase::ready);
+}
+
+std::chrono::milliseconds ms_between(time_point from, time_point to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
+}
+
+void reply_error(acquire_msg& msg, errc code, std::string message) {
+  if (msg.reply) {
+    msg.reply(error_info{code, std::move(message)});
+  }
+}
+
+// -- containers ----------------------------------------------------------------------------
+
+/// Starts one container unless the pool is full or in start back-off.
+bool start_container(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (st.shutting_down || live_count(st) >= st.model.max_containers || now < st.start_allowed_at) {
+    return false;
+  }
+  container_spec spec;
+  spec.model = st.model.name;
+  spec.command = st.model.command;
+  spec.image = st.model.image;
+  spec.env = st.deps.platform_env;
+  for (const auto& [key, value] : st.model.env) {
+    spec.env[key] = value;
+  }
+  spec.labels = st.deps.labels;
+  spec.labels["janus.model"] = st.model.name;
+  auto key = st.next_key++;
+  auto& record = st.containers[key];
+  record.started_at = now;
+  record.last_used = now;
+  record.supervisor = self->spawn(supervisor, caf::actor_cast<caf::actor>(self), key,
+                                  std::move(spec), st.model, st.deps.supervisors);
+  ++st.starts;
+  return true;
+}
+
+void stop_container(self_ptr self, std::uint64_t key, stop_reason reason) {
+  auto it = self->state.containers.find(key);
+  if (it == self->state.containers.end() || it->second.state == phase::stopping) {
+    return;
+  }
+  it->second.state = phase::stopping;
+  self->send(it->second.supervisor, stop_atom::value, reason);
+}
+
+/// Takes a container out of rotation: stopped now when idle, after its last request otherwise.
+void retire(self_ptr self, std::uint64_t key, stop_reason reason) {
+  auto& record = self->state.containers.at(key);
+  if (record.inflight == 0) {
+    stop_container(self, key, reason);
+  } else if (record.state != phase::stopping) {
+    record.state = phase::draining;
+  }
+}
+
+// -- leases --------------------------------------------------------------------------------
+
+/// The ready container with a free slot and the fewest requests in flight; among equals one that
+/// served before (warmer caches). `avoid` is taken only when nothing else has a slot.
+std::uint64_t pick(const pool_state& st, const std::string& avoid) {
+  std::uint64_t best = 0;
+  std::uint64_t fallback = 0;
+  const container_record* best_record = nullptr;
+  for (const auto& [key, record] : st.containers) {
+    if (record.state != phase::ready || record.inflight >= st.model.max_concurrency) {
+      continue;
+    }
+    if (!avoid.empty() && record.container.id == avoid) {
+      fallback = key;
+      continue;
+    }
+    if (best_record == nullptr || record.inflight < best_record->inflight
+        || (record.inflight == best_record->inflight && record.served > 0
+            && best_record->served == 0)) {
+      best = key;
+      best_record = &record;
+    }
+  }
+  return best != 0 ? best : fallback;
+}
+
+void grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since, bool cold) {
+  auto& st = self->state;
+  auto& record = st.containers.at(key);
+  lease granted;
+  granted.id = st.next_lease++;
+  granted.model = st.model.name;
+  granted.container_id = record.container.id;
+  granted.target = record.container.target;
+  granted.kind = cold ? start_kind::cold : record.served > 0 ? start_kind::warm : start_kind::prewarmed;
+  granted.queue_time = std::chrono::duration_cast<std::chrono::microseconds>(self->clock().now() - since);
+  ++record.inflight;
+  record.last_used = self->clock().now();
+  st.leases.emplace(granted.id, key);
+  if (msg.reply) {
+    msg.reply(std::move(granted));
+  }
+}
+
+/// Fails every waiter at once: the pool cannot serve them (no container can start).
+void fail_waiters(self_ptr self, errc code, const std::string& message) {
+  auto waiting = std::move(self->state.waiters);
+  self->state.waiters.clear();
+  for (auto& w : waiting) {
+    reply_error(w.msg, code, message);
+  }
+}
+
+/// Hands free slots to waiters, oldest first.
+void serve_waiters(self_ptr self, bool cold) {
+  auto& st = self->state;
+  while (!st.waiters.empty()) {
+    auto key = pick(st, st.waiters.front().msg.request.avoid_container);
+    if (key == 0) {
+      return;
+    }
+    auto w = std::move(st.waiters.front());
+    st.waiters.pop_front();
+    grant(self, key, w.msg, w.since, cold || w.cold);
+  }
+}
+
+/// Starts what the pool lacks: enough starting slots for the waiters, and min_warm containers.
+/// When nothing serves or starts and no start is allowed now, waiters get no_capacity at once.
+void ensure_capacity(self_ptr self) {
+  auto& st = self->state;
+  if (st.shutting_down) {
+    return;
+  }
+  auto slots_coming = [&st] { return count_in(st, phase::starting) * st.model.max_concurrency; };
+  while (static_cast<int>(st.waiters.size()) > slots_coming()) {
+    if (!start_container(self)) {
+      break;
+    }
+    // The waiters the new container will serve are cold starts.
+    auto marked = 0;
+    for (auto& w : st.waiters) {
+      if (!w.cold && marked < st.model.max_concurrency) {
+        w.cold = true;
+        ++marked;
+      }
+    }
+  }
+  while (live_count(st) < st.model.min_warm) {
+    if (!start_container(self)) {
+      break;
+    }
+  }
+  if (!st.waiters.empty() && live_count(st) == 0) {
+    auto wait = ms_between(self->clock().now(), st.start_allowed_at);
+    fail_waiters(self, errc::no_capacity,
+                 "model " + st.model.name + " has no running container and cannot start one: "
+                   + (st.last_start_error.empty() ? std::string{"pool is full"} : st.last_start_error)
+                   + (wait.count() > 0 ? " (next attempt in " + std::to_string(wait.count()) + " ms)"
+                                       : std::string{}));
+  }
+}
+
+void check_warm(self_ptr self, const caf::actor& router) {
+  auto& st = self->state;
+  if (!st.warm_reached && count_in(st, phase::ready) >= st.model.min_warm) {
+    st.warm_reached = true;
+    spdlog::info("model {}: pool reached min_warm ({})", st.model.name, st.model.min_warm);
+    if (router) {
+      self->send(router, warm_atom::value, st.model.name);
+    }
+  }
+}
+
+// -- maintenance ---------------------------------------------------------------------------
+
+/// Idle reaping above min_warm, recycling by age, then replenishing.
+void maintain(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (st.model.max_age > std::chrono::milliseconds::zero()) {
+    for (auto& [key, record] : st.containers) {
+      if ((record.state == phase::ready) && now - record.started_at >= st.model.max_age) {
+        spdlog::info("model {}: recycling container {} (age)", st.model.name, record.container.id);
+        retire(self, key, stop_reason::recycled);
+      }
+    }
+  }
+  // Idle containers above min_warm, the longest idle first.
+  std::vector<std::pair<time_point, std::uint64_t>> idle;
+  for (const auto& [key, record] : st.containers) {
+    if (record.state == phase::ready && record.inflight == 0
+        && now - record.last_used >= st.model.idle_ttl) {
+      idle.emplace_back(record.last_used, key);
+    }
+  }
+  std::sort(idle.begin(), idle.end());
+  for (const auto& [since, key] : idle) {
+    if (live_count(st) <= st.model.min_warm) {
+      break;
+    }
+    spdlog::info("model {}: stopping idle container {}", st.model.name,
+                 st.containers.at(key).container.id);
+    stop_container(self, key, stop_reason::idle);
+  }
+  ensure_capacity(self);
+}
+
+pool_status status_of(const pool_state& st) {
+  pool_status out;
+  out.model = st.model.name;
+  out.starting = count_in(st, phase::starting);
+  out.ready = count_in(st, phase::ready);
+  out.draining = count_in(st, phase::draining) + count_in(st, phase::stopping);
+  for (const auto& [key, record] : st.containers) {
+    out.inflight += record.inflight;
+  }
+  out.waiting = static_cast<int>(st.waiters.size());
+  out.warm_reached = st.warm_reached;
+  out.starts = st.starts;
+  out.start_failures = st.start_failures;
+  out.served = st.served;
+  return out;
+}
+
+} // namespace
+
+caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
+                   caf::actor router) {
+  self->state.model = std::move(model);
+  self->state.deps = std::move(deps);
+  self->state.start_allowed_at = self->clock().now();
+  ensure_capacity(self);
+  check_warm(self, router);
+  self->delayed_send(self, self->state.deps.tick, tick_atom::value);
+
+  return {
+    [self](acquire_atom, acquire_msg& msg) {
+      auto& st = self->state;
+      if (st.shutting_down) {
+        return reply_error(msg, errc::shutting_down, "the engine is shutting down");
+      }
+      auto key = pick(st, msg.request.avoid_container);
+      if (key != 0 && st.waiters.empty()) {
+        return grant(self, key, msg, self->clock().now(), false);
+      }
+      if (static_cast<int>(st.waiters.size()) >= st.model.queue_limit) {
+        return reply_error(msg, errc::queue_full,
+                           "model " + st.model.name + " is at capacity and its queue is full ("
+                             + std::to_string(st.model.queue_limit) + " waiting)");
+      }
+      auto timeout = std::min(msg.request.timeout, st.model.queue_timeout);
+      auto id = st.next_waiter++;
+      st.waiters.push_back(waiter{id, std::move(msg), self->clock().now(), false});
+      self->delayed_send(self, timeout, expire_atom::value, id);
+      ensure_capacity(self);
+    },
+    [self](expire_atom, std::uint64_t id) {
+      auto& st = self->state;
+      auto it = std::find_if(st.waiters.begin(), st.waiters.end(),
+                             [id](const waiter& w) { return w.id == id; });
+      if (it == st.waiters.end()) {
+        return;
+      }
+      auto w = std::move(*it);
+      st.waiters.erase(it);
+      auto waited = ms_between(w.since, self->clock().now());
+      reply_error(w.msg, errc::queue_timeout,
+                  "no slot of model " + st.model.name + " became free within "
+                    + std::to_string(waited.count()) + " ms");
+    },
+    [self](release_atom, std::uint64_t lease_id, lease_outcome outcome) {
+      auto& st = self->state;
+      auto lease_it = st.leases.find(lease_id);
+      if (lease_it == st.leases.end()) {
+        return;
+      }
+      auto key = lease_it->second;
+      st.leases.erase(lease_it);
+      auto it = st.containers.find(key);
+      if (it == st.containers.end()) {
+        return; // the container is gone already
+      }
+      auto& record = it->second;
+      --record.inflight;
+      record.last_used = self->clock().now();
+      if (outcome == lease_outcome::failed_before_first_byte) {
+        ++record.consecutive_failures;
+      } else {
+        record.consecutive_failures = 0;
+        ++record.served;
+        ++st.served;
+      }
+      if (record.consecutive_failures >= 3) {
+        spdlog::warn("model {}: container {} failed {} requests in a row", st.model.name,
+                     record.container.id, record.consecutive_failures);
+        retire(self, key, stop_reason::failing);
+      } else if (st.model.max_requests > 0 && record.served >= st.model.max_requests
+                 && record.state == phase::ready) {
+        spdlog::info("model {}: recycling container {} after {} requests", st.model.name,
+                     record.container.id, record.served);
+        retire(self, key, stop_reason::recycled);
+      } else if (record.state == phase::draining && record.inflight == 0) {
+        stop_container(self, key, stop_reason::recycled);
+      }
+      serve_waiters(self, false);
+      ensure_capacity(self);
+    },
+    [self, router](ready_atom, std::uint64_t key, container_info& info) {
+      auto& st = self->state;
+      auto it = st.containers.find(key);
+      if (it == st.containers.end()) {
+        return;
+      }
+      auto& record = it->second;
+      record.container = std::move(info);
+      record.last_used = self->clock().now();
+      st.failures_in_row = 0;
+      st.last_start_error.clear();
+      if (record.state != phase::starting) {
+        return; // stopping already
+      }
+      record.state = phase::ready;
+      serve_waiters(self, true);
+      check_warm(self, router);
+      ensure_capacity(self);
+    },
+    [self](gone_atom, std::uint64_t key, stop_reason reason, std::string& detail) {
+      auto& st = self->state;
+      auto it = st.containers.find(key);
+      if (it == st.containers.end()) {
+        return;
+      }
+      bool never_ready = it->second.container.id.empty() || reason == stop_reason::start_failed
+                         || reason == stop_reason::startup_timeout;
+      st.containers.erase(it);
+      if (never_ready && reason != stop_reason::shutdown) {
+        ++st.start_failures;
+        ++st.failures_in_row;
+        st.last_start_error = detail;
+        auto backoff = std::chrono::milliseconds{1000} * (1 << std::min(st.failures_in_row - 1, 6));
+        st.start_allowed_at = self->clock().now() + std::min<std::chrono::milliseconds>(backoff, max_backoff);
+      }
+      if (st.shutting_down) {
+        if (st.containers.empty() && st.shutdown_promise.pending()) {
+          st.shutdown_promise.deliver(shutdown_atom::value);
+          self->quit();
+        }
+        return;
+      }
+      serve_waiters(self, false);
+      ensure_capacity(self);
+    },
+    [self](tick_atom) {
+      maintain(self);
+      if (!self->state.shutting_down) {
+        self->delayed_send(self, self->state.deps.tick, tick_atom::value);
+      }
+    },
+    [self](status_atom) {
+      return status_of(self->state);
+    },
+    [self](shutdown_atom) -> caf::result<shutdown_atom> {
+      auto& st = self->state;
+      st.shutting_down = true;
+      fail_waiters(self, errc::shutting_down, "the engine is shutting down");
+      if (st.containers.empty()) {
+        self->quit();
+        return shutdown_atom::value;
+      }
+      for (auto& [key, record] : st.containers) {
+        if (record.state != phase::stopping) {
+          record.state = phase::stopping;
+          self->send(record.supervisor, stop_atom::value, stop_reason::shutdown);
+        }
+      }
+      st.shutdown_promise = self->make_response_promise();
+      return st.shutdown_promise;
+    },
+  };
+}
+
+} // namespace janus::actors

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <caf/stateful_actor.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+#include "actors/supervisor.hpp"
+
+namespace janus::actors {
+
+/// What a pool needs from the engine.
+struct pool_deps {
+  supervisor_deps supervisors;
+  /// Environment every container gets (JANUS_* platform variables), under the model's own env.
+  std::map<std::string, std::string> platform_env;
+  /// Labels naming this engine instance, added to every container.
+  std::map<std::string, std::string> labels;
+  /// Period of the maintenance tick (idle reaping, recycling, min_warm, start back-off).
+  std::chrono::milliseconds tick{1000};
+};
+
+/// One container as its pool sees it.
+struct container_record {
+  enum class phase { starting, ready, draining, stopping };
+
+  caf::actor supervisor;
+  phase state = phase::starting;
+  container_info container;
+  int inflight = 0;
+  std::uint64_t served = 0;
+  caf::actor_clock::time_point started_at;
+  caf::actor_clock::time_point last_used;
+  int consecutive_failures = 0;
+};
+
+/// A request waiting for a slot.
+struct waiter {
+  std::uint64_t id = 0;
+  acquire_msg msg;
+  caf::actor_clock::time_point since;
+  /// A container is starting because of this waiter: its lease is a cold start.
+  bool cold = false;
+};
+
+/// The state of one model's warm pool. See pool() for the policy.
+struct pool_state {
+  model_config model;
+  pool_deps deps;
+  std::map<std::uint64_t, container_record> containers;
+  std::deque<waiter> waiters;
+  /// Lease id → container key, for leases not yet released.
+  std::unordered_map<std::uint64_t, std::uint64_t> leases;
+  std::uint64_t next_key = 1;
+  std::uint64_t next_lease = 1;
+  std::uint64_t next_waiter = 1;
+  /// Start failures in a row; the next start waits until `start_allowed_at` (back-off).
+  int failures_in_row = 0;
+  caf::actor_clock::time_point start_allowed_at;
+  std::string last_start_error;
+  bool warm_reached = false;
+  bool shutting_down = false;
+  caf::response_promise shutdown_promise;
+  std::uint64_t starts = 0;
+  std::uint64_t start_failures = 0;
+  std::uint64_t served = 0;
+
+  static inline const char* name = "janus.pool";
+};
+
+/// A model's warm pool. Routes each lease to the ready container with a free slot and the fewest
+/// requests in flight, preferring one that served before; starts containers on demand up to
+/// `max_containers`; queues requests (bounded, with deadlines) when every slot is busy; keeps at
+/// least `min_warm` containers; stops idle ones above that after `idle_ttl`; recycles after
+/// `max_requests` or `max_age`; replaces containers that die or fail health checks, with
+/// back-off after failed starts. Tells `router` once when min_warm was first reached.
+caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
+                   caf::actor router);
+
+} // namespace janus::actors

@@ -1,0 +1,95 @@
+#include "actors/router.hpp"
+
+#include <caf/all.hpp>
+
+#include <memory>
+
+namespace janus::actors {
+
+caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
+                     pool_deps deps) {
+  auto me = caf::actor_cast<caf::actor>(self);
+  for (auto& model : models) {
+    auto name = model.name;
+    auto p = self->spawn(pool, std::move(model), deps, me);
+    self->state.pools.emplace(name, p);
+    self->state.names.push_back(name);
+  }
+  return {
+    [self](acquire_atom a, acquire_msg& msg) {
+      if (self->state.shutting_down) {
+        msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
+        return;
+      }
+      auto it = self->state.pools.find(msg.request.model);
+      if (it == self->state.pools.end()) {
+        msg.reply(error_info{errc::unknown_model, "the model `" + msg.request.model
+                                                    + "` does not exist"});
+        return;
+      }
+      self->send(it->second, a, std::move(msg));
+    },
+    [self](release_atom a, const std::string& model, std::uint64_t lease_id, lease_outcome outcome) {
+      auto it = self->state.pools.find(model);
+      if (it != self->state.pools.end()) {
+        self->send(it->second, a, lease_id, outcome);
+      }
+    },
+    [self](models_atom, models_msg& msg) {
+      msg.reply(self->state.names);
+    },
+    [self](warm_atom, const std::string& model) {
+      self->state.warm.insert(model);
+    },
+    [self](ready_q_atom, ready_msg& msg) {
+      std::string waiting;
+      for (const auto& name : self->state.names) {
+        if (!self->state.warm.contains(name)) {
+          waiting += waiting.empty() ? name : ", " + name;
+        }
+      }
+      if (self->state.shutting_down) {
+        msg.reply(false, "shutting down");
+      } else if (waiting.empty()) {
+        msg.reply(true, "every pool reached min_warm");
+      } else {
+        msg.reply(false, "waiting for min_warm: " + waiting);
+      }
+    },
+    [self](status_atom, const std::string& model) -> caf::result<pool_status> {
+      auto it = self->state.pools.find(model);
+      if (it == self->state.pools.end()) {
+        return caf::make_error(caf::sec::invalid_argument, "unknown model " + model);
+      }
+      auto promise = self->make_response_promise<pool_status>();
+      self->request(it->second, caf::infinite, status_atom::value)
+        .then([promise](pool_status& status) mutable { promise.deliver(std::move(status)); },
+              [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+      return promise;
+    },
+    [self](shutdown_atom) -> caf::result<shutdown_atom> {
+      self->state.shutting_down = true;
+      auto promise = self->make_response_promise<shutdown_atom>();
+      auto pending = std::make_shared<std::size_t>(self->state.pools.size());
+      if (*pending == 0) {
+        return shutdown_atom::value;
+      }
+      for (auto& [name, p] : self->state.pools) {
+        self->request(p, caf::infinite, shutdown_atom::value)
+          .then([promise, pending](shutdown_atom) mutable {
+                  if (--*pending == 0) {
+                    promise.deliver(shutdown_atom::value);
+                  }
+                },
+                [promise, pending](caf::error&) mutable {
+                  if (--*pending == 0) {
+                    promise.deliver(shutdown_atom::value);
+                  }
+                });
+      }
+      return promise;
+    },
+  };
+}
+
+} // namespace janus::actors

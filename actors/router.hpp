@@ -1,0 +1,32 @@
+#pragma once
+
+#include <caf/stateful_actor.hpp>
+
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/messages.hpp"
+#include "actors/pool.hpp"
+
+namespace janus::actors {
+
+struct router_state {
+  /// Model name → its pool.
+  std::unordered_map<std::string, caf::actor> pools;
+  /// Model names in configuration order.
+  std::vector<std::string> names;
+  /// Pools that have reached min_warm at least once.
+  std::set<std::string> warm;
+  bool shutting_down = false;
+
+  static inline const char* name = "janus.router";
+};
+
+/// The engine's entry to the pools: owns model name → pool, forwards leases and releases to the
+/// right pool, answers the model list and readiness, and shuts every pool down.
+caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
+                     pool_deps deps);
+
+} // namespace janus::actors

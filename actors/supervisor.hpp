@@ -1,0 +1,41 @@
+#pragma once
+
+#include <caf/stateful_actor.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "actors/messages.hpp"
+
+namespace janus::actors {
+
+/// What a supervisor needs from the engine.
+struct supervisor_deps {
+  runtime* containers = nullptr;
+  prober probe;
+  /// The engine's health checker; may be invalid (no periodic probes).
+  caf::actor health;
+};
+
+/// The state of one container's supervisor.
+struct supervisor_state {
+  enum class phase { starting, probing, ready, stopping };
+
+  phase current = phase::starting;
+  container_info container;
+  stop_reason reason = stop_reason::exited;
+  std::chrono::milliseconds probe_delay{10};
+  bool probe_in_flight = false;
+
+  static inline const char* name = "janus.supervisor";
+};
+
+/// One container's lifecycle through the runtime: start → readiness (HTTP health 200, not a TCP
+/// connect) → ready → (unhealthy, exited, stopped by its pool) → gone. Reports `ready_atom` and,
+/// exactly once at the end, `gone_atom` to its pool, then quits. Never blocks: the runtime and
+/// the probes answer by message.
+caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
+                         std::uint64_t key, container_spec spec, model_config model,
+                         supervisor_deps deps);
+
+} // namespace janus::actors

@@ -1,0 +1,126 @@
+#include "apps/janusd/engine.hpp"
+
+#include <caf/all.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "actors/health_checker.hpp"
+#include "actors/router.hpp"
+#include "http/health_probe.hpp"
+#include "metrics/process_metrics.hpp"
+#include "runtime/process_runtime.hpp"
+
+namespace janus {
+
+namespace {
+
+std::string new_instance_id() {
+  std::random_device random;
+  char text[17];
+  std::snprintf(text, sizeof(text), "%08x%08x", random(), random());
+  return text;
+}
+
+std::map<std::string, std::string> platform_env(const platform_config& platform) {
+  return {
+    {"JANUS_PLATFORM_URL", platform.platform_url},
+    {"JANUS_LLM_API_KEY", platform.llm_api_key},
+    {"JANUS_MEMORY_URL", platform.memory_url},
+    {"JANUS_SEARCH_URL", platform.search_url},
+    {"JANUS_LOG_LEVEL", platform.log_level},
+    {"JANUS_TIMEOUT",
+     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(platform.timeout).count())},
+  };
+}
+
+/// The longest stop_grace of all models: how long stopping every container may take.
+std::chrono::milliseconds longest_grace(const config& cfg) {
+  std::chrono::milliseconds longest{0};
+  for (const auto& model : cfg.models) {
+    longest = std::max(longest, std::chrono::milliseconds{model.stop_grace});
+  }
+  return longest;
+}
+
+} // namespace
+
+engine::engine(config cfg)
+  : cfg_(std::move(cfg)),
+    instance_id_(new_instance_id()),
+    runtime_work_(runtime_io_.get_executor()) {
+  runtime_ = std::make_unique<process_runtime>(runtime_io_);
+  actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
+  actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
+  actors_ = std::make_unique<caf::actor_system>(actor_cfg_);
+  broker_ = std::make_unique<actors::broker_bridge>();
+  // Binding now makes a port in use fail start-up before any container starts.
+  server_ = std::make_unique<http::server>(cfg_.server, *broker_,
+                                           http::server_hooks{[this] { return render_metrics(); }});
+}
+
+engine::~engine() {
+  server_.reset();
+  if (router_) {
+    caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
+  }
+  if (health_) {
+    caf::anon_send_exit(health_, caf::exit_reason::user_shutdown);
+  }
+  runtime_work_.reset();
+  runtime_io_.stop();
+  if (runtime_thread_.joinable()) {
+    runtime_thread_.join();
+  }
+  runtime_.reset(); // kills and reaps any child still running
+}
+
+void engine::start() {
+  runtime_thread_ = std::thread{[this] { runtime_io_.run(); }};
+  actors::prober probe = [this](const endpoint& target, const std::string& path,
+                                std::chrono::milliseconds timeout,
+                                std::function<void(http::probe_result)> on_result) {
+    http::probe_health(runtime_io_, target, path, timeout, std::move(on_result));
+  };
+  health_ = actors_->spawn(actors::health_checker, probe);
+  actors::pool_deps deps;
+  deps.supervisors = actors::supervisor_deps{runtime_.get(), probe, health_};
+  deps.platform_env = platform_env(cfg_.platform);
+  deps.labels = {{"janus.engine", instance_id_}};
+  router_ = actors_->spawn(actors::router, cfg_.models, deps);
+  broker_->connect(router_);
+  server_->start();
+  spdlog::info("janusd {} listening on {}:{} with {} model(s), {} runtime", instance_id_,
+               cfg_.server.host, server_->port(), cfg_.models.size(), runtime_->name());
+}
+
+void engine::shutdown() {
+  spdlog::info("draining: no new connections, {} ms for requests in flight",
+               cfg_.server.drain_timeout.count());
+  auto cut = server_->drain(cfg_.server.drain_timeout);
+  if (cut > 0) {
+    spdlog::warn("closed {} connection(s) still busy after the drain timeout", cut);
+  }
+  spdlog::info("stopping containers");
+  caf::scoped_actor self{*actors_};
+  auto limit = longest_grace(cfg_) + std::chrono::seconds(5);
+  self->request(router_, limit, actors::shutdown_atom::value)
+    .receive([](actors::shutdown_atom) { spdlog::info("every container stopped"); },
+             [](caf::error& err) {
+               spdlog::warn("containers did not all stop in time; killing the rest");
+             });
+  server_->stop();
+}
+
+std::uint16_t engine::port() const {
+  return server_->port();
+}
+
+std::string engine::render_metrics() const {
+  std::string out;
+  metrics::append_process_metrics(out);
+  return out;
+}
+
+} // namespace janus

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "actors/broker_bridge.hpp"
+#include "http/server.hpp"
+#include "model/config.hpp"
+#include "runtime/runtime.hpp"
+
+namespace janus {
+
+/// Wires the engine: the runtime and its I/O thread, the actor system with the router, pools and
+/// health checker, and the HTTP server. Owns them all, in the order they must stop.
+class engine {
+public:
+  explicit engine(config cfg);
+
+  ~engine();
+
+  /// Starts the pools (pre-warming) and the HTTP server.
+  void start();
+
+  /// The graceful stop: stop accepting, let requests in flight finish within the drain timeout,
+  /// stop every container within its grace period, stop the threads.
+  void shutdown();
+
+  std::uint16_t port() const;
+
+private:
+  std::string render_metrics() const;
+
+  config cfg_;
+  std::string instance_id_;
+  boost::asio::io_context runtime_io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
+  std::unique_ptr<runtime> runtime_;
+  std::thread runtime_thread_;
+  caf::actor_system_config actor_cfg_;
+  std::unique_ptr<caf::actor_system> actors_;
+  caf::actor health_;
+  caf::actor router_;
+  std::unique_ptr<actors::broker_bridge> broker_;
+  std::unique_ptr<http::server> server_;
+};
+
+} // namespace janus

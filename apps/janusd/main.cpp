@@ -1,0 +1,64 @@
+#include <CLI/CLI.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "apps/janusd/engine.hpp"
+#include "model/config.hpp"
+
+namespace {
+
+/// Blocks SIGTERM and SIGINT in every thread (threads inherit the mask), so that main alone
+/// takes them with sigwait.
+sigset_t block_stop_signals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return stop_signals;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"janusd: warm pools of model containers behind an OpenAI-compatible endpoint"};
+  std::string config_path;
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "YAML configuration file")->required();
+  app.add_flag("--check", check_only, "validate the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  janus::config cfg;
+  try {
+    cfg = janus::load_config(config_path);
+  } catch (const janus::config_error& e) {
+    std::fprintf(stderr, "janusd: configuration error: %s\n", e.what());
+    return 2;
+  }
+  if (check_only) {
+    std::printf("%s: configuration is valid (%zu model(s))\n", config_path.c_str(),
+                cfg.models.size());
+    return 0;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log.level));
+
+  auto stop_signals = block_stop_signals();
+  try {
+    janus::engine engine{std::move(cfg)};
+    engine.start();
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    spdlog::info("received {}: shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    engine.shutdown();
+  } catch (const std::exception& e) {
+    spdlog::error("janusd: {}", e.what());
+    return 1;
+  }
+  spdlog::info("janusd stopped");
+  return 0;
+}

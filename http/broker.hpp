@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/lease.hpp"
+#include "model/result.hpp"
+
+namespace janus::http {
+
+/// What a session asks of the pools for one attempt at a request.
+struct acquire_request {
+  std::string model;
+  std::string request_id;
+  /// Longest time the request may wait for a slot.
+  std::chrono::milliseconds timeout{0};
+  /// A container that just failed this request: avoid it when another one can serve.
+  std::string avoid_container;
+};
+
+/// The HTTP layer's view of the warm pools: the actors implement it. Every handler runs exactly
+/// once, on some thread of the implementation; callers post back to their own executor.
+/// Calls never block.
+class broker {
+public:
+  using lease_handler = std::function<void(result<lease>)>;
+  using models_handler = std::function<void(std::vector<std::string>)>;
+  using ready_handler = std::function<void(bool ready, std::string detail)>;
+
+  virtual ~broker() = default;
+
+  /// Leases a slot of a container of the model: at once when one is free, after queueing when
+  /// not; fails with unknown_model, queue_full, queue_timeout, no_capacity or shutting_down.
+  virtual void acquire(acquire_request request, lease_handler on_lease) = 0;
+
+  /// Gives a lease back with how the request ended. Exactly once per lease.
+  virtual void release(const lease& held, lease_outcome outcome) = 0;
+
+  /// The names of the models served, in configuration order.
+  virtual void models(models_handler on_models) = 0;
+
+  /// Ready once every pool has reached its min_warm at least once.
+  virtual void readiness(ready_handler on_ready) = 0;
+};
+
+} // namespace janus::http

@@ -1,0 +1,351 @@
+#include "http/chat_proxy.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "http/ask.hpp"
+#include "http/error_response.hpp"
+#include "model/openai.hpp"
+
+namespace janus::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+std::chrono::milliseconds to_ms(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+bool is_timeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout;
+}
+
+} // namespace
+
+chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
+                       broker& pools, std::string request_id, chat_request_info info,
+                       std::string body, bool client_keep_alive)
+  : client_(client),
+    home_(home),
+    cfg_(cfg),
+    pools_(pools),
+    request_id_(std::move(request_id)),
+    info_(std::move(info)),
+    client_keep_alive_(client_keep_alive),
+    deadline_(clock::now() + cfg.request_timeout) {
+  upstream_request_.method(bhttp::verb::post);
+  upstream_request_.target("/v1/chat/completions");
+  upstream_request_.version(11);
+  upstream_request_.set(bhttp::field::host, "127.0.0.1");
+  upstream_request_.set(bhttp::field::content_type, "application/json");
+  upstream_request_.set(bhttp::field::accept, info_.stream ? "text/event-stream" : "application/json");
+  upstream_request_.set("x-request-id", request_id_);
+  upstream_request_.keep_alive(true);
+  upstream_request_.body() = std::move(body);
+  upstream_request_.prepare_payload();
+}
+
+chat_proxy::~chat_proxy() {
+  stop_watching_client();
+}
+
+// -- the request's course ------------------------------------------------------------------
+
+asio::awaitable<bool> chat_proxy::run() {
+  watch_client();
+  std::string avoid;
+  error_info last_error{errc::upstream_failed, "no attempt was made"};
+  for (int attempt_no = 0; attempt_no <= cfg_.max_retries; ++attempt_no) {
+    auto remaining = to_ms(deadline_ - clock::now());
+    if (remaining <= std::chrono::milliseconds::zero()) {
+      last_error = {errc::upstream_timeout, "the request's deadline passed before a container answered"};
+      break;
+    }
+    auto granted = co_await acquire(std::min(remaining, std::chrono::milliseconds{cfg_.request_timeout}), avoid);
+    if (client_gone_) {
+      if (granted) {
+        pools_.release(granted.value(), lease_outcome::client_gone);
+      }
+      co_return false;
+    }
+    if (!granted) {
+      stop_watching_client();
+      co_return co_await write_error(granted.error());
+    }
+    const lease& held = granted.value();
+    auto outcome = co_await attempt(held);
+    switch (outcome.status) {
+      case attempt_status::done:
+        pools_.release(held, lease_outcome::ok);
+        co_return client_keep_alive_;
+      case attempt_status::client_gone:
+        pools_.release(held, lease_outcome::client_gone);
+        co_return false;
+      case attempt_status::failed_mid_stream:
+        pools_.release(held, lease_outcome::failed_mid_stream);
+        co_return false;
+      case attempt_status::failed_before_first_byte:
+        pools_.release(held, lease_outcome::failed_before_first_byte);
+        last_error = outcome.error;
+        avoid = held.container_id;
+        break;
+    }
+  }
+  stop_watching_client();
+  co_return co_await write_error(last_error);
+}
+
+asio::awaitable<result<lease>> chat_proxy::acquire(std::chrono::milliseconds timeout,
+                                                   std::string avoid) {
+  acquire_request request{info_.model, request_id_, timeout, std::move(avoid)};
+  co_return co_await ask<result<lease>>([this, &request](auto done) {
+    pools_.acquire(std::move(request), std::move(done));
+  });
+}
+
+asio::awaitable<chat_proxy::attempt_result> chat_proxy::attempt(const lease& held) {
+  auto head = co_await exchange_head(held);
+  if (head.status != attempt_status::done) {
+    upstream_.reset();
+    co_return head;
+  }
+  auto relayed = co_await relay(held);
+  upstream_.reset();
+  co_return relayed;
+}
+
+asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const lease& held) {
+  boost::system::error_code address_error;
+  auto address = asio::ip::make_address(held.target.host, address_error);
+  if (address_error) {
+    co_return attempt_result{attempt_status::failed_before_first_byte,
+                             {errc::upstream_failed, "bad container address " + held.target.host}};
+  }
+  tcp::endpoint target{address, held.target.port};
+  auto head_timeout = std::min(std::chrono::milliseconds{cfg_.upstream_timeout},
+                               std::max(to_ms(deadline_ - clock::now()), std::chrono::milliseconds{1}));
+
+  upstream_.reset();
+  if (auto pooled = home_.upstreams().take(held.container_id)) {
+    upstream_.emplace(std::move(*pooled));
+  }
+  bool reused = upstream_.has_value();
+  while (true) {
+    beast::error_code ec;
+    if (!upstream_) {
+      upstream_.emplace(client_.get_executor());
+      upstream_->expires_after(head_timeout);
+      std::tie(ec) = co_await upstream_->async_connect(target, nothrow);
+      if (ec) {
+        break;
+      }
+      upstream_->socket().set_option(tcp::no_delay{true}, ec);
+    }
+    upstream_->expires_after(head_timeout);
+    std::size_t n = 0;
+    std::tie(ec, n) = co_await bhttp::async_write(*upstream_, upstream_request_, nothrow);
+    if (!ec) {
+      upstream_buffer_.clear();
+      parser_.emplace();
+      parser_->body_limit(boost::none);
+      std::tie(ec, n) = co_await bhttp::async_read_header(*upstream_, upstream_buffer_, *parser_, nothrow);
+      if (!ec) {
+        co_return attempt_result{};
+      }
+    }
+    if (client_gone_) {
+      co_return attempt_result{attempt_status::client_gone, {}};
+    }
+    if (reused && !is_timeout(ec)) {
+      // A pooled connection the container had closed meanwhile: once more on a fresh one.
+      upstream_.reset();
+      reused = false;
+      continue;
+    }
+    if (is_timeout(ec)) {
+      co_return attempt_result{attempt_status::failed_before_first_byte,
+                               {errc::upstream_timeout, "container " + held.container_id
+                                  + " did not answer within " + std::to_string(head_timeout.count()) + " ms"}};
+    }
+    co_return attempt_result{attempt_status::failed_before_first_byte,
+                             {errc::upstream_failed, "container " + held.container_id
+                                + " failed before answering: " + ec.message()}};
+  }
+  // Connect failed.
+  if (client_gone_) {
+    co_return attempt_result{attempt_status::client_gone, {}};
+  }
+  co_return attempt_result{attempt_status::failed_before_first_byte,
+                           {errc::upstream_failed, "cannot connect to container " + held.container_id
+                              + " at 127.0.0.1:" + std::to_string(held.target.port)}};
+}
+
+asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {
+  auto& upstream_head = parser_->get();
+  bhttp::response<bhttp::buffer_body> response{upstream_head.result(), 11};
+  if (auto type = upstream_head.find(bhttp::field::content_type); type != upstream_head.end()) {
+    response.set(bhttp::field::content_type, type->value());
+  }
+  if (auto cache = upstream_head.find(bhttp::field::cache_control); cache != upstream_head.end()) {
+    response.set(bhttp::field::cache_control, cache->value());
+  }
+  response.set("x-request-id", request_id_);
+  response.set("x-janus-start", to_string(held.kind));
+  response.set("x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
+  response.set("x-janus-container", held.container_id);
+  response.keep_alive(client_keep_alive_);
+  if (auto length = parser_->content_length(); length && !parser_->chunked()) {
+    response.content_length(*length);
+  } else {
+    response.chunked(true);
+  }
+  bool is_stream = upstream_head.result() == bhttp::status::ok
+                   && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
+  response.body().data = nullptr;
+  response.body().more = true;
+
+  bhttp::response_serializer<bhttp::buffer_body> serializer{response};
+  client_.expires_after(cfg_.stream_idle_timeout);
+  auto [header_ec, header_n] = co_await bhttp::async_write_header(client_, serializer, nothrow);
+  response_started_ = true;
+  if (header_ec) {
+    co_return attempt_result{attempt_status::client_gone, {}};
+  }
+
+  while (!parser_->is_done()) {
+    upstream_head.body().data = relay_buffer_.data();
+    upstream_head.body().size = relay_buffer_.size();
+    upstream_->expires_after(cfg_.stream_idle_timeout);
+    auto [ec, n] = co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
+    if (ec == bhttp::error::need_buffer) {
+      ec = {};
+    }
+    if (client_gone_) {
+      co_return attempt_result{attempt_status::client_gone, {}};
+    }
+    std::size_t got = relay_buffer_.size() - upstream_head.body().size;
+    if (got > 0) {
+      if (is_stream) {
+        scanner_.feed(std::string_view{relay_buffer_.data(), got});
+      }
+      response.body().data = relay_buffer_.data();
+      response.body().size = got;
+      response.body().more = true;
+      client_.expires_after(cfg_.stream_idle_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(client_, serializer, nothrow);
+      if (wec == bhttp::error::need_buffer) {
+        wec = {};
+      }
+      if (wec) {
+        co_return attempt_result{attempt_status::client_gone, {}};
+      }
+    }
+    if (ec) {
+      error_info failure{is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
+                         "container " + held.container_id + " failed mid-answer: "
+                           + (is_timeout(ec) ? std::string{"no data within the stream idle timeout"} : ec.message())};
+      if (is_stream) {
+        co_await end_stream_with_error(failure);
+      }
+      co_return attempt_result{attempt_status::failed_mid_stream, std::move(failure)};
+    }
+  }
+
+  response.body().data = nullptr;
+  response.body().size = 0;
+  response.body().more = false;
+  client_.expires_after(cfg_.stream_idle_timeout);
+  auto [end_ec, end_n] = co_await bhttp::async_write(client_, serializer, nothrow);
+  stop_watching_client();
+  if (parser_->keep_alive()) {
+    home_.upstreams().give_back(held.container_id, std::move(*upstream_));
+  }
+  if (end_ec && end_ec != bhttp::error::need_buffer) {
+    co_return attempt_result{attempt_status::client_gone, {}};
+  }
+  co_return attempt_result{};
+}
+
+asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error) {
+  auto rendered = make_error_response(error);
+  std::string tail;
+  if (!scanner_.at_frame_boundary()) {
+    tail += "\n\n";
+  }
+  tail += "data: " + rendered.body + "\n\n";
+  tail += "data: [DONE]\n\n";
+  // The response is chunked (a stream has no length): one chunk, then the last chunk.
+  std::string framed;
+  char size_hex[20];
+  auto len = std::snprintf(size_hex, sizeof(size_hex), "%zx\r\n", tail.size());
+  framed.append(size_hex, static_cast<std::size_t>(len));
+  framed += tail;
+  framed += "\r\n0\r\n\r\n";
+  client_.expires_after(cfg_.stream_idle_timeout);
+  co_await asio::async_write(client_, asio::buffer(framed), nothrow);
+}
+
+asio::awaitable<bool> chat_proxy::write_error(const error_info& error) {
+  auto rendered = make_error_response(error);
+  bhttp::response<bhttp::string_body> response{rendered.status, 11};
+  response.set(bhttp::field::content_type, "application/json");
+  response.set("x-request-id", request_id_);
+  if (rendered.retry_after > 0) {
+    response.set(bhttp::field::retry_after, std::to_string(rendered.retry_after));
+  }
+  response.keep_alive(client_keep_alive_);
+  response.body() = std::move(rendered.body);
+  response.prepare_payload();
+  client_.expires_after(cfg_.stream_idle_timeout);
+  auto [ec, n] = co_await bhttp::async_write(client_, response, nothrow);
+  co_return !ec && client_keep_alive_;
+}
+
+// -- client watch --------------------------------------------------------------------------
+
+void chat_proxy::watch_client() {
+  watch_ = std::make_shared<client_watch>(client_watch{this});
+  client_.socket().async_wait(tcp::socket::wait_read, [watch = watch_](beast::error_code ec) {
+    auto* self = watch->owner;
+    if (self == nullptr || ec == asio::error::operation_aborted) {
+      return;
+    }
+    watch->owner = nullptr;
+    char byte;
+    auto n = ::recv(self->client_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (ec || n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      self->on_client_gone();
+    }
+    // Otherwise bytes of a pipelined next request: left for the session; no more watching.
+  });
+}
+
+void chat_proxy::stop_watching_client() {
+  if (watch_ && watch_->owner != nullptr) {
+    watch_->owner = nullptr;
+    beast::error_code ignored;
+    client_.socket().cancel(ignored);
+  }
+  watch_.reset();
+}
+
+void chat_proxy::on_client_gone() {
+  client_gone_ = true;
+  if (upstream_) {
+    beast::error_code ignored;
+    upstream_->socket().close(ignored);
+  }
+}
+
+} // namespace janus::http

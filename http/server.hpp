@@ -1,0 +1,67 @@
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "http/broker.hpp"
+#include "http/session.hpp"
+#include "http/shard.hpp"
+#include "model/config.hpp"
+
+namespace janus::http {
+
+/// The engine's HTTP server: one acceptor, one shard (thread + io_context) per I/O thread,
+/// connections handed to the shards in turn. Shutdown is a gate: stop accepting, let requests in
+/// flight finish within the drain timeout, then close what is left.
+class server {
+public:
+  /// Binds the listening socket at once (so a port in use fails start-up with a clear error).
+  server(const server_config& cfg, broker& pools, server_hooks hooks);
+
+  ~server();
+
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // -- lifecycle ----------------------------------------------------------------------------
+
+  /// Starts the I/O threads and accepting.
+  void start();
+
+  /// Stops accepting, closes idle connections, waits until every connection has finished its
+  /// request or `timeout` passed, then closes the rest. Blocks the calling thread (main).
+  /// Returns the number of connections that had to be closed while busy.
+  std::size_t drain(std::chrono::milliseconds timeout);
+
+  /// Stops the I/O threads.
+  void stop();
+
+  // -- accessors ----------------------------------------------------------------------------
+
+  /// The port actually bound (useful when configured as 0 in tests).
+  std::uint16_t port() const noexcept {
+    return port_;
+  }
+
+  /// Client connections open over all shards.
+  std::size_t connection_count() const;
+
+private:
+  void accept();
+
+  const server_config& cfg_;
+  broker& pools_;
+  server_hooks hooks_;
+  std::vector<std::unique_ptr<shard>> shards_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::uint16_t port_ = 0;
+  std::size_t next_shard_ = 0;
+  std::atomic<bool> accepting_{false};
+};
+
+} // namespace janus::http

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/broker.hpp"
+#include "http/shard.hpp"
+#include "model/config.hpp"
+
+namespace janus::http {
+
+/// What the server offers its sessions besides the pools.
+struct server_hooks {
+  /// Renders the Prometheus text exposition for `GET /metrics`.
+  std::function<std::string()> metrics_text;
+};
+
+/// One client connection: reads requests with limits, routes them, and answers; chat
+/// completions go through a chat_proxy. Lives on its shard's thread; lifetime is
+/// shared_from_this().
+class session : public std::enable_shared_from_this<session> {
+public:
+  using request_type = boost::beast::http::request<boost::beast::http::string_body>;
+
+  session(boost::asio::ip::tcp::socket socket, shard& home, const server_config& cfg,
+          broker& pools, const server_hooks& hooks);
+
+  ~session();
+
+  /// Starts the read loop.
+  void start();
+
+  /// Finishes the request in progress (if any), then closes.
+  void drain();
+
+  /// Closes the connection at once.
+  void close();
+
+private:
+  boost::asio::awaitable<void> run();
+
+  /// Answers one request; returns whether the connection may serve another.
+  boost::asio::awaitable<bool> handle(request_type& request, const std::string& request_id);
+
+  boost::asio::awaitable<bool> handle_ready(const request_type& request,
+                                            const std::string& request_id);
+
+  boost::asio::awaitable<bool> handle_models(const request_type& request,
+                                             const std::string& request_id);
+
+  /// Writes a complete answer; returns whether the connection may serve another.
+  boost::asio::awaitable<bool> write(unsigned status, std::string_view content_type,
+                                     std::string body, const std::string& request_id,
+                                     bool keep_alive, int retry_after = 0);
+
+  boost::asio::awaitable<bool> write_error(const error_info& error, const std::string& request_id,
+                                           bool keep_alive);
+
+  boost::beast::tcp_stream client_;
+  boost::beast::flat_buffer buffer_;
+  shard& home_;
+  const server_config& cfg_;
+  broker& pools_;
+  const server_hooks& hooks_;
+  /// Waiting for the next request: drain() may close at once.
+  bool idle_ = true;
+  bool draining_ = false;
+};
+
+} // namespace janus::http

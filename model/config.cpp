@@ -1,0 +1,442 @@
+#include "model/config.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <system_error>
+
+#include <yaml-cpp/yaml.h>
+
+#include "model/yaml_reader.hpp"
+
+namespace janus {
+
+namespace {
+
+constexpr std::size_t kib = std::size_t{1} << 10;
+constexpr std::size_t mib = std::size_t{1} << 20;
+constexpr std::size_t gib = std::size_t{1} << 30;
+
+/// The longest duration the configuration accepts: 10 years, far from any clock overflow.
+constexpr duration max_duration = std::chrono::hours(87600);
+
+/// The longest model name, in characters.
+constexpr std::size_t max_model_name = 128;
+
+[[noreturn]] void fail(const std::string& key, const std::string& message) {
+  throw config_error(key + ": " + message);
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool is_ascii_alnum(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+std::string to_lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return text;
+}
+
+/// True when `name` matches `[A-Za-z0-9][A-Za-z0-9._:/-]*` and is at most 128 characters.
+bool is_valid_model_name(std::string_view name) {
+  if (name.empty() || name.size() > max_model_name || !is_ascii_alnum(name.front())) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return is_ascii_alnum(c) || std::string_view{"._:/-"}.find(c) != std::string_view::npos;
+  });
+}
+
+// -- server -------------------------------------------------------------------------------------
+
+/// The host and port of `server.listen`.
+struct listen_address {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+/// Parses `host:port` or `[ipv6]:port`; the brackets are not part of the returned host.
+listen_address parse_listen(const std::string& text, const std::string& key) {
+  const std::string expected = "expected host:port, got " + quoted(text);
+  listen_address result;
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    const std::size_t close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      fail(key, "expected [address]:port for an IPv6 address, got " + quoted(text));
+    }
+    result.host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos) {
+      fail(key, expected);
+    }
+    result.host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+    if (result.host.find(':') != std::string::npos) {
+      fail(key, "an IPv6 address must be in brackets, e.g. \"[::1]:8000\", got " + quoted(text));
+    }
+  }
+  if (result.host.empty() || std::any_of(result.host.begin(), result.host.end(), is_space)) {
+    fail(key, expected);
+  }
+  if (port_text.empty() || !std::all_of(port_text.begin(), port_text.end(), is_digit)) {
+    fail(key, expected);
+  }
+  unsigned long port = 0;
+  const auto [stop, error] = std::from_chars(port_text.data(),
+                                             port_text.data() + port_text.size(), port);
+  if (error != std::errc{} || port < 1 || port > 65535) {
+    fail(key, "port must be between 1 and 65535, got " + port_text);
+  }
+  result.port = static_cast<std::uint16_t>(port);
+  return result;
+}
+
+server_config read_server(yaml_reader reader) {
+  server_config result;
+  if (const auto listen = reader.find("listen")) {
+    const std::string key = reader.key_path("listen");
+    auto address = parse_listen(scalar_text(*listen, key, "host:port"), key);
+    result.host = std::move(address.host);
+    result.port = address.port;
+  }
+  result.threads = reader.read_int("threads", result.threads, 0, 256);
+  result.max_body_bytes = reader.read_size("max_body_bytes", result.max_body_bytes, 1, gib);
+  result.max_header_bytes = reader.read_size("max_header_bytes", result.max_header_bytes, kib,
+                                             mib);
+  result.read_timeout = reader.read_positive_duration("read_timeout", result.read_timeout);
+  result.idle_timeout = reader.read_positive_duration("idle_timeout", result.idle_timeout);
+  result.request_timeout = reader.read_positive_duration("request_timeout",
+                                                         result.request_timeout);
+  result.upstream_timeout = reader.read_positive_duration("upstream_timeout",
+                                                          result.upstream_timeout);
+  result.stream_idle_timeout = reader.read_positive_duration("stream_idle_timeout",
+                                                             result.stream_idle_timeout);
+  result.max_retries = reader.read_int("max_retries", result.max_retries, 0, 10);
+  result.upstream_idle_connections = reader.read_int("upstream_idle_connections",
+                                                     result.upstream_idle_connections, 0, 10000);
+  result.drain_timeout = reader.read_positive_duration("drain_timeout", result.drain_timeout);
+  reader.finish();
+  return result;
+}
+
+// -- platform and log ---------------------------------------------------------------------------
+
+platform_config read_platform(yaml_reader reader) {
+  platform_config result;
+  result.platform_url = reader.read_string("platform_url", result.platform_url);
+  result.llm_api_key = reader.read_string("llm_api_key", result.llm_api_key);
+  result.memory_url = reader.read_string("memory_url", result.memory_url);
+  result.search_url = reader.read_string("search_url", result.search_url);
+  result.log_level = reader.read_string("log_level", result.log_level);
+  result.timeout = reader.read_positive_duration("timeout", result.timeout);
+  reader.finish();
+  return result;
+}
+
+/// `value` in lower case when it is one of `choices` (compared without regard to case); any other
+/// value is a config_error naming `key`.
+std::string one_of(const std::string& value, const std::string& key,
+                   const std::vector<std::string_view>& choices) {
+  std::string lower = to_lower(value);
+  if (std::find(choices.begin(), choices.end(), lower) != choices.end()) {
+    return lower;
+  }
+  std::string list;
+  for (const auto choice : choices) {
+    list.append(list.empty() ? "" : ", ").append(choice);
+  }
+  fail(key, "expected one of " + list + ", got " + quoted(value));
+}
+
+log_config read_log(yaml_reader reader) {
+  log_config result;
+  result.level = one_of(reader.read_string("level", result.level), reader.key_path("level"),
+                        {"trace", "debug", "info", "warn", "error", "off"});
+  result.format = one_of(reader.read_string("format", result.format), reader.key_path("format"),
+                         {"text", "json"});
+  reader.finish();
+  return result;
+}
+
+// -- models -------------------------------------------------------------------------------------
+
+/// A command given as a list of strings, or as one string split on whitespace.
+std::vector<std::string> read_command(const YAML::Node& node, const std::string& key) {
+  std::vector<std::string> argv;
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const auto begin = std::find_if_not(text.begin() + pos, text.end(), is_space);
+      const auto end = std::find_if(begin, text.end(), is_space);
+      if (begin != end) {
+        argv.emplace_back(begin, end);
+      }
+      pos = static_cast<std::size_t>(end - text.begin());
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      argv.push_back(
+        scalar_text(node[i], key + "[" + std::to_string(i) + "]", "a string"));
+    }
+  } else {
+    fail(key, "expected a list of strings or a string, got " + describe(node));
+  }
+  if (!argv.empty() && argv.front().empty()) {
+    fail(key + "[0]", "the program must not be empty");
+  }
+  return argv;
+}
+
+/// Environment variables: names without '=', values any scalar taken as its text.
+std::map<std::string, std::string> read_env(const YAML::Node& node, const std::string& key) {
+  std::map<std::string, std::string> env;
+  for (const auto& entry : mapping_entries(node, key)) {
+    const std::string name_key = join_path(key, entry.key);
+    if (entry.key.empty() || entry.key.find_first_of(std::string_view{"=\0", 2})
+                               != std::string::npos) {
+      fail(name_key, "not a valid environment variable name");
+    }
+    env.emplace(entry.key, scalar_text(entry.value, name_key,
+                                       "a value (write \"\" for an empty string)"));
+  }
+  return env;
+}
+
+health_config read_health(yaml_reader reader) {
+  health_config result;
+  result.path = reader.read_string("path", result.path);
+  if (result.path.empty() || result.path.front() != '/') {
+    fail(reader.key_path("path"), "must start with '/', got " + quoted(result.path));
+  }
+  const bool printable = std::all_of(result.path.begin(), result.path.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && c != 0x7f;
+  });
+  if (!printable) {
+    fail(reader.key_path("path"),
+         "must not contain spaces or control characters, got " + quoted(result.path));
+  }
+  result.interval = reader.read_positive_duration("interval", result.interval);
+  result.timeout = reader.read_positive_duration("timeout", result.timeout);
+  result.threshold = reader.read_int("threshold", result.threshold, 1, 100);
+  reader.finish();
+  return result;
+}
+
+/// Reads and validates one entry of `models`; its key is the model's name.
+model_config read_model(const yaml_entry& entry, const std::string& runtime) {
+  if (!is_valid_model_name(entry.key)) {
+    fail("models", "invalid model name " + quoted(entry.key)
+                     + ": must match [A-Za-z0-9][A-Za-z0-9._:/-]* and be at most "
+                     + std::to_string(max_model_name) + " characters");
+  }
+  yaml_reader reader{entry.value, join_path("models", entry.key)};
+  model_config result;
+  result.name = entry.key;
+  if (const auto command = reader.find("command")) {
+    result.command = read_command(*command, reader.key_path("command"));
+  }
+  result.image = reader.read_string("image", result.image);
+  if (const auto env = reader.find("env")) {
+    result.env = read_env(*env, reader.key_path("env"));
+  }
+  result.max_containers = reader.read_int("max_containers", result.max_containers, 1, 10000);
+  const std::int64_t min_warm = reader.read_int64("min_warm", result.min_warm);
+  result.max_concurrency = reader.read_int("max_concurrency", result.max_concurrency, 1, 10000);
+  result.idle_ttl = reader.read_positive_duration("idle_ttl", result.idle_ttl);
+  result.max_requests = reader.read_uint64("max_requests", result.max_requests);
+  result.max_age = reader.read_duration("max_age", result.max_age);
+  result.startup_timeout = reader.read_positive_duration("startup_timeout",
+                                                         result.startup_timeout);
+  result.stop_grace = reader.read_positive_duration("stop_grace", result.stop_grace);
+  result.queue_limit = reader.read_int("queue_limit", result.queue_limit, 0, 1000000);
+  result.queue_timeout = reader.read_positive_duration("queue_timeout", result.queue_timeout);
+  result.health = read_health(reader.read_section("health"));
+  reader.finish();
+  if (min_warm < 0 || min_warm > result.max_containers) {
+    fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("
+                                        + std::to_string(result.max_containers) + "), got "
+                                        + std::to_string(min_warm));
+  }
+  result.min_warm = static_cast<int>(min_warm);
+  if (runtime == "process" && result.command.empty()) {
+    fail(reader.key_path("command"), "required for the process runtime");
+  }
+  return result;
+}
+
+std::vector<model_config> read_models(const YAML::Node& node, const std::string& runtime) {
+  if (node.IsSequence() || node.IsScalar()) {
+    fail("models", "expected a mapping from model name to its settings, got " + describe(node));
+  }
+  std::vector<model_config> models;
+  for (const auto& entry : mapping_entries(node, "models")) {
+    models.push_back(read_model(entry, runtime));
+  }
+  return models;
+}
+
+/// `runtime` when this build provides that backend.
+std::string checked_runtime(const std::string& runtime) {
+  if (runtime == "docker") {
+    fail("runtime", "the Docker backend is not available in this build; use \"process\"");
+  }
+  if (runtime != "process") {
+    fail("runtime", "unknown runtime " + quoted(runtime) + " (expected \"process\")");
+  }
+  return runtime;
+}
+
+// -- files --------------------------------------------------------------------------------------
+
+YAML::Node load_yaml(const std::string& yaml_text) {
+  try {
+    return YAML::Load(yaml_text);
+  } catch (const YAML::Exception& error) {
+    std::string message = "YAML syntax error";
+    if (!error.mark.is_null()) {
+      message += " at line " + std::to_string(error.mark.line + 1) + ", column "
+                 + std::to_string(error.mark.column + 1);
+    }
+    throw config_error(message + ": " + error.msg);
+  }
+}
+
+struct file_closer {
+  void operator()(std::FILE* file) const {
+    std::fclose(file);
+  }
+};
+
+std::string read_file(const std::string& path) {
+  errno = 0;
+  const std::unique_ptr<std::FILE, file_closer> file{std::fopen(path.c_str(), "rb")};
+  if (!file) {
+    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+  }
+  std::string text;
+  char buffer[4096];
+  std::size_t count = 0;
+  while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
+    text.append(buffer, count);
+  }
+  if (std::ferror(file.get())) {
+    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+  }
+  return text;
+}
+
+} // namespace
+
+duration parse_duration(const std::string& text, const std::string& key) {
+  const std::string expected = "expected a duration such as 30, 0.5, 250ms, 30s, 5m or 1h, got "
+                               + quoted(text);
+  if (text.size() > 1 && text.front() == '-' && (is_digit(text[1]) || text[1] == '.')) {
+    fail(key, "must not be negative, got " + quoted(text));
+  }
+  const std::size_t number_end = std::min(text.find_first_not_of("0123456789."), text.size());
+  const std::string_view number{text.data(), number_end};
+  const std::string_view unit = std::string_view{text}.substr(number_end);
+  if (std::none_of(number.begin(), number.end(), is_digit)
+      || std::count(number.begin(), number.end(), '.') > 1) {
+    fail(key, expected);
+  }
+  double milliseconds_per_unit = 0;
+  if (unit.empty() || unit == "s") {
+    milliseconds_per_unit = 1000;
+  } else if (unit == "ms") {
+    milliseconds_per_unit = 1;
+  } else if (unit == "m") {
+    milliseconds_per_unit = 60 * 1000;
+  } else if (unit == "h") {
+    milliseconds_per_unit = 60 * 60 * 1000;
+  } else {
+    fail(key, "unknown unit " + quoted(unit) + " (expected ms, s, m or h), got " + quoted(text));
+  }
+  double value = 0;
+  const auto [stop, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (error != std::errc{} || stop != number.data() + number.size()) {
+    fail(key, expected);
+  }
+  const double milliseconds = value * milliseconds_per_unit;
+  if (!(milliseconds <= static_cast<double>(max_duration.count()))) {
+    fail(key, "must be at most 87600h (10 years), got " + quoted(text));
+  }
+  return duration{std::llround(milliseconds)};
+}
+
+std::size_t parse_size(const std::string& text, const std::string& key) {
+  const std::string expected = "expected a size such as 1048576, 512KiB or 1MiB, got "
+                               + quoted(text);
+  if (text.size() > 1 && text.front() == '-' && is_digit(text[1])) {
+    fail(key, "must not be negative, got " + quoted(text));
+  }
+  const std::size_t number_end = std::min(text.find_first_not_of("0123456789"), text.size());
+  const std::string_view number{text.data(), number_end};
+  const std::string_view unit = std::string_view{text}.substr(number_end);
+  if (number.empty()) {
+    fail(key, expected);
+  }
+  constexpr std::pair<std::string_view, std::size_t> units[] = {
+    {"", 1},         {"B", 1},           {"KiB", kib},          {"MiB", mib},
+    {"GiB", gib},    {"KB", 1000},       {"MB", 1000 * 1000},   {"GB", 1000 * 1000 * 1000}};
+  const auto found = std::find_if(std::begin(units), std::end(units),
+                                  [&](const auto& candidate) { return candidate.first == unit; });
+  if (found == std::end(units)) {
+    if (!unit.empty() && unit.front() == '.') {
+      fail(key, "must be a whole number of its unit (write 1536KiB, not 1.5MiB), got "
+                  + quoted(text));
+    }
+    fail(key, "unknown unit " + quoted(unit) + " (expected B, KiB, MiB, GiB, KB, MB or GB), got "
+                + quoted(text));
+  }
+  std::size_t value = 0;
+  const auto [stop, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+  const std::size_t limit = std::numeric_limits<std::size_t>::max() / found->second;
+  if (error != std::errc{} || value > limit) {
+    fail(key, "too large, got " + quoted(text));
+  }
+  return value * found->second;
+}
+
+config parse_config(const std::string& yaml_text) {
+  const YAML::Node root = load_yaml(yaml_text);
+  yaml_reader reader{root, ""};
+  config result;
+  result.server = read_server(reader.read_section("server"));
+  result.platform = read_platform(reader.read_section("platform"));
+  result.log = read_log(reader.read_section("log"));
+  result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
+  if (const auto models = reader.find("models")) {
+    result.models = read_models(*models, result.runtime);
+  }
+  reader.finish();
+  if (result.models.empty()) {
+    fail("models", "at least one model is required");
+  }
+  return result;
+}
+
+config load_config(const std::string& path) {
+  return parse_config(read_file(path));
+}
+
+} // namespace janus

@@ -1,0 +1,133 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace janus {
+
+/// All durations in the configuration use this type (milliseconds precision is plenty).
+using duration = std::chrono::milliseconds;
+
+/// A start-up misconfiguration: `what()` names the key, e.g.
+/// `models.baseline.min_warm: must be <= max_containers (8), got 9`.
+class config_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// How the engine probes a container's health.
+struct health_config {
+  std::string path = "/health";
+  duration interval = std::chrono::seconds(5);
+  duration timeout = std::chrono::seconds(2);
+  /// Consecutive failed probes that make a ready container unhealthy.
+  int threshold = 3;
+};
+
+/// One model served by the engine, and the policy of its warm pool.
+struct model_config {
+  std::string name;
+  /// Process backend: argv of the model's server; argv[0] without a '/' is looked up beside
+  /// janusd's own executable first, then in PATH.
+  std::vector<std::string> command;
+  /// Docker backend: the image to run (used by a later backend; empty for process models).
+  std::string image;
+  /// Extra environment for the container, on top of the JANUS_* platform variables.
+  std::map<std::string, std::string> env;
+  int min_warm = 1;
+  int max_containers = 4;
+  /// Requests one container serves at once.
+  int max_concurrency = 4;
+  /// Idle ready containers above min_warm are stopped after this long without a request.
+  duration idle_ttl = std::chrono::minutes(5);
+  /// Recycle a container after this many requests; 0 = never.
+  std::uint64_t max_requests = 0;
+  /// Recycle a container after this age; 0 = never.
+  duration max_age = duration::zero();
+  /// A container not ready (health 200) within this time is a failed start.
+  duration startup_timeout = std::chrono::seconds(30);
+  /// Grace period between SIGTERM and SIGKILL when a container is stopped.
+  duration stop_grace = std::chrono::seconds(10);
+  /// Waiters queued at most when every slot is busy; more get 429.
+  int queue_limit = 64;
+  /// Longest time a request waits for a slot before it gets 429.
+  duration queue_timeout = std::chrono::seconds(30);
+  health_config health;
+};
+
+/// The HTTP facade's limits.
+struct server_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;
+  /// I/O threads; 0 = one per core.
+  int threads = 0;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  /// Time to read a whole request from the client.
+  duration read_timeout = std::chrono::seconds(30);
+  /// Time a keep-alive client connection may sit idle between requests.
+  duration idle_timeout = std::chrono::seconds(60);
+  /// Whole-request deadline: queueing, retries and the upstream answer together.
+  duration request_timeout = std::chrono::minutes(5);
+  /// Time to connect to a container and receive its first response byte.
+  duration upstream_timeout = std::chrono::seconds(60);
+  /// Longest silence from a container in the middle of an answer.
+  duration stream_idle_timeout = std::chrono::seconds(60);
+  /// Attempts on other containers after a failure before the first upstream byte.
+  int max_retries = 2;
+  /// Idle keep-alive connections kept per container per I/O thread.
+  int upstream_idle_connections = 32;
+  /// On SIGTERM, how long streams in flight may take to finish.
+  duration drain_timeout = std::chrono::seconds(30);
+};
+
+/// Values passed to every container as JANUS_* environment variables.
+struct platform_config {
+  std::string platform_url;
+  std::string llm_api_key;
+  std::string memory_url;
+  std::string search_url;
+  std::string log_level = "INFO";
+  duration timeout = std::chrono::seconds(300);
+};
+
+/// How janusd writes its own log.
+struct log_config {
+  /// trace, debug, info, warn, error, off.
+  std::string level = "info";
+  /// json or text.
+  std::string format = "text";
+};
+
+/// The whole engine configuration, as read from YAML.
+struct config {
+  server_config server;
+  platform_config platform;
+  log_config log;
+  /// Runtime backend: "process" (local children) for now.
+  std::string runtime = "process";
+  /// Models by name, in the order the file lists them.
+  std::vector<model_config> models;
+};
+
+/// Parses a duration: a number of seconds (`30`, `0.5`) or a number with a unit
+/// (`250ms`, `30s`, `5m`, `1h`). Throws config_error naming `key` when malformed.
+duration parse_duration(const std::string& text, const std::string& key);
+
+/// Parses a size in bytes: a whole number (`1048576`) or a whole number with a unit: `B`, the
+/// binary `KiB`, `MiB`, `GiB` (powers of 1024) or the decimal `KB`, `MB`, `GB` (powers of 1000).
+/// Throws config_error naming `key` when malformed.
+std::size_t parse_size(const std::string& text, const std::string& key);
+
+/// Parses and validates YAML text. Throws config_error naming the offending key.
+config parse_config(const std::string& yaml_text);
+
+/// Reads the file and calls parse_config; a missing file is a config_error too.
+config load_config(const std::string& path);
+
+} // namespace janus

@@ -1,0 +1,33 @@
+#include "model/errc.hpp"
+
+namespace janus {
+
+std::string_view to_string(errc code) {
+  switch (code) {
+    case errc::none:
+      return "none";
+    case errc::invalid_request:
+      return "invalid_request";
+    case errc::unknown_model:
+      return "model_not_found";
+    case errc::body_too_large:
+      return "request_too_large";
+    case errc::queue_full:
+      return "queue_full";
+    case errc::queue_timeout:
+      return "queue_timeout";
+    case errc::no_capacity:
+      return "no_capacity";
+    case errc::upstream_timeout:
+      return "upstream_timeout";
+    case errc::upstream_failed:
+      return "upstream_error";
+    case errc::shutting_down:
+      return "shutting_down";
+    case errc::internal:
+      return "internal_error";
+  }
+  return "unknown";
+}
+
+} // namespace janus

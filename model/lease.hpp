@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace janus {
+
+/// A container's HTTP endpoint. The engine only ever reaches containers on loopback.
+struct endpoint {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+};
+
+/// How warm the container was that served a request.
+enum class start_kind : std::uint8_t {
+  /// A container that had served requests before.
+  warm,
+  /// A pre-warmed container serving its first request.
+  prewarmed,
+  /// A container started for this request (the request waited for it).
+  cold,
+};
+
+std::string_view to_string(start_kind kind);
+
+/// How a leased request ended, reported back to the pool on release.
+enum class lease_outcome : std::uint8_t {
+  ok,
+  failed_before_first_byte,
+  failed_mid_stream,
+  client_gone,
+};
+
+std::string_view to_string(lease_outcome outcome);
+
+/// The right to send one request to one container slot. Released exactly once.
+struct lease {
+  std::uint64_t id = 0;
+  std::string model;
+  std::string container_id;
+  endpoint target;
+  start_kind kind = start_kind::warm;
+  std::chrono::microseconds queue_time{0};
+};
+
+} // namespace janus

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "model/result.hpp"
+
+namespace janus {
+
+/// What the engine needs to know of a chat-completions request; the body itself is forwarded
+/// to the container unchanged.
+struct chat_request_info {
+  std::string model;
+  bool stream = false;
+};
+
+/// Checks a chat-completions body just enough to route it: a JSON object with a `model` string,
+/// a non-empty `messages` array and, if present, a boolean (or null) `stream`. Reads the body
+/// once with a SAX parser, without building a document. Fails with errc::invalid_request and a
+/// message naming the field; `param` receives that field's name (empty for a syntax error).
+result<chat_request_info> inspect_chat_request(std::string_view body);
+
+/// The field an invalid_request error refers to, recovered from its message (for the `param`
+/// member of the OpenAI error body); empty when none.
+std::string_view error_param(std::string_view message);
+
+/// Renders `{"error":{"message":…,"type":…,"param":…,"code":…}}`; empty `param` and `code`
+/// become JSON null.
+std::string openai_error_body(std::string_view message, std::string_view type,
+                              std::string_view param, std::string_view code);
+
+} // namespace janus

@@ -1,0 +1,320 @@
+#include "runtime/process_runtime.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+
+extern char** environ;
+
+namespace janus {
+
+namespace {
+
+/// waitid's P_PIDFD (Linux 5.4), not named by every libc header.
+constexpr auto p_pidfd = static_cast<idtype_t>(3);
+
+/// A free TCP port on 127.0.0.1, as the kernel hands it out for bind(0).
+result<std::uint16_t> free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return error_info{errc::no_capacity, std::string{"socket: "} + std::strerror(errno)};
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+      || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    auto message = std::string{"bind 127.0.0.1:0: "} + std::strerror(errno);
+    ::close(fd);
+    return error_info{errc::no_capacity, std::move(message)};
+  }
+  ::close(fd);
+  return static_cast<std::uint16_t>(ntohs(addr.sin_port));
+}
+
+std::string describe_status(const siginfo_t& info) {
+  if (info.si_code == CLD_EXITED) {
+    return "exited with status " + std::to_string(info.si_status);
+  }
+  return "killed by signal " + std::to_string(info.si_status) + " ("
+         + ::strsignal(info.si_status) + ")";
+}
+
+/// The environment of a child: janusd's own, overlaid with the spec's and the endpoint's.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& overlay) {
+  std::map<std::string, std::string> merged;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view text{*entry};
+    auto eq = text.find('=');
+    if (eq != std::string_view::npos) {
+      merged.emplace(std::string{text.substr(0, eq)}, std::string{text.substr(eq + 1)});
+    }
+  }
+  for (const auto& [key, value] : overlay) {
+    merged[key] = value;
+  }
+  std::vector<std::string> result;
+  result.reserve(merged.size());
+  for (const auto& [key, value] : merged) {
+    result.push_back(key + "=" + value);
+  }
+  return result;
+}
+
+std::vector<char*> pointers_to(std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  result.reserve(strings.size() + 1);
+  for (auto& s : strings) {
+    result.push_back(s.data());
+  }
+  result.push_back(nullptr);
+  return result;
+}
+
+} // namespace
+
+process_runtime::process_runtime(boost::asio::io_context& io) : io_(io) {
+}
+
+process_runtime::~process_runtime() {
+  for (auto& [id, c] : children_) {
+    ::kill(-c.pid, SIGKILL);
+    ::kill(c.pid, SIGKILL);
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED);
+  }
+}
+
+std::string process_runtime::name() const {
+  return "process";
+}
+
+std::string process_runtime::resolve_executable(const std::string& name) {
+  namespace fs = std::filesystem;
+  auto executable = [](const fs::path& p) {
+    std::error_code ec;
+    return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (name.empty()) {
+    return {};
+  }
+  if (name.find('/') != std::string::npos) {
+    return executable(name) ? name : std::string{};
+  }
+  std::error_code ec;
+  auto self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto beside = self.parent_path() / name;
+    if (executable(beside)) {
+      return beside.string();
+    }
+  }
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    auto colon = dirs.find(':');
+    auto dir = dirs.substr(0, colon);
+    if (!dir.empty()) {
+      auto candidate = fs::path{std::string{dir}} / name;
+      if (executable(candidate)) {
+        return candidate.string();
+      }
+    }
+    if (colon == std::string_view::npos) {
+      break;
+    }
+    dirs.remove_prefix(colon + 1);
+  }
+  return {};
+}
+
+void process_runtime::start(container_spec spec, start_handler on_started, exit_handler on_exit) {
+  boost::asio::post(io_, [this, spec = std::move(spec), on_started = std::move(on_started),
+                          on_exit = std::move(on_exit)]() mutable {
+    do_start(spec, on_started, on_exit);
+  });
+}
+
+void process_runtime::do_start(container_spec& spec, start_handler& on_started,
+                               exit_handler& on_exit) {
+  auto fail = [&on_started](std::string message) {
+    on_started(error_info{errc::no_capacity, std::move(message)});
+  };
+  if (spec.command.empty()) {
+    return fail("model " + spec.model + " has no command to run");
+  }
+  auto path = resolve_executable(spec.command.front());
+  if (path.empty()) {
+    return fail("cannot find an executable named '" + spec.command.front()
+                + "' (looked beside janusd and in PATH)");
+  }
+  auto port = free_loopback_port();
+  if (!port) {
+    return fail(port.error().message);
+  }
+  auto overlay = spec.env;
+  overlay["PORT"] = std::to_string(port.value());
+  overlay["HOST"] = "127.0.0.1";
+  auto env_strings = child_environment(overlay);
+  auto envp = pointers_to(env_strings);
+  auto argv_strings = spec.command;
+  argv_strings.front() = path;
+  auto argv = pointers_to(argv_strings);
+
+  // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    return fail(std::string{"pipe: "} + std::strerror(errno));
+  }
+  auto parent = ::getpid();
+  auto pid = ::fork();
+  if (pid < 0) {
+    auto message = std::string{"fork: "} + std::strerror(errno);
+    ::close(report[0]);
+    ::close(report[1]);
+    return fail(std::move(message));
+  }
+  if (pid == 0) {
+    // Child: only async-signal-safe calls from here to exec.
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) {
+      ::_exit(127);
+    }
+    sigset_t all;
+    sigemptyset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) {
+      ::signal(sig, SIG_DFL);
+    }
+    if (report[1] != 3) {
+      ::dup2(report[1], 3);
+    }
+    ::fcntl(3, F_SETFD, FD_CLOEXEC);
+    ::syscall(SYS_close_range, 4U, ~0U, 0U);
+    ::execve(argv[0], argv.data(), envp.data());
+    int err = errno;
+    [[maybe_unused]] auto n = ::write(3, &err, sizeof(err));
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid); // also from the parent, so the group exists before any kill(-pid)
+  ::close(report[1]);
+  int exec_errno = 0;
+  ssize_t got;
+  do {
+    got = ::read(report[0], &exec_errno, sizeof(exec_errno));
+  } while (got < 0 && errno == EINTR);
+  ::close(report[0]);
+  if (got == static_cast<ssize_t>(sizeof(exec_errno))) {
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
+    return fail("cannot execute " + path + ": " + std::strerror(exec_errno));
+  }
+  auto id = spec.model + "-" + std::to_string(next_id_++);
+  child c;
+  c.pid = pid;
+  c.target = endpoint{"127.0.0.1", port.value()};
+  c.on_exit = std::move(on_exit);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    auto message = std::string{"pidfd_open: "} + std::strerror(errno);
+    ::kill(-pid, SIGKILL);
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
+    return fail(std::move(message));
+  }
+  ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  c.pidfd = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
+  auto target = c.target;
+  children_.emplace(id, std::move(c));
+  watch_exit(id);
+  on_started(container_info{id, target});
+}
+
+void process_runtime::watch_exit(const std::string& id) {
+  auto it = children_.find(id);
+  if (it == children_.end() || !it->second.pidfd) {
+    return;
+  }
+  it->second.pidfd->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                               [this, id](boost::system::error_code ec) {
+                                 if (ec == boost::asio::error::operation_aborted) {
+                                   return;
+                                 }
+                                 reap(id);
+                               });
+}
+
+void process_runtime::reap(const std::string& id) {
+  auto it = children_.find(id);
+  if (it == children_.end()) {
+    return;
+  }
+  auto& c = it->second;
+  siginfo_t info{};
+  if (::waitid(p_pidfd, static_cast<id_t>(c.pidfd->native_handle()), &info, WEXITED | WNOHANG)
+        != 0
+      || info.si_pid == 0) {
+    watch_exit(id); // spurious wake-up: not exited yet
+    return;
+  }
+  // Whatever the model left in its process group goes with it.
+  ::kill(-c.pid, SIGKILL);
+  container_exit exit;
+  exit.id = id;
+  exit.status = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+  exit.description = describe_status(info);
+  auto handler = std::move(c.on_exit);
+  children_.erase(it);
+  if (handler) {
+    handler(std::move(exit));
+  }
+}
+
+void process_runtime::stop(const std::string& id, std::chrono::milliseconds grace) {
+  boost::asio::post(io_, [this, id, grace] {
+    auto it = children_.find(id);
+    if (it == children_.end() || it->second.kill_timer) {
+      return;
+    }
+    auto& c = it->second;
+    ::kill(-c.pid, SIGTERM);
+    c.kill_timer = std::make_unique<boost::asio::steady_timer>(io_, grace);
+    c.kill_timer->async_wait([this, id](boost::system::error_code ec) {
+      if (ec) {
+        return;
+      }
+      auto it = children_.find(id);
+      if (it != children_.end()) {
+        ::kill(-it->second.pid, SIGKILL);
+      }
+    });
+  });
+}
+
+void process_runtime::list(list_handler on_list) {
+  boost::asio::post(io_, [this, on_list = std::move(on_list)] {
+    std::vector<container_info> result;
+    result.reserve(children_.size());
+    for (const auto& [id, c] : children_) {
+      result.push_back(container_info{id, c.target});
+    }
+    on_list(std::move(result));
+  });
+}
+
+} // namespace janus

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "runtime/runtime.hpp"
+
+namespace janus {
+
+/// Runs each container as a local child process listening on a free loopback port (passed as
+/// `PORT`, with `HOST=127.0.0.1`). Children run in their own process group and die with janusd
+/// (PR_SET_PDEATHSIG), exits are watched through pidfds, so nothing blocks and nothing leaks.
+/// All state lives on one io_context: public calls post to it and are safe from any thread.
+class process_runtime : public runtime {
+public:
+  explicit process_runtime(boost::asio::io_context& io);
+
+  /// Kills (SIGKILL) and reaps every child still running.
+  ~process_runtime() override;
+
+  std::string name() const override;
+
+  void start(container_spec spec, start_handler on_started, exit_handler on_exit) override;
+
+  void stop(const std::string& id, std::chrono::milliseconds grace) override;
+
+  void list(list_handler on_list) override;
+
+  /// Resolves argv[0]: a name without '/' is looked up beside janusd's own executable first,
+  /// then in PATH; a path is taken as it is. Empty when nothing executable is found.
+  static std::string resolve_executable(const std::string& name);
+
+private:
+  struct child {
+    int pid = 0;
+    endpoint target;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
+    std::unique_ptr<boost::asio::steady_timer> kill_timer;
+    exit_handler on_exit;
+  };
+
+  void do_start(container_spec& spec, start_handler& on_started, exit_handler& on_exit);
+
+  void watch_exit(const std::string& id);
+
+  void reap(const std::string& id);
+
+  boost::asio::io_context& io_;
+  std::uint64_t next_id_ = 1;
+  std::unordered_map<std::string, child> children_;
+};
+
+} // namespace janus

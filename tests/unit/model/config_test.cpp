@@ -1,0 +1,743 @@
+#include "model/config.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+
+namespace janus {
+namespace {
+
+/// The smallest valid configuration: one model with a command.
+constexpr const char* minimal_yaml = "models:\n"
+                                     "  baseline:\n"
+                                     "    command: [janus-baseline]\n";
+
+/// The message of the config_error that parsing `yaml` throws, or "<no error>".
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml);
+  } catch (const config_error& error) {
+    return error.what();
+  }
+  return "<no error>";
+}
+
+/// A config with `server_yaml` as the body of the `server` section (each line indented by 2).
+std::string with_server(const std::string& server_yaml) {
+  return "server:\n" + server_yaml + minimal_yaml;
+}
+
+/// A config whose one model `baseline` has `model_yaml` (each line indented by 4) as settings.
+std::string with_model(const std::string& model_yaml) {
+  return "models:\n  baseline:\n" + model_yaml;
+}
+
+/// A config whose one model has a command and `model_yaml` (indented by 4) as further settings.
+std::string with_model_settings(const std::string& model_yaml) {
+  return with_model("    command: [janus-baseline]\n" + model_yaml);
+}
+
+::testing::AssertionResult starts_with(const std::string& text, const std::string& prefix) {
+  if (text.rfind(prefix, 0) == 0) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "\"" << text << "\" does not start with \"" << prefix
+                                       << "\"";
+}
+
+// -- a whole file -------------------------------------------------------------------------------
+
+TEST(config, a_full_config_round_trips_every_field) {
+  const auto parsed = parse_config(R"(
+server:
+  listen: "0.0.0.0:9001"
+  threads: 6
+  max_body_bytes: 2MiB
+  max_header_bytes: 32KiB
+  read_timeout: 11s
+  idle_timeout: 12s
+  request_timeout: 13m
+  upstream_timeout: 14s
+  stream_idle_timeout: 15s
+  max_retries: 3
+  upstream_idle_connections: 17
+  drain_timeout: 18s
+platform:
+  platform_url: "http://platform:8000"
+  llm_api_key: "secret"
+  memory_url: "http://memory"
+  search_url: "http://search"
+  log_level: DEBUG
+  timeout: 120s
+log:
+  level: debug
+  format: json
+runtime: process
+models:
+  baseline:
+    command: ["janus-baseline", "--flag"]
+    image: "janus/baseline:1"
+    env: {JANUS_BASELINE_TOKENS: "24", OTHER: x}
+    min_warm: 2
+    max_containers: 5
+    max_concurrency: 6
+    idle_ttl: 7m
+    max_requests: 1000
+    max_age: 1h
+    startup_timeout: 9s
+    stop_grace: 3s
+    queue_limit: 11
+    queue_timeout: 12s
+    health:
+      path: /ready
+      interval: 250ms
+      timeout: 1.5s
+      threshold: 4
+)");
+  EXPECT_EQ(parsed.server.host, "0.0.0.0");
+  EXPECT_EQ(parsed.server.port, 9001);
+  EXPECT_EQ(parsed.server.threads, 6);
+  EXPECT_EQ(parsed.server.max_body_bytes, 2u * 1024 * 1024);
+  EXPECT_EQ(parsed.server.max_header_bytes, 32u * 1024);
+  EXPECT_EQ(parsed.server.read_timeout, 11s);
+  EXPECT_EQ(parsed.server.idle_timeout, 12s);
+  EXPECT_EQ(parsed.server.request_timeout, 13min);
+  EXPECT_EQ(parsed.server.upstream_timeout, 14s);
+  EXPECT_EQ(parsed.server.stream_idle_timeout, 15s);
+  EXPECT_EQ(parsed.server.max_retries, 3);
+  EXPECT_EQ(parsed.server.upstream_idle_connections, 17);
+  EXPECT_EQ(parsed.server.drain_timeout, 18s);
+
+  EXPECT_EQ(parsed.platform.platform_url, "http://platform:8000");
+  EXPECT_EQ(parsed.platform.llm_api_key, "secret");
+  EXPECT_EQ(parsed.platform.memory_url, "http://memory");
+  EXPECT_EQ(parsed.platform.search_url, "http://search");
+  EXPECT_EQ(parsed.platform.log_level, "DEBUG");
+  EXPECT_EQ(parsed.platform.timeout, 120s);
+
+  EXPECT_EQ(parsed.log.level, "debug");
+  EXPECT_EQ(parsed.log.format, "json");
+  EXPECT_EQ(parsed.runtime, "process");
+
+  ASSERT_EQ(parsed.models.size(), 1u);
+  const model_config& model = parsed.models.front();
+  EXPECT_EQ(model.name, "baseline");
+  EXPECT_EQ(model.command, (std::vector<std::string>{"janus-baseline", "--flag"}));
+  EXPECT_EQ(model.image, "janus/baseline:1");
+  EXPECT_EQ(model.env,
+            (std::map<std::string, std::string>{{"JANUS_BASELINE_TOKENS", "24"}, {"OTHER", "x"}}));
+  EXPECT_EQ(model.min_warm, 2);
+  EXPECT_EQ(model.max_containers, 5);
+  EXPECT_EQ(model.max_concurrency, 6);
+  EXPECT_EQ(model.idle_ttl, 7min);
+  EXPECT_EQ(model.max_requests, 1000u);
+  EXPECT_EQ(model.max_age, 1h);
+  EXPECT_EQ(model.startup_timeout, 9s);
+  EXPECT_EQ(model.stop_grace, 3s);
+  EXPECT_EQ(model.queue_limit, 11);
+  EXPECT_EQ(model.queue_timeout, 12s);
+  EXPECT_EQ(model.health.path, "/ready");
+  EXPECT_EQ(model.health.interval, 250ms);
+  EXPECT_EQ(model.health.timeout, 1500ms);
+  EXPECT_EQ(model.health.threshold, 4);
+}
+
+TEST(config, missing_keys_take_their_defaults) {
+  const auto parsed = parse_config(minimal_yaml);
+  const config expected;
+  EXPECT_EQ(parsed.server.host, expected.server.host);
+  EXPECT_EQ(parsed.server.port, expected.server.port);
+  EXPECT_EQ(parsed.server.threads, expected.server.threads);
+  EXPECT_EQ(parsed.server.max_body_bytes, expected.server.max_body_bytes);
+  EXPECT_EQ(parsed.server.max_header_bytes, expected.server.max_header_bytes);
+  EXPECT_EQ(parsed.server.read_timeout, expected.server.read_timeout);
+  EXPECT_EQ(parsed.server.idle_timeout, expected.server.idle_timeout);
+  EXPECT_EQ(parsed.server.request_timeout, expected.server.request_timeout);
+  EXPECT_EQ(parsed.server.upstream_timeout, expected.server.upstream_timeout);
+  EXPECT_EQ(parsed.server.stream_idle_timeout, expected.server.stream_idle_timeout);
+  EXPECT_EQ(parsed.server.max_retries, expected.server.max_retries);
+  EXPECT_EQ(parsed.server.upstream_idle_connections, expected.server.upstream_idle_connections);
+  EXPECT_EQ(parsed.server.drain_timeout, expected.server.drain_timeout);
+  EXPECT_EQ(parsed.platform.platform_url, "");
+  EXPECT_EQ(parsed.platform.log_level, "INFO");
+  EXPECT_EQ(parsed.platform.timeout, 300s);
+  EXPECT_EQ(parsed.log.level, "info");
+  EXPECT_EQ(parsed.log.format, "text");
+  EXPECT_EQ(parsed.runtime, "process");
+
+  ASSERT_EQ(parsed.models.size(), 1u);
+  const model_config& model = parsed.models.front();
+  const model_config defaults;
+  EXPECT_EQ(model.image, "");
+  EXPECT_TRUE(model.env.empty());
+  EXPECT_EQ(model.min_warm, defaults.min_warm);
+  EXPECT_EQ(model.max_containers, defaults.max_containers);
+  EXPECT_EQ(model.max_concurrency, defaults.max_concurrency);
+  EXPECT_EQ(model.idle_ttl, defaults.idle_ttl);
+  EXPECT_EQ(model.max_requests, 0u);
+  EXPECT_EQ(model.max_age, duration::zero());
+  EXPECT_EQ(model.startup_timeout, defaults.startup_timeout);
+  EXPECT_EQ(model.stop_grace, defaults.stop_grace);
+  EXPECT_EQ(model.queue_limit, defaults.queue_limit);
+  EXPECT_EQ(model.queue_timeout, defaults.queue_timeout);
+  EXPECT_EQ(model.health.path, "/health");
+  EXPECT_EQ(model.health.interval, 5s);
+  EXPECT_EQ(model.health.timeout, 2s);
+  EXPECT_EQ(model.health.threshold, 3);
+}
+
+TEST(config, empty_sections_and_keys_without_a_value_take_their_defaults) {
+  const auto parsed = parse_config("server:\nplatform:\nlog:\n"
+                                   "models:\n"
+                                   "  baseline:\n"
+                                   "    command: [janus-baseline]\n"
+                                   "    min_warm:\n"
+                                   "    health: ~\n");
+  EXPECT_EQ(parsed.server.port, 8000);
+  EXPECT_EQ(parsed.models.front().min_warm, 1);
+  EXPECT_EQ(parsed.models.front().health.path, "/health");
+}
+
+TEST(config, models_keep_the_order_of_the_file) {
+  const auto parsed = parse_config("models:\n"
+                                   "  zeta: {command: z}\n"
+                                   "  alpha: {command: a}\n"
+                                   "  org/model-1.5:latest: {command: m}\n");
+  ASSERT_EQ(parsed.models.size(), 3u);
+  EXPECT_EQ(parsed.models[0].name, "zeta");
+  EXPECT_EQ(parsed.models[1].name, "alpha");
+  EXPECT_EQ(parsed.models[2].name, "org/model-1.5:latest");
+  EXPECT_EQ(parsed.models[1].command, std::vector<std::string>{"a"});
+}
+
+// -- listen -------------------------------------------------------------------------------------
+
+TEST(config, listen_accepts_a_host_name_and_an_ipv6_address_in_brackets) {
+  const auto named = parse_config(with_server("  listen: localhost:80\n"));
+  EXPECT_EQ(named.server.host, "localhost");
+  EXPECT_EQ(named.server.port, 80);
+  const auto loopback = parse_config(with_server("  listen: \"[::1]:8000\"\n"));
+  EXPECT_EQ(loopback.server.host, "::1");
+  EXPECT_EQ(loopback.server.port, 8000);
+  const auto any = parse_config(with_server("  listen: \"[::]:65535\"\n"));
+  EXPECT_EQ(any.server.host, "::");
+  EXPECT_EQ(any.server.port, 65535);
+}
+
+TEST(config, listen_without_a_port_names_the_key_and_the_value) {
+  EXPECT_EQ(error_of(with_server("  listen: localhost\n")),
+            "server.listen: expected host:port, got \"localhost\"");
+}
+
+TEST(config, listen_rejects_bad_ports_hosts_and_bare_ipv6) {
+  for (const char* listen : {"127.0.0.1:0", "127.0.0.1:65536", "\"127.0.0.1:\"", "127.0.0.1:http",
+                             ":8000", "\"::1:8000\"", "\"[::1]\"", "\"[::1]8000\"", "8000",
+                             "\"[::1]:-1\""}) {
+    EXPECT_TRUE(starts_with(error_of(with_server(std::string{"  listen: "} + listen + "\n")),
+                            "server.listen: "))
+      << listen;
+  }
+  EXPECT_EQ(error_of(with_server("  listen: 127.0.0.1:0\n")),
+            "server.listen: port must be between 1 and 65535, got 0");
+}
+
+// -- durations ----------------------------------------------------------------------------------
+
+TEST(parse_duration, accepts_every_unit) {
+  EXPECT_EQ(parse_duration("250ms", "k"), 250ms);
+  EXPECT_EQ(parse_duration("30s", "k"), 30s);
+  EXPECT_EQ(parse_duration("5m", "k"), 5min);
+  EXPECT_EQ(parse_duration("2h", "k"), 2h);
+}
+
+TEST(parse_duration, takes_a_bare_number_as_seconds) {
+  EXPECT_EQ(parse_duration("30", "k"), 30s);
+  EXPECT_EQ(parse_duration("0", "k"), duration::zero());
+  EXPECT_EQ(parse_duration("0.5", "k"), 500ms);
+}
+
+TEST(parse_duration, accepts_fractions_of_any_unit) {
+  EXPECT_EQ(parse_duration("1.5s", "k"), 1500ms);
+  EXPECT_EQ(parse_duration("0.25m", "k"), 15s);
+  EXPECT_EQ(parse_duration("1.5h", "k"), 90min);
+  EXPECT_EQ(parse_duration(".5s", "k"), 500ms);
+  EXPECT_EQ(parse_duration("0.1", "k"), 100ms);
+}
+
+TEST(parse_duration, rounds_to_the_nearest_millisecond) {
+  EXPECT_EQ(parse_duration("1.4ms", "k"), 1ms);
+  EXPECT_EQ(parse_duration("1.6ms", "k"), 2ms);
+  EXPECT_EQ(parse_duration("0.0001s", "k"), duration::zero());
+}
+
+TEST(parse_duration, rejects_negative_empty_and_malformed_values_naming_the_key) {
+  EXPECT_THROW(parse_duration("-5s", "k"), config_error);
+  for (const char* text : {"", "-5s", "-1", "s", "ms", "1.2.3s", "5 s", "1e3", "abc", "five",
+                           "5sec", "5S", "10d", "1_000", "inf", "nan", "+5s", "."}) {
+    try {
+      parse_duration(text, "server.read_timeout");
+      ADD_FAILURE() << "accepted \"" << text << "\"";
+    } catch (const config_error& error) {
+      EXPECT_TRUE(starts_with(error.what(), "server.read_timeout: ")) << text;
+    }
+  }
+}
+
+TEST(parse_duration, explains_what_is_wrong) {
+  try {
+    parse_duration("-5s", "a.b");
+    ADD_FAILURE();
+  } catch (const config_error& error) {
+    EXPECT_STREQ(error.what(), "a.b: must not be negative, got \"-5s\"");
+  }
+  try {
+    parse_duration("10d", "a.b");
+    ADD_FAILURE();
+  } catch (const config_error& error) {
+    EXPECT_STREQ(error.what(), "a.b: unknown unit \"d\" (expected ms, s, m or h), got \"10d\"");
+  }
+}
+
+TEST(parse_duration, rejects_absurdly_long_durations) {
+  EXPECT_EQ(parse_duration("87600h", "k"), 87600h);
+  EXPECT_THROW(parse_duration("87601h", "k"), config_error);
+  EXPECT_THROW(parse_duration("99999999999999999999999999999", "k"), config_error);
+}
+
+TEST(config, durations_in_the_file_name_the_key_when_malformed) {
+  EXPECT_TRUE(starts_with(error_of(with_server("  read_timeout: 30x\n")), "server.read_timeout: "));
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    health:\n      interval: -1s\n")),
+                          "models.baseline.health.interval: "));
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    idle_ttl: [1, 2]\n")),
+                          "models.baseline.idle_ttl: expected a duration"));
+}
+
+TEST(config, timeouts_must_be_greater_than_zero) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+    {with_server("  read_timeout: 0\n"), "server.read_timeout: must be greater than 0"},
+    {with_server("  idle_timeout: 0s\n"), "server.idle_timeout: must be greater than 0"},
+    {with_server("  request_timeout: 0ms\n"), "server.request_timeout: must be greater than 0"},
+    {with_server("  upstream_timeout: 0\n"), "server.upstream_timeout: must be greater than 0"},
+    {with_server("  stream_idle_timeout: 0\n"),
+     "server.stream_idle_timeout: must be greater than 0"},
+    {with_server("  drain_timeout: 0\n"), "server.drain_timeout: must be greater than 0"},
+    {"platform:\n  timeout: 0\n" + std::string{minimal_yaml},
+     "platform.timeout: must be greater than 0"},
+    {with_model_settings("    idle_ttl: 0\n"), "models.baseline.idle_ttl: must be greater than 0"},
+    {with_model_settings("    startup_timeout: 0\n"),
+     "models.baseline.startup_timeout: must be greater than 0"},
+    {with_model_settings("    stop_grace: 0\n"),
+     "models.baseline.stop_grace: must be greater than 0"},
+    {with_model_settings("    queue_timeout: 0.0001\n"),
+     "models.baseline.queue_timeout: must be greater than 0"},
+    {with_model_settings("    health: {interval: 0}\n"),
+     "models.baseline.health.interval: must be greater than 0"},
+    {with_model_settings("    health: {timeout: 0}\n"),
+     "models.baseline.health.timeout: must be greater than 0"},
+  };
+  for (const auto& [yaml, prefix] : cases) {
+    EXPECT_TRUE(starts_with(error_of(yaml), prefix));
+  }
+}
+
+TEST(config, max_age_of_zero_means_never) {
+  const auto parsed = parse_config(with_model_settings("    max_age: 0\n    max_requests: 0\n"));
+  EXPECT_EQ(parsed.models.front().max_age, duration::zero());
+  EXPECT_EQ(parsed.models.front().max_requests, 0u);
+}
+
+// -- sizes --------------------------------------------------------------------------------------
+
+TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
+  EXPECT_EQ(parse_size("1048576", "k"), 1048576u);
+  EXPECT_EQ(parse_size("512B", "k"), 512u);
+  EXPECT_EQ(parse_size("64KiB", "k"), 64u * 1024);
+  EXPECT_EQ(parse_size("1MiB", "k"), 1024u * 1024);
+  EXPECT_EQ(parse_size("1GiB", "k"), 1024u * 1024 * 1024);
+  EXPECT_EQ(parse_size("2KB", "k"), 2000u);
+  EXPECT_EQ(parse_size("3MB", "k"), 3000000u);
+  EXPECT_EQ(parse_size("1GB", "k"), 1000000000u);
+  EXPECT_EQ(parse_size("0", "k"), 0u);
+}
+
+TEST(parse_size, rejects_malformed_sizes_naming_the_key) {
+  for (const char* text : {"", "-1", "-1KiB", "1.5MiB", "1XB", "kib", "1kib", "1 MiB", "MiB",
+                           "1e6", "99999999999999999999", "18446744073709551615KiB", "0x10"}) {
+    try {
+      parse_size(text, "server.max_body_bytes");
+      ADD_FAILURE() << "accepted \"" << text << "\"";
+    } catch (const config_error& error) {
+      EXPECT_TRUE(starts_with(error.what(), "server.max_body_bytes: ")) << text;
+    }
+  }
+}
+
+TEST(config, sizes_outside_their_range_name_the_key_and_the_limits) {
+  EXPECT_EQ(error_of(with_server("  max_body_bytes: 0\n")),
+            "server.max_body_bytes: must be between 1B and 1GiB, got \"0\"");
+  EXPECT_TRUE(starts_with(error_of(with_server("  max_body_bytes: 2GiB\n")),
+                          "server.max_body_bytes: must be between"));
+  EXPECT_EQ(error_of(with_server("  max_header_bytes: 512\n")),
+            "server.max_header_bytes: must be between 1KiB and 1MiB, got \"512\"");
+  EXPECT_TRUE(starts_with(error_of(with_server("  max_header_bytes: 2MiB\n")),
+                          "server.max_header_bytes: must be between"));
+  EXPECT_EQ(parse_config(with_server("  max_body_bytes: 1GiB\n")).server.max_body_bytes,
+            std::size_t{1} << 30);
+  EXPECT_EQ(parse_config(with_server("  max_header_bytes: 1KiB\n")).server.max_header_bytes,
+            1024u);
+}
+
+// -- integers and ranges ------------------------------------------------------------------------
+
+TEST(config, an_integer_written_as_text_is_an_error_naming_the_key) {
+  EXPECT_EQ(error_of(with_model_settings("    max_concurrency: four\n")),
+            "models.baseline.max_concurrency: expected an integer, got \"four\"");
+}
+
+TEST(config, floats_and_booleans_are_not_integers) {
+  EXPECT_EQ(error_of(with_server("  max_retries: 2.5\n")),
+            "server.max_retries: expected an integer, got \"2.5\"");
+  EXPECT_EQ(error_of(with_server("  max_retries: 2.0\n")),
+            "server.max_retries: expected an integer, got \"2.0\"");
+  EXPECT_EQ(error_of(with_server("  threads: true\n")),
+            "server.threads: expected an integer, got \"true\"");
+  EXPECT_EQ(error_of(with_model_settings("    max_requests: 1.5\n")),
+            "models.baseline.max_requests: expected an integer, got \"1.5\"");
+  EXPECT_EQ(error_of(with_server("  threads: [1]\n")),
+            "server.threads: expected an integer, got a list");
+}
+
+TEST(config, min_warm_above_max_containers_names_both) {
+  EXPECT_EQ(error_of(with_model_settings("    max_containers: 4\n    min_warm: 9\n")),
+            "models.baseline.min_warm: must be between 0 and max_containers (4), got 9");
+  EXPECT_EQ(error_of(with_model_settings("    min_warm: -1\n")),
+            "models.baseline.min_warm: must be between 0 and max_containers (4), got -1");
+  const auto parsed = parse_config(with_model_settings("    max_containers: 3\n    min_warm: 3\n"));
+  EXPECT_EQ(parsed.models.front().min_warm, 3);
+  EXPECT_EQ(parse_config(with_model_settings("    min_warm: 0\n")).models.front().min_warm, 0);
+}
+
+TEST(config, every_integer_range_is_enforced_and_names_the_key) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+    {with_server("  threads: 257\n"), "server.threads: must be between 0 and 256, got 257"},
+    {with_server("  threads: -1\n"), "server.threads: must be between 0 and 256, got -1"},
+    {with_server("  max_retries: 11\n"), "server.max_retries: must be between 0 and 10, got 11"},
+    {with_server("  upstream_idle_connections: 10001\n"),
+     "server.upstream_idle_connections: must be between 0 and 10000, got 10001"},
+    {with_model_settings("    max_containers: 0\n"),
+     "models.baseline.max_containers: must be between 1 and 10000, got 0"},
+    {with_model_settings("    max_containers: 10001\n"),
+     "models.baseline.max_containers: must be between 1 and 10000, got 10001"},
+    {with_model_settings("    max_concurrency: 0\n"),
+     "models.baseline.max_concurrency: must be between 1 and 10000, got 0"},
+    {with_model_settings("    queue_limit: 1000001\n"),
+     "models.baseline.queue_limit: must be between 0 and 1000000, got 1000001"},
+    {with_model_settings("    queue_limit: -1\n"),
+     "models.baseline.queue_limit: must be between 0 and 1000000, got -1"},
+    {with_model_settings("    health: {threshold: 0}\n"),
+     "models.baseline.health.threshold: must be between 1 and 100, got 0"},
+    {with_model_settings("    health: {threshold: 101}\n"),
+     "models.baseline.health.threshold: must be between 1 and 100, got 101"},
+    {with_model_settings("    max_requests: -1\n"),
+     "models.baseline.max_requests: must not be negative, got -1"},
+    {with_server("  threads: 99999999999999999999999\n"),
+     "server.threads: must be between 0 and 256, got 99999999999999999999999"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    EXPECT_EQ(error_of(yaml), message);
+  }
+}
+
+TEST(config, the_edges_of_every_integer_range_are_accepted) {
+  const auto parsed = parse_config("server:\n"
+                                   "  threads: 256\n"
+                                   "  max_retries: 0\n"
+                                   "  upstream_idle_connections: 10000\n"
+                                   "models:\n"
+                                   "  baseline:\n"
+                                   "    command: x\n"
+                                   "    max_containers: 10000\n"
+                                   "    min_warm: 10000\n"
+                                   "    max_concurrency: 10000\n"
+                                   "    queue_limit: 1000000\n"
+                                   "    max_requests: 18446744073709551615\n"
+                                   "    health: {threshold: 100}\n");
+  EXPECT_EQ(parsed.server.threads, 256);
+  EXPECT_EQ(parsed.server.max_retries, 0);
+  EXPECT_EQ(parsed.server.upstream_idle_connections, 10000);
+  EXPECT_EQ(parsed.models.front().min_warm, 10000);
+  EXPECT_EQ(parsed.models.front().max_concurrency, 10000);
+  EXPECT_EQ(parsed.models.front().queue_limit, 1000000);
+  EXPECT_EQ(parsed.models.front().max_requests, 18446744073709551615u);
+  EXPECT_EQ(parsed.models.front().health.threshold, 100);
+}
+
+// -- strings and choices ------------------------------------------------------------------------
+
+TEST(config, health_path_must_start_with_a_slash) {
+  EXPECT_EQ(error_of(with_model_settings("    health: {path: health}\n")),
+            "models.baseline.health.path: must start with '/', got \"health\"");
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    health: {path: \"/a b\"}\n")),
+                          "models.baseline.health.path: "));
+}
+
+TEST(config, log_level_and_format_accept_only_their_choices) {
+  EXPECT_EQ(error_of("log:\n  level: verbose\n" + std::string{minimal_yaml}),
+            "log.level: expected one of trace, debug, info, warn, error, off, got \"verbose\"");
+  EXPECT_EQ(error_of("log:\n  format: xml\n" + std::string{minimal_yaml}),
+            "log.format: expected one of text, json, got \"xml\"");
+  const auto parsed =
+    parse_config("log: {level: WARN, format: JSON}\n" + std::string{minimal_yaml});
+  EXPECT_EQ(parsed.log.level, "warn");
+  EXPECT_EQ(parsed.log.format, "json");
+}
+
+TEST(config, a_string_key_given_a_mapping_is_an_error) {
+  EXPECT_EQ(error_of("platform:\n  platform_url: {a: b}\n" + std::string{minimal_yaml}),
+            "platform.platform_url: expected a string, got a mapping");
+}
+
+TEST(config, the_docker_runtime_is_not_available_in_this_build) {
+  const std::string message = error_of("runtime: docker\n" + std::string{minimal_yaml});
+  EXPECT_TRUE(starts_with(message, "runtime: "));
+  EXPECT_NE(message.find("Docker backend is not available in this build"), std::string::npos);
+  EXPECT_EQ(error_of("runtime: k8s\n" + std::string{minimal_yaml}),
+            "runtime: unknown runtime \"k8s\" (expected \"process\")");
+}
+
+// -- models -------------------------------------------------------------------------------------
+
+TEST(config, at_least_one_model_is_required) {
+  EXPECT_EQ(error_of(""), "models: at least one model is required");
+  EXPECT_EQ(error_of("server: {threads: 1}\n"), "models: at least one model is required");
+  EXPECT_EQ(error_of("models: {}\n"), "models: at least one model is required");
+  EXPECT_EQ(error_of("models:\n"), "models: at least one model is required");
+}
+
+TEST(config, models_must_be_a_mapping_not_a_list) {
+  EXPECT_TRUE(starts_with(error_of("models:\n  - name: baseline\n"),
+                          "models: expected a mapping from model name"));
+}
+
+TEST(config, a_process_model_requires_a_command) {
+  EXPECT_EQ(error_of(with_model("    min_warm: 1\n")),
+            "models.baseline.command: required for the process runtime");
+  EXPECT_EQ(error_of(with_model("    command: []\n")),
+            "models.baseline.command: required for the process runtime");
+  EXPECT_EQ(error_of(with_model("    command: \"  \"\n")),
+            "models.baseline.command: required for the process runtime");
+  EXPECT_EQ(error_of("models:\n  baseline:\n"),
+            "models.baseline.command: required for the process runtime");
+}
+
+TEST(config, a_command_string_is_split_on_whitespace) {
+  const auto parsed = parse_config(with_model("    command: \"janus-baseline  --tokens\t5 \"\n"));
+  EXPECT_EQ(parsed.models.front().command,
+            (std::vector<std::string>{"janus-baseline", "--tokens", "5"}));
+}
+
+TEST(config, a_command_list_keeps_each_element_whole) {
+  const auto parsed =
+    parse_config(with_model("    command: [\"/opt/my model/run\", 5, \"a b\"]\n"));
+  EXPECT_EQ(parsed.models.front().command,
+            (std::vector<std::string>{"/opt/my model/run", "5", "a b"}));
+  EXPECT_EQ(error_of(with_model("    command: [run, [x]]\n")),
+            "models.baseline.command[1]: expected a string, got a list");
+  EXPECT_EQ(error_of(with_model("    command: [\"\", x]\n")),
+            "models.baseline.command[0]: the program must not be empty");
+  EXPECT_TRUE(starts_with(error_of(with_model("    command: {a: b}\n")),
+                          "models.baseline.command: expected a list of strings or a string"));
+}
+
+TEST(config, env_values_of_any_scalar_type_are_taken_as_their_text) {
+  const auto parsed = parse_config(with_model_settings("    env:\n"
+                                                       "      TOKENS: 24\n"
+                                                       "      ENABLED: true\n"
+                                                       "      RATIO: 1.50\n"
+                                                       "      QUOTED: \"x y\"\n"
+                                                       "      EMPTY: \"\"\n"));
+  EXPECT_EQ(parsed.models.front().env, (std::map<std::string, std::string>{{"TOKENS", "24"},
+                                                                           {"ENABLED", "true"},
+                                                                           {"RATIO", "1.50"},
+                                                                           {"QUOTED", "x y"},
+                                                                           {"EMPTY", ""}}));
+}
+
+TEST(config, env_values_must_be_scalars_and_names_must_be_valid) {
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    env: {A: [1]}\n")),
+                          "models.baseline.env.A: expected a value"));
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    env: {A: }\n")),
+                          "models.baseline.env.A: expected a value"));
+  EXPECT_EQ(error_of(with_model_settings("    env: {\"A=B\": x}\n")),
+            "models.baseline.env.A=B: not a valid environment variable name");
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    env: [A]\n")),
+                          "models.baseline.env: expected a mapping"));
+}
+
+TEST(config, model_names_must_match_the_allowed_pattern) {
+  for (const char* name : {"\"bad name\"", "-leading-dash", ".hidden", "\"a\\tb\"", "\"é\""}) {
+    const std::string yaml = std::string{"models:\n  "} + name + ":\n    command: x\n";
+    EXPECT_TRUE(starts_with(error_of(yaml), "models: invalid model name")) << name;
+  }
+  const std::string longest(128, 'a');
+  EXPECT_EQ(parse_config("models:\n  " + longest + ": {command: x}\n").models.front().name,
+            longest);
+  EXPECT_TRUE(starts_with(error_of("models:\n  " + longest + "a: {command: x}\n"),
+                          "models: invalid model name"));
+}
+
+TEST(config, a_key_given_twice_is_an_error) {
+  EXPECT_EQ(error_of(with_model_settings("    min_warm: 1\n    min_warm: 2\n")),
+            "models.baseline.min_warm: key given more than once");
+  EXPECT_EQ(error_of("models:\n  a: {command: x}\n  a: {command: y}\n"),
+            "models.a: key given more than once");
+}
+
+// -- unknown keys -------------------------------------------------------------------------------
+
+TEST(config, an_unknown_key_at_any_level_is_an_error_naming_it) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+    {"serve:\n  threads: 1\n" + std::string{minimal_yaml}, "serve: unknown key"},
+    {with_server("  thread: 1\n"), "server.thread: unknown key"},
+    {"platform:\n  url: x\n" + std::string{minimal_yaml}, "platform.url: unknown key"},
+    {"log:\n  levle: info\n" + std::string{minimal_yaml}, "log.levle: unknown key"},
+    {with_model_settings("    min_warmx: 1\n"), "models.baseline.min_warmx: unknown key"},
+    {with_model_settings("    name: other\n"), "models.baseline.name: unknown key"},
+    {with_model_settings("    health:\n      paht: /x\n"),
+     "models.baseline.health.paht: unknown key"},
+  };
+  for (const auto& [yaml, prefix] : cases) {
+    EXPECT_TRUE(starts_with(error_of(yaml), prefix));
+  }
+}
+
+TEST(config, an_unknown_key_suggests_the_closest_known_key) {
+  EXPECT_EQ(error_of(with_model_settings("    min_warmx: 1\n")),
+            "models.baseline.min_warmx: unknown key (did you mean min_warm?)");
+  EXPECT_EQ(error_of("model:\n  baseline: {command: x}\n"),
+            "model: unknown key (did you mean models?)");
+  EXPECT_EQ(error_of(with_model_settings("    evn: {A: b}\n")),
+            "models.baseline.evn: unknown key (did you mean env?)");
+}
+
+TEST(config, an_unknown_key_far_from_any_known_key_lists_the_known_keys) {
+  EXPECT_EQ(error_of("log:\n  colour: true\n" + std::string{minimal_yaml}),
+            "log.colour: unknown key (known keys: level, format)");
+}
+
+// -- malformed files ----------------------------------------------------------------------------
+
+TEST(config, a_yaml_syntax_error_gives_the_line_and_column) {
+  EXPECT_EQ(error_of("server:\n  listen: 127.0.0.1: 8000\n"),
+            "YAML syntax error at line 2, column 20: illegal map value");
+  const std::string bad_indent = error_of("models:\n  baseline:\n    command: x\n   bad: [\n");
+  EXPECT_NE(bad_indent.find("line 4, column"), std::string::npos) << bad_indent;
+}
+
+TEST(config, a_section_that_is_not_a_mapping_is_an_error) {
+  EXPECT_EQ(error_of("server: 8000\n" + std::string{minimal_yaml}),
+            "server: expected a mapping of keys to values, got \"8000\"");
+  EXPECT_EQ(error_of("just text"),
+            "(top level): expected a mapping of keys to values, got \"just text\"");
+  EXPECT_EQ(error_of("- a\n- b\n"),
+            "(top level): expected a mapping of keys to values, got a list");
+}
+
+// -- files --------------------------------------------------------------------------------------
+
+TEST(load_config, a_missing_file_is_a_config_error_naming_the_path) {
+  const std::string path = "/nonexistent/janus/config.yaml";
+  try {
+    load_config(path);
+    ADD_FAILURE();
+  } catch (const config_error& error) {
+    EXPECT_TRUE(starts_with(error.what(), path + ": cannot read config file: "));
+    EXPECT_NE(std::string{error.what()}.find("No such file"), std::string::npos) << error.what();
+  }
+}
+
+TEST(load_config, a_directory_is_a_config_error_naming_the_path) {
+  const std::string path = std::filesystem::temp_directory_path().string();
+  try {
+    load_config(path);
+    ADD_FAILURE();
+  } catch (const config_error& error) {
+    EXPECT_TRUE(starts_with(error.what(), path + ": cannot read config file: ")) << error.what();
+  }
+}
+
+TEST(load_config, reads_and_parses_a_file) {
+  const auto path = std::filesystem::temp_directory_path()
+                    / ("janus_config_test_" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream out{path};
+    out << minimal_yaml;
+  }
+  const config parsed = load_config(path.string());
+  std::filesystem::remove(path);
+  ASSERT_EQ(parsed.models.size(), 1u);
+  EXPECT_EQ(parsed.models.front().name, "baseline");
+}
+
+TEST(load_config, the_shipped_local_example_is_valid) {
+  const config parsed = load_config(std::string{JANUS_SOURCE_DIR} + "/deploy/examples/local.yaml");
+  EXPECT_EQ(parsed.server.host, "127.0.0.1");
+  EXPECT_EQ(parsed.server.port, 8000);
+  EXPECT_EQ(parsed.runtime, "process");
+  ASSERT_EQ(parsed.models.size(), 1u);
+  const model_config& model = parsed.models.front();
+  EXPECT_EQ(model.name, "baseline");
+  EXPECT_EQ(model.command, std::vector<std::string>{"janus-baseline"});
+  EXPECT_EQ(model.min_warm, 2);
+  EXPECT_EQ(model.max_containers, 4);
+  EXPECT_EQ(model.max_concurrency, 8);
+  EXPECT_EQ(model.env.at("JANUS_BASELINE_TOKENS"), "24");
+  EXPECT_EQ(model.env.at("JANUS_BASELINE_TOKEN_DELAY_MS"), "20");
+}
+
+/// The ```yaml blocks of `markdown` that are whole files: they start with a top-level key.
+std::vector<std::string> whole_file_yaml_blocks(const std::string& markdown) {
+  std::vector<std::string> blocks;
+  const std::string open = "```yaml\n";
+  std::size_t pos = 0;
+  while ((pos = markdown.find(open, pos)) != std::string::npos) {
+    const std::size_t begin = pos + open.size();
+    const std::size_t end = markdown.find("```", begin);
+    if (end == std::string::npos) {
+      break;
+    }
+    std::string block = markdown.substr(begin, end - begin);
+    if (block.rfind("server:", 0) == 0 || block.rfind("models:", 0) == 0) {
+      blocks.push_back(std::move(block));
+    }
+    pos = end + 3;
+  }
+  return blocks;
+}
+
+TEST(load_config, the_whole_file_examples_of_the_configuration_reference_are_valid) {
+  std::ifstream in{std::string{JANUS_SOURCE_DIR} + "/docs/configuration.md"};
+  ASSERT_TRUE(in) << "docs/configuration.md not found";
+  const std::string markdown{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  const auto blocks = whole_file_yaml_blocks(markdown);
+  ASSERT_GE(blocks.size(), 2u);
+  for (const auto& block : blocks) {
+    EXPECT_EQ(error_of(block), "<no error>") << block;
+  }
+  const config complete = parse_config(blocks.back());
+  EXPECT_EQ(complete.platform.platform_url, "http://platform-proxy:8000");
+  EXPECT_EQ(complete.models.front().env.at("JANUS_BASELINE_TOKENS"), "24");
+}
+
+} // namespace
+} // namespace janus
