@@ -26,4 +26,8 @@ void broker_bridge::readiness(ready_handler on_ready) {
   caf::anon_send(router_, ready_q_atom::value, ready_msg{std::move(on_ready)});
 }
 
+void broker_bridge::statuses(status_handler on_statuses) {
+  caf::anon_send(router_, status_atom::value, status_msg{std::move(on_statuses)});
+}
+
 } // namespace janus::actors

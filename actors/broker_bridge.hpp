@@ -21,6 +21,8 @@ public:
 
   void readiness(ready_handler on_ready) override;
 
+  void statuses(status_handler on_statuses) override;
+
 private:
   caf::actor router_;
 };

@@ -10,6 +10,7 @@
 #include "http/health_probe.hpp"
 #include "model/config.hpp"
 #include "model/lease.hpp"
+#include "model/pool_status.hpp"
 #include "runtime/runtime.hpp"
 
 /// The actors' message protocol: atoms and the payload types they carry.
@@ -61,6 +62,11 @@ struct ready_msg {
   http::broker::ready_handler reply;
 };
 
+/// The pool statuses request's callback.
+struct status_msg {
+  http::broker::status_handler reply;
+};
+
 /// Sends a health probe; the test fixture replaces the real HTTP one.
 using prober = std::function<void(const endpoint& target, const std::string& path,
                                   std::chrono::milliseconds timeout,
@@ -80,27 +86,15 @@ enum class stop_reason : std::uint8_t {
 
 std::string_view to_string(stop_reason reason);
 
-/// What a pool reports of itself (for tests, logs and later the admin API).
-struct pool_status {
-  std::string model;
-  int starting = 0;
-  int ready = 0;
-  int draining = 0;
-  int inflight = 0;
-  int waiting = 0;
-  bool warm_reached = false;
-  std::uint64_t starts = 0;
-  std::uint64_t start_failures = 0;
-  std::uint64_t served = 0;
-};
-
 } // namespace janus::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::acquire_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::models_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::ready_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::stop_reason)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::pool_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::pool_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<janus::pool_status>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::status_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::lease_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::endpoint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::container_info)

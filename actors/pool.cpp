@@ -236,6 +236,8 @@ void maintain(self_ptr self) {
 pool_status status_of(const pool_state& st) {
   pool_status out;
   out.model = st.model.name;
+  out.min_warm = st.model.min_warm;
+  out.max_containers = st.model.max_containers;
   out.starting = count_in(st, phase::starting);
   out.ready = count_in(st, phase::ready);
   out.draining = count_in(st, phase::draining) + count_in(st, phase::stopping);

@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include <memory>
+#include <optional>
 
 namespace janus::actors {
 
@@ -66,6 +67,42 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         .then([promise](pool_status& status) mutable { promise.deliver(std::move(status)); },
               [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
       return promise;
+    },
+    [self](status_atom, status_msg& msg) {
+      // Ask every pool; answer once all replied (a pool that is gone is left out).
+      struct gather {
+        std::vector<std::optional<pool_status>> answers;
+        std::size_t pending = 0;
+        status_msg msg;
+      };
+      auto state = std::make_shared<gather>();
+      state->answers.resize(self->state.names.size());
+      state->pending = self->state.names.size();
+      state->msg = std::move(msg);
+      auto finish_one = [state] {
+        if (--state->pending == 0) {
+          std::vector<pool_status> out;
+          for (auto& answer : state->answers) {
+            if (answer) {
+              out.push_back(std::move(*answer));
+            }
+          }
+          state->msg.reply(std::move(out));
+        }
+      };
+      if (state->pending == 0) {
+        state->msg.reply({});
+        return;
+      }
+      for (std::size_t i = 0; i < self->state.names.size(); ++i) {
+        auto& p = self->state.pools.at(self->state.names[i]);
+        self->request(p, std::chrono::seconds(5), status_atom::value)
+          .then([state, i, finish_one](pool_status& status) {
+                  state->answers[i] = std::move(status);
+                  finish_one();
+                },
+                [finish_one](caf::error&) { finish_one(); });
+      }
     },
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       self->state.shutting_down = true;

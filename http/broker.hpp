@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/lease.hpp"
+#include "model/pool_status.hpp"
 #include "model/result.hpp"
 
 namespace janus::http {
@@ -28,6 +29,7 @@ public:
   using lease_handler = std::function<void(result<lease>)>;
   using models_handler = std::function<void(std::vector<std::string>)>;
   using ready_handler = std::function<void(bool ready, std::string detail)>;
+  using status_handler = std::function<void(std::vector<pool_status>)>;
 
   virtual ~broker() = default;
 
@@ -43,6 +45,9 @@ public:
 
   /// Ready once every pool has reached its min_warm at least once.
   virtual void readiness(ready_handler on_ready) = 0;
+
+  /// A snapshot of every pool, in configuration order.
+  virtual void statuses(status_handler on_statuses) = 0;
 };
 
 } // namespace janus::http

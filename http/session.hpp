@@ -9,8 +9,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/broker.hpp"
+#include "http/replies.hpp"
 #include "http/shard.hpp"
 #include "model/config.hpp"
 
@@ -18,8 +20,8 @@ namespace janus::http {
 
 /// What the server offers its sessions besides the pools.
 struct server_hooks {
-  /// Renders the Prometheus text exposition for `GET /metrics`.
-  std::function<std::string()> metrics_text;
+  /// Renders the Prometheus text exposition for `GET /metrics` from the pools' snapshot.
+  std::function<std::string(const std::vector<pool_status>&)> metrics_text;
 };
 
 /// One client connection: reads requests with limits, routes them, and answers; chat
@@ -46,22 +48,21 @@ public:
 private:
   boost::asio::awaitable<void> run();
 
+  /// After refusing a request mid-body: stop sending, drop input briefly, so the answer is read.
+  boost::asio::awaitable<void> linger();
+
   /// Answers one request; returns whether the connection may serve another.
   boost::asio::awaitable<bool> handle(request_type& request, const std::string& request_id);
 
-  boost::asio::awaitable<bool> handle_ready(const request_type& request,
-                                            const std::string& request_id);
+  auto ask_readiness();
 
-  boost::asio::awaitable<bool> handle_models(const request_type& request,
-                                             const std::string& request_id);
+  auto ask_models();
 
-  /// Writes a complete answer; returns whether the connection may serve another.
-  boost::asio::awaitable<bool> write(unsigned status, std::string_view content_type,
-                                     std::string body, const std::string& request_id,
-                                     bool keep_alive, int retry_after = 0);
+  auto ask_statuses();
 
-  boost::asio::awaitable<bool> write_error(const error_info& error, const std::string& request_id,
-                                           bool keep_alive);
+  /// Writes one of the engine's own answers; returns whether the connection may serve another.
+  boost::asio::awaitable<bool> send(const reply& answer, const std::string& request_id,
+                                    bool keep_alive);
 
   boost::beast::tcp_stream client_;
   boost::beast::flat_buffer buffer_;

@@ -9,7 +9,7 @@
 #include "actors/health_checker.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
-#include "metrics/process_metrics.hpp"
+#include "apps/janusd/metrics_page.hpp"
 #include "runtime/process_runtime.hpp"
 
 namespace janus {
@@ -57,7 +57,7 @@ engine::engine(config cfg)
   broker_ = std::make_unique<actors::broker_bridge>();
   // Binding now makes a port in use fail start-up before any container starts.
   server_ = std::make_unique<http::server>(cfg_.server, *broker_,
-                                           http::server_hooks{[this] { return render_metrics(); }});
+                                           http::server_hooks{render_metrics_page});
 }
 
 engine::~engine() {
@@ -115,12 +115,6 @@ void engine::shutdown() {
 
 std::uint16_t engine::port() const {
   return server_->port();
-}
-
-std::string engine::render_metrics() const {
-  std::string out;
-  metrics::append_process_metrics(out);
-  return out;
 }
 
 } // namespace janus

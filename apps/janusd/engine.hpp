@@ -35,8 +35,6 @@ public:
   std::uint16_t port() const;
 
 private:
-  std::string render_metrics() const;
-
   config cfg_;
   std::string instance_id_;
   boost::asio::io_context runtime_io_;

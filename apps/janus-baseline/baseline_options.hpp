@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace janus::baseline {
+
+/// A bad environment variable at start-up: `what()` names the variable and the value it got,
+/// e.g. `PORT must be an integer in [0, 65535], got "abc"`. main() prints it and exits 2.
+class options_error : public std::invalid_argument {
+public:
+  using std::invalid_argument::invalid_argument;
+};
+
+/// How one janus-baseline process behaves, read once from the environment at start-up.
+/// Every field holds a validated value; the defaults are those of an unset variable.
+struct baseline_options {
+  /// HOST: the address to listen on, a numeric IPv4 or IPv6 address (never a name).
+  std::string host = "0.0.0.0";
+  /// PORT: the TCP port to listen on; 0 lets the kernel pick one.
+  std::uint16_t port = 8080;
+  /// JANUS_BASELINE_TOKENS: the answer length in tokens.
+  std::uint32_t tokens = 16;
+  /// JANUS_BASELINE_TOKEN_DELAY_MS: the delay before each answer token, in milliseconds.
+  std::uint32_t token_delay_ms = 0;
+  /// JANUS_BASELINE_CREATED: a fixed `created` unix time for every answer; unset = the clock.
+  std::optional<std::int64_t> created;
+  /// JANUS_BASELINE_STARTUP_DELAY_MS: how long to wait before listening, in milliseconds.
+  std::uint32_t startup_delay_ms = 0;
+  /// JANUS_BASELINE_MODEL: the model id of every answer and of /v1/models; unset = answers
+  /// echo the request's `model` and /v1/models lists "janus-baseline".
+  std::optional<std::string> model;
+};
+
+/// Looks up one environment variable; std::nullopt when it is not set.
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// Reads the options from `lookup`; an empty value counts as unset. Throws options_error
+/// naming the first variable whose value is not valid.
+baseline_options parse_baseline_options(const env_lookup& lookup);
+
+/// Reads the options from the process environment (see parse_baseline_options).
+baseline_options baseline_options_from_environment();
+
+} // namespace janus::baseline

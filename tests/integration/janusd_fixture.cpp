@@ -1,0 +1,103 @@
+#include "tests/integration/janusd_fixture.hpp"
+
+#include <dirent.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/ports.hpp"
+
+namespace janus::test {
+
+std::string bin_path(const std::string& name) {
+  return std::string{JANUS_BIN_DIR} + "/" + name;
+}
+
+std::set<pid_t> children_of(pid_t pid) {
+  std::set<pid_t> out;
+  auto task_dir = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator{task_dir, ec};
+       !ec && it != std::filesystem::directory_iterator{}; it.increment(ec)) {
+    std::ifstream children{it->path() / "children"};
+    pid_t child = 0;
+    while (children >> child) {
+      out.insert(child);
+    }
+  }
+  return out;
+}
+
+bool process_alive(pid_t pid) {
+  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string text{std::istreambuf_iterator<char>{stat}, std::istreambuf_iterator<char>{}};
+  auto close = text.rfind(')');
+  if (close == std::string::npos || close + 2 >= text.size()) {
+    return false;
+  }
+  return text[close + 2] != 'Z';
+}
+
+bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (condition()) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void janusd_fixture::start(const std::string& models_yaml, const std::string& server_yaml,
+                           bool wait_ready) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  dir_ = std::filesystem::temp_directory_path() / "janus-tests"
+         / (std::string{info->test_suite_name()} + "." + info->name());
+  std::filesystem::create_directories(dir_);
+  port_ = free_port();
+  std::ostringstream yaml;
+  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
+       << "log:\n  level: debug\n"
+       << "models:\n"
+       << models_yaml;
+  auto config_path = dir_ / "janusd.yaml";
+  std::ofstream{config_path} << yaml.str();
+  janusd_.emplace(std::vector<std::string>{bin_path("janusd"), "--config", config_path.string()},
+                  std::map<std::string, std::string>{}, dir_ / "janusd.log");
+  if (wait_ready) {
+    ASSERT_TRUE(wait_for_http(port_, "/ready", std::chrono::seconds(20)))
+      << "janusd did not become ready";
+  }
+}
+
+std::optional<double> janusd_fixture::metric(const std::string& name, const std::string& labels) {
+  auto page = get(port_, "/metrics");
+  auto wanted = name + "{" + labels + "} ";
+  std::istringstream lines{page.body};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with(wanted)) {
+      return std::stod(line.substr(wanted.size()));
+    }
+  }
+  return std::nullopt;
+}
+
+std::set<pid_t> janusd_fixture::model_processes() {
+  return janusd_ ? children_of(janusd_->pid()) : std::set<pid_t>{};
+}
+
+void janusd_fixture::TearDown() {
+  if (HasFailure() && janusd_) {
+    std::cerr << "--- janusd log (" << janusd_->log_file() << ") ---\n"
+              << janusd_->log() << "--- end of log ---\n";
+  }
+}
+
+} // namespace janus::test

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/child_process.hpp"
+
+namespace janus::test {
+
+/// Where the binaries under test are.
+std::string bin_path(const std::string& name);
+
+/// The process ids whose parent is `pid` (read from /proc).
+std::set<pid_t> children_of(pid_t pid);
+
+/// Whether a process with this id exists (and is not a zombie).
+bool process_alive(pid_t pid);
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns its last value.
+bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition);
+
+/// Runs a real janusd with a config written for the test, on a free loopback port; prints its
+/// log when the test failed. The process is killed at the end of the test if still running.
+class janusd_fixture : public ::testing::Test {
+protected:
+  /// Starts janusd with `models_yaml` as the body of the `models:` mapping (indented by 2) and
+  /// `server_yaml` as extra lines of the `server:` mapping; waits until /ready answers 200
+  /// unless `wait_ready` is false.
+  void start(const std::string& models_yaml, const std::string& server_yaml = {},
+             bool wait_ready = true);
+
+  /// The value of one sample of /metrics, e.g. metric("janus_pool_inflight_requests",
+  /// "model=\"m\""); nullopt when absent.
+  std::optional<double> metric(const std::string& name, const std::string& labels);
+
+  /// The janus-baseline children janusd runs now.
+  std::set<pid_t> model_processes();
+
+  void TearDown() override;
+
+  std::uint16_t port_ = 0;
+  std::filesystem::path dir_;
+  std::optional<child_process> janusd_;
+};
+
+} // namespace janus::test
