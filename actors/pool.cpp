@@ -138,7 +138,9 @@ void fail_waiters(self_ptr self, errc code, const std::string& message) {
   }
 }
 
-/// Hands free slots to waiters, oldest first.
+/// Hands free slots to waiters, oldest first. `cold`: the slots are those of a container that just
+/// became ready; a slot freed on a running container is no cold start, even for a waiter that a
+/// container was started for.
 void serve_waiters(self_ptr self, bool cold) {
   auto& st = self->state;
   while (!st.waiters.empty()) {
@@ -148,7 +150,7 @@ void serve_waiters(self_ptr self, bool cold) {
     }
     auto w = std::move(st.waiters.front());
     st.waiters.pop_front();
-    grant(self, key, w.msg, w.since, cold || w.cold);
+    grant(self, key, w.msg, w.since, cold);
   }
 }
 
@@ -163,14 +165,6 @@ void ensure_capacity(self_ptr self) {
   while (static_cast<int>(st.waiters.size()) > slots_coming()) {
     if (!start_container(self)) {
       break;
-    }
-    // The waiters the new container will serve are cold starts.
-    auto marked = 0;
-    for (auto& w : st.waiters) {
-      if (!w.cold && marked < st.model.max_concurrency) {
-        w.cold = true;
-        ++marked;
-      }
     }
   }
   while (live_count(st) < st.model.min_warm) {
@@ -280,7 +274,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
       auto timeout = std::min(msg.request.timeout, st.model.queue_timeout);
       auto id = st.next_waiter++;
-      st.waiters.push_back(waiter{id, std::move(msg), self->clock().now(), false});
+      st.waiters.push_back(waiter{id, std::move(msg), self->clock().now()});
       self->delayed_send(self, timeout, expire_atom::value, id);
       ensure_capacity(self);
     },
@@ -378,6 +372,14 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         return;
       }
       serve_waiters(self, false);
+      ensure_capacity(self);
+    },
+    [self](unhealthy_atom, std::uint64_t key) {
+      // Its supervisor is stopping it: no new leases, and a replacement starts now.
+      auto it = self->state.containers.find(key);
+      if (it != self->state.containers.end()) {
+        it->second.state = phase::stopping;
+      }
       ensure_capacity(self);
     },
     [self](tick_atom) {

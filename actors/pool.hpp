@@ -43,8 +43,6 @@ struct waiter {
   std::uint64_t id = 0;
   acquire_msg msg;
   caf::actor_clock::time_point since;
-  /// A container is starting because of this waiter: its lease is a cold start.
-  bool cold = false;
 };
 
 /// The state of one model's warm pool. See pool() for the policy.

@@ -42,18 +42,13 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor
     }
     self->state.current = phase::stopping;
     self->state.reason = reason;
-    deps.containers->stop(self->state.container.id, model.stop_grace);
+    if (!self->state.container.id.empty()) {
+      deps.containers->stop(self->state.container.id, model.stop_grace);
+    } // otherwise the start is still under way: stopped as soon as it completes
   };
 
   self->monitor(pool);
-  self->set_down_handler([self, stop](const caf::down_msg&) {
-    if (self->state.current == phase::starting) {
-      self->state.reason = stop_reason::shutdown;
-      self->state.current = phase::stopping; // stop once the start completes
-      return;
-    }
-    stop(stop_reason::shutdown);
-  });
+  self->set_down_handler([stop](const caf::down_msg&) { stop(stop_reason::shutdown); });
 
   return {
     [self, model, deps, finish, stop, model_name](started_atom, result<container_info>& started) {
@@ -110,10 +105,11 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor
         stop(stop_reason::startup_timeout);
       }
     },
-    [self, model, stop](unhealthy_atom, const std::string& detail) {
+    [self, pool, key, model, stop](unhealthy_atom, const std::string& detail) {
       if (self->state.current == phase::ready) {
         spdlog::warn("model {}: container {} unhealthy: {}", model.name, self->state.container.id,
                      detail);
+        self->send(pool, unhealthy_atom::value, key);
         stop(stop_reason::unhealthy);
       }
     },

@@ -1,0 +1,95 @@
+#include "tests/unit/actors/fake_runtime.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace janus::actors::test_kit {
+
+std::string fake_runtime::name() const {
+  return "fake";
+}
+
+void fake_runtime::start(container_spec spec, start_handler on_started, exit_handler on_exit) {
+  starts_.push_back(start_call{std::move(spec), std::move(on_started), std::move(on_exit),
+                             start_call::phase::pending, {}});
+}
+
+void fake_runtime::stop(const std::string& id, std::chrono::milliseconds grace) {
+  stops_.push_back(stop_call{id, grace});
+}
+
+void fake_runtime::list(list_handler on_list) {
+  std::vector<container_info> running;
+  for (const auto& call : starts_) {
+    if (call.state == start_call::phase::running) {
+      running.push_back(call.container);
+    }
+  }
+  on_list(std::move(running));
+}
+
+const fake_runtime::start_call& fake_runtime::start_at(std::size_t index) const {
+  return starts_.at(index);
+}
+
+container_info fake_runtime::report_started(std::size_t index) {
+  auto& call = starts_.at(index);
+  if (call.state != start_call::phase::pending) {
+    throw std::logic_error("start " + std::to_string(index) + " was already answered");
+  }
+  call.state = start_call::phase::running;
+  call.container.id = "c" + std::to_string(index + 1);
+  call.container.target = endpoint{"127.0.0.1", static_cast<std::uint16_t>(9001 + index)};
+  call.on_started(call.container);
+  return call.container;
+}
+
+void fake_runtime::report_start_failure(std::size_t index, std::string message) {
+  auto& call = starts_.at(index);
+  if (call.state != start_call::phase::pending) {
+    throw std::logic_error("start " + std::to_string(index) + " was already answered");
+  }
+  call.state = start_call::phase::failed;
+  call.on_started(error_info{errc::no_capacity, std::move(message)});
+}
+
+void fake_runtime::report_exit(std::size_t index, std::string description) {
+  auto& call = starts_.at(index);
+  if (call.state != start_call::phase::running) {
+    throw std::logic_error("container of start " + std::to_string(index) + " is not running");
+  }
+  call.state = start_call::phase::exited;
+  call.on_exit(container_exit{call.container.id, 0, std::move(description)});
+}
+
+std::vector<std::string> fake_runtime::stopped_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& call : stops_) {
+    auto known = std::any_of(starts_.begin(), starts_.end(), [&call](const start_call& s) {
+      return s.state != start_call::phase::pending && s.container.id == call.id && !call.id.empty();
+    });
+    if (known) {
+      ids.push_back(call.id);
+    }
+  }
+  return ids;
+}
+
+void fake_runtime::end_all() {
+  for (std::size_t index = 0; index < starts_.size(); ++index) {
+    if (starts_[index].state == start_call::phase::pending) {
+      report_start_failure(index, "torn down");
+    } else if (starts_[index].state == start_call::phase::running) {
+      report_exit(index, "torn down");
+    }
+  }
+}
+
+void fake_runtime::forget() {
+  for (auto& call : starts_) {
+    call.on_started = nullptr;
+    call.on_exit = nullptr;
+  }
+}
+
+} // namespace janus::actors::test_kit

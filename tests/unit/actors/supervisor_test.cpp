@@ -1,0 +1,139 @@
+#include "actors/supervisor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "tests/unit/actors/pool_fixture.hpp"
+
+namespace janus::actors {
+namespace {
+
+using namespace std::chrono_literals;
+using strings = std::vector<std::string>;
+
+/// The supervisor as its pool sees it: through the pool's status and the runtime's calls.
+class container_supervision : public test_kit::pool_fixture {};
+
+TEST_F(container_supervision, a_container_is_ready_only_once_its_health_probe_answers_healthy) {
+  prober_.answer_healthy_at_once(false);
+  spawn_pool(small_model());
+  runtime_.report_started(0);
+  sys_.run();
+  ASSERT_EQ(prober_.probes(), 1u);
+  EXPECT_EQ(prober_.probe_at(0).target.port, 9001);
+  EXPECT_EQ(prober_.probe_at(0).path, "/healthz");
+  EXPECT_EQ(prober_.probe_at(0).timeout, 500ms);
+
+  prober_.answer(0, false, "connection refused");
+  sys_.run();
+  EXPECT_EQ(status().ready, 0) << "started is not ready";
+  sys_.advance(9ms);
+  EXPECT_EQ(prober_.probes(), 1u);
+  sys_.advance(1ms);
+  ASSERT_EQ(prober_.probes(), 2u) << "the next probe after 10 ms";
+  prober_.answer(1, false, "status 503");
+  sys_.advance(19ms);
+  EXPECT_EQ(prober_.probes(), 2u);
+  sys_.advance(1ms);
+  ASSERT_EQ(prober_.probes(), 3u) << "then after 20 ms";
+
+  prober_.answer(2, true);
+  sys_.run();
+  EXPECT_EQ(status().ready, 1);
+  EXPECT_EQ(seen_->warm, strings{"m"});
+  ASSERT_EQ(seen_->watched.size(), 1u) << "a ready container is under periodic health checks";
+  EXPECT_EQ(seen_->watched.front().first, "c1");
+}
+
+TEST_F(container_supervision, a_container_not_ready_within_startup_timeout_is_stopped_as_a_failed_start) {
+  prober_.answer_healthy_at_once(false);
+  spawn_pool(small_model());
+  runtime_.report_started(0);
+  sys_.run();
+  sys_.advance(4990ms);
+  EXPECT_TRUE(runtime_.stopped_ids().empty());
+  sys_.advance(10ms);
+  ASSERT_EQ(runtime_.stopped_ids(), strings{"c1"});
+  EXPECT_EQ(runtime_.stops().back().grace, 3s);
+  EXPECT_EQ(status().start_failures, 0u) << "failed only once the container is gone";
+
+  runtime_.report_exit(0, "killed by signal 15");
+  sys_.run();
+  EXPECT_EQ(status().start_failures, 1u);
+  EXPECT_EQ(runtime_.starts(), 1u) << "the next start backs off";
+  sys_.advance(1100ms);
+  EXPECT_EQ(runtime_.starts(), 2u);
+}
+
+TEST_F(container_supervision, a_container_that_exits_before_it_is_ready_is_a_failed_start) {
+  prober_.answer_healthy_at_once(false);
+  auto model = small_model();
+  model.max_containers = 1;
+  spawn_pool(model);
+  runtime_.report_started(0);
+  sys_.run();
+  auto waiting = acquire();
+
+  runtime_.report_exit(0, "exited with status 1");
+  sys_.run();
+  EXPECT_EQ(error_of(*waiting), errc::no_capacity);
+  EXPECT_NE(message_of(*waiting).find("exited with status 1 before becoming ready"),
+            std::string::npos)
+    << message_of(*waiting);
+  EXPECT_EQ(status().start_failures, 1u);
+  EXPECT_TRUE(runtime_.stopped_ids().empty()) << "nothing to stop: it is gone";
+}
+
+TEST_F(container_supervision, an_unhealthy_container_is_stopped_unwatched_and_replaced) {
+  spawn_pool(small_model());
+  bring_up(0);
+  ASSERT_EQ(seen_->watched.size(), 1u);
+  auto watched_by = seen_->watched.front().second;
+
+  caf::anon_send(watched_by, unhealthy_atom::value, std::string{"3 failed health checks"});
+  sys_.run();
+  EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"});
+  EXPECT_EQ(runtime_.starts(), 2u) << "out of rotation and replaced at once, not once gone";
+  EXPECT_EQ(status().ready, 0) << "no lease goes to a container being stopped";
+
+  runtime_.report_exit(0, "killed by signal 15");
+  sys_.run();
+  EXPECT_EQ(seen_->unwatched, strings{"c1"});
+  EXPECT_EQ(runtime_.starts(), 2u) << "no second replacement when it is gone";
+  bring_up(1);
+  auto after = status();
+  EXPECT_EQ(after.ready, 1);
+  EXPECT_EQ(after.start_failures, 0u);
+}
+
+TEST_F(container_supervision, a_stop_before_the_start_completes_stops_the_container_once_started) {
+  spawn_pool(small_model());
+  caf::anon_send_exit(pool_, caf::exit_reason::kill);
+  sys_.run();
+  EXPECT_TRUE(runtime_.stopped_ids().empty());
+  runtime_.report_started(0);
+  sys_.run();
+  EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"}) << "the container of a dead pool";
+  EXPECT_EQ(prober_.probes(), 0u) << "no readiness probes for a container being stopped";
+}
+
+TEST_F(container_supervision, the_containers_of_a_pool_that_dies_are_stopped) {
+  auto model = small_model();
+  model.min_warm = 2;
+  spawn_pool(model);
+  bring_up(0);
+  bring_up(1);
+  caf::anon_send_exit(pool_, caf::exit_reason::kill);
+  sys_.run();
+  auto stopped = runtime_.stopped_ids();
+  std::sort(stopped.begin(), stopped.end());
+  EXPECT_EQ(stopped, (strings{"c1", "c2"}));
+}
+
+} // namespace
+} // namespace janus::actors
