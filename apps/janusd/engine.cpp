@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "actors/facade.hpp"
 #include "actors/health_checker.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
@@ -61,13 +62,12 @@ engine::engine(config cfg)
 }
 
 engine::~engine() {
+  for (auto* actor : {&facade_, &router_, &health_}) {
+    if (*actor) {
+      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
+    }
+  }
   server_.reset();
-  if (router_) {
-    caf::anon_send_exit(router_, caf::exit_reason::user_shutdown);
-  }
-  if (health_) {
-    caf::anon_send_exit(health_, caf::exit_reason::user_shutdown);
-  }
   runtime_work_.reset();
   runtime_io_.stop();
   if (runtime_thread_.joinable()) {
@@ -90,27 +90,19 @@ void engine::start() {
   deps.labels = {{"janus.engine", instance_id_}};
   router_ = actors_->spawn(actors::router, cfg_.models, deps);
   broker_->connect(router_);
-  server_->start();
+  facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,
+                                          cfg_.server.drain_timeout,
+                                          longest_grace(cfg_) + std::chrono::seconds(5));
   spdlog::info("janusd {} listening on {}:{} with {} model(s), {} runtime", instance_id_,
                cfg_.server.host, server_->port(), cfg_.models.size(), runtime_->name());
 }
 
 void engine::shutdown() {
-  spdlog::info("draining: no new connections, {} ms for requests in flight",
-               cfg_.server.drain_timeout.count());
-  auto cut = server_->drain(cfg_.server.drain_timeout);
-  if (cut > 0) {
-    spdlog::warn("closed {} connection(s) still busy after the drain timeout", cut);
-  }
-  spdlog::info("stopping containers");
   caf::scoped_actor self{*actors_};
-  auto limit = longest_grace(cfg_) + std::chrono::seconds(5);
-  self->request(router_, limit, actors::shutdown_atom::value)
-    .receive([](actors::shutdown_atom) { spdlog::info("every container stopped"); },
-             [](caf::error& err) {
-               spdlog::warn("containers did not all stop in time; killing the rest");
-             });
-  server_->stop();
+  auto limit = cfg_.server.drain_timeout + longest_grace(cfg_) + std::chrono::seconds(10);
+  self->request(facade_, limit, actors::shutdown_atom::value)
+    .receive([](actors::shutdown_atom) {},
+             [](caf::error& err) { spdlog::warn("shutdown did not complete in time"); });
 }
 
 std::uint16_t engine::port() const {

@@ -45,6 +45,7 @@ private:
   std::unique_ptr<caf::actor_system> actors_;
   caf::actor health_;
   caf::actor router_;
+  caf::actor facade_;
   std::unique_ptr<actors::broker_bridge> broker_;
   std::unique_ptr<http::server> server_;
 };

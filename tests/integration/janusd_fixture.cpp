@@ -41,6 +41,18 @@ bool process_alive(pid_t pid) {
   return text[close + 2] != 'Z';
 }
 
+std::string environment_of(pid_t pid, const std::string& name) {
+  std::ifstream environ{"/proc/" + std::to_string(pid) + "/environ"};
+  std::string entry;
+  auto prefix = name + "=";
+  while (std::getline(environ, entry, '\0')) {
+    if (entry.starts_with(prefix)) {
+      return entry.substr(prefix.size());
+    }
+  }
+  return {};
+}
+
 bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

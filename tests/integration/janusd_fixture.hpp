@@ -25,6 +25,9 @@ std::set<pid_t> children_of(pid_t pid);
 /// Whether a process with this id exists (and is not a zombie).
 bool process_alive(pid_t pid);
 
+/// The value of an environment variable of a running process ("" when absent).
+std::string environment_of(pid_t pid, const std::string& name);
+
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns its last value.
 bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition);
 

@@ -255,6 +255,48 @@ TEST_F(janusd, a_client_that_disconnects_mid_stream_frees_its_slot) {
   EXPECT_LT(std::stoi(next.header("x-janus-queue-ms")), 100);
 }
 
+TEST_F(janusd, a_container_that_fails_its_health_checks_is_replaced) {
+  start(baseline_model("m", "    min_warm: 2\n    max_containers: 3\n"
+                            "    health:\n      interval: 200ms\n      timeout: 200ms\n      threshold: 2\n"));
+  auto before = model_processes();
+  ASSERT_EQ(before.size(), 2u);
+  auto sick = *before.begin();
+  auto sick_port = environment_of(sick, "PORT");
+  ASSERT_FALSE(sick_port.empty());
+  auto toggled = post_json(static_cast<std::uint16_t>(std::stoi(sick_port)), "/_baseline/health",
+                           R"({"healthy":false})");
+  ASSERT_EQ(toggled.status, 200u) << toggled.body;
+  EXPECT_TRUE(eventually(10s, [&] {
+    auto now = model_processes();
+    return !now.contains(sick) && now.size() == 2
+           && metric("janus_pool_containers", R"(model="m",state="ready")") == 2.0;
+  })) << "the unhealthy container was not replaced";
+}
+
+TEST_F(janusd, idle_containers_above_min_warm_are_reaped_after_idle_ttl) {
+  start(baseline_model("m", "    min_warm: 0\n    max_containers: 2\n    idle_ttl: 500ms\n"));
+  auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake"));
+  ASSERT_EQ(first.status, 200u);
+  ASSERT_EQ(model_processes().size(), 1u);
+  EXPECT_TRUE(eventually(5s, [&] { return model_processes().empty(); }))
+    << "the idle container was not stopped";
+  EXPECT_EQ(metric("janus_pool_containers", R"(model="m",state="ready")"), 0.0);
+}
+
+TEST_F(janusd, a_container_that_answers_too_slowly_gives_504) {
+  start(baseline_model("m", "    min_warm: 1\n    max_containers: 1\n"),
+        "  upstream_timeout: 300ms\n  max_retries: 0\n");
+  auto started = std::chrono::steady_clock::now();
+  auto result = post_json(port_, "/v1/chat/completions",
+                          chat("m", "slow", R"("janus_baseline":{"tokens":5,"token_delay_ms":400})"));
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(result.status, 504u) << result.body;
+  EXPECT_NE(result.body.find(R"("code":"upstream_timeout")"), std::string::npos) << result.body;
+  EXPECT_LT(took, 1500ms);
+  // The slot is free again for the next request.
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "quick")).status, 200u);
+}
+
 // -- shutdown ------------------------------------------------------------------------------
 
 TEST_F(janusd, sigterm_lets_streams_finish_stops_every_child_and_exits_0) {
