@@ -212,38 +212,52 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
   }
   bool is_stream = upstream_head.result() == bhttp::status::ok
                    && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
-  response.body().data = nullptr;
-  response.body().more = true;
-
   bhttp::response_serializer<bhttp::buffer_body> serializer{response};
-  client_.expires_after(cfg_.stream_idle_timeout);
-  auto [header_ec, header_n] = co_await bhttp::async_write_header(client_, serializer, nothrow);
-  response_started_ = true;
-  if (header_ec) {
-    co_return attempt_result{attempt_status::client_gone, {}};
-  }
-
-  while (!parser_->is_done()) {
-    upstream_head.body().data = relay_buffer_.data();
-    upstream_head.body().size = relay_buffer_.size();
-    upstream_->expires_after(cfg_.stream_idle_timeout);
-    auto [ec, n] = co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
-    if (ec == bhttp::error::need_buffer) {
-      ec = {};
-    }
-    if (client_gone_) {
+  // Whatever the upstream sent with its header is relayed with ours in one write; when nothing
+  // came yet, our header goes at once, so the client sees the status before the first token.
+  if (upstream_buffer_.size() == 0) {
+    response.body().data = nullptr;
+    response.body().more = true;
+    client_.expires_after(cfg_.stream_idle_timeout);
+    auto [header_ec, header_n] = co_await bhttp::async_write_header(client_, serializer, nothrow);
+    response_started_ = true;
+    if (header_ec) {
       co_return attempt_result{attempt_status::client_gone, {}};
     }
-    std::size_t got = relay_buffer_.size() - upstream_head.body().size;
-    if (got > 0) {
-      if (is_stream) {
+  }
+
+  while (true) {
+    beast::error_code ec;
+    std::size_t got = 0;
+    if (!parser_->is_done()) {
+      upstream_head.body().data = relay_buffer_.data();
+      upstream_head.body().size = relay_buffer_.size();
+      upstream_->expires_after(cfg_.stream_idle_timeout);
+      std::size_t n = 0;
+      std::tie(ec, n) = co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
+      if (ec == bhttp::error::need_buffer) {
+        ec = {};
+      }
+      if (client_gone_) {
+        co_return attempt_result{attempt_status::client_gone, {}};
+      }
+      got = relay_buffer_.size() - upstream_head.body().size;
+    }
+    bool done = !ec && parser_->is_done();
+    if (got > 0 || done) {
+      if (is_stream && got > 0) {
         scanner_.feed(std::string_view{relay_buffer_.data(), got});
       }
-      response.body().data = relay_buffer_.data();
+      if (done) {
+        // Nothing more will be written to the client: a pipelined next request may come in now.
+        stop_watching_client();
+      }
+      response.body().data = got > 0 ? relay_buffer_.data() : nullptr;
       response.body().size = got;
-      response.body().more = true;
+      response.body().more = !done;
       client_.expires_after(cfg_.stream_idle_timeout);
       auto [wec, wn] = co_await bhttp::async_write(client_, serializer, nothrow);
+      response_started_ = true;
       if (wec == bhttp::error::need_buffer) {
         wec = {};
       }
@@ -251,28 +265,26 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
         co_return attempt_result{attempt_status::client_gone, {}};
       }
     }
+    if (done) {
+      break;
+    }
     if (ec) {
       error_info failure{is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
                          "container " + held.container_id + " failed mid-answer: "
                            + (is_timeout(ec) ? std::string{"no data within the stream idle timeout"} : ec.message())};
       if (is_stream) {
+        if (!response_started_) {
+          client_.expires_after(cfg_.stream_idle_timeout);
+          co_await bhttp::async_write_header(client_, serializer, nothrow);
+        }
         co_await end_stream_with_error(failure);
       }
       co_return attempt_result{attempt_status::failed_mid_stream, std::move(failure)};
     }
   }
 
-  response.body().data = nullptr;
-  response.body().size = 0;
-  response.body().more = false;
-  client_.expires_after(cfg_.stream_idle_timeout);
-  auto [end_ec, end_n] = co_await bhttp::async_write(client_, serializer, nothrow);
-  stop_watching_client();
   if (parser_->keep_alive()) {
     home_.upstreams().give_back(held.container_id, std::move(*upstream_));
-  }
-  if (end_ec && end_ec != bhttp::error::need_buffer) {
-    co_return attempt_result{attempt_status::client_gone, {}};
   }
   co_return attempt_result{};
 }
