@@ -212,7 +212,8 @@ std::variant<chat_request, api_error> parse_chat_request(std::string_view body) 
   if (request.words.empty()) {
     request.words.emplace_back("echo");
   }
-  if (const json_value* stream = find(doc, "stream"); stream != nullptr) {
+  // OpenAI's `stream` is a boolean or null (null: not streaming), as janusd reads it too.
+  if (const json_value* stream = find(doc, "stream"); stream != nullptr && !stream->IsNull()) {
     if (!stream->IsBool()) {
       return invalid_request("stream must be a boolean", "stream");
     }

@@ -336,13 +336,12 @@ TEST(baseline_echo_model, messages_must_be_a_non_empty_array_of_objects) {
   EXPECT_EQ(parse_error(R"({"messages":[{"role":"user","content":42}]})").param, "messages");
 }
 
-TEST(baseline_echo_model, stream_must_be_a_boolean_when_present) {
+TEST(baseline_echo_model, stream_must_be_a_boolean_or_null_when_present) {
   EXPECT_EQ(parse_error(R"({"messages":[{"role":"user","content":"a"}],"stream":"yes"})").param,
             "stream");
   EXPECT_EQ(parse_error(R"({"messages":[{"role":"user","content":"a"}],"stream":1})").param,
             "stream");
-  EXPECT_EQ(parse_error(R"({"messages":[{"role":"user","content":"a"}],"stream":null})").param,
-            "stream");
+  EXPECT_FALSE(parse_ok(R"({"messages":[{"role":"user","content":"a"}],"stream":null})").stream);
 }
 
 TEST(baseline_echo_model, model_and_stream_options_must_have_the_right_types) {
