@@ -27,6 +27,21 @@ int live_count(const pool_state& st) {
   return count_in(st, phase::starting) + count_in(st, phase::ready);
 }
 
+/// Containers that can take a request without anyone waiting: ready ones with nothing in flight,
+/// and starting ones the waiters will not fill. The pool keeps `min_warm` of them, so a burst
+/// finds warm containers while earlier requests still run.
+int spare_count(const pool_state& st) {
+  int idle = 0;
+  for (const auto& [key, record] : st.containers) {
+    if (record.state == phase::ready && record.inflight == 0) {
+      ++idle;
+    }
+  }
+  auto waiting = static_cast<int>(st.waiters.size());
+  auto claimed = (waiting + st.model.max_concurrency - 1) / st.model.max_concurrency;
+  return idle + std::max(0, count_in(st, phase::starting) - claimed);
+}
+
 std::chrono::milliseconds ms_between(time_point from, time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
 }
@@ -167,7 +182,7 @@ void ensure_capacity(self_ptr self) {
       break;
     }
   }
-  while (live_count(st) < st.model.min_warm) {
+  while (spare_count(st) < st.model.min_warm) {
     if (!start_container(self)) {
       break;
     }
@@ -217,7 +232,7 @@ void maintain(self_ptr self) {
   }
   std::sort(idle.begin(), idle.end());
   for (const auto& [since, key] : idle) {
-    if (live_count(st) <= st.model.min_warm) {
+    if (spare_count(st) <= st.model.min_warm) {
       break;
     }
     spdlog::info("model {}: stopping idle container {}", st.model.name,
@@ -265,7 +280,9 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
       auto key = pick(st, msg.request.avoid_container);
       if (key != 0 && st.waiters.empty()) {
-        return grant(self, key, msg, self->clock().now(), false);
+        grant(self, key, msg, self->clock().now(), false);
+        ensure_capacity(self); // a container just got busy: keep min_warm spare ones
+        return;
       }
       if (static_cast<int>(st.waiters.size()) >= st.model.queue_limit) {
         return reply_error(msg, errc::queue_full,

@@ -172,11 +172,11 @@ TEST_F(pool_policy, starts_a_container_for_a_request_that_finds_every_slot_busy_
   spawn_pool(small_model());
   bring_up(0);
   auto a = leased(*acquire());
-  ASSERT_EQ(runtime_.starts(), 1u);
+  ASSERT_EQ(runtime_.starts(), 2u) << "c1 is busy: a spare starts at once (min_warm 1)";
 
   auto b = acquire();
   EXPECT_EQ(b->calls, 0) << "no slot is free: the request waits";
-  EXPECT_EQ(runtime_.starts(), 2u) << "a container starts for the waiting request";
+  EXPECT_EQ(runtime_.starts(), 2u) << "the starting spare will serve the waiting request";
   auto waiting = status();
   EXPECT_EQ(waiting.waiting, 1);
   EXPECT_EQ(waiting.starting, 1);
@@ -200,11 +200,14 @@ TEST_F(pool_policy, starts_a_container_for_a_request_that_finds_every_slot_busy_
 
 TEST_F(pool_policy, starts_one_container_per_max_concurrency_waiters) {
   auto model = small_model();
+  model.min_warm = 0; // no spare containers: only the waiters make the pool grow
   model.max_containers = 4;
   model.max_concurrency = 2;
   spawn_pool(model);
+  auto first = acquire();
+  ASSERT_EQ(runtime_.starts(), 1u);
   bring_up(0);
-  auto a = leased(*acquire());
+  auto a = leased(*first);
   auto b = leased(*acquire());
   ASSERT_EQ(a.container_id, "c1");
   ASSERT_EQ(b.container_id, "c1");
@@ -221,6 +224,28 @@ TEST_F(pool_policy, starts_one_container_per_max_concurrency_waiters) {
   EXPECT_EQ(e->calls, 0);
   bring_up(2);
   EXPECT_EQ(leased(*e).container_id, "c3");
+}
+
+TEST_F(pool_policy, keeps_min_warm_idle_containers_while_others_are_busy) {
+  auto model = small_model();
+  model.min_warm = 1;
+  model.max_containers = 3;
+  model.max_concurrency = 2;
+  spawn_pool(model);
+  bring_up(0);
+  EXPECT_EQ(runtime_.starts(), 1u);
+  auto a = leased(*acquire());
+  EXPECT_EQ(a.container_id, "c1");
+  EXPECT_EQ(runtime_.starts(), 2u) << "c1 is busy: a spare starts before anyone waits";
+  bring_up(1);
+  EXPECT_EQ(runtime_.starts(), 2u) << "c2 is the idle spare";
+  auto b = leased(*acquire());
+  EXPECT_EQ(b.container_id, "c2") << "fewest requests in flight";
+  EXPECT_EQ(runtime_.starts(), 3u) << "both busy: the last container the pool may have starts";
+  bring_up(2);
+  auto c = leased(*acquire());
+  EXPECT_EQ(c.container_id, "c3");
+  EXPECT_EQ(runtime_.starts(), 3u) << "max_containers reached: no spare beyond it";
 }
 
 TEST_F(pool_policy, hands_a_freed_slot_to_the_oldest_waiter_when_no_container_can_be_added) {
