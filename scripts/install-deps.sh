@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.81-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl procps
+  gnuplot-nox
 )
 
 missing=()

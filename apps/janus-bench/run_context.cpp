@@ -1,0 +1,44 @@
+#include "apps/janus-bench/run_context.hpp"
+
+#include "apps/janus-bench/request_renderer.hpp"
+
+namespace janus::bench {
+
+namespace {
+
+load_profile profile_of(const bench_options& options) {
+  if (options.mode == load_mode::steps) {
+    return load_profile{options.steps};
+  }
+  return load_profile{options.concurrency, options.duration};
+}
+
+std::vector<std::string> names_of(const bench_options& options) {
+  std::vector<std::string> names;
+  for (const auto& model : options.models) {
+    names.push_back(model.name);
+  }
+  return names;
+}
+
+} // namespace
+
+run_context::run_context(bench_options opts)
+  : options(std::move(opts)),
+    requests(render_requests(options)),
+    model_names(names_of(options)),
+    picker(options.models),
+    profile(profile_of(options)),
+    schedule(options.rate > 0 ? options.rate : 1.0, options.duration, options.requests) {
+  // nop
+}
+
+std::optional<std::uint64_t> run_context::claim() {
+  auto n = next_.fetch_add(1, std::memory_order_relaxed);
+  if (options.requests && n >= *options.requests) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+} // namespace janus::bench
