@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.81-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl procps
+  nodejs
   gnuplot-nox
 )
 
@@ -17,6 +18,10 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs comes without npm (a package of its own); other builds of nodejs bundle it.
+if ! command -v npm > /dev/null 2>&1; then
+  missing+=(npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 as_root=()

@@ -1,0 +1,110 @@
+// janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with one
+// echo model ("baseline", janus-baseline) and passes its address in JANUSD_URL.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import OpenAI from "openai";
+
+const base = process.env.JANUSD_URL;
+assert.ok(base, "JANUSD_URL must be set (run through run.sh)");
+const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "unused", maxRetries: 0, timeout: 20_000 });
+const messages = [{ role: "user", content: "hello from the sdk" }];
+
+async function inflight() {
+  const page = await (await fetch(`${base}/metrics`)).text();
+  const line = page.split("\n").find((l) => l.startsWith('janus_pool_inflight_requests{model="baseline"}'));
+  return Number(line.split(" ").pop());
+}
+
+test("a plain completion has OpenAI's shape and the echo answer", async () => {
+  const completion = await client.chat.completions.create({ model: "baseline", messages });
+  assert.match(completion.id, /^chatcmpl-/);
+  assert.equal(completion.object, "chat.completion");
+  assert.equal(completion.choices[0].message.role, "assistant");
+  assert.equal(completion.choices[0].message.content, "hello from the sdk hello from");
+  assert.equal(completion.choices[0].finish_reason, "stop");
+  assert.equal(completion.usage.completion_tokens, 6);
+});
+
+test("a streamed completion arrives chunk by chunk and ends with usage", async () => {
+  const stream = await client.chat.completions.create({
+    model: "baseline", messages, stream: true, stream_options: { include_usage: true },
+  });
+  let text = "";
+  let chunks = 0;
+  let finish = null;
+  let usage = null;
+  for await (const chunk of stream) {
+    chunks += 1;
+    if (chunk.choices.length > 0) {
+      text += chunk.choices[0].delta.content ?? "";
+      finish = chunk.choices[0].finish_reason ?? finish;
+    }
+    usage = chunk.usage ?? usage;
+  }
+  assert.equal(text, "hello from the sdk hello from");
+  assert.equal(finish, "stop");
+  assert.equal(usage.completion_tokens, 6);
+  assert.ok(chunks >= 8, `expected role, 6 tokens, finish and usage chunks, got ${chunks}`);
+});
+
+test("the response carries janusd's request id and start kind", async () => {
+  const { response } = await client.chat.completions
+    .create({ model: "baseline", messages }, { headers: { "x-request-id": "sdk-test-1" } })
+    .withResponse();
+  assert.equal(response.headers.get("x-request-id"), "sdk-test-1");
+  assert.match(response.headers.get("x-janus-start"), /^(warm|prewarmed|cold)$/);
+});
+
+test("models lists the configured model", async () => {
+  const ids = [];
+  for await (const model of client.models.list()) {
+    ids.push(model.id);
+  }
+  assert.deepEqual(ids, ["baseline"]);
+});
+
+test("an unknown model is the SDK's NotFoundError with janusd's code", async () => {
+  await assert.rejects(client.chat.completions.create({ model: "no-such-model", messages }), (err) => {
+    assert.ok(err instanceof OpenAI.NotFoundError, `got ${err.constructor.name}`);
+    assert.equal(err.status, 404);
+    assert.equal(err.code, "model_not_found");
+    return true;
+  });
+});
+
+test("an invalid request is the SDK's BadRequestError naming the field", async () => {
+  await assert.rejects(client.chat.completions.create({ model: "baseline", messages: [] }), (err) => {
+    assert.ok(err instanceof OpenAI.BadRequestError, `got ${err.constructor.name}`);
+    assert.equal(err.param, "messages");
+    return true;
+  });
+});
+
+test("aborting a stream mid-way frees the container slot", async () => {
+  const controller = new AbortController();
+  const stream = await client.chat.completions.create(
+    {
+      model: "baseline", messages, stream: true,
+      janus_baseline: { tokens: 400, token_delay_ms: 20 },
+    },
+    { signal: controller.signal },
+  );
+  let seen = 0;
+  try {
+    for await (const chunk of stream) {
+      seen += 1;
+      if (seen === 3) {
+        assert.equal(await inflight(), 1);
+        controller.abort();
+      }
+    }
+  } catch (err) {
+    assert.ok(err instanceof OpenAI.APIUserAbortError || err.name === "AbortError", String(err));
+  }
+  assert.ok(seen < 50, `the stream went on after the abort (${seen} chunks)`);
+  const deadline = Date.now() + 3000;
+  while ((await inflight()) !== 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(await inflight(), 0, "the slot stayed taken after the client aborted");
+});

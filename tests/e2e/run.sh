@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs the OpenAI SDK end-to-end tests against a real janusd: installs the SDK from the npm
+# registry when missing, starts janusd (binaries from $1, default build/bin) with one echo model
+# on a free loopback port, runs `node --test`, stops janusd. Exit 77 = skipped (no node/npm
+# outside CI); in CI (CI=true) a missing tool is a failure.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "${1:-$here/../../build/bin}" && pwd)
+
+missing() {
+  echo "e2e: $1" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+  exit 77
+}
+command -v node > /dev/null || missing "node is not installed"
+command -v npm > /dev/null || missing "npm is not installed"
+
+cd "$here"
+if ! node -e "require('./node_modules/openai/package.json')" 2> /dev/null; then
+  npm install --no-package-lock --no-audit --no-fund --loglevel=error > /dev/null \
+    || missing "npm install of the openai SDK failed"
+fi
+
+work=$(mktemp -d)
+port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+cat > "$work/janusd.yaml" <<YAML
+server:
+  listen: "127.0.0.1:$port"
+  threads: 2
+models:
+  baseline:
+    command: ["janus-baseline"]
+    env:
+      JANUS_BASELINE_TOKENS: "6"
+    min_warm: 1
+    max_containers: 2
+YAML
+"$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &
+janusd=$!
+cleanup() {
+  kill -TERM "$janusd" 2> /dev/null || true
+  wait "$janusd" 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for _ in $(seq 100); do
+  if curl -fs "http://127.0.0.1:$port/ready" > /dev/null; then break; fi
+  sleep 0.1
+done
+status=0
+JANUSD_URL="http://127.0.0.1:$port" node --test "$here"/*.test.mjs || status=$?
+if [ $status -ne 0 ]; then
+  echo "--- janusd log ---" >&2
+  cat "$work/janusd.log" >&2
+fi
+exit $status
