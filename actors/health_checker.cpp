@@ -4,12 +4,15 @@
 
 namespace janus::actors {
 
-caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, prober probe) {
+caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, prober probe,
+                             container_metrics* metrics) {
   self->state.probe = std::move(probe);
+  self->state.metrics = metrics;
   return {
     [self](watch_atom, const std::string& id, const endpoint& target, const health_config& health,
-           const caf::actor& supervisor) {
-      self->state.watched[id] = watched_container{target, health, supervisor, 0, false};
+           const caf::actor& supervisor, const std::string& model) {
+      auto* counts = self->state.metrics ? self->state.metrics->of(model) : nullptr;
+      self->state.watched[id] = watched_container{target, health, supervisor, counts, 0, false};
       self->delayed_send(self, health.interval, probe_atom::value, id);
     },
     [self](unwatch_atom, const std::string& id) {
@@ -35,6 +38,9 @@ caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, pr
       auto& w = it->second;
       w.in_flight = false;
       w.failures = answer.healthy ? 0 : w.failures + 1;
+      if (w.counts != nullptr) {
+        w.counts->count_health_check(answer.healthy);
+      }
       if (w.failures >= w.health.threshold) {
         self->send(w.supervisor, unhealthy_atom::value,
                    std::to_string(w.failures) + " failed health checks, last: " + answer.detail);

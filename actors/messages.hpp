@@ -35,6 +35,7 @@ using probed_atom = caf::atom_constant<caf::atom("probed")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 
 // -- health checker --------------------------------------------------------------------------
+/// `watch_atom, container id, endpoint, health_config, supervisor, model name`.
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
 using unwatch_atom = caf::atom_constant<caf::atom("unwatch")>;
 using unhealthy_atom = caf::atom_constant<caf::atom("unhealthy")>;

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "logging/event.hpp"
+
 #include <algorithm>
 
 namespace janus::actors {
@@ -61,16 +63,7 @@ bool start_container(self_ptr self) {
   if (st.shutting_down || live_count(st) >= st.model.max_containers || now < st.start_allowed_at) {
     return false;
   }
-  container_spec spec;
-  spec.model = st.model.name;
-  spec.command = st.model.command;
-  spec.image = st.model.image;
-  spec.env = st.deps.platform_env;
-  for (const auto& [key, value] : st.model.env) {
-    spec.env[key] = value;
-  }
-  spec.labels = st.deps.labels;
-  spec.labels["janus.model"] = st.model.name;
+  auto spec = container_spec_for(st.model, st.deps);
   auto key = st.next_key++;
   auto& record = st.containers[key];
   record.started_at = now;
@@ -79,6 +72,30 @@ bool start_container(self_ptr self) {
                                   std::move(spec), st.model, st.deps.supervisors);
   ++st.starts;
   return true;
+}
+
+/// Takes over the containers an earlier run left for this model: probed, then ready like new ones.
+void adopt_containers(self_ptr self) {
+  auto& st = self->state;
+  auto offered = st.deps.adoptable.find(st.model.name);
+  if (offered == st.deps.adoptable.end()) {
+    return;
+  }
+  auto now = self->clock().now();
+  for (auto& container : offered->second) {
+    logging::event{"adopting container"}
+      .field("model", st.model.name)
+      .field("container", container.id)
+      .field("port", container.target.port)
+      .info();
+    auto key = st.next_key++;
+    auto& record = st.containers[key];
+    record.started_at = now;
+    record.last_used = now;
+    record.supervisor = self->spawn(adopting_supervisor, caf::actor_cast<caf::actor>(self), key,
+                                    container, st.model, st.deps.supervisors);
+  }
+  st.deps.adoptable.clear();
 }
 
 void stop_container(self_ptr self, std::uint64_t key, stop_reason reason) {
@@ -136,6 +153,9 @@ void grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since,
   granted.target = record.container.target;
   granted.kind = cold ? start_kind::cold : record.served > 0 ? start_kind::warm : start_kind::prewarmed;
   granted.queue_time = std::chrono::duration_cast<std::chrono::microseconds>(self->clock().now() - since);
+  if (cold) {
+    granted.container_start = record.start_duration;
+  }
   ++record.inflight;
   record.last_used = self->clock().now();
   st.leases.emplace(granted.id, key);
@@ -201,7 +221,10 @@ void check_warm(self_ptr self, const caf::actor& router) {
   auto& st = self->state;
   if (!st.warm_reached && count_in(st, phase::ready) >= st.model.min_warm) {
     st.warm_reached = true;
-    spdlog::info("model {}: pool reached min_warm ({})", st.model.name, st.model.min_warm);
+    logging::event{"pool reached min_warm"}
+      .field("model", st.model.name)
+      .field("min_warm", st.model.min_warm)
+      .info();
     if (router) {
       self->send(router, warm_atom::value, st.model.name);
     }
@@ -217,7 +240,12 @@ void maintain(self_ptr self) {
   if (st.model.max_age > std::chrono::milliseconds::zero()) {
     for (auto& [key, record] : st.containers) {
       if ((record.state == phase::ready) && now - record.started_at >= st.model.max_age) {
-        spdlog::info("model {}: recycling container {} (age)", st.model.name, record.container.id);
+        logging::event{"recycling container"}
+          .field("model", st.model.name)
+          .field("container", record.container.id)
+          .field("reason", to_string(stop_reason::recycled))
+          .field("detail", "max_age")
+          .info();
         retire(self, key, stop_reason::recycled);
       }
     }
@@ -235,8 +263,11 @@ void maintain(self_ptr self) {
     if (spare_count(st) <= st.model.min_warm) {
       break;
     }
-    spdlog::info("model {}: stopping idle container {}", st.model.name,
-                 st.containers.at(key).container.id);
+    logging::event{"stopping idle container"}
+      .field("model", st.model.name)
+      .field("container", st.containers.at(key).container.id)
+      .field("reason", to_string(stop_reason::idle))
+      .info();
     stop_container(self, key, stop_reason::idle);
   }
   ensure_capacity(self);
@@ -263,11 +294,27 @@ pool_status status_of(const pool_state& st) {
 
 } // namespace
 
+container_spec container_spec_for(const model_config& model, const pool_deps& deps) {
+  container_spec spec;
+  spec.model = model.name;
+  spec.command = model.command;
+  spec.image = model.image;
+  spec.env = deps.platform_env;
+  for (const auto& [key, value] : model.env) {
+    spec.env[key] = value;
+  }
+  spec.labels = deps.labels;
+  spec.labels["janus.model"] = model.name;
+  spec.resources = model.resources;
+  return spec;
+}
+
 caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
                    caf::actor router) {
   self->state.model = std::move(model);
   self->state.deps = std::move(deps);
   self->state.start_allowed_at = self->clock().now();
+  adopt_containers(self);
   ensure_capacity(self);
   check_warm(self, router);
   self->delayed_send(self, self->state.deps.tick, tick_atom::value);
@@ -332,13 +379,22 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         ++st.served;
       }
       if (record.consecutive_failures >= 3) {
-        spdlog::warn("model {}: container {} failed {} requests in a row", st.model.name,
-                     record.container.id, record.consecutive_failures);
+        logging::event{"retiring failing container"}
+          .field("model", st.model.name)
+          .field("container", record.container.id)
+          .field("reason", to_string(stop_reason::failing))
+          .field("failures_in_row", record.consecutive_failures)
+          .warn();
         retire(self, key, stop_reason::failing);
       } else if (st.model.max_requests > 0 && record.served >= st.model.max_requests
                  && record.state == phase::ready) {
-        spdlog::info("model {}: recycling container {} after {} requests", st.model.name,
-                     record.container.id, record.served);
+        logging::event{"recycling container"}
+          .field("model", st.model.name)
+          .field("container", record.container.id)
+          .field("reason", to_string(stop_reason::recycled))
+          .field("detail", "max_requests")
+          .field("served", record.served)
+          .info();
         retire(self, key, stop_reason::recycled);
       } else if (record.state == phase::draining && record.inflight == 0) {
         stop_container(self, key, stop_reason::recycled);
@@ -361,6 +417,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         return; // stopping already
       }
       record.state = phase::ready;
+      record.start_duration = std::chrono::duration_cast<std::chrono::microseconds>(
+        self->clock().now() - record.started_at);
       serve_waiters(self, true);
       check_warm(self, router);
       ensure_capacity(self);

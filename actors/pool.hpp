@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/messages.hpp"
 #include "actors/supervisor.hpp"
@@ -22,7 +23,14 @@ struct pool_deps {
   std::map<std::string, std::string> labels;
   /// Period of the maintenance tick (idle reaping, recycling, min_warm, start back-off).
   std::chrono::milliseconds tick{1000};
+  /// Containers an earlier run of the engine left running, by model name, that the runtime
+  /// offered for adoption: each pool adopts its own at start instead of starting new ones.
+  std::map<std::string, std::vector<container_info>> adoptable;
 };
+
+/// The spec of a new container of `model`: its command and image, the platform environment
+/// under the model's own, the engine's labels plus `janus.model`, and the model's limits.
+container_spec container_spec_for(const model_config& model, const pool_deps& deps);
 
 /// One container as its pool sees it.
 struct container_record {
@@ -35,6 +43,8 @@ struct container_record {
   std::uint64_t served = 0;
   caf::actor_clock::time_point started_at;
   caf::actor_clock::time_point last_used;
+  /// From started_at to ready (zero until ready): a cold lease reports it.
+  std::chrono::microseconds start_duration{0};
   int consecutive_failures = 0;
 };
 
@@ -75,7 +85,9 @@ struct pool_state {
 /// `max_containers`; queues requests (bounded, with deadlines) when every slot is busy; keeps at
 /// least `min_warm` containers; stops idle ones above that after `idle_ttl`; recycles after
 /// `max_requests` or `max_age`; replaces containers that die or fail health checks, with
-/// back-off after failed starts. Tells `router` once when min_warm was first reached.
+/// back-off after failed starts. Tells `router` once when min_warm was first reached. At start it
+/// first adopts the containers `deps.adoptable` offers for its model (they are probed like new
+/// ones), then starts what min_warm still lacks.
 caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
                    caf::actor router);
 

@@ -2,7 +2,8 @@
 
 #include <caf/all.hpp>
 
-#include <spdlog/spdlog.h>
+#include "actors/container_metrics.hpp"
+#include "logging/event.hpp"
 
 namespace janus::actors {
 
@@ -11,20 +12,28 @@ namespace {
 /// The longest pause between two readiness probes while a container starts.
 constexpr auto max_probe_delay = std::chrono::milliseconds(200);
 
-} // namespace
-
-caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
-                         std::uint64_t key, container_spec spec, model_config model,
-                         supervisor_deps deps) {
+/// The lifecycle once the container's start (or adoption) is under way: started → probing →
+/// ready → stopping → gone.
+caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
+                        std::uint64_t key, model_config model, supervisor_deps deps) {
   using phase = supervisor_state::phase;
-  auto model_name = spec.model;
-  caf::actor me = caf::actor_cast<caf::actor>(self);
-  deps.containers->start(
-    std::move(spec),
-    [me](result<container_info> started) {
-      caf::anon_send(me, started_atom::value, std::move(started));
-    },
-    [me](container_exit exit) { caf::anon_send(me, exited_atom::value, std::move(exit)); });
+  auto model_name = model.name;
+  self->state.began = self->clock().now();
+  model_container_metrics* counts = deps.metrics ? deps.metrics->of(model.name) : nullptr;
+
+  // Counts the start's result, once.
+  auto count_start = [self, counts](start_result result) {
+    if (self->state.start_counted) {
+      return;
+    }
+    self->state.start_counted = true;
+    if (counts != nullptr) {
+      counts->count_start(result);
+      if (result == start_result::ok) {
+        counts->observe_start(self->clock().now() - self->state.began);
+      }
+    }
+  };
 
   // Ends the supervisor: one gone report to the pool, then quit.
   auto finish = [self, pool, key, deps](stop_reason reason, std::string detail) {
@@ -51,13 +60,24 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor
   self->set_down_handler([stop](const caf::down_msg&) { stop(stop_reason::shutdown); });
 
   return {
-    [self, model, deps, finish, stop, model_name](started_atom, result<container_info>& started) {
+    [self, model, deps, finish, stop, model_name, count_start](started_atom,
+                                                               result<container_info>& started) {
       if (!started) {
-        spdlog::warn("model {}: container start failed: {}", model_name, started.error().message);
+        logging::event{"container start failed"}
+          .field("model", model_name)
+          .field("reason", to_string(stop_reason::start_failed))
+          .field("detail", started.error().message)
+          .warn();
+        count_start(start_result::failed);
         finish(stop_reason::start_failed, started.error().message);
         return;
       }
       self->state.container = started.value();
+      logging::event{"container started"}
+        .field("model", model_name)
+        .field("container", self->state.container.id)
+        .field("port", self->state.container.target.port)
+        .info();
       if (self->state.current == phase::stopping) {
         deps.containers->stop(self->state.container.id, model.stop_grace);
         return;
@@ -78,7 +98,7 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor
                    caf::anon_send(me, probed_atom::value, std::move(answer));
                  });
     },
-    [self, pool, key, model, deps](probed_atom, http::probe_result& answer) {
+    [self, pool, key, model, deps, count_start](probed_atom, http::probe_result& answer) {
       self->state.probe_in_flight = false;
       if (self->state.current != phase::probing) {
         return;
@@ -90,25 +110,39 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor
         return;
       }
       self->state.current = phase::ready;
-      spdlog::info("model {}: container {} ready on 127.0.0.1:{}", model.name,
-                   self->state.container.id, self->state.container.target.port);
+      count_start(start_result::ok);
+      logging::event{"container ready"}
+        .field("model", model.name)
+        .field("container", self->state.container.id)
+        .field("port", self->state.container.target.port)
+        .millis("start_ms", self->clock().now() - self->state.began)
+        .info();
       self->send(pool, ready_atom::value, key, self->state.container);
       if (deps.health) {
         self->send(deps.health, watch_atom::value, self->state.container.id,
-                   self->state.container.target, model.health, caf::actor_cast<caf::actor>(self));
+                   self->state.container.target, model.health, caf::actor_cast<caf::actor>(self),
+                   model.name);
       }
     },
-    [self, model, stop](deadline_atom) {
+    [self, model, stop, count_start](deadline_atom) {
       if (self->state.current == phase::probing) {
-        spdlog::warn("model {}: container {} not ready within {} ms", model.name,
-                     self->state.container.id, model.startup_timeout.count());
+        logging::event{"container not ready in time"}
+          .field("model", model.name)
+          .field("container", self->state.container.id)
+          .field("reason", to_string(stop_reason::startup_timeout))
+          .field("startup_timeout_ms", model.startup_timeout.count())
+          .warn();
+        count_start(start_result::timeout);
         stop(stop_reason::startup_timeout);
       }
     },
     [self, pool, key, model, stop](unhealthy_atom, const std::string& detail) {
       if (self->state.current == phase::ready) {
-        spdlog::warn("model {}: container {} unhealthy: {}", model.name, self->state.container.id,
-                     detail);
+        logging::event{"container unhealthy"}
+          .field("model", model.name)
+          .field("container", self->state.container.id)
+          .field("detail", detail)
+          .warn();
         self->send(pool, unhealthy_atom::value, key);
         stop(stop_reason::unhealthy);
       }
@@ -116,18 +150,55 @@ caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor
     [self, stop](stop_atom, stop_reason reason) {
       stop(reason);
     },
-    [self, model, finish](exited_atom, container_exit& exit) {
+    [self, model, finish, count_start, counts](exited_atom, container_exit& exit) {
       auto reason = self->state.current == phase::stopping ? self->state.reason
                     : self->state.current == phase::ready  ? stop_reason::exited
                                                            : stop_reason::start_failed;
       auto detail = self->state.current == phase::probing
                       ? exit.description + " before becoming ready"
                       : exit.description;
-      spdlog::info("model {}: container {} gone ({}): {}", model.name, exit.id, to_string(reason),
-                   detail);
+      count_start(reason == stop_reason::start_failed ? start_result::failed
+                  : reason == stop_reason::startup_timeout ? start_result::timeout
+                                                           : start_result::cancelled);
+      if (counts != nullptr) {
+        counts->count_stop(reason);
+      }
+      bool expected = reason != stop_reason::exited && reason != stop_reason::start_failed;
+      logging::event{"container stopped"}
+        .field("model", model.name)
+        .field("container", exit.id)
+        .field("reason", to_string(reason))
+        .field("detail", detail)
+        .log(expected ? spdlog::level::info : spdlog::level::warn);
       finish(reason, std::move(detail));
     },
   };
+}
+
+} // namespace
+
+caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
+                         std::uint64_t key, container_spec spec, model_config model,
+                         supervisor_deps deps) {
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  deps.containers->start(
+    std::move(spec),
+    [me](result<container_info> started) {
+      caf::anon_send(me, started_atom::value, std::move(started));
+    },
+    [me](container_exit exit) { caf::anon_send(me, exited_atom::value, std::move(exit)); });
+  return supervise(self, std::move(pool), key, std::move(model), std::move(deps));
+}
+
+caf::behavior adopting_supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
+                                  std::uint64_t key, container_info container, model_config model,
+                                  supervisor_deps deps) {
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  deps.containers->adopt(container, [me](container_exit exit) {
+    caf::anon_send(me, exited_atom::value, std::move(exit));
+  });
+  self->send(self, started_atom::value, result<container_info>{std::move(container)});
+  return supervise(self, std::move(pool), key, std::move(model), std::move(deps));
 }
 
 } // namespace janus::actors

@@ -9,12 +9,16 @@
 
 namespace janus::actors {
 
+class container_metrics;
+
 /// What a supervisor needs from the engine.
 struct supervisor_deps {
   runtime* containers = nullptr;
   prober probe;
   /// The engine's health checker; may be invalid (no periodic probes).
   caf::actor health;
+  /// Container start, stop and health metrics by model; may be null (not counted).
+  container_metrics* metrics = nullptr;
 };
 
 /// The state of one container's supervisor.
@@ -26,6 +30,10 @@ struct supervisor_state {
   stop_reason reason = stop_reason::exited;
   std::chrono::milliseconds probe_delay{10};
   bool probe_in_flight = false;
+  /// When the start (or adoption) began, for the start duration.
+  caf::actor_clock::time_point began;
+  /// The start's result was counted (each start counts exactly once).
+  bool start_counted = false;
 
   static inline const char* name = "janus.supervisor";
 };
@@ -37,5 +45,13 @@ struct supervisor_state {
 caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
                          std::uint64_t key, container_spec spec, model_config model,
                          supervisor_deps deps);
+
+/// The same lifecycle for a container that an earlier run of the engine left running: it adopts
+/// `container` through the runtime instead of starting one, and goes straight to the readiness
+/// probes (within `startup_timeout`, as a new container); one that never answers healthy is
+/// stopped and reported gone like a failed start.
+caf::behavior adopting_supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,
+                                  std::uint64_t key, container_info container, model_config model,
+                                  supervisor_deps deps);
 
 } // namespace janus::actors

@@ -10,6 +10,8 @@
 
 #include "http/ask.hpp"
 #include "http/error_response.hpp"
+#include "http/request_metrics.hpp"
+#include "http/request_summary.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
@@ -35,7 +37,7 @@ bool is_timeout(const beast::error_code& ec) {
 
 chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
                        broker& pools, std::string request_id, chat_request_info info,
-                       std::string body, bool client_keep_alive)
+                       std::string body, bool client_keep_alive, request_metrics* metrics)
   : client_(client),
     home_(home),
     cfg_(cfg),
@@ -43,7 +45,11 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_conf
     request_id_(std::move(request_id)),
     info_(std::move(info)),
     client_keep_alive_(client_keep_alive),
-    deadline_(clock::now() + cfg.request_timeout) {
+    deadline_(clock::now() + cfg.request_timeout),
+    received_(clock::now()) {
+  if (metrics != nullptr) {
+    metrics_ = &metrics->of(info_.model);
+  }
   upstream_request_.method(bhttp::verb::post);
   upstream_request_.target("/v1/chat/completions");
   upstream_request_.version(11);
@@ -72,28 +78,40 @@ asio::awaitable<bool> chat_proxy::run() {
       last_error = {errc::upstream_timeout, "the request's deadline passed before a container answered"};
       break;
     }
+    if (attempt_no > 0 && metrics_ != nullptr) {
+      metrics_->count_retry();
+    }
     auto granted = co_await acquire(std::min(remaining, std::chrono::milliseconds{cfg_.request_timeout}), avoid);
     if (client_gone_) {
       if (granted) {
+        note_lease(granted.value());
         pools_.release(granted.value(), lease_outcome::client_gone);
       }
+      summarize(to_string(lease_outcome::client_gone), errc::none);
       co_return false;
     }
     if (!granted) {
       stop_watching_client();
-      co_return co_await write_error(granted.error());
+      auto keep_alive = co_await write_error(granted.error());
+      summarize(attempts_ == 0 ? "rejected" : to_string(lease_outcome::failed_before_first_byte),
+                granted.error().code);
+      co_return keep_alive;
     }
     const lease& held = granted.value();
+    note_lease(held);
     auto outcome = co_await attempt(held);
     switch (outcome.status) {
       case attempt_status::done:
         pools_.release(held, lease_outcome::ok);
+        summarize(to_string(lease_outcome::ok), errc::none);
         co_return client_keep_alive_;
       case attempt_status::client_gone:
         pools_.release(held, lease_outcome::client_gone);
+        summarize(to_string(lease_outcome::client_gone), errc::none);
         co_return false;
       case attempt_status::failed_mid_stream:
         pools_.release(held, lease_outcome::failed_mid_stream);
+        summarize(to_string(lease_outcome::failed_mid_stream), outcome.error.code);
         co_return false;
       case attempt_status::failed_before_first_byte:
         pools_.release(held, lease_outcome::failed_before_first_byte);
@@ -103,7 +121,38 @@ asio::awaitable<bool> chat_proxy::run() {
     }
   }
   stop_watching_client();
-  co_return co_await write_error(last_error);
+  auto keep_alive = co_await write_error(last_error);
+  summarize(to_string(lease_outcome::failed_before_first_byte), last_error.code);
+  co_return keep_alive;
+}
+
+void chat_proxy::note_lease(const lease& held) {
+  ++attempts_;
+  if (metrics_ != nullptr) {
+    metrics_->count_lease(held.kind, held.queue_time);
+  }
+  last_lease_.emplace(lease_facts{held.container_id, held.kind, held.queue_time, held.container_start});
+}
+
+void chat_proxy::summarize(std::string_view outcome, errc error) {
+  request_summary summary;
+  summary.request_id = request_id_;
+  summary.model = info_.model;
+  summary.status = status_sent_ != 0 ? status_sent_ : 499;
+  summary.outcome = outcome;
+  summary.error = error;
+  summary.attempts = attempts_;
+  if (last_lease_) {
+    summary.container = last_lease_->container;
+    summary.start = last_lease_->kind;
+    summary.queue_time = last_lease_->queue_time;
+    summary.container_start = last_lease_->container_start;
+  }
+  if (first_token_at_) {
+    summary.first_token = *first_token_at_ - received_;
+  }
+  summary.total = clock::now() - received_;
+  report(summary, metrics_);
 }
 
 asio::awaitable<result<lease>> chat_proxy::acquire(std::chrono::milliseconds timeout,
@@ -193,6 +242,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {
   auto& upstream_head = parser_->get();
+  status_sent_ = upstream_head.result_int();
   bhttp::response<bhttp::buffer_body> response{upstream_head.result(), 11};
   if (auto type = upstream_head.find(bhttp::field::content_type); type != upstream_head.end()) {
     response.set(bhttp::field::content_type, type->value());
@@ -247,6 +297,9 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
     if (got > 0 || done) {
       if (is_stream && got > 0) {
         scanner_.feed(std::string_view{relay_buffer_.data(), got});
+        if (!first_token_at_ && scanner_.data_frames() > 0) {
+          first_token_at_ = clock::now();
+        }
       }
       if (done) {
         // Nothing more will be written to the client: a pipelined next request may come in now.
@@ -310,6 +363,7 @@ asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error)
 
 asio::awaitable<bool> chat_proxy::write_error(const error_info& error) {
   auto rendered = make_error_response(error);
+  status_sent_ = static_cast<unsigned>(rendered.status);
   bhttp::response<bhttp::string_body> response{rendered.status, 11};
   response.set(bhttp::field::content_type, "application/json");
   response.set("x-request-id", request_id_);

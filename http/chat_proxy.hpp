@@ -20,18 +20,22 @@
 
 namespace janus::http {
 
+class model_request_metrics;
+class request_metrics;
+
 /// One chat-completions request on its way through the engine: lease a container slot, forward
 /// the body unchanged over a pooled keep-alive connection, relay the answer piece by piece as it
 /// arrives, release the lease with the outcome. A failure before the first upstream byte is
 /// retried on another container within the request's deadline; after it, a stream ends with an
-/// error frame and `data: [DONE]`. A client that goes away closes the upstream at once.
+/// error frame and `data: [DONE]`. A client that goes away closes the upstream at once. When it
+/// ends it reports one summary (log line and metrics: status, outcome, timings).
 class chat_proxy {
 public:
   using clock = std::chrono::steady_clock;
 
   chat_proxy(boost::beast::tcp_stream& client, shard& home, const server_config& cfg,
              broker& pools, std::string request_id, chat_request_info info, std::string body,
-             bool client_keep_alive);
+             bool client_keep_alive, request_metrics* metrics = nullptr);
 
   ~chat_proxy();
 
@@ -69,6 +73,12 @@ private:
 
   void on_client_gone();
 
+  /// Counts a granted lease and keeps what the summary reports of it.
+  void note_lease(const lease& held);
+
+  /// Reports how the request ended (request_summary): once, at its end.
+  void summarize(std::string_view outcome, errc error);
+
   boost::beast::tcp_stream& client_;
   shard& home_;
   const server_config& cfg_;
@@ -93,6 +103,22 @@ private:
   };
   std::shared_ptr<client_watch> watch_;
   sse_scanner scanner_;
+
+  // -- what the summary reports ------------------------------------------------------------
+  model_request_metrics* metrics_ = nullptr;
+  clock::time_point received_;
+  /// The status sent (or being sent) to the client; 0 while none was.
+  unsigned status_sent_ = 0;
+  std::optional<clock::time_point> first_token_at_;
+  int attempts_ = 0;
+  struct lease_facts {
+    std::string container;
+    start_kind kind = start_kind::warm;
+    std::chrono::microseconds queue_time{0};
+    std::chrono::microseconds container_start{0};
+  };
+  std::optional<lease_facts> last_lease_;
+
   std::array<char, 16 * 1024> relay_buffer_;
 };
 

@@ -12,6 +12,8 @@
 #include "http/chat_proxy.hpp"
 #include "http/replies.hpp"
 #include "http/request_id.hpp"
+#include "http/request_metrics.hpp"
+#include "http/request_summary.hpp"
 
 namespace janus::http {
 
@@ -22,6 +24,25 @@ namespace bhttp = beast::http;
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::string_view chat_path = "/v1/chat/completions";
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+/// Records a chat request refused before it reached the pools: its log line and metrics, under
+/// the `_unknown` model (the body was not read, or not understood).
+void report_refusal(const server_hooks& hooks, std::string_view request_id, errc reason,
+                    unsigned status, std::chrono::steady_clock::duration took) {
+  request_summary summary;
+  summary.request_id = request_id;
+  summary.status = status;
+  summary.outcome = "rejected";
+  summary.error = reason;
+  summary.total = took;
+  report(summary, hooks.requests != nullptr ? &hooks.requests->unknown() : nullptr);
+}
 
 } // namespace
 
@@ -73,6 +94,11 @@ asio::awaitable<void> session::run() {
     auto request_id = request_id_for(parser.get()["x-request-id"]);
     if (read_ec) {
       if (auto refusal = answer_to_read_error(read_ec, cfg_.max_header_bytes, cfg_.max_body_bytes)) {
+        if (parser.is_header_done() && path_of(parser.get().target()) == chat_path) {
+          report_refusal(hooks_, request_id,
+                         refusal->status == 413 ? errc::body_too_large : errc::invalid_request,
+                         refusal->status, std::chrono::steady_clock::duration::zero());
+        }
         co_await send(*refusal, request_id, false);
         co_await linger();
       }
@@ -125,18 +151,23 @@ asio::awaitable<bool> session::handle(request_type& request, const std::string& 
   auto method = request.method();
   bool is_get = method == bhttp::verb::get || method == bhttp::verb::head;
 
-  if (target == "/v1/chat/completions") {
+  if (target == chat_path) {
+    auto received = std::chrono::steady_clock::now();
     if (method != bhttp::verb::post) {
       auto answer = method_not_allowed("POST", target);
+      report_refusal(hooks_, request_id, errc::invalid_request, answer.status,
+                     std::chrono::steady_clock::now() - received);
       co_return co_await send(answer, request_id, keep_alive);
     }
     auto info = inspect_chat_request(request.body());
     if (!info) {
       auto answer = error_reply(info.error());
+      report_refusal(hooks_, request_id, info.error().code, answer.status,
+                     std::chrono::steady_clock::now() - received);
       co_return co_await send(answer, request_id, keep_alive);
     }
     chat_proxy proxy{client_, home_, cfg_, pools_, request_id, std::move(info.value()),
-                     std::move(request.body()), keep_alive};
+                     std::move(request.body()), keep_alive, hooks_.requests};
     co_return co_await proxy.run() && !draining_;
   }
   bool known = target == "/health" || target == "/ready" || target == "/v1/models"

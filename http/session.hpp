@@ -18,10 +18,14 @@
 
 namespace janus::http {
 
+class request_metrics;
+
 /// What the server offers its sessions besides the pools.
 struct server_hooks {
   /// Renders the Prometheus text exposition for `GET /metrics` from the pools' snapshot.
   std::function<std::string(const std::vector<pool_status>&)> metrics_text;
+  /// The request path's metrics by model; null: not counted (requests are still logged).
+  request_metrics* requests = nullptr;
 };
 
 /// One client connection: reads requests with limits, routes them, and answers; chat

@@ -2,10 +2,11 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "metrics/text_format.hpp"
 
 namespace janus::metrics {
 
@@ -13,10 +14,8 @@ namespace {
 
 void append_metric(std::string& out, const char* name, const char* type, const char* help,
                    double value) {
-  char line[256];
-  std::snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name,
-                type, name, value);
-  out += line;
+  append_header(out, name, type, help);
+  append_sample(out, name, {}, value);
 }
 
 } // namespace

@@ -241,8 +241,54 @@ health_config read_health(yaml_reader reader) {
   return result;
 }
 
+/// True when `text` matches `[A-Za-z0-9][A-Za-z0-9_.-]*`: safe in container names and labels.
+bool is_valid_engine_id(std::string_view text) {
+  if (text.empty() || text.size() > 64 || !is_ascii_alnum(text.front())) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return is_ascii_alnum(c) || c == '_' || c == '.' || c == '-';
+  });
+}
+
+resource_limits read_resources(yaml_reader reader) {
+  resource_limits result;
+  result.memory = reader.read_size("memory", result.memory, 6 * mib, 1024 * gib);
+  result.cpus = reader.read_double("cpus", result.cpus, 0.01, 1024);
+  result.pids_limit = reader.read_int("pids_limit", result.pids_limit, 8, 1000000);
+  result.read_only = reader.read_bool("read_only", result.read_only);
+  result.tmpfs_size = reader.read_size("tmpfs_size", result.tmpfs_size, mib, 1024 * gib);
+  reader.finish();
+  return result;
+}
+
+docker_config read_docker(yaml_reader reader) {
+  docker_config result;
+  result.socket = reader.read_string("socket", result.socket);
+  if (result.socket.rfind("unix://", 0) == 0) {
+    result.socket.erase(0, std::string_view{"unix://"}.size());
+  }
+  if (result.socket.empty() || result.socket.front() != '/') {
+    fail(reader.key_path("socket"),
+         "expected an absolute path such as /var/run/docker.sock, got " + quoted(result.socket));
+  }
+  result.engine_id = reader.read_string("engine_id", result.engine_id);
+  if (!is_valid_engine_id(result.engine_id)) {
+    fail(reader.key_path("engine_id"),
+         "must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 characters, got "
+           + quoted(result.engine_id));
+  }
+  result.max_parallel_starts = reader.read_int("max_parallel_starts", result.max_parallel_starts,
+                                               1, 64);
+  result.call_timeout = reader.read_positive_duration("call_timeout", result.call_timeout);
+  result.model_as_image = reader.read_bool("model_as_image", result.model_as_image);
+  reader.finish();
+  return result;
+}
+
 /// Reads and validates one entry of `models`; its key is the model's name.
-model_config read_model(const yaml_entry& entry, const std::string& runtime) {
+model_config read_model(const yaml_entry& entry, const std::string& runtime,
+                        const docker_config& docker) {
   if (!is_valid_model_name(entry.key)) {
     fail("models", "invalid model name " + quoted(entry.key)
                      + ": must match [A-Za-z0-9][A-Za-z0-9._:/-]* and be at most "
@@ -270,6 +316,7 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime) {
   result.queue_limit = reader.read_int("queue_limit", result.queue_limit, 0, 1000000);
   result.queue_timeout = reader.read_positive_duration("queue_timeout", result.queue_timeout);
   result.health = read_health(reader.read_section("health"));
+  result.resources = read_resources(reader.read_section("resources"));
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("
@@ -280,27 +327,39 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime) {
   if (runtime == "process" && result.command.empty()) {
     fail(reader.key_path("command"), "required for the process runtime");
   }
+  if (std::any_of(result.image.begin(), result.image.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    fail(reader.key_path("image"),
+         "must not contain spaces or control characters, got " + quoted(result.image));
+  }
+  if (runtime == "docker" && result.image.empty()) {
+    if (!docker.model_as_image) {
+      fail(reader.key_path("image"), "required for the docker runtime (or set "
+                                     "docker.model_as_image: true to run the image named like "
+                                     "the model)");
+    }
+    result.image = result.name;
+  }
   return result;
 }
 
-std::vector<model_config> read_models(const YAML::Node& node, const std::string& runtime) {
+std::vector<model_config> read_models(const YAML::Node& node, const std::string& runtime,
+                                      const docker_config& docker) {
   if (node.IsSequence() || node.IsScalar()) {
     fail("models", "expected a mapping from model name to its settings, got " + describe(node));
   }
   std::vector<model_config> models;
   for (const auto& entry : mapping_entries(node, "models")) {
-    models.push_back(read_model(entry, runtime));
+    models.push_back(read_model(entry, runtime, docker));
   }
   return models;
 }
 
 /// `runtime` when this build provides that backend.
 std::string checked_runtime(const std::string& runtime) {
-  if (runtime == "docker") {
-    fail("runtime", "the Docker backend is not available in this build; use \"process\"");
-  }
-  if (runtime != "process") {
-    fail("runtime", "unknown runtime " + quoted(runtime) + " (expected \"process\")");
+  if (runtime != "process" && runtime != "docker") {
+    fail("runtime",
+         "unknown runtime " + quoted(runtime) + " (expected \"process\" or \"docker\")");
   }
   return runtime;
 }
@@ -425,8 +484,9 @@ config parse_config(const std::string& yaml_text) {
   result.platform = read_platform(reader.read_section("platform"));
   result.log = read_log(reader.read_section("log"));
   result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
+  result.docker = read_docker(reader.read_section("docker"));
   if (const auto models = reader.find("models")) {
-    result.models = read_models(*models, result.runtime);
+    result.models = read_models(*models, result.runtime, result.docker);
   }
   reader.finish();
   if (result.models.empty()) {

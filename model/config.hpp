@@ -29,13 +29,29 @@ struct health_config {
   int threshold = 3;
 };
 
+/// Limits and hardening of one model's containers. Container backends (docker) apply them; the
+/// process runtime ignores them.
+struct resource_limits {
+  /// Memory limit in bytes; no swap is allowed on top of it.
+  std::size_t memory = std::size_t{512} << 20;
+  /// CPU quota in cores (0.5 = half a core).
+  double cpus = 1.0;
+  /// Most processes and threads the container may run.
+  int pids_limit = 256;
+  /// A read-only root filesystem, with a writable tmpfs on /tmp.
+  bool read_only = true;
+  /// Size of the tmpfs on /tmp.
+  std::size_t tmpfs_size = std::size_t{64} << 20;
+};
+
 /// One model served by the engine, and the policy of its warm pool.
 struct model_config {
   std::string name;
   /// Process backend: argv of the model's server; argv[0] without a '/' is looked up beside
   /// janusd's own executable first, then in PATH.
   std::vector<std::string> command;
-  /// Docker backend: the image to run (used by a later backend; empty for process models).
+  /// Docker backend: the image to run (required for docker models; the process runtime ignores
+  /// it). Never pulled: it must be present in the Docker engine.
   std::string image;
   /// Extra environment for the container, on top of the JANUS_* platform variables.
   std::map<std::string, std::string> env;
@@ -58,6 +74,8 @@ struct model_config {
   /// Longest time a request waits for a slot before it gets 429.
   duration queue_timeout = std::chrono::seconds(30);
   health_config health;
+  /// Container limits and hardening (docker runtime).
+  resource_limits resources;
 };
 
 /// The HTTP facade's limits.
@@ -104,13 +122,29 @@ struct log_config {
   std::string format = "text";
 };
 
+/// How janusd reaches the Docker engine and names what it owns there (runtime: docker).
+struct docker_config {
+  /// Path of the Docker Engine API's unix socket.
+  std::string socket = "/var/run/docker.sock";
+  /// This engine's stable identity: every container carries it as the `janus.engine` label, and a
+  /// restarted engine adopts or removes what an earlier run with the same identity left.
+  std::string engine_id = "janusd";
+  /// Container starts (create, start, port lookup) under way at once.
+  int max_parallel_starts = 4;
+  /// Longest wait for one Engine API call (a stop waits stop_grace longer).
+  duration call_timeout = std::chrono::seconds(30);
+  /// Whether a model without `image` runs the image named like the model.
+  bool model_as_image = false;
+};
+
 /// The whole engine configuration, as read from YAML.
 struct config {
   server_config server;
   platform_config platform;
   log_config log;
-  /// Runtime backend: "process" (local children) for now.
+  /// Runtime backend: "process" (local children) or "docker" (containers of the Docker engine).
   std::string runtime = "process";
+  docker_config docker;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };

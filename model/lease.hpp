@@ -43,6 +43,8 @@ struct lease {
   endpoint target;
   start_kind kind = start_kind::warm;
   std::chrono::microseconds queue_time{0};
+  /// For a cold start: how long the container took from its start to ready; zero otherwise.
+  std::chrono::microseconds container_start{0};
 };
 
 } // namespace janus

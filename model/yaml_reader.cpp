@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <system_error>
 #include <utility>
@@ -227,6 +228,55 @@ std::uint64_t yaml_reader::read_uint64(std::string_view key, std::uint64_t fallb
     throw config_error(path + ": must be at most "
                        + std::to_string(std::numeric_limits<std::uint64_t>::max()) + ", got "
                        + text);
+  }
+  return number;
+}
+
+bool yaml_reader::read_bool(std::string_view key, bool fallback) {
+  const auto value = find(key);
+  if (!value) {
+    return fallback;
+  }
+  const std::string path = key_path(key);
+  std::string text = scalar_text(*value, path, "true or false");
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  if (lower == "true") {
+    return true;
+  }
+  if (lower == "false") {
+    return false;
+  }
+  throw config_error(path + ": expected true or false, got " + quoted(text));
+}
+
+double yaml_reader::read_double(std::string_view key, double fallback, double min, double max) {
+  const auto value = find(key);
+  if (!value) {
+    return fallback;
+  }
+  const std::string path = key_path(key);
+  const std::string text = scalar_text(*value, path, "a number");
+  double number = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, number,
+                                             std::chars_format::fixed);
+  if (text.empty() || stop != end || error != std::errc{} || !std::isfinite(number)) {
+    throw config_error(path + ": expected a number such as 1 or 0.5, got " + quoted(text));
+  }
+  if (number < min || number > max) {
+    auto format = [](double n) {
+      std::string s = std::to_string(n);
+      s.erase(s.find_last_not_of('0') + 1);
+      if (!s.empty() && s.back() == '.') {
+        s.pop_back();
+      }
+      return s;
+    };
+    throw config_error(path + ": must be between " + format(min) + " and " + format(max)
+                       + ", got " + text);
   }
   return number;
 }

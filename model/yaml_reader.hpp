@@ -67,6 +67,12 @@ public:
   /// A non-negative integer key without an upper bound.
   std::uint64_t read_uint64(std::string_view key, std::uint64_t fallback);
 
+  /// A boolean key: `true` or `false` (any case).
+  bool read_bool(std::string_view key, bool fallback);
+
+  /// A decimal number key (`1`, `0.5`) in [min, max].
+  double read_double(std::string_view key, double fallback, double min, double max);
+
   /// A duration key (see parse_duration); zero is allowed.
   duration read_duration(std::string_view key, duration fallback);
 

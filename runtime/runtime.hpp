@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/config.hpp"
 #include "model/lease.hpp"
 #include "model/result.hpp"
 
@@ -21,6 +22,8 @@ struct container_spec {
   std::map<std::string, std::string> env;
   /// Labels naming the engine instance and model, for reconciliation.
   std::map<std::string, std::string> labels;
+  /// Limits and hardening; container backends apply them, the process backend ignores them.
+  resource_limits resources;
 };
 
 /// A started container: its id (unique for the engine's life) and its loopback endpoint.
@@ -38,6 +41,20 @@ struct container_exit {
   std::string description;
 };
 
+/// A container that an earlier run of this engine left running and that runs exactly what a new
+/// container of its model would run: it may be adopted instead of starting a new one.
+struct adoptable_container {
+  std::string model;
+  container_info container;
+};
+
+/// What reconciliation is told about one model: the spec a new container of it would get, and
+/// how many of its containers may be adopted at most.
+struct reconcile_entry {
+  container_spec spec;
+  int max_adopt = 0;
+};
+
 /// The container backends' one interface: asynchronous, every handler runs exactly once on a
 /// runtime thread and must not block. Implementations own their threads and their children.
 class runtime {
@@ -45,6 +62,7 @@ public:
   using start_handler = std::function<void(result<container_info>)>;
   using exit_handler = std::function<void(container_exit)>;
   using list_handler = std::function<void(std::vector<container_info>)>;
+  using reconcile_handler = std::function<void(result<std::vector<adoptable_container>>)>;
 
   virtual ~runtime() = default;
 
@@ -62,6 +80,23 @@ public:
 
   /// The containers this engine owns and that are still running.
   virtual void list(list_handler on_list) = 0;
+
+  /// Connects the backend and cleans up after earlier runs of this engine (same engine
+  /// identity), once, before the first start(). Containers that run what `wanted` would start now
+  /// (same model, image and configuration, running, not unhealthy; at most `max_adopt` per model)
+  /// are offered to `on_done`, and each must then be adopt()ed; every other container of this
+  /// engine is removed. An error means the backend cannot work (e.g. no Docker engine answers).
+  /// Backends whose containers never outlive the engine offer none (the default).
+  virtual void reconcile(std::vector<reconcile_entry> wanted, reconcile_handler on_done) {
+    on_done(std::vector<adoptable_container>{});
+  }
+
+  /// Takes over a container that reconcile() offered: from now on stop() works on it and
+  /// `on_exit` reports its end, as for a started one. Backends that offer nothing never get this
+  /// call; the default reports the container as ended.
+  virtual void adopt(const container_info& container, exit_handler on_exit) {
+    on_exit(container_exit{container.id, -1, "this runtime cannot adopt containers"});
+  }
 };
 
 } // namespace janus

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building and testing janusd needs, from Debian's archive only. Idempotent:
+# Installs what building and testing janusd needs (docker.io for the Docker runtime and its
+# tests), from Debian's archive only. Idempotent:
 # when every package is present it does nothing (no apt-get update, no network).
 set -euo pipefail
 
@@ -9,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl procps
   nodejs
+  docker.io
+  prometheus   # promtool and a Prometheus server, for the metrics tests
   gnuplot-nox
 )
 

@@ -1,7 +1,9 @@
 // janus-baseline: the reference model container. This file only wires: options from the
-// environment, the signals that stop the server, and the event loop.
+// environment, the signals that stop the server, and the event loop. `--health-check` probes a
+// running baseline instead (Docker's HEALTHCHECK) and exits 0 when it is healthy, 1 otherwise.
 
 #include "apps/janus-baseline/baseline_options.hpp"
+#include "apps/janus-baseline/health_check.hpp"
 #include "apps/janus-baseline/server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -11,15 +13,32 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
-int main() {
+int main(int argc, char** argv) {
   using namespace janus::baseline;
+  bool health_check = argc == 2 && std::string_view{argv[1]} == "--health-check";
+  if (argc > 1 && !health_check) {
+    std::cerr << "usage: janus-baseline [--health-check]" << std::endl;
+    return 2;
+  }
   baseline_options options;
   try {
     options = baseline_options_from_environment();
   } catch (const options_error& error) {
     std::cerr << "janus-baseline: " << error.what() << std::endl;
     return 2;
+  }
+  if (health_check) {
+    if (options.port == 0) {
+      std::cerr << "janus-baseline --health-check: PORT must be set" << std::endl;
+      return 1;
+    }
+    auto checked = check_health(options.port, std::chrono::seconds(2));
+    if (!checked.healthy) {
+      std::cerr << "janus-baseline --health-check: " << checked.detail << std::endl;
+    }
+    return checked.healthy ? 0 : 1;
   }
   boost::asio::io_context io{1};
   server srv{io, std::move(options)};

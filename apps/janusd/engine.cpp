@@ -4,13 +4,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <random>
+#include <stdexcept>
 
 #include "actors/facade.hpp"
 #include "actors/health_checker.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
 #include "apps/janusd/metrics_page.hpp"
+#include "runtime/docker_runtime.hpp"
 #include "runtime/process_runtime.hpp"
 
 namespace janus {
@@ -45,13 +48,42 @@ std::chrono::milliseconds longest_grace(const config& cfg) {
   return longest;
 }
 
+/// Lets the runtime adopt or remove what earlier runs of this engine left, and waits until it
+/// has (every runtime call has its own timeout). Throws when the runtime cannot work, e.g. when
+/// no Docker engine answers.
+std::map<std::string, std::vector<container_info>> reconcile_containers(
+  runtime& containers, const config& cfg, const actors::pool_deps& deps) {
+  std::vector<reconcile_entry> wanted;
+  for (const auto& model : cfg.models) {
+    wanted.push_back(reconcile_entry{actors::container_spec_for(model, deps), model.max_containers});
+  }
+  auto done = std::make_shared<std::promise<result<std::vector<adoptable_container>>>>();
+  auto answer = done->get_future();
+  containers.reconcile(std::move(wanted), [done](result<std::vector<adoptable_container>> found) {
+    done->set_value(std::move(found));
+  });
+  auto found = answer.get();
+  if (!found) {
+    throw std::runtime_error(found.error().message);
+  }
+  std::map<std::string, std::vector<container_info>> by_model;
+  for (auto& offered : found.value()) {
+    by_model[offered.model].push_back(std::move(offered.container));
+  }
+  return by_model;
+}
+
 } // namespace
 
 engine::engine(config cfg)
   : cfg_(std::move(cfg)),
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
-  runtime_ = std::make_unique<process_runtime>(runtime_io_);
+  if (cfg_.runtime == "docker") {
+    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
+  } else {
+    runtime_ = std::make_unique<process_runtime>(runtime_io_);
+  }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
   // One scheduler thread: actor work is a few microseconds per request, and every extra
@@ -61,8 +93,18 @@ engine::engine(config cfg)
   actors_ = std::make_unique<caf::actor_system>(actor_cfg_);
   broker_ = std::make_unique<actors::broker_bridge>();
   // Binding now makes a port in use fail start-up before any container starts.
-  server_ = std::make_unique<http::server>(cfg_.server, *broker_,
-                                           http::server_hooks{render_metrics_page});
+  std::vector<std::string> model_names;
+  for (const auto& model : cfg_.models) {
+    model_names.push_back(model.name);
+  }
+  request_metrics_ = std::make_unique<http::request_metrics>(metrics_, model_names);
+  container_metrics_ = std::make_unique<actors::container_metrics>(metrics_, model_names);
+  http::server_hooks hooks;
+  hooks.metrics_text = [this](const std::vector<pool_status>& pools) {
+    return render_metrics_page(pools, metrics_);
+  };
+  hooks.requests = request_metrics_.get();
+  server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
 engine::~engine() {
@@ -77,7 +119,7 @@ engine::~engine() {
   if (runtime_thread_.joinable()) {
     runtime_thread_.join();
   }
-  runtime_.reset(); // kills and reaps any child still running
+  runtime_.reset(); // kills and reaps (removes) any child (container) still running
 }
 
 void engine::start() {
@@ -87,11 +129,14 @@ void engine::start() {
                                 std::function<void(http::probe_result)> on_result) {
     http::probe_health(runtime_io_, target, path, timeout, std::move(on_result));
   };
-  health_ = actors_->spawn(actors::health_checker, probe);
+  health_ = actors_->spawn(actors::health_checker, probe, container_metrics_.get());
   actors::pool_deps deps;
-  deps.supervisors = actors::supervisor_deps{runtime_.get(), probe, health_};
+  deps.supervisors =
+    actors::supervisor_deps{runtime_.get(), probe, health_, container_metrics_.get()};
   deps.platform_env = platform_env(cfg_.platform);
-  deps.labels = {{"janus.engine", instance_id_}};
+  // janus.engine is the stable identity that a restarted engine finds its containers by.
+  deps.labels = {{"janus.engine", cfg_.docker.engine_id}, {"janus.instance", instance_id_}};
+  deps.adoptable = reconcile_containers(*runtime_, cfg_, deps);
   router_ = actors_->spawn(actors::router, cfg_.models, deps);
   broker_->connect(router_);
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,

@@ -11,7 +11,10 @@
 #include <thread>
 
 #include "actors/broker_bridge.hpp"
+#include "actors/container_metrics.hpp"
+#include "http/request_metrics.hpp"
 #include "http/server.hpp"
+#include "metrics/registry.hpp"
 #include "model/config.hpp"
 #include "runtime/runtime.hpp"
 
@@ -37,6 +40,11 @@ public:
 private:
   config cfg_;
   std::string instance_id_;
+  /// The engine's metrics, served at /metrics; they outlive the actors and the server that
+  /// update them.
+  metrics::registry metrics_;
+  std::unique_ptr<http::request_metrics> request_metrics_;
+  std::unique_ptr<actors::container_metrics> container_metrics_;
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
   std::unique_ptr<runtime> runtime_;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "apps/janusd/engine.hpp"
+#include "logging/setup.hpp"
 #include "model/config.hpp"
 
 namespace {
@@ -45,9 +46,13 @@ int main(int argc, char** argv) {
                 cfg.models.size());
     return 0;
   }
-  spdlog::set_level(spdlog::level::from_str(cfg.log.level));
-
   auto stop_signals = block_stop_signals();
+  // After blocking the signals: the logger's thread inherits the mask.
+  auto level = janus::logging::choose_level(cfg.log.level, std::getenv("JANUS_LOG_LEVEL"));
+  janus::logging::configure({level.level, cfg.log.format == "json"});
+  if (!level.ignored.empty()) {
+    spdlog::warn("{}", level.ignored);
+  }
   try {
     janus::engine engine{std::move(cfg)};
     engine.start();
@@ -57,8 +62,10 @@ int main(int argc, char** argv) {
     engine.shutdown();
   } catch (const std::exception& e) {
     spdlog::error("janusd: {}", e.what());
+    janus::logging::shutdown();
     return 1;
   }
   spdlog::info("janusd stopped");
+  janus::logging::shutdown();
   return 0;
 }

@@ -1,79 +1,50 @@
 #include "apps/janusd/metrics_page.hpp"
 
 #include "metrics/process_metrics.hpp"
+#include "metrics/text_format.hpp"
 
 namespace janus {
 
 namespace {
 
-/// Escapes a label value as the exposition format requires (backslash, quote, newline).
-std::string escape_label(const std::string& value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
+using metrics::append_header;
+using metrics::append_sample;
+
+/// One gauge sample per pool, labelled with its model.
+template <class Value>
+void per_pool(std::string& out, const std::vector<pool_status>& pools, const char* name,
+              const char* help, Value value) {
+  append_header(out, name, "gauge", help);
+  for (const auto& p : pools) {
+    append_sample(out, name, {{"model", p.model}}, static_cast<double>(value(p)));
   }
-  return out;
-}
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
-void sample(std::string& out, const char* name, const std::string& labels, double value) {
-  out += name;
-  out += '{';
-  out += labels;
-  out += "} ";
-  char number[32];
-  std::snprintf(number, sizeof(number), "%.17g", value);
-  out += number;
-  out += '\n';
 }
 
 } // namespace
 
-std::string render_metrics_page(const std::vector<pool_status>& pools) {
+std::string render_metrics_page(const std::vector<pool_status>& pools,
+                                const metrics::registry& registry) {
   std::string out;
-  auto model_label = [](const pool_status& p) { return "model=\"" + escape_label(p.model) + "\""; };
-  header(out, "janus_pool_containers", "gauge", "Containers of the pool by state.");
+  out.reserve(16 * 1024);
+  append_header(out, "janus_pool_containers", "gauge",
+                "Containers of the pool by state (draining includes stopping).");
   for (const auto& p : pools) {
-    auto labels = model_label(p);
-    sample(out, "janus_pool_containers", labels + ",state=\"starting\"", p.starting);
-    sample(out, "janus_pool_containers", labels + ",state=\"ready\"", p.ready);
-    sample(out, "janus_pool_containers", labels + ",state=\"draining\"", p.draining);
+    append_sample(out, "janus_pool_containers", {{"model", p.model}, {"state", "starting"}},
+                  static_cast<double>(p.starting));
+    append_sample(out, "janus_pool_containers", {{"model", p.model}, {"state", "ready"}},
+                  static_cast<double>(p.ready));
+    append_sample(out, "janus_pool_containers", {{"model", p.model}, {"state", "draining"}},
+                  static_cast<double>(p.draining));
   }
-  header(out, "janus_pool_inflight_requests", "gauge", "Requests being served by the pool.");
-  for (const auto& p : pools) {
-    sample(out, "janus_pool_inflight_requests", model_label(p), p.inflight);
-  }
-  header(out, "janus_pool_waiting_requests", "gauge", "Requests queued for a free slot.");
-  for (const auto& p : pools) {
-    sample(out, "janus_pool_waiting_requests", model_label(p), p.waiting);
-  }
-  header(out, "janus_pool_min_warm", "gauge", "Configured minimum of warm containers.");
-  for (const auto& p : pools) {
-    sample(out, "janus_pool_min_warm", model_label(p), p.min_warm);
-  }
-  header(out, "janus_pool_max_containers", "gauge", "Configured maximum of containers.");
-  for (const auto& p : pools) {
-    sample(out, "janus_pool_max_containers", model_label(p), p.max_containers);
-  }
+  per_pool(out, pools, "janus_pool_inflight_requests", "Requests being served by the pool.",
+           [](const pool_status& p) { return p.inflight; });
+  per_pool(out, pools, "janus_pool_waiting_requests", "Requests queued for a free slot.",
+           [](const pool_status& p) { return p.waiting; });
+  per_pool(out, pools, "janus_pool_min_warm", "Configured minimum of warm containers.",
+           [](const pool_status& p) { return p.min_warm; });
+  per_pool(out, pools, "janus_pool_max_containers", "Configured maximum of containers.",
+           [](const pool_status& p) { return p.max_containers; });
+  registry.render(out);
   metrics::append_process_metrics(out);
   return out;
 }

@@ -75,13 +75,14 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
   port_ = free_port();
   std::ostringstream yaml;
   yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
-       << "log:\n  level: debug\n"
+       << "log:\n" << log_yaml_
+       << top_level_yaml_
        << "models:\n"
        << models_yaml;
   auto config_path = dir_ / "janusd.yaml";
   std::ofstream{config_path} << yaml.str();
   janusd_.emplace(std::vector<std::string>{bin_path("janusd"), "--config", config_path.string()},
-                  std::map<std::string, std::string>{}, dir_ / "janusd.log");
+                  env_, dir_ / "janusd.log");
   if (wait_ready) {
     ASSERT_TRUE(wait_for_http(port_, "/ready", std::chrono::seconds(20)))
       << "janusd did not become ready";

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -53,6 +54,12 @@ protected:
   std::uint16_t port_ = 0;
   std::filesystem::path dir_;
   std::optional<child_process> janusd_;
+  /// Extra top-level lines of the config that start() writes (e.g. `runtime: docker`).
+  std::string top_level_yaml_;
+  /// The body of the config's `log:` mapping.
+  std::string log_yaml_ = "  level: debug\n";
+  /// Environment janusd gets on top of the test's own.
+  std::map<std::string, std::string> env_;
 };
 
 } // namespace janus::test

@@ -28,6 +28,23 @@ void fake_runtime::list(list_handler on_list) {
   on_list(std::move(running));
 }
 
+void fake_runtime::adopt(const container_info& container, exit_handler on_exit) {
+  adopts_.push_back(adopt_call{container, std::move(on_exit), false});
+}
+
+const fake_runtime::adopt_call& fake_runtime::adoption_at(std::size_t index) const {
+  return adopts_.at(index);
+}
+
+void fake_runtime::report_adopted_exit(std::size_t index, std::string description) {
+  auto& call = adopts_.at(index);
+  if (call.exited) {
+    throw std::logic_error("adopted container " + call.container.id + " already ended");
+  }
+  call.exited = true;
+  call.on_exit(container_exit{call.container.id, 0, std::move(description)});
+}
+
 const fake_runtime::start_call& fake_runtime::start_at(std::size_t index) const {
   return starts_.at(index);
 }
@@ -67,6 +84,8 @@ std::vector<std::string> fake_runtime::stopped_ids() const {
   for (const auto& call : stops_) {
     auto known = std::any_of(starts_.begin(), starts_.end(), [&call](const start_call& s) {
       return s.state != start_call::phase::pending && s.container.id == call.id && !call.id.empty();
+    }) || std::any_of(adopts_.begin(), adopts_.end(), [&call](const adopt_call& a) {
+      return a.container.id == call.id;
     });
     if (known) {
       ids.push_back(call.id);
@@ -83,11 +102,19 @@ void fake_runtime::end_all() {
       report_exit(index, "torn down");
     }
   }
+  for (std::size_t index = 0; index < adopts_.size(); ++index) {
+    if (!adopts_[index].exited) {
+      report_adopted_exit(index, "torn down");
+    }
+  }
 }
 
 void fake_runtime::forget() {
   for (auto& call : starts_) {
     call.on_started = nullptr;
+    call.on_exit = nullptr;
+  }
+  for (auto& call : adopts_) {
     call.on_exit = nullptr;
   }
 }

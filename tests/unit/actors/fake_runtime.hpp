@@ -25,6 +25,13 @@ public:
     container_info container;
   };
 
+  /// One adopt() call.
+  struct adopt_call {
+    container_info container;
+    exit_handler on_exit;
+    bool exited = false;
+  };
+
   /// One stop() call.
   struct stop_call {
     std::string id;
@@ -37,6 +44,7 @@ public:
   void start(container_spec spec, start_handler on_started, exit_handler on_exit) override;
   void stop(const std::string& id, std::chrono::milliseconds grace) override;
   void list(list_handler on_list) override;
+  void adopt(const container_info& container, exit_handler on_exit) override;
 
   // -- the test's side ----------------------------------------------------------------------
 
@@ -57,6 +65,16 @@ public:
   /// Reports the container of start number `index` as ended.
   void report_exit(std::size_t index, std::string description = "exited with status 0");
 
+  /// Number of adopt() calls so far.
+  std::size_t adoptions() const noexcept {
+    return adopts_.size();
+  }
+
+  const adopt_call& adoption_at(std::size_t index) const;
+
+  /// Reports the container of adoption number `index` (0-based) as ended.
+  void report_adopted_exit(std::size_t index, std::string description = "exited with status 0");
+
   /// Ids passed to stop(), in call order, leaving out ids of no started container.
   std::vector<std::string> stopped_ids() const;
 
@@ -72,6 +90,7 @@ public:
 
 private:
   std::vector<start_call> starts_;
+  std::vector<adopt_call> adopts_;
   std::vector<stop_call> stops_;
 };
 

@@ -32,7 +32,7 @@ class health_checking : public ::testing::Test {
 protected:
   health_checking() {
     prober_.answer_healthy_at_once(false);
-    checker_ = sys_.system().spawn(health_checker, prober_.as_prober());
+    checker_ = sys_.system().spawn(health_checker, prober_.as_prober(), &metrics_);
     supervisor_ = sys_.system().spawn(recording_supervisor, unhealthy_);
     sys_.run();
   }
@@ -58,7 +58,7 @@ protected:
 
   void watch(const std::string& id, std::uint16_t port) {
     caf::anon_send(checker_, watch_atom::value, id, endpoint{"127.0.0.1", port}, every_second(),
-                   supervisor_);
+                   supervisor_, std::string{"m"});
     sys_.run();
   }
 
@@ -71,6 +71,15 @@ protected:
     sys_.run();
   }
 
+  /// Health checks counted for model "m".
+  std::string rendered_metrics() const {
+    std::string out;
+    registry_.render(out);
+    return out;
+  }
+
+  metrics::registry registry_{1};
+  container_metrics metrics_{registry_, {"m"}};
   test_kit::deterministic_system sys_;
   test_kit::fake_prober prober_;
   std::shared_ptr<strings> unhealthy_ = std::make_shared<strings>();
@@ -137,6 +146,19 @@ TEST_F(health_checking, checks_each_container_on_its_own) {
                                    prober_.probe_at(1).target.port};
   std::sort(ports.begin(), ports.end());
   EXPECT_EQ(ports, (std::vector<std::uint16_t>{9001, 9002}));
+}
+
+TEST_F(health_checking, every_probe_is_counted_by_model_and_result) {
+  watch("c1", 9001);
+  probe_once(true);
+  probe_once(false);
+  probe_once(true);
+  auto text = rendered_metrics();
+  EXPECT_NE(text.find("janus_health_checks_total{model=\"m\",result=\"ok\"} 2\n"), std::string::npos)
+    << text;
+  EXPECT_NE(text.find("janus_health_checks_total{model=\"m\",result=\"failed\"} 1\n"),
+            std::string::npos)
+    << text;
 }
 
 TEST_F(health_checking, stops_probing_an_unwatched_container) {

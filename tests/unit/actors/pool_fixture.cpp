@@ -22,7 +22,7 @@ caf::behavior recording_health_checker(caf::event_based_actor*,
                                        std::shared_ptr<pool_observations> seen) {
   return {
     [seen](watch_atom, const std::string& id, const endpoint&, const health_config&,
-           const caf::actor& supervisor) {
+           const caf::actor& supervisor, const std::string&) {
       seen->watched.emplace_back(id, supervisor);
     },
     [seen](unwatch_atom, const std::string& id) {
@@ -81,10 +81,18 @@ model_config pool_fixture::small_model() {
 }
 
 void pool_fixture::spawn_pool(model_config model) {
+  spawn_pool(std::move(model), {});
+}
+
+void pool_fixture::spawn_pool(model_config model, std::vector<container_info> adoptable) {
   pool_deps deps;
+  if (!adoptable.empty()) {
+    deps.adoptable[model.name] = std::move(adoptable);
+  }
   deps.supervisors.containers = &runtime_;
   deps.supervisors.probe = prober_.as_prober();
   deps.supervisors.health = health_;
+  deps.supervisors.metrics = &metrics_;
   deps.platform_env = {{"JANUS_PLATFORM_URL", "http://platform"}, {"JANUS_SHARED", "platform"}};
   deps.labels = {{"janus.instance", "test"}};
   deps.tick = tick;
@@ -109,6 +117,17 @@ std::shared_ptr<lease_reply> pool_fixture::acquire(std::string avoid,
                              }});
   sys_.run();
   return reply;
+}
+
+double pool_fixture::metric(const std::string& name, const std::string& labels) const {
+  std::string text;
+  registry_.render(text);
+  auto wanted = name + "{" + labels + "} ";
+  auto at = text.find(wanted);
+  if (at == std::string::npos) {
+    return -1;
+  }
+  return std::stod(text.substr(at + wanted.size()));
 }
 
 lease pool_fixture::leased(const lease_reply& reply) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/container_metrics.hpp"
 #include "actors/pool.hpp"
 #include "tests/unit/actors/deterministic_system.hpp"
 #include "tests/unit/actors/fake_prober.hpp"
@@ -58,6 +59,9 @@ protected:
   /// Spawns the pool and runs its start.
   void spawn_pool(model_config model);
 
+  /// Spawns the pool with containers of an earlier run to adopt, and runs its start.
+  void spawn_pool(model_config model, std::vector<container_info> adoptable);
+
   /// Reports start `index` as started; with the prober answering healthy at once, the container
   /// is ready afterwards.
   void bring_up(std::size_t index);
@@ -81,9 +85,15 @@ protected:
   /// The pool's answer to `status_atom`.
   pool_status status();
 
+  /// The value of one sample of the container metrics, e.g.
+  /// `metric("janus_container_starts_total", R"(model="m",result="ok")")`; -1 when absent.
+  double metric(const std::string& name, const std::string& labels) const;
+
   /// Sends `shutdown_atom` from a requester and runs; the counter counts the pool's replies.
   std::shared_ptr<int> request_shutdown();
 
+  metrics::registry registry_{1};
+  container_metrics metrics_{registry_, {"m"}};
   deterministic_system sys_;
   fake_runtime runtime_;
   fake_prober prober_;

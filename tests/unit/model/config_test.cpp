@@ -83,6 +83,12 @@ log:
   level: debug
   format: json
 runtime: process
+docker:
+  socket: unix:///run/docker.sock
+  engine_id: edge-1
+  max_parallel_starts: 8
+  call_timeout: 5s
+  model_as_image: true
 models:
   baseline:
     command: ["janus-baseline", "--flag"]
@@ -103,6 +109,12 @@ models:
       interval: 250ms
       timeout: 1.5s
       threshold: 4
+    resources:
+      memory: 1GiB
+      cpus: 0.5
+      pids_limit: 64
+      read_only: false
+      tmpfs_size: 16MiB
 )");
   EXPECT_EQ(parsed.server.host, "0.0.0.0");
   EXPECT_EQ(parsed.server.port, 9001);
@@ -128,6 +140,11 @@ models:
   EXPECT_EQ(parsed.log.level, "debug");
   EXPECT_EQ(parsed.log.format, "json");
   EXPECT_EQ(parsed.runtime, "process");
+  EXPECT_EQ(parsed.docker.socket, "/run/docker.sock");
+  EXPECT_EQ(parsed.docker.engine_id, "edge-1");
+  EXPECT_EQ(parsed.docker.max_parallel_starts, 8);
+  EXPECT_EQ(parsed.docker.call_timeout, 5s);
+  EXPECT_TRUE(parsed.docker.model_as_image);
 
   ASSERT_EQ(parsed.models.size(), 1u);
   const model_config& model = parsed.models.front();
@@ -150,6 +167,11 @@ models:
   EXPECT_EQ(model.health.interval, 250ms);
   EXPECT_EQ(model.health.timeout, 1500ms);
   EXPECT_EQ(model.health.threshold, 4);
+  EXPECT_EQ(model.resources.memory, 1u << 30);
+  EXPECT_EQ(model.resources.cpus, 0.5);
+  EXPECT_EQ(model.resources.pids_limit, 64);
+  EXPECT_FALSE(model.resources.read_only);
+  EXPECT_EQ(model.resources.tmpfs_size, 16u << 20);
 }
 
 TEST(config, missing_keys_take_their_defaults) {
@@ -194,6 +216,17 @@ TEST(config, missing_keys_take_their_defaults) {
   EXPECT_EQ(model.health.interval, 5s);
   EXPECT_EQ(model.health.timeout, 2s);
   EXPECT_EQ(model.health.threshold, 3);
+  EXPECT_EQ(model.resources.memory, 512u << 20);
+  EXPECT_EQ(model.resources.cpus, 1.0);
+  EXPECT_EQ(model.resources.pids_limit, 256);
+  EXPECT_TRUE(model.resources.read_only);
+  EXPECT_EQ(model.resources.tmpfs_size, 64u << 20);
+
+  EXPECT_EQ(parsed.docker.socket, "/var/run/docker.sock");
+  EXPECT_EQ(parsed.docker.engine_id, "janusd");
+  EXPECT_EQ(parsed.docker.max_parallel_starts, 4);
+  EXPECT_EQ(parsed.docker.call_timeout, 30s);
+  EXPECT_FALSE(parsed.docker.model_as_image);
 }
 
 TEST(config, empty_sections_and_keys_without_a_value_take_their_defaults) {
@@ -507,12 +540,80 @@ TEST(config, a_string_key_given_a_mapping_is_an_error) {
             "platform.platform_url: expected a string, got a mapping");
 }
 
-TEST(config, the_docker_runtime_is_not_available_in_this_build) {
-  const std::string message = error_of("runtime: docker\n" + std::string{minimal_yaml});
-  EXPECT_TRUE(starts_with(message, "runtime: "));
-  EXPECT_NE(message.find("Docker backend is not available in this build"), std::string::npos);
+TEST(config, only_the_process_and_docker_runtimes_exist) {
+  EXPECT_EQ(parse_config("runtime: docker\nmodels:\n  m:\n    image: janus-baseline\n").runtime,
+            "docker");
   EXPECT_EQ(error_of("runtime: k8s\n" + std::string{minimal_yaml}),
-            "runtime: unknown runtime \"k8s\" (expected \"process\")");
+            "runtime: unknown runtime \"k8s\" (expected \"process\" or \"docker\")");
+}
+
+// -- docker -------------------------------------------------------------------------------------
+
+TEST(config, a_docker_model_requires_an_image_and_no_command) {
+  const auto parsed = parse_config("runtime: docker\nmodels:\n  m:\n    image: janus-baseline:1\n");
+  EXPECT_EQ(parsed.models.front().image, "janus-baseline:1");
+  EXPECT_TRUE(parsed.models.front().command.empty());
+  EXPECT_TRUE(starts_with(error_of("runtime: docker\nmodels:\n  m:\n    min_warm: 1\n"),
+                          "models.m.image: required for the docker runtime"));
+  EXPECT_EQ(error_of("runtime: docker\nmodels:\n  m:\n    image: \"a b\"\n"),
+            "models.m.image: must not contain spaces or control characters, got \"a b\"");
+}
+
+TEST(config, model_as_image_runs_the_image_named_like_the_model) {
+  const auto parsed = parse_config("runtime: docker\ndocker:\n  model_as_image: true\n"
+                                   "models:\n  org/echo:2:\n    min_warm: 0\n"
+                                   "  other:\n    image: other-image\n");
+  EXPECT_EQ(parsed.models[0].image, "org/echo:2");
+  EXPECT_EQ(parsed.models[1].image, "other-image") << "an explicit image still wins";
+}
+
+TEST(config, every_docker_key_is_checked_and_named) {
+  auto docker = [](const std::string& body) {
+    return error_of("docker:\n" + body + minimal_yaml);
+  };
+  EXPECT_EQ(docker("  socket: docker.sock\n"),
+            "docker.socket: expected an absolute path such as /var/run/docker.sock, got "
+            "\"docker.sock\"");
+  EXPECT_EQ(docker("  engine_id: \"my engine\"\n"),
+            "docker.engine_id: must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 "
+            "characters, got \"my engine\"");
+  EXPECT_TRUE(starts_with(docker("  engine_id: -x\n"), "docker.engine_id: must match"));
+  EXPECT_TRUE(starts_with(docker("  engine_id: " + std::string(65, 'a') + "\n"),
+                          "docker.engine_id: must match"));
+  EXPECT_EQ(docker("  max_parallel_starts: 0\n"),
+            "docker.max_parallel_starts: must be between 1 and 64, got 0");
+  EXPECT_EQ(docker("  call_timeout: 0\n"),
+            "docker.call_timeout: must be greater than 0 (at least 1ms), got \"0\"");
+  EXPECT_EQ(docker("  model_as_image: yes\n"),
+            "docker.model_as_image: expected true or false, got \"yes\"");
+  EXPECT_EQ(docker("  sockett: /x\n"), "docker.sockett: unknown key (did you mean socket?)");
+  EXPECT_EQ(parse_config("docker:\n  model_as_image: TRUE\n" + std::string{minimal_yaml})
+              .docker.model_as_image,
+            true);
+}
+
+TEST(config, every_resource_key_is_checked_and_named) {
+  auto resources = [](const std::string& body) {
+    return error_of(with_model_settings("    resources:\n" + body));
+  };
+  EXPECT_EQ(resources("      memory: 1MiB\n"),
+            "models.baseline.resources.memory: must be between 6MiB and 1024GiB, got \"1MiB\"");
+  EXPECT_EQ(resources("      cpus: 0\n"),
+            "models.baseline.resources.cpus: must be between 0.01 and 1024, got 0");
+  EXPECT_EQ(resources("      cpus: two\n"),
+            "models.baseline.resources.cpus: expected a number such as 1 or 0.5, got \"two\"");
+  EXPECT_EQ(resources("      cpus: 1e3\n"),
+            "models.baseline.resources.cpus: expected a number such as 1 or 0.5, got \"1e3\"");
+  EXPECT_EQ(resources("      pids_limit: 4\n"),
+            "models.baseline.resources.pids_limit: must be between 8 and 1000000, got 4");
+  EXPECT_EQ(resources("      read_only: 1\n"),
+            "models.baseline.resources.read_only: expected true or false, got \"1\"");
+  EXPECT_EQ(resources("      tmpfs_size: 0\n"),
+            "models.baseline.resources.tmpfs_size: must be between 1MiB and 1024GiB, got \"0\"");
+  EXPECT_EQ(resources("      memry: 1GiB\n"),
+            "models.baseline.resources.memry: unknown key (did you mean memory?)");
+  const auto parsed = parse_config(with_model_settings("    resources:\n      cpus: 2\n"));
+  EXPECT_EQ(parsed.models.front().resources.cpus, 2.0);
 }
 
 // -- models -------------------------------------------------------------------------------------
@@ -703,6 +804,15 @@ TEST(load_config, the_shipped_local_example_is_valid) {
   EXPECT_EQ(model.max_concurrency, 8);
   EXPECT_EQ(model.env.at("JANUS_BASELINE_TOKENS"), "24");
   EXPECT_EQ(model.env.at("JANUS_BASELINE_TOKEN_DELAY_MS"), "20");
+}
+
+TEST(load_config, the_shipped_docker_example_is_valid) {
+  const config parsed = load_config(std::string{JANUS_SOURCE_DIR}
+                                    + "/deploy/examples/docker.yaml");
+  EXPECT_EQ(parsed.runtime, "docker");
+  ASSERT_EQ(parsed.models.size(), 2u);
+  EXPECT_EQ(parsed.models[0].image, "janus-baseline:latest");
+  EXPECT_EQ(parsed.models[1].image, "janus-baseline-terse:latest");
 }
 
 /// The ```yaml blocks of `markdown` that are whole files: they start with a top-level key.

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/result.hpp"
+#include "runtime/runtime.hpp"
+
+/// The pure part of the Docker backend: bodies the engine sends to the Docker Engine API (1.41)
+/// and what it reads from its answers. No I/O, so every function has a unit test.
+namespace janus::docker {
+
+/// The API version every path is prefixed with (Docker 20.10, Debian 12's docker.io).
+constexpr std::string_view api_version = "1.41";
+
+/// The port a Janus container serves on, inside the container (the container contract).
+constexpr std::uint16_t container_port = 8080;
+
+/// The labels every container of the engine carries.
+constexpr std::string_view engine_label = "janus.engine";
+constexpr std::string_view model_label = "janus.model";
+constexpr std::string_view generation_label = "janus.generation";
+
+/// The environment of a container of `spec`, as `NAME=value` sorted by name: the spec's
+/// variables, then `PORT=8080` and `HOST=0.0.0.0`, which win.
+std::vector<std::string> container_env(const container_spec& spec);
+
+/// The configuration generation of `spec`: a hash (16 hex digits) of everything a container of
+/// it runs with (image, command, environment, limits and hardening), its labels excepted. Two
+/// specs with the same generation start the same container.
+std::string generation_of(const container_spec& spec);
+
+/// The body of `POST /containers/create` for `spec`: its image and command, its environment
+/// (see container_env), its labels plus the generation label, port 8080/tcp published on
+/// 127.0.0.1 at a host port the daemon picks, the limits (memory without extra swap, CPU quota,
+/// pids) and the hardening (read-only root with a tmpfs on /tmp, every capability dropped,
+/// no-new-privileges, an init process, no restart).
+std::string create_body(const container_spec& spec);
+
+/// A container name Docker accepts: `<engine_id>-<model>-<token>-<seq>`, where every character
+/// of the model name outside [A-Za-z0-9_.-] becomes '-'.
+std::string container_name(std::string_view engine_id, std::string_view model,
+                           std::string_view token, std::uint64_t seq);
+
+/// `text` percent-encoded for a URL query value (everything but unreserved characters).
+std::string url_encode(std::string_view text);
+
+/// The path (without the version prefix) listing every container, running or not, that carries
+/// `janus.engine=<engine_id>`.
+std::string list_path(std::string_view engine_id);
+
+/// The path of the events stream of this engine's containers (create, die and oom only) since
+/// `since_nanos` (a Unix time in nanoseconds; 0 = from now).
+std::string events_path(std::string_view engine_id, std::int64_t since_nanos);
+
+/// The first 12 hex digits of a container id, as `docker ps` shows it.
+std::string short_id(std::string_view id);
+
+/// What the engine needs to know of one container, from inspect or from the list.
+struct container_state {
+  /// The full id.
+  std::string id;
+  std::string name;
+  /// The id of the image it runs (`sha256:...`).
+  std::string image_id;
+  std::map<std::string, std::string> labels;
+  /// Docker's state: created, running, paused, restarting, removing, exited or dead.
+  std::string status;
+  bool running = false;
+  int exit_code = 0;
+  bool oom_killed = false;
+  /// The image's HEALTHCHECK state: "" (none), "starting", "healthy" or "unhealthy".
+  std::string health;
+  /// The host port that 127.0.0.1 publishes 8080/tcp on, once the daemon has bound it.
+  std::optional<std::uint16_t> host_port;
+};
+
+/// Reads the answer of `GET /containers/{id}/json`.
+result<container_state> parse_inspect(std::string_view json);
+
+/// Reads the answer of `GET /containers/json` (see list_path).
+result<std::vector<container_state>> parse_list(std::string_view json);
+
+/// The container id in the answer of `POST /containers/create`.
+result<std::string> parse_created(std::string_view json);
+
+/// The image id in the answer of `GET /images/{name}/json`.
+result<std::string> parse_image_id(std::string_view json);
+
+/// One event of the events stream about a container.
+struct container_event {
+  /// "create", "die", "oom", ...
+  std::string action;
+  /// The full container id.
+  std::string id;
+  /// The container's name (the `name` attribute).
+  std::string name;
+  /// The `exitCode` attribute of a die event.
+  std::optional<int> exit_code;
+  /// When it happened, Unix time in nanoseconds.
+  std::int64_t time_nanos = 0;
+};
+
+/// Reads one line of the events stream; nullopt for a line that is not a container event.
+std::optional<container_event> parse_event(std::string_view line);
+
+/// The daemon's own words for a failed call: the `message` field of its JSON error body, else
+/// the body's text, else "HTTP <status>".
+std::string error_message(unsigned status, std::string_view body);
+
+/// How a container ended, in words: "exited with status 0", "exited with status 137 (OOM
+/// killed)", "exited with status 143 (killed by SIGTERM)".
+std::string exit_description(int exit_code, bool oom_killed);
+
+} // namespace janus::docker

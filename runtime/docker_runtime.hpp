@@ -1,0 +1,54 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+
+#include "model/config.hpp"
+#include "runtime/runtime.hpp"
+
+namespace janus {
+
+/// Runs each container in the Docker engine, through the Engine API (1.41) on its unix socket.
+/// A container is created with the engine's labels (`janus.engine`, `janus.model`, and
+/// `janus.generation`, a hash of what it runs), port 8080/tcp published on 127.0.0.1 at a port
+/// the daemon picks, the model's limits and a hardened host config; it is started, and its
+/// endpoint is 127.0.0.1:<host port>. Readiness is the caller's HTTP probe. A stop is a docker
+/// stop with the grace period, then a forced remove. Images are never pulled.
+///
+/// The events stream of the engine's containers tells at once when one dies or is OOM-killed;
+/// after the daemon restarts the stream reconnects and a re-list catches what it missed.
+/// reconcile() adopts or removes what earlier runs with the same engine identity left. Starts
+/// under way at once are bounded, every call has a timeout, and a daemon error reaches the
+/// caller in the daemon's own words. All state lives on one io_context: public calls post to it.
+class docker_runtime : public runtime {
+public:
+  class core;
+
+  docker_runtime(boost::asio::io_context& io, docker_config cfg);
+
+  /// Removes (forced) every container still tracked, so none outlives the engine even when the
+  /// graceful stop did not finish. `io` must not run any more (the engine stops it first).
+  ~docker_runtime() override;
+
+  std::string name() const override;
+
+  void start(container_spec spec, start_handler on_started, exit_handler on_exit) override;
+
+  void stop(const std::string& id, std::chrono::milliseconds grace) override;
+
+  void list(list_handler on_list) override;
+
+  /// Checks that a Docker engine answers (`GET /_ping`, API 1.41 or newer), opens the events
+  /// stream, then adopts or removes the containers of earlier runs (see runtime::reconcile).
+  void reconcile(std::vector<reconcile_entry> wanted, reconcile_handler on_done) override;
+
+  void adopt(const container_info& container, exit_handler on_exit) override;
+
+private:
+  boost::asio::io_context& io_;
+  std::shared_ptr<core> core_;
+};
+
+} // namespace janus

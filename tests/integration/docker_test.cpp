@@ -1,0 +1,359 @@
+// Runs the real janusd with the Docker runtime against the real Docker engine and the
+// janus-baseline image: pre-warming, byte-exact relaying, deaths noticed through events, idle
+// reaping, SIGTERM, SIGKILL and a restart, and a missing image. Each test owns the containers
+// labelled with its own engine id and removes them at its start and end, even when it fails.
+
+#include "tests/integration/janusd_fixture.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/ports.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace janus::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A shell command's exit status and standard output (stderr included).
+struct command_result {
+  int status = -1;
+  std::string out;
+};
+
+command_result sh(const std::string& command) {
+  command_result result;
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    result.out.append(buffer.data(), n);
+  }
+  int status = ::pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  while (!result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
+    result.out.pop_back();
+  }
+  return result;
+}
+
+std::vector<std::string> words(const std::string& text) {
+  std::istringstream in{text};
+  std::vector<std::string> out;
+  for (std::string word; in >> word;) {
+    out.push_back(word);
+  }
+  return out;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+std::string chat(const std::string& model, const std::string& text, const std::string& extra = {}) {
+  std::string body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":")" + text
+                     + R"("}])";
+  if (!extra.empty()) {
+    body += "," + extra;
+  }
+  return body + "}";
+}
+
+/// A `models:` entry running the baseline image, indented for the fixture's YAML.
+std::string image_model(const std::string& name, const std::string& settings,
+                        const std::string& image = "janus-baseline:latest") {
+  return "  " + name + ":\n    image: " + image
+         + "\n    env:\n      JANUS_BASELINE_CREATED: \"1700000000\"\n" + settings;
+}
+
+/// janusd with `runtime: docker`. The suite skips (or fails, with CI=true) when no Docker
+/// engine answers; it builds the baseline images once from the binary under test.
+class docker_runtime : public janusd_fixture {
+protected:
+  static void SetUpTestSuite() {
+    auto info = sh("docker info --format '{{.ServerVersion}}'");
+    if (info.status != 0) {
+      unavailable_ = "no Docker engine answers (`docker info`: " + info.out
+                     + "); scripts/test.sh starts dockerd";
+      return;
+    }
+    auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
+                    + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh");
+    if (built.status != 0) {
+      unavailable_ = "cannot build the baseline images: " + built.out;
+    }
+  }
+
+  void SetUp() override {
+    if (!unavailable_.empty()) {
+      if (const char* ci = std::getenv("CI"); ci != nullptr && std::string{ci} == "true") {
+        FAIL() << "CI=true and the Docker tests cannot run: " << unavailable_;
+      }
+      GTEST_SKIP() << "Docker tests skipped: " << unavailable_;
+    }
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    engine_id_ = "jt-" + std::string{info->name()}.substr(0, 56);
+    remove_all();
+  }
+
+  void TearDown() override {
+    janusd_fixture::TearDown();
+    if (HasFailure() && !engine_id_.empty()) {
+      std::cerr << "--- containers of " << engine_id_ << " ---\n"
+                << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out << "\n";
+    }
+    if (janusd_ && janusd_->running()) {
+      // The graceful stop also waits for starts under way; a SIGKILL could leave a create that
+      // the daemon completes after the removal below.
+      janusd_->signal(SIGTERM);
+      janusd_->wait_for_exit(30s);
+    }
+    janusd_.reset();
+    if (!engine_id_.empty()) {
+      remove_all();
+    }
+  }
+
+  /// Starts janusd with the Docker runtime and this test's engine id.
+  void start_docker(const std::string& models_yaml, const std::string& server_yaml = {},
+                    bool wait_ready = true, const std::string& docker_yaml = {}) {
+    top_level_yaml_ = "runtime: docker\ndocker:\n  engine_id: " + engine_id_ + "\n" + docker_yaml;
+    start(models_yaml, server_yaml, wait_ready);
+  }
+
+  /// The ids of this test's containers (`docker ps` short ids), running ones unless `all`.
+  std::set<std::string> containers(bool all = false) {
+    auto listed = sh(std::string{"docker ps -q"} + (all ? " -a" : "")
+                     + " --filter label=janus.engine=" + engine_id_);
+    EXPECT_EQ(listed.status, 0) << listed.out;
+    auto ids = words(listed.out);
+    return {ids.begin(), ids.end()};
+  }
+
+  /// `docker inspect --format FORMAT id`.
+  static std::string inspect(const std::string& id, const std::string& format) {
+    return sh("docker inspect --format '" + format + "' " + id).out;
+  }
+
+  void remove_all() {
+    sh("docker ps -aq --filter label=janus.engine=" + engine_id_ + " | xargs -r docker rm -f");
+  }
+
+  std::string engine_id_;
+  static inline std::string unavailable_;
+};
+
+// -- pre-warming ---------------------------------------------------------------------------
+
+TEST_F(docker_runtime, a_pool_prewarms_hardened_containers_published_on_loopback_only) {
+  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+                                "    resources:\n      memory: 128MiB\n      cpus: 0.5\n"
+                                "      pids_limit: 64\n      tmpfs_size: 8MiB\n"));
+  auto running = containers();
+  ASSERT_EQ(running.size(), 2u) << "min_warm containers run once janusd is ready";
+  const auto& id = *running.begin();
+  EXPECT_EQ(inspect(id, "{{index .Config.Labels \"janus.engine\"}}"), engine_id_);
+  EXPECT_EQ(inspect(id, "{{index .Config.Labels \"janus.model\"}}"), "m");
+  EXPECT_EQ(inspect(id, "{{len (index .Config.Labels \"janus.generation\")}}"), "16");
+  EXPECT_EQ(inspect(id, "{{json .HostConfig.PortBindings}}"),
+            R"({"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]})");
+  auto published = sh("docker port " + id).out;
+  EXPECT_EQ(published.rfind("8080/tcp -> 127.0.0.1:", 0), 0u) << published;
+  EXPECT_EQ(count_of(published, "\n"), 0u) << "published once, on loopback only: " << published;
+
+  EXPECT_EQ(inspect(id, "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}"),
+            "134217728 134217728");
+  EXPECT_EQ(inspect(id, "{{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}"), "500000000 64");
+  EXPECT_EQ(inspect(id, "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.Init}}"), "true true");
+  EXPECT_EQ(inspect(id, "{{json .HostConfig.CapDrop}} {{json .HostConfig.SecurityOpt}}"),
+            R"(["ALL"] ["no-new-privileges"])");
+  EXPECT_EQ(inspect(id, "{{json .HostConfig.Tmpfs}}"), R"({"/tmp":"rw,nosuid,nodev,size=8388608"})");
+
+  auto env = inspect(id, "{{json .Config.Env}}");
+  for (const auto* wanted : {"\"PORT=8080\"", "\"HOST=0.0.0.0\"", "\"JANUS_PLATFORM_URL=\"",
+                             "\"JANUS_TIMEOUT=300\"", "\"JANUS_BASELINE_CREATED=1700000000\""}) {
+    EXPECT_NE(env.find(wanted), std::string::npos) << wanted << " missing from " << env;
+  }
+}
+
+// -- relaying ------------------------------------------------------------------------------
+
+TEST_F(docker_runtime, answers_equal_the_containers_own_byte_for_byte) {
+  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
+  auto running = containers();
+  ASSERT_EQ(running.size(), 1u);
+  const auto id = *running.begin();
+  auto published = sh("docker port " + id + " 8080/tcp").out;
+  auto colon = published.rfind(':');
+  ASSERT_NE(colon, std::string::npos) << published;
+  auto direct_port = static_cast<std::uint16_t>(std::stoi(published.substr(colon + 1)));
+
+  auto plain = chat("m", "byte exact please");
+  auto via_engine = post_json(port_, "/v1/chat/completions", plain);
+  auto via_direct = post_json(direct_port, "/v1/chat/completions", plain);
+  ASSERT_EQ(via_engine.status, 200u) << via_engine.body;
+  EXPECT_EQ(via_engine.body, via_direct.body);
+  EXPECT_EQ(via_engine.header("x-janus-container"), id) << "the container's docker ps id";
+
+  auto streamed = chat("m", "stream it", R"("stream":true,"stream_options":{"include_usage":true})");
+  auto s_engine = post_json_streaming(port_, "/v1/chat/completions", streamed);
+  auto s_direct = post_json_streaming(direct_port, "/v1/chat/completions", streamed);
+  ASSERT_EQ(s_engine.status, 200u);
+  EXPECT_TRUE(s_engine.complete);
+  EXPECT_EQ(s_engine.body, s_direct.body);
+  EXPECT_EQ(s_engine.header("content-type"), "text/event-stream");
+  auto data = sse_data_lines(s_engine.body);
+  ASSERT_FALSE(data.empty());
+  EXPECT_EQ(data.back(), "[DONE]");
+}
+
+// -- faults --------------------------------------------------------------------------------
+
+TEST_F(docker_runtime, a_killed_container_is_noticed_through_events_and_replaced) {
+  // Health probes every 30 s: only the events stream can notice the death within seconds.
+  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+                                "    health:\n      interval: 30s\n"));
+  auto before = containers();
+  ASSERT_EQ(before.size(), 2u);
+  auto victim = *before.begin();
+  auto killed_at = std::chrono::steady_clock::now();
+  ASSERT_EQ(sh("docker kill " + victim).status, 0);
+  EXPECT_TRUE(eventually(10s, [&] {
+    auto now = containers(true);
+    return now.size() == 2 && !now.contains(victim) && containers().size() == 2;
+  })) << "the pool did not replace the killed container";
+  EXPECT_LT(std::chrono::steady_clock::now() - killed_at, 5s);
+  EXPECT_TRUE(eventually(5s, [&] {
+    return janusd_->log().find("exited with status 137") != std::string::npos;
+  })) << "the log tells how it ended";
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "still here")).status, 200u);
+}
+
+TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
+  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    idle_ttl: 1s\n"));
+  EXPECT_TRUE(containers(true).empty());
+  auto started = std::chrono::steady_clock::now();
+  auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));
+  auto cold = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - started);
+  ASSERT_EQ(first.status, 200u) << first.body;
+  EXPECT_EQ(first.header("x-janus-start"), "cold");
+  std::cout << "cold start through janusd (create, start, port, health, answer): "
+            << cold.count() << " ms\n";
+  EXPECT_EQ(containers().size(), 1u);
+  EXPECT_TRUE(eventually(10s, [&] { return containers(true).empty(); }))
+    << "the idle container was not stopped and removed";
+}
+
+// -- lifecycle of janusd -------------------------------------------------------------------
+
+TEST_F(docker_runtime, sigterm_stops_and_removes_every_container_janusd_started) {
+  start_docker(image_model("m", "    min_warm: 2\n    stop_grace: 5s\n")
+               + image_model("n", "    min_warm: 1\n", "janus-baseline-terse:latest"));
+  ASSERT_EQ(containers().size(), 3u);
+  janusd_->signal(SIGTERM);
+  auto status = janusd_->wait_for_exit(30s);
+  ASSERT_TRUE(status) << "janusd did not exit";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
+  EXPECT_TRUE(containers(true).empty()) << "a container outlived janusd";
+}
+
+TEST_F(docker_runtime, after_sigkill_a_restart_adopts_what_it_can_and_leaves_no_orphan) {
+  const auto models = image_model("m", "    min_warm: 2\n    max_containers: 3\n");
+  start_docker(models);
+  auto first_run = containers();
+  ASSERT_EQ(first_run.size(), 2u);
+  janusd_->signal(SIGKILL);
+  ASSERT_TRUE(janusd_->wait_for_exit(10s));
+  EXPECT_EQ(containers(), first_run) << "SIGKILL leaves the containers running";
+
+  // Same engine id, same configuration: the containers are adopted, none is started.
+  start_docker(models);
+  EXPECT_EQ(containers(true), first_run);
+  // janusd writes its log in batches (at most 50 ms late).
+  EXPECT_TRUE(eventually(2s, [&] { return count_of(janusd_->log(), "adopting container") == 2; }))
+    << janusd_->log();
+  auto answer = post_json(port_, "/v1/chat/completions", chat("m", "adopted"));
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_TRUE(first_run.contains(answer.header("x-janus-container")));
+
+  // A changed configuration: what the earlier run left is removed, new containers start.
+  janusd_->signal(SIGKILL);
+  ASSERT_TRUE(janusd_->wait_for_exit(10s));
+  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+                                "    resources:\n      memory: 256MiB\n"));
+  // A create that the killed run had under way may complete only now: it is removed as well.
+  std::set<std::string> third_run;
+  EXPECT_TRUE(eventually(5s, [&] {
+    third_run = containers(true);
+    return third_run.size() == 2;
+  })) << "a container that no pool owns:\n"
+      << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out;
+  for (const auto& id : first_run) {
+    EXPECT_FALSE(third_run.contains(id)) << id << " ran the old configuration";
+  }
+  EXPECT_TRUE(eventually(2s, [&] {
+    return count_of(janusd_->log(), "the model's configuration changed") == 2;
+  })) << janusd_->log();
+}
+
+// -- errors --------------------------------------------------------------------------------
+
+TEST_F(docker_runtime, a_missing_image_gives_a_clear_503_and_no_tight_retry_loop) {
+  start_docker(image_model("ghost", "    min_warm: 1\n", "janus-no-such-image:never"), {},
+               /*wait_ready=*/false);
+  ASSERT_TRUE(wait_for_http(port_, "/health", 10s));
+  auto started = std::chrono::steady_clock::now();
+  auto answer = post_json(port_, "/v1/chat/completions", chat("ghost", "hello"));
+  EXPECT_EQ(answer.status, 503u) << answer.body;
+  EXPECT_NE(answer.body.find(R"("code":"no_capacity")"), std::string::npos) << answer.body;
+  EXPECT_NE(answer.body.find("image janus-no-such-image:never is not in the Docker engine"),
+            std::string::npos)
+    << answer.body;
+  EXPECT_NE(answer.body.find("No such image"), std::string::npos) << "the daemon's own words";
+  std::this_thread::sleep_for(3s - (std::chrono::steady_clock::now() - started));
+  auto log = janusd_->log();
+  auto attempts = count_of(log, "container start failed");
+  EXPECT_GE(attempts, 1u) << log;
+  EXPECT_LE(attempts, 4u) << "back-off between attempts (1 s, 2 s, ...):\n" << log;
+  EXPECT_TRUE(containers(true).empty());
+}
+
+/// Needs no Docker engine: janusd must refuse to start when none answers.
+TEST(docker_runtime_without_engine, janusd_exits_with_a_clear_message_when_no_engine_answers) {
+  auto dir = std::filesystem::temp_directory_path() / "janus-tests" / "docker-no-engine";
+  std::filesystem::create_directories(dir);
+  auto config = dir / "janusd.yaml";
+  std::ofstream{config} << "server:\n  listen: \"127.0.0.1:" << free_port() << "\"\n"
+                        << "runtime: docker\ndocker:\n  socket: " << (dir / "no-such.sock").string()
+                        << "\nmodels:\n  m:\n    image: janus-baseline:latest\n";
+  child_process janusd{{bin_path("janusd"), "--config", config.string()}, {}, dir / "janusd.log"};
+  auto status = janusd.wait_for_exit(10s);
+  ASSERT_TRUE(status) << "janusd kept running without a Docker engine";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 1) << describe_wait_status(*status);
+  EXPECT_NE(janusd.log().find("no Docker engine answers at " + (dir / "no-such.sock").string()),
+            std::string::npos)
+    << janusd.log();
+}
+
+} // namespace
+} // namespace janus::test
