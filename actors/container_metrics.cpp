@@ -84,15 +84,34 @@ void model_container_metrics::count_health_check(bool healthy) {
 }
 
 container_metrics::container_metrics(metrics::registry& registry,
-                                     const std::vector<std::string>& models) {
+                                     const std::vector<std::string>& models)
+  : registry_(registry) {
+  auto first = std::make_unique<table>();
   for (const auto& name : models) {
-    models_.emplace(name, std::make_unique<model_container_metrics>(registry, name));
+    owned_.push_back(std::make_unique<model_container_metrics>(registry, name));
+    first->emplace(name, owned_.back().get());
   }
+  current_.store(first.get(), std::memory_order_release);
+  tables_.push_back(std::move(first));
 }
 
 model_container_metrics* container_metrics::of(std::string_view model) {
-  auto it = models_.find(std::string{model});
-  return it != models_.end() ? it->second.get() : nullptr;
+  const auto* models = current_.load(std::memory_order_acquire);
+  auto it = models->find(std::string{model});
+  return it != models->end() ? it->second : nullptr;
+}
+
+void container_metrics::add_model(const std::string& name) {
+  std::lock_guard guard{registration_};
+  const auto* now = current_.load(std::memory_order_acquire);
+  if (now->contains(name)) {
+    return;
+  }
+  owned_.push_back(std::make_unique<model_container_metrics>(registry_, name));
+  auto next = std::make_unique<table>(*now);
+  next->emplace(name, owned_.back().get());
+  current_.store(next.get(), std::memory_order_release);
+  tables_.push_back(std::move(next));
 }
 
 } // namespace janus::actors

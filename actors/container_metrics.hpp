@@ -1,9 +1,11 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -54,19 +56,29 @@ private:
   metrics::counter& health_failed_;
 };
 
-/// Every configured model's container metrics, by model name. Built before the actors start
-/// and never changed afterwards: actors read it from any thread. Must outlive every actor that
-/// holds it.
+/// Every registered model's container metrics, by model name. Built before the actors start;
+/// a model added at run time (admin API) publishes a new immutable table with one atomic store,
+/// so actors read it from any thread without a lock. Must outlive every actor that holds it.
 class container_metrics {
 public:
   container_metrics(metrics::registry& registry, const std::vector<std::string>& models);
 
-  /// The handles of `model`; nullptr when it is not configured (its containers are not
+  /// The handles of `model`; nullptr when it is not registered (its containers are not
   /// counted: the label stays bounded).
   model_container_metrics* of(std::string_view model);
 
+  /// Registers a model added at run time; a known name is left as it is.
+  void add_model(const std::string& name);
+
 private:
-  std::unordered_map<std::string, std::unique_ptr<model_container_metrics>> models_;
+  using table = std::unordered_map<std::string, model_container_metrics*>;
+
+  metrics::registry& registry_;
+  std::mutex registration_;
+  std::vector<std::unique_ptr<model_container_metrics>> owned_;
+  /// Every table published; readers may still use an older one, so none is freed early.
+  std::vector<std::unique_ptr<const table>> tables_;
+  std::atomic<const table*> current_{nullptr};
 };
 
 } // namespace janus::actors

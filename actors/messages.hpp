@@ -47,6 +47,12 @@ using warm_atom = caf::atom_constant<caf::atom("warm")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 
+// -- admin API (see actors/admin_messages.hpp for the payloads) ------------------------------
+using scale_atom = caf::atom_constant<caf::atom("scale")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using add_model_atom = caf::atom_constant<caf::atom("addmodel")>;
+using remove_model_atom = caf::atom_constant<caf::atom("rmmodel")>;
+
 /// A lease request with the callback that receives the answer, exactly once.
 struct acquire_msg {
   http::acquire_request request;

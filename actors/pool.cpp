@@ -273,7 +273,21 @@ void maintain(self_ptr self) {
   ensure_capacity(self);
 }
 
-pool_status status_of(const pool_state& st) {
+std::string_view phase_name(phase state) {
+  switch (state) {
+    case phase::starting:
+      return "starting";
+    case phase::ready:
+      return "ready";
+    case phase::draining:
+      return "draining";
+    case phase::stopping:
+      return "stopping";
+  }
+  return "unknown";
+}
+
+pool_status status_of(const pool_state& st, time_point now) {
   pool_status out;
   out.model = st.model.name;
   out.min_warm = st.model.min_warm;
@@ -289,7 +303,85 @@ pool_status status_of(const pool_state& st) {
   out.starts = st.starts;
   out.start_failures = st.start_failures;
   out.served = st.served;
+  out.max_concurrency = st.model.max_concurrency;
+  out.idle_ttl = st.model.idle_ttl;
+  out.max_requests = st.model.max_requests;
+  out.max_age = st.model.max_age;
+  out.queue_limit = st.model.queue_limit;
+  out.queue_timeout = st.model.queue_timeout;
+  for (const auto& [key, record] : st.containers) {
+    container_status entry;
+    entry.id = record.container.id;
+    entry.state = phase_name(record.state);
+    entry.inflight = record.inflight;
+    entry.age = ms_between(record.started_at, now);
+    entry.served = record.served;
+    entry.port = record.container.target.port;
+    out.containers.push_back(std::move(entry));
+  }
   return out;
+}
+
+// -- admin ---------------------------------------------------------------------------------
+
+/// Takes every current container out of rotation: starting ones stop now (with the shutdown
+/// reason, so no start failure and no back-off is counted), idle ones stop now, busy ones drain
+/// and stop after their last request.
+drain_report retire_all(self_ptr self) {
+  drain_report report;
+  for (auto& [key, record] : self->state.containers) {
+    if (record.state == phase::starting) {
+      stop_container(self, key, stop_reason::shutdown);
+      ++report.stopped;
+    } else if (record.state == phase::ready) {
+      if (record.inflight == 0) {
+        stop_container(self, key, stop_reason::recycled);
+        ++report.stopped;
+      } else {
+        record.state = phase::draining;
+        ++report.draining;
+      }
+    }
+  }
+  return report;
+}
+
+/// After a scale: stops what the new policy no longer allows. Above max_containers: idle ready
+/// containers first, then starting ones, then busy ones drain. When min_warm was lowered, idle
+/// ready containers above it stop at once (the operator asked for fewer).
+void shrink(self_ptr self, bool min_warm_lowered) {
+  auto& st = self->state;
+  auto surplus = [&st] { return live_count(st) - st.model.max_containers; };
+  for (auto wanted : {phase::ready, phase::starting}) {
+    for (auto& [key, record] : st.containers) {
+      if (surplus() <= 0) {
+        break;
+      }
+      if (record.state == wanted && record.inflight == 0) {
+        stop_container(self, key, wanted == phase::starting ? stop_reason::shutdown
+                                                            : stop_reason::idle);
+      }
+    }
+  }
+  for (auto& [key, record] : st.containers) {
+    if (surplus() <= 0) {
+      break;
+    }
+    if (record.state == phase::ready) {
+      record.state = phase::draining;
+    }
+  }
+  if (!min_warm_lowered) {
+    return;
+  }
+  for (auto& [key, record] : st.containers) {
+    if (spare_count(st) <= st.model.min_warm) {
+      break;
+    }
+    if (record.state == phase::ready && record.inflight == 0) {
+      stop_container(self, key, stop_reason::idle);
+    }
+  }
 }
 
 } // namespace
@@ -443,6 +535,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         if (st.containers.empty() && st.shutdown_promise.pending()) {
           st.shutdown_promise.deliver(shutdown_atom::value);
           self->quit();
+        } else if (st.containers.empty() && st.removing) {
+          self->quit();
         }
         return;
       }
@@ -464,7 +558,60 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
     },
     [self](status_atom) {
-      return status_of(self->state);
+      return status_of(self->state, self->clock().now());
+    },
+    [self](scale_atom, scale_msg& msg) {
+      auto& st = self->state;
+      if (st.shutting_down) {
+        msg.reply(error_info{errc::shutting_down, "the pool is shutting down"});
+        return;
+      }
+      auto next = apply_scale({st.model.min_warm, st.model.max_containers}, msg.change);
+      if (!next) {
+        msg.reply(next.error());
+        return;
+      }
+      bool lowered = next.value().min_warm < st.model.min_warm;
+      st.model.min_warm = next.value().min_warm;
+      st.model.max_containers = next.value().max_containers;
+      logging::event{"pool scaled"}
+        .field("model", st.model.name)
+        .field("min_warm", st.model.min_warm)
+        .field("max_containers", st.model.max_containers)
+        .info();
+      shrink(self, lowered);
+      ensure_capacity(self);
+      msg.reply(status_of(st, self->clock().now()));
+    },
+    [self](drain_atom, drain_msg& msg) {
+      auto& st = self->state;
+      if (st.shutting_down) {
+        msg.reply(error_info{errc::shutting_down, "the pool is shutting down"});
+        return;
+      }
+      auto report = retire_all(self);
+      auto starts_before = st.starts;
+      ensure_capacity(self);
+      report.started = static_cast<int>(st.starts - starts_before);
+      logging::event{"pool drained"}
+        .field("model", st.model.name)
+        .field("stopped", report.stopped)
+        .field("draining", report.draining)
+        .field("started", report.started)
+        .info();
+      msg.reply(report);
+    },
+    [self](remove_model_atom) {
+      // Removed from the router: no new requests reach this pool. Waiters are refused, the
+      // containers drain and stop, and the pool quits once the last one is gone.
+      auto& st = self->state;
+      st.shutting_down = true;
+      st.removing = true;
+      fail_waiters(self, errc::unknown_model, "the model `" + st.model.name + "` was removed");
+      retire_all(self);
+      if (st.containers.empty()) {
+        self->quit();
+      }
     },
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       auto& st = self->state;

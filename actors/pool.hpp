@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/admin_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervisor.hpp"
 
@@ -72,6 +73,8 @@ struct pool_state {
   std::string last_start_error;
   bool warm_reached = false;
   bool shutting_down = false;
+  /// Removed through the admin API: takes no new work, quits once its containers are gone.
+  bool removing = false;
   caf::response_promise shutdown_promise;
   std::uint64_t starts = 0;
   std::uint64_t start_failures = 0;

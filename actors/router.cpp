@@ -1,7 +1,10 @@
 #include "actors/router.hpp"
 
+#include "actors/container_metrics.hpp"
+
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -16,7 +19,76 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     self->state.pools.emplace(name, p);
     self->state.names.push_back(name);
   }
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& retiring = self->state.retiring;
+    for (auto it = retiring.begin(); it != retiring.end(); ++it) {
+      if (it->second.address() == down.source) {
+        retiring.erase(it);
+        return;
+      }
+    }
+  });
   return {
+    [self](scale_atom a, scale_msg& msg) {
+      auto it = self->state.pools.find(msg.model);
+      if (it == self->state.pools.end()) {
+        msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
+        return;
+      }
+      self->send(it->second, a, std::move(msg));
+    },
+    [self](drain_atom a, drain_msg& msg) {
+      auto it = self->state.pools.find(msg.model);
+      if (it == self->state.pools.end()) {
+        msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
+        return;
+      }
+      self->send(it->second, a, std::move(msg));
+    },
+    [self, deps, me](add_model_atom, add_model_msg& msg) {
+      auto& st = self->state;
+      if (st.shutting_down) {
+        msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
+        return;
+      }
+      auto name = msg.model.name;
+      if (st.pools.contains(name)) {
+        msg.reply(error_info{errc::conflict, "the model `" + name + "` exists already"});
+        return;
+      }
+      if (st.retiring.contains(name)) {
+        msg.reply(error_info{errc::conflict, "the model `" + name
+                                               + "` was removed and still drains; try again later"});
+        return;
+      }
+      if (deps.supervisors.metrics != nullptr) {
+        deps.supervisors.metrics->add_model(name);
+      }
+      auto pool_deps_now = deps;
+      pool_deps_now.adoptable.clear();
+      st.pools.emplace(name, self->spawn(pool, std::move(msg.model), std::move(pool_deps_now), me));
+      st.names.push_back(name);
+      // Readiness is about start-up: a model added later does not take the engine out of
+      // rotation while its pool warms.
+      st.warm.insert(name);
+      msg.reply(name);
+    },
+    [self](remove_model_atom a, remove_model_msg& msg) {
+      auto& st = self->state;
+      auto it = st.pools.find(msg.model);
+      if (it == st.pools.end()) {
+        msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
+        return;
+      }
+      auto p = it->second;
+      st.pools.erase(it);
+      st.names.erase(std::remove(st.names.begin(), st.names.end(), msg.model), st.names.end());
+      st.warm.erase(msg.model);
+      st.retiring.emplace(msg.model, p);
+      self->monitor(p);
+      self->send(p, a);
+      msg.reply(msg.model);
+    },
     [self](acquire_atom a, acquire_msg& msg) {
       if (self->state.shutting_down) {
         msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
@@ -34,6 +106,8 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       auto it = self->state.pools.find(model);
       if (it != self->state.pools.end()) {
         self->send(it->second, a, lease_id, outcome);
+      } else if (auto old = self->state.retiring.find(model); old != self->state.retiring.end()) {
+        self->send(old->second, a, lease_id, outcome);
       }
     },
     [self](models_atom, models_msg& msg) {
@@ -107,11 +181,17 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       self->state.shutting_down = true;
       auto promise = self->make_response_promise<shutdown_atom>();
-      auto pending = std::make_shared<std::size_t>(self->state.pools.size());
+      std::vector<caf::actor> all;
+      for (auto* group : {&self->state.pools, &self->state.retiring}) {
+        for (auto& [name, p] : *group) {
+          all.push_back(p);
+        }
+      }
+      auto pending = std::make_shared<std::size_t>(all.size());
       if (*pending == 0) {
         return shutdown_atom::value;
       }
-      for (auto& [name, p] : self->state.pools) {
+      for (auto& p : all) {
         self->request(p, caf::infinite, shutdown_atom::value)
           .then([promise, pending](shutdown_atom) mutable {
                   if (--*pending == 0) {

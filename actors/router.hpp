@@ -17,6 +17,9 @@ struct router_state {
   std::unordered_map<std::string, caf::actor> pools;
   /// Model names in configuration order.
   std::vector<std::string> names;
+  /// Pools removed through the admin API whose containers still drain: their releases must
+  /// still reach them. Dropped when the pool quits.
+  std::unordered_map<std::string, caf::actor> retiring;
   /// Pools that have reached min_warm at least once.
   std::set<std::string> warm;
   bool shutting_down = false;
@@ -25,7 +28,8 @@ struct router_state {
 };
 
 /// The engine's entry to the pools: owns model name → pool, forwards leases and releases to the
-/// right pool, answers the model list and readiness, and shuts every pool down.
+/// right pool, answers the model list and readiness, and shuts every pool down. The admin API
+/// adds and removes models (a removed pool drains before it quits) and scales or drains pools.
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
                      pool_deps deps);
 

@@ -41,6 +41,10 @@ error_response make_error_response(const error_info& error) {
       out.status = bhttp::status::bad_gateway;
       out.type = "server_error";
       break;
+    case errc::conflict:
+      out.status = bhttp::status::conflict;
+      out.type = "invalid_request_error";
+      break;
     case errc::none:
     case errc::internal:
       break;

@@ -18,6 +18,8 @@ struct reply {
   std::string body;
   /// Seconds for Retry-After; 0 = no header.
   int retry_after = 0;
+  /// A WWW-Authenticate challenge (401); empty = no header.
+  std::string www_authenticate = {};
 };
 
 /// A JSON answer.

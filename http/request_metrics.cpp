@@ -111,14 +111,32 @@ request_metrics::request_metrics(metrics::registry& registry,
                                  const std::vector<std::string>& models)
   : families_(registry),
     unknown_(std::make_unique<model_request_metrics>(families_, std::string{unknown_model}, false)) {
+  auto first = std::make_unique<table>();
   for (const auto& name : models) {
-    models_.emplace(name, std::make_unique<model_request_metrics>(families_, name, true));
+    owned_.push_back(std::make_unique<model_request_metrics>(families_, name, true));
+    first->emplace(name, owned_.back().get());
   }
+  current_.store(first.get(), std::memory_order_release);
+  tables_.push_back(std::move(first));
 }
 
 model_request_metrics& request_metrics::of(std::string_view model) noexcept {
-  auto it = models_.find(model);
-  return it != models_.end() ? *it->second : *unknown_;
+  const auto* models = current_.load(std::memory_order_acquire);
+  auto it = models->find(model);
+  return it != models->end() ? *it->second : *unknown_;
+}
+
+void request_metrics::add_model(const std::string& name) {
+  std::lock_guard guard{registration_};
+  const auto* now = current_.load(std::memory_order_acquire);
+  if (now->contains(name)) {
+    return;
+  }
+  owned_.push_back(std::make_unique<model_request_metrics>(families_, name, true));
+  auto next = std::make_unique<table>(*now);
+  next->emplace(name, owned_.back().get());
+  current_.store(next.get(), std::memory_order_release);
+  tables_.push_back(std::move(next));
 }
 
 } // namespace janus::http

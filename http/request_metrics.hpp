@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -82,9 +83,10 @@ private:
 };
 
 /// Every model's request metrics, looked up by the client's model name without a lock or an
-/// allocation (the table is built once, before the server starts, and never changes). Names
-/// that are not configured models share the `_unknown` label, so a client can never add a
-/// label value.
+/// allocation: the table is immutable once published; a model registered at run time (admin
+/// API) publishes a new copy with one atomic store, and old copies live until destruction.
+/// Names that are not registered models share the `_unknown` label, so a client can never add
+/// a label value.
 class request_metrics {
 public:
   /// The `model` label of requests for no configured model (`_` starts no valid model name).
@@ -102,6 +104,10 @@ public:
     return *unknown_;
   }
 
+  /// Registers a model added at run time; a name already known is left as it is. Serialized by
+  /// a mutex that the request path never takes.
+  void add_model(const std::string& name);
+
 private:
   struct name_hash {
     using is_transparent = void;
@@ -110,11 +116,17 @@ private:
     }
   };
 
+  using table = std::unordered_map<std::string, model_request_metrics*, name_hash,
+                                   std::equal_to<>>;
+
   request_families families_;
-  std::unordered_map<std::string, std::unique_ptr<model_request_metrics>, name_hash,
-                     std::equal_to<>>
-    models_;
   std::unique_ptr<model_request_metrics> unknown_;
+  /// Serializes add_model; never taken by of().
+  std::mutex registration_;
+  std::vector<std::unique_ptr<model_request_metrics>> owned_;
+  /// Every table published; readers may still use an older one, so none is freed early.
+  std::vector<std::unique_ptr<const table>> tables_;
+  std::atomic<const table*> current_{nullptr};
 };
 
 } // namespace janus::http

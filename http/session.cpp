@@ -170,6 +170,10 @@ asio::awaitable<bool> session::handle(request_type& request, const std::string& 
                      std::move(request.body()), keep_alive, hooks_.requests};
     co_return co_await proxy.run() && !draining_;
   }
+  if (is_admin_path(target, hooks_.admin)) {
+    auto answer = co_await admin_answer(request, target, pools_, hooks_.admin, hooks_.requests);
+    co_return co_await send(answer, request_id, keep_alive);
+  }
   bool known = target == "/health" || target == "/ready" || target == "/v1/models"
                || target == "/metrics";
   if (known && !is_get) {
@@ -208,6 +212,9 @@ asio::awaitable<bool> session::send(const reply& answer, const std::string& requ
   response.set("x-request-id", request_id);
   if (answer.retry_after > 0) {
     response.set(bhttp::field::retry_after, std::to_string(answer.retry_after));
+  }
+  if (!answer.www_authenticate.empty()) {
+    response.set(bhttp::field::www_authenticate, answer.www_authenticate);
   }
   response.keep_alive(keep_alive);
   response.body() = answer.body;

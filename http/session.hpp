@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "http/admin_routes.hpp"
 #include "http/broker.hpp"
 #include "http/replies.hpp"
 #include "http/shard.hpp"
@@ -26,6 +27,8 @@ struct server_hooks {
   std::function<std::string(const std::vector<pool_status>&)> metrics_text;
   /// The request path's metrics by model; null: not counted (requests are still logged).
   request_metrics* requests = nullptr;
+  /// The admin API (`/admin/*`); disabled unless it has a broker and a token.
+  admin_hooks admin;
 };
 
 /// One client connection: reads requests with limits, routes them, and answers; chat

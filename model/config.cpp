@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <string_view>
@@ -286,15 +287,16 @@ docker_config read_docker(yaml_reader reader) {
   return result;
 }
 
-/// Reads and validates one entry of `models`; its key is the model's name.
+/// Reads and validates one entry of `models`; its key is the model's name. `prefix`: the key
+/// path of the entry's fields in error messages.
 model_config read_model(const yaml_entry& entry, const std::string& runtime,
-                        const docker_config& docker) {
+                        const docker_config& docker, const std::string& prefix) {
   if (!is_valid_model_name(entry.key)) {
-    fail("models", "invalid model name " + quoted(entry.key)
+    fail(prefix.empty() ? "name" : "models", "invalid model name " + quoted(entry.key)
                      + ": must match [A-Za-z0-9][A-Za-z0-9._:/-]* and be at most "
                      + std::to_string(max_model_name) + " characters");
   }
-  yaml_reader reader{entry.value, join_path("models", entry.key)};
+  yaml_reader reader{entry.value, prefix};
   model_config result;
   result.name = entry.key;
   if (const auto command = reader.find("command")) {
@@ -350,9 +352,28 @@ std::vector<model_config> read_models(const YAML::Node& node, const std::string&
   }
   std::vector<model_config> models;
   for (const auto& entry : mapping_entries(node, "models")) {
-    models.push_back(read_model(entry, runtime, docker));
+    models.push_back(read_model(entry, runtime, docker, join_path("models", entry.key)));
   }
   return models;
+}
+
+admin_config read_admin(yaml_reader reader) {
+  admin_config result;
+  result.token = reader.read_string("token", result.token);
+  result.token_env = reader.read_string("token_env", result.token_env);
+  reader.finish();
+  if (!result.token_env.empty()) {
+    if (!result.token.empty()) {
+      fail(reader.key_path("token_env"), "set either token or token_env, not both");
+    }
+    const char* value = std::getenv(result.token_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      fail(reader.key_path("token_env"),
+           "the environment variable " + quoted(result.token_env) + " is not set or empty");
+    }
+    result.token = value;
+  }
+  return result;
 }
 
 /// `runtime` when this build provides that backend.
@@ -485,6 +506,7 @@ config parse_config(const std::string& yaml_text) {
   result.log = read_log(reader.read_section("log"));
   result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
   result.docker = read_docker(reader.read_section("docker"));
+  result.admin = read_admin(reader.read_section("admin"));
   if (const auto models = reader.find("models")) {
     result.models = read_models(*models, result.runtime, result.docker);
   }
@@ -493,6 +515,23 @@ config parse_config(const std::string& yaml_text) {
     fail("models", "at least one model is required");
   }
   return result;
+}
+
+model_config parse_model_config(const std::string& text, const std::string& runtime,
+                                const docker_config& docker) {
+  YAML::Node root = load_yaml(text);
+  if (!root.IsMap()) {
+    fail("body", "expected an object with the model's name and settings, got " + describe(root));
+  }
+  const YAML::Node name = root["name"];
+  if (!name || !name.IsScalar()) {
+    fail("name", "required: the model's name");
+  }
+  yaml_entry entry;
+  entry.key = name.as<std::string>();
+  root.remove("name");
+  entry.value = root;
+  return read_model(entry, runtime, docker, "");
 }
 
 config load_config(const std::string& path) {

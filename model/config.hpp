@@ -137,6 +137,15 @@ struct docker_config {
   bool model_as_image = false;
 };
 
+/// The admin API (`/admin/*`): enabled only when a token is configured.
+struct admin_config {
+  /// The bearer token `/admin/*` requires; empty = the admin API is disabled (404). When
+  /// `token_env` is set, this holds the value read from that environment variable.
+  std::string token;
+  /// Name of an environment variable holding the token (keeps the secret out of the file).
+  std::string token_env;
+};
+
 /// The whole engine configuration, as read from YAML.
 struct config {
   server_config server;
@@ -145,6 +154,7 @@ struct config {
   /// Runtime backend: "process" (local children) or "docker" (containers of the Docker engine).
   std::string runtime = "process";
   docker_config docker;
+  admin_config admin;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };
@@ -160,6 +170,12 @@ std::size_t parse_size(const std::string& text, const std::string& key);
 
 /// Parses and validates YAML text. Throws config_error naming the offending key.
 config parse_config(const std::string& yaml_text);
+
+/// Parses one model given at run time (the admin API's `POST /admin/models`): a mapping (JSON or
+/// YAML) with `name` and the fields of a `models` entry, validated the same way; errors name the
+/// field without a prefix (`min_warm: must be ...`). Throws config_error.
+model_config parse_model_config(const std::string& text, const std::string& runtime,
+                                const docker_config& docker);
 
 /// Reads the file and calls parse_config; a missing file is a config_error too.
 config load_config(const std::string& path);

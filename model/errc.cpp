@@ -26,6 +26,8 @@ std::string_view to_string(errc code) {
       return "shutting_down";
     case errc::internal:
       return "internal_error";
+    case errc::conflict:
+      return "conflict";
   }
   return "unknown";
 }

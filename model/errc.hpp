@@ -30,6 +30,8 @@ enum class errc : std::uint8_t {
   shutting_down,
   /// A bug: should never reach a client.
   internal,
+  /// The admin API was asked to create what exists already (409).
+  conflict,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

@@ -1,9 +1,23 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace janus {
+
+/// One container of a pool, as the admin API shows it.
+struct container_status {
+  std::string id;
+  /// starting, ready, draining or stopping.
+  std::string state;
+  int inflight = 0;
+  std::chrono::milliseconds age{0};
+  std::uint64_t served = 0;
+  /// The loopback port the engine reaches it on; 0 until known.
+  std::uint16_t port = 0;
+};
 
 /// A snapshot of one model's pool: what /metrics, logs, tests and the admin API read.
 struct pool_status {
@@ -20,6 +34,14 @@ struct pool_status {
   std::uint64_t starts = 0;
   std::uint64_t start_failures = 0;
   std::uint64_t served = 0;
+  // -- policy (admin API) --
+  int max_concurrency = 0;
+  std::chrono::milliseconds idle_ttl{0};
+  std::uint64_t max_requests = 0;
+  std::chrono::milliseconds max_age{0};
+  int queue_limit = 0;
+  std::chrono::milliseconds queue_timeout{0};
+  std::vector<container_status> containers;
 };
 
 } // namespace janus

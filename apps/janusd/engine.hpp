@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "actors/admin_bridge.hpp"
 #include "actors/broker_bridge.hpp"
 #include "actors/container_metrics.hpp"
 #include "http/request_metrics.hpp"
@@ -55,6 +56,7 @@ private:
   caf::actor router_;
   caf::actor facade_;
   std::unique_ptr<actors::broker_bridge> broker_;
+  std::unique_ptr<actors::admin_bridge> admin_;
   std::unique_ptr<http::server> server_;
 };
 

@@ -40,6 +40,17 @@ TEST_F(request_counting, configured_models_have_their_own_label_and_others_share
   EXPECT_EQ(requests_.unknown().label(), "_unknown");
 }
 
+TEST_F(request_counting, a_model_added_at_run_time_gets_its_own_label_and_old_handles_stay) {
+  auto& alpha = requests_.of("alpha");
+  EXPECT_EQ(&requests_.of("gamma"), &requests_.unknown());
+  requests_.add_model("gamma");
+  requests_.add_model("gamma"); // a second registration changes nothing
+  EXPECT_EQ(requests_.of("gamma").label(), "gamma");
+  EXPECT_EQ(&requests_.of("alpha"), &alpha) << "existing handles survive the new table";
+  requests_.of("gamma").count_request(200);
+  EXPECT_TRUE(has(R"(janus_requests_total{model="gamma",code="200"} 1)")) << page();
+}
+
 TEST_F(request_counting, requests_are_counted_by_status_code_including_odd_ones) {
   auto& alpha = requests_.of("alpha");
   alpha.count_request(200);

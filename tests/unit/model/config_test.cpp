@@ -851,3 +851,36 @@ TEST(load_config, the_whole_file_examples_of_the_configuration_reference_are_val
 
 } // namespace
 } // namespace janus
+
+namespace janus {
+namespace {
+
+TEST(config, the_admin_api_is_disabled_without_a_token) {
+  const auto parsed = parse_config(minimal_yaml);
+  EXPECT_EQ(parsed.admin.token, "");
+  EXPECT_EQ(parsed.admin.token_env, "");
+}
+
+TEST(config, admin_token_is_read_from_the_file_or_from_the_variable_token_env_names) {
+  EXPECT_EQ(parse_config(std::string{"admin:\n  token: abc\n"} + minimal_yaml).admin.token, "abc");
+  ::setenv("JANUS_CONFIG_TEST_TOKEN", "from-env", 1);
+  const auto parsed =
+    parse_config(std::string{"admin:\n  token_env: JANUS_CONFIG_TEST_TOKEN\n"} + minimal_yaml);
+  EXPECT_EQ(parsed.admin.token, "from-env");
+  EXPECT_EQ(parsed.admin.token_env, "JANUS_CONFIG_TEST_TOKEN");
+}
+
+TEST(config, admin_errors_name_the_key) {
+  ::unsetenv("JANUS_CONFIG_TEST_UNSET");
+  EXPECT_EQ(error_of(std::string{"admin:\n  token_env: JANUS_CONFIG_TEST_UNSET\n"} + minimal_yaml),
+            "admin.token_env: the environment variable \"JANUS_CONFIG_TEST_UNSET\" is not set or "
+            "empty");
+  ::setenv("JANUS_CONFIG_TEST_TOKEN", "x", 1);
+  EXPECT_EQ(error_of(std::string{"admin:\n  token: a\n  token_env: JANUS_CONFIG_TEST_TOKEN\n"}
+                     + minimal_yaml),
+            "admin.token_env: set either token or token_env, not both");
+  EXPECT_EQ(error_of(std::string{"admin:\n  tokn: a\n"} + minimal_yaml).rfind("admin.tokn", 0), 0u);
+}
+
+} // namespace
+} // namespace janus

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Janus benchmark suite: one command, bounded in time (~6 min with the defaults), writes
+# docs/benchmarks.md. Runs the same janus-baseline process directly, through janusd and through
+# nginx, in turn, for every concurrency and repetition; then the in-process micro-benchmarks.
+#   bench/run.sh [--reps N] [--secs S] [--out FILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+REPS=3; SECS=4; OUT=docs/benchmarks.md
+while [ $# -gt 0 ]; do
+  case $1 in
+    --reps) REPS=$2; shift 2;; --secs) SECS=$2; shift 2;; --out) OUT=$2; shift 2;;
+    *) echo "usage: bench/run.sh [--reps N] [--secs S] [--out FILE]"; exit 2;;
+  esac
+done
+BIN=$ROOT/build/bin
+WORK=$(mktemp -d /tmp/janus-bench.XXXXXX)
+RAW=$WORK/raw.jsonl
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+ninja -C build janusd janus-baseline janus-bench janus_bench_micro >/dev/null
+
+# janusd starts its own (one) baseline container; direct and nginx are pointed at that same
+# process, so the three systems share one upstream and differ only in the proxy in front.
+PATH=$BIN:$PATH "$BIN/janusd" --config bench/janusd.yaml >"$WORK/janusd.log" 2>&1 &
+JANUSD=$!; PIDS+=("$JANUSD")
+for _ in $(seq 100); do
+  curl -fs http://127.0.0.1:18000/ready >/dev/null 2>&1 && break; sleep 0.1
+done
+CHILD=$(pgrep -P "$JANUSD" janus-baseline | head -1)
+UPORT=$(tr '\0' '\n' < /proc/"$CHILD"/environ | sed -n 's/^PORT=//p')
+sed -e "s#@DIR@#$WORK#g" -e "s#@PORT@#$UPORT#g" bench/nginx.conf.in > "$WORK/nginx.conf"
+if ss -ltn | grep -q ':18090 '; then echo "bench/run.sh: port 18090 is in use"; exit 1; fi
+nginx -c "$WORK/nginx.conf" -p "$WORK" >/dev/null 2>&1 &
+PIDS+=("$!"); sleep 0.5
+curl -fs -o /dev/null -H 'Content-Type: application/json' \
+  -d '{"model":"baseline","messages":[{"role":"user","content":"hi"}]}' \
+  http://127.0.0.1:18090/v1/chat/completions || { echo "bench/run.sh: nginx does not proxy"; exit 1; }
+declare -A URL=([direct]=http://127.0.0.1:$UPORT [janusd]=http://127.0.0.1:18000 [nginx]=http://127.0.0.1:18090)
+
+cpu_of() { # CPU ticks (user+sys) of a pid
+  awk '{print $14+$15}' /proc/"$1"/stat
+}
+proxy_pid() { case $1 in janusd) echo "$JANUSD";; nginx) pgrep -f "nginx: worker" -n;; *) echo "$CHILD";; esac; }
+
+# warm-up
+for s in direct janusd nginx; do
+  wrk -t1 -c16 -d1s -s bench/post.lua "${URL[$s]}/v1/chat/completions" >/dev/null
+done
+
+for rep in $(seq "$REPS"); do
+  for c in 1 16 64; do
+    for s in direct janusd nginx; do
+      pid=$(proxy_pid $s); t0=$(cpu_of "$pid")
+      line=$(wrk -t1 -c$c -d${SECS}s --timeout 5s -s bench/post.lua "${URL[$s]}/v1/chat/completions" | sed -n 's/^JSON //p')
+      t1=$(cpu_of "$pid")
+      echo "{\"kind\":\"plain\",\"system\":\"$s\",\"c\":$c,\"rep\":$rep,\"cpu_ticks\":$((t1-t0)),\"secs\":$SECS,\"r\":$line}" >> "$RAW"
+    done
+  done
+  for c in 1 16 64; do
+    for s in direct janusd nginx; do
+      "$BIN/janus-bench" -c $c -d ${SECS}s --stream --max-tokens 8 --baseline-tokens \
+        --body-extra '{"janus_baseline":{"token_delay_ms":5}}' --json "$WORK/s.json" "${URL[$s]}" >/dev/null
+      echo "{\"kind\":\"stream\",\"system\":\"$s\",\"c\":$c,\"rep\":$rep,\"r\":$(python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1]))))" "$WORK/s.json")}" >> "$RAW"
+    done
+  done
+done
+
+timeout 120 "$BIN/janus_bench_micro" --benchmark_min_time=0.3 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >/dev/null 2>&1 || true
+
+python3 bench/report.py "$RAW" "$WORK/micro.json" "$SECS" "$REPS" > "$OUT"
+echo "bench/run.sh: wrote $OUT (raw results in $WORK)"

@@ -1,0 +1,311 @@
+#include "http/admin_routes.hpp"
+
+#include <boost/beast/http.hpp>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "http/ask.hpp"
+#include "http/request_metrics.hpp"
+#include "model/admin.hpp"
+
+namespace janus::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view admin_prefix = "/admin/";
+constexpr std::string_view pools_path = "/admin/pools";
+constexpr std::string_view pools_prefix = "/admin/pools/";
+constexpr std::string_view models_path = "/admin/models";
+constexpr std::string_view models_prefix = "/admin/models/";
+
+using writer_type = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(writer_type& writer, std::string_view text) {
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+double seconds(std::chrono::milliseconds value) {
+  return static_cast<double>(value.count()) / 1000.0;
+}
+
+void write_policy(writer_type& writer, const pool_status& pool) {
+  writer.Key("min_warm");
+  writer.Int(pool.min_warm);
+  writer.Key("max_containers");
+  writer.Int(pool.max_containers);
+  writer.Key("max_concurrency");
+  writer.Int(pool.max_concurrency);
+  writer.Key("idle_ttl_seconds");
+  writer.Double(seconds(pool.idle_ttl));
+  writer.Key("max_requests");
+  writer.Uint64(pool.max_requests);
+  writer.Key("max_age_seconds");
+  writer.Double(seconds(pool.max_age));
+  writer.Key("queue_limit");
+  writer.Int(pool.queue_limit);
+  writer.Key("queue_timeout_seconds");
+  writer.Double(seconds(pool.queue_timeout));
+}
+
+void write_pool(writer_type& writer, const pool_status& pool) {
+  writer.StartObject();
+  writer.Key("model");
+  write_string(writer, pool.model);
+  writer.Key("policy");
+  writer.StartObject();
+  write_policy(writer, pool);
+  writer.EndObject();
+  writer.Key("containers");
+  writer.StartArray();
+  for (const auto& container : pool.containers) {
+    writer.StartObject();
+    writer.Key("id");
+    write_string(writer, container.id);
+    writer.Key("state");
+    write_string(writer, container.state);
+    writer.Key("inflight");
+    writer.Int(container.inflight);
+    writer.Key("age_seconds");
+    writer.Double(seconds(container.age));
+    writer.Key("served");
+    writer.Uint64(container.served);
+    writer.Key("port");
+    writer.Uint(container.port);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.Key("waiting");
+  writer.Int(pool.waiting);
+  writer.Key("inflight");
+  writer.Int(pool.inflight);
+  writer.Key("warm_reached");
+  writer.Bool(pool.warm_reached);
+  writer.Key("counters");
+  writer.StartObject();
+  writer.Key("starts");
+  writer.Uint64(pool.starts);
+  writer.Key("start_failures");
+  writer.Uint64(pool.start_failures);
+  writer.Key("served");
+  writer.Uint64(pool.served);
+  writer.EndObject();
+  writer.EndObject();
+}
+
+std::string object_with(std::string_view key, std::string_view value, std::string_view status) {
+  rapidjson::StringBuffer out;
+  writer_type writer{out};
+  writer.StartObject();
+  writer.Key("status");
+  write_string(writer, status);
+  writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+  write_string(writer, value);
+  writer.EndObject();
+  return out.GetString();
+}
+
+reply with_status(unsigned status, reply answer) {
+  answer.status = status;
+  return answer;
+}
+
+reply unauthorized() {
+  auto answer = error_reply({errc::invalid_request, "the admin API needs a valid bearer token "
+                                                    "(Authorization: Bearer <token>)"});
+  answer.status = 401;
+  answer.www_authenticate = "Bearer";
+  return answer;
+}
+
+reply not_found(std::string_view path) {
+  return with_status(404, error_reply({errc::invalid_request, "no route for " + std::string{path}}));
+}
+
+// -- bridges to the actors (plain functions: GCC 12 must not see these lambdas inside a
+// co_await expression) ----------------------------------------------------------------------
+
+auto ask_statuses(broker& pools) {
+  return ask<std::vector<pool_status>>([&pools](auto done) { pools.statuses(std::move(done)); });
+}
+
+auto ask_scale(admin_broker& admin, const std::string& model, const scale_request& change) {
+  return ask<result<pool_status>>([&admin, model, change](auto done) mutable {
+    admin.scale(std::move(model), change, std::move(done));
+  });
+}
+
+auto ask_drain(admin_broker& admin, const std::string& model) {
+  return ask<result<drain_report>>([&admin, model](auto done) mutable {
+    admin.drain(std::move(model), std::move(done));
+  });
+}
+
+auto ask_add(admin_broker& admin, model_config&& model) {
+  return ask<result<std::string>>([&admin, model = std::move(model)](auto done) mutable {
+    admin.add_model(std::move(model), std::move(done));
+  });
+}
+
+auto ask_remove(admin_broker& admin, const std::string& model) {
+  return ask<result<std::string>>([&admin, model](auto done) mutable {
+    admin.remove_model(std::move(model), std::move(done));
+  });
+}
+
+/// The model of `/admin/pools/{model}/{action}`; empty when the path is not of that shape.
+std::string pool_action_model(std::string_view path, std::string_view action) {
+  if (!path.starts_with(pools_prefix) || path.size() <= pools_prefix.size() + action.size() + 1) {
+    return {};
+  }
+  auto rest = path.substr(pools_prefix.size());
+  auto suffix = "/" + std::string{action};
+  if (!rest.ends_with(suffix)) {
+    return {};
+  }
+  return std::string{rest.substr(0, rest.size() - suffix.size())};
+}
+
+/// A parse failure of a run-time model as a 400 naming the field.
+result<model_config> parse_added_model(const std::string& body, const admin_hooks& hooks) {
+  try {
+    return parse_model_config(body, hooks.runtime, hooks.docker);
+  } catch (const config_error& error) {
+    return error_info{errc::invalid_request, error.what()};
+  }
+}
+
+} // namespace
+
+bool is_admin_path(std::string_view path, const admin_hooks& hooks) {
+  return hooks.broker != nullptr && !hooks.token.empty()
+         && (path.starts_with(admin_prefix) || path == "/admin");
+}
+
+boost::asio::awaitable<reply> admin_answer(
+  const bhttp::request<bhttp::string_body>& request, std::string_view path, broker& pools,
+  const admin_hooks& hooks, request_metrics* requests) {
+  if (!bearer_matches(request[bhttp::field::authorization], hooks.token)) {
+    co_return unauthorized();
+  }
+  auto method = request.method();
+  if (path == pools_path) {
+    if (method != bhttp::verb::get) {
+      co_return method_not_allowed("GET", path);
+    }
+    auto statuses = co_await ask_statuses(pools);
+    co_return json_reply(200, pools_body(statuses));
+  }
+  auto scale_model = pool_action_model(path, "scale");
+  if (!scale_model.empty()) {
+    if (method != bhttp::verb::post) {
+      co_return method_not_allowed("POST", path);
+    }
+    auto change = parse_scale_request(request.body());
+    if (!change) {
+      co_return error_reply(change.error());
+    }
+    auto answer = co_await ask_scale(*hooks.broker, scale_model, change.value());
+    if (!answer) {
+      co_return error_reply(answer.error());
+    }
+    co_return json_reply(200, scale_body(answer.value()));
+  }
+  auto drain_model = pool_action_model(path, "drain");
+  if (!drain_model.empty()) {
+    if (method != bhttp::verb::post) {
+      co_return method_not_allowed("POST", path);
+    }
+    auto answer = co_await ask_drain(*hooks.broker, drain_model);
+    if (!answer) {
+      co_return error_reply(answer.error());
+    }
+    co_return json_reply(202, drain_body(drain_model, answer.value()));
+  }
+  if (path == models_path) {
+    if (method != bhttp::verb::post) {
+      co_return method_not_allowed("POST", path);
+    }
+    auto parsed = parse_added_model(request.body(), hooks);
+    if (!parsed) {
+      co_return error_reply(parsed.error());
+    }
+    auto name = parsed.value().name;
+    if (requests != nullptr) {
+      requests->add_model(name); // before the pool exists: its first request is counted
+    }
+    auto answer = co_await ask_add(*hooks.broker, std::move(parsed.value()));
+    if (!answer) {
+      co_return error_reply(answer.error());
+    }
+    co_return json_reply(201, object_with("model", name, "added"));
+  }
+  if (path.starts_with(models_prefix) && path.size() > models_prefix.size()) {
+    if (method != bhttp::verb::delete_) {
+      co_return method_not_allowed("DELETE", path);
+    }
+    std::string name{path.substr(models_prefix.size())};
+    auto answer = co_await ask_remove(*hooks.broker, name);
+    if (!answer) {
+      co_return error_reply(answer.error());
+    }
+    co_return json_reply(202, object_with("model", name, "removing"));
+  }
+  co_return not_found(path);
+}
+
+std::string pools_body(const std::vector<pool_status>& pools) {
+  rapidjson::StringBuffer out;
+  writer_type writer{out};
+  writer.StartObject();
+  writer.Key("pools");
+  writer.StartArray();
+  for (const auto& pool : pools) {
+    write_pool(writer, pool);
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return out.GetString();
+}
+
+std::string scale_body(const pool_status& pool) {
+  rapidjson::StringBuffer out;
+  writer_type writer{out};
+  writer.StartObject();
+  writer.Key("model");
+  write_string(writer, pool.model);
+  writer.Key("policy");
+  writer.StartObject();
+  write_policy(writer, pool);
+  writer.EndObject();
+  writer.Key("starting");
+  writer.Int(pool.starting);
+  writer.Key("ready");
+  writer.Int(pool.ready);
+  writer.Key("draining");
+  writer.Int(pool.draining);
+  writer.EndObject();
+  return out.GetString();
+}
+
+std::string drain_body(const std::string& model, const drain_report& report) {
+  rapidjson::StringBuffer out;
+  writer_type writer{out};
+  writer.StartObject();
+  writer.Key("model");
+  write_string(writer, model);
+  writer.Key("status");
+  writer.String("draining");
+  writer.Key("stopped");
+  writer.Int(report.stopped);
+  writer.Key("draining");
+  writer.Int(report.draining);
+  writer.Key("started");
+  writer.Int(report.started);
+  writer.EndObject();
+  return out.GetString();
+}
+
+} // namespace janus::http

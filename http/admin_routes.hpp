@@ -1,0 +1,51 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/admin_broker.hpp"
+#include "http/broker.hpp"
+#include "http/replies.hpp"
+#include "model/config.hpp"
+
+namespace janus::http {
+
+class request_metrics;
+
+/// What the admin API (`/admin/*`) needs; disabled while `token` is empty or `broker` is null.
+struct admin_hooks {
+  admin_broker* broker = nullptr;
+  /// The bearer token every admin request must carry.
+  std::string token;
+  /// The engine's runtime and docker settings: a model added at run time is validated as a
+  /// configuration entry would be.
+  std::string runtime = "process";
+  docker_config docker;
+};
+
+/// Whether `path` (no query) is an admin API path and the API is enabled; when disabled, admin
+/// paths are unknown paths (404).
+bool is_admin_path(std::string_view path, const admin_hooks& hooks);
+
+/// Answers one admin request: 401 without the right bearer token, then routes, parses, asks the
+/// pools and formats. `requests`: the request metrics to register added models with (may be
+/// null).
+boost::asio::awaitable<reply> admin_answer(
+  const boost::beast::http::request<boost::beast::http::string_body>& request,
+  std::string_view path, broker& pools, const admin_hooks& hooks, request_metrics* requests);
+
+/// `GET /admin/pools` body: every pool's policy, containers, waiters and counters.
+std::string pools_body(const std::vector<pool_status>& pools);
+
+/// A pool's policy as the scale answer shows it.
+std::string scale_body(const pool_status& pool);
+
+/// What a drain did, as the 202 answer shows it.
+std::string drain_body(const std::string& model, const drain_report& report);
+
+} // namespace janus::http

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/result.hpp"
+
+/// Pure parsing and validation for the admin API (`/admin/*`): no I/O.
+namespace janus {
+
+/// A change of a pool's size policy; a field left empty keeps its value.
+struct scale_request {
+  std::optional<int> min_warm;
+  std::optional<int> max_containers;
+};
+
+/// A pool's size policy after a scale: the pair the pool applies.
+struct pool_size {
+  int min_warm = 0;
+  int max_containers = 0;
+};
+
+/// What a rolling restart (drain) of a pool did.
+struct drain_report {
+  /// Old containers stopped at once (idle or still starting).
+  int stopped = 0;
+  /// Old containers with requests in flight: they stop after their last one.
+  int draining = 0;
+  /// New containers started at once for min_warm.
+  int started = 0;
+};
+
+/// Parses `{"min_warm": N, "max_containers": M}` (either or both, nothing else); an
+/// invalid_request naming the field otherwise.
+result<scale_request> parse_scale_request(std::string_view body);
+
+/// The pair `change` makes of the current one, checked as the configuration checks it:
+/// 1 <= max_containers <= 10000 and 0 <= min_warm <= max_containers.
+result<pool_size> apply_scale(pool_size current, const scale_request& change);
+
+/// Whether an `Authorization` header value is `Bearer <token>`; compares in constant time
+/// (for a given token length). An empty token authorizes nothing.
+bool bearer_matches(std::string_view authorization, std::string_view token);
+
+} // namespace janus

@@ -1,0 +1,310 @@
+// Starts the real janusd with real janus-baseline processes and checks the admin API over HTTP:
+// refusals, the pools document, scale, drain (rolling restart), and models added and removed at
+// run time.
+
+#include "tests/integration/janusd_fixture.hpp"
+#include "tests/support/http_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <rapidjson/document.h>
+
+#include <future>
+#include <set>
+#include <string>
+
+namespace janus::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* token = "s3cret-admin-token";
+
+std::string baseline_model(const std::string& name, const std::string& settings) {
+  return "  " + name + ":\n    command: [\"janus-baseline\"]\n" + settings;
+}
+
+std::string chat(const std::string& model, const std::string& extra = {}) {
+  std::string body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hi"}])";
+  if (!extra.empty()) {
+    body += "," + extra;
+  }
+  return body + "}";
+}
+
+header_map auth(const std::string& value = token) {
+  return {{"Authorization", "Bearer " + value}};
+}
+
+class admin : public janusd_fixture {
+protected:
+  void start_with_token(const std::string& models_yaml) {
+    top_level_yaml_ = std::string{"admin:\n  token: \""} + token + "\"\n";
+    start(models_yaml);
+  }
+
+  http_result call(std::string_view method, std::string_view target, std::string_view body = {},
+                   const header_map& headers = auth()) {
+    http_client client{port_};
+    auto all = headers;
+    if (!body.empty()) {
+      all["Content-Type"] = "application/json";
+    }
+    return client.request(method, target, body, all);
+  }
+
+  rapidjson::Document pools() {
+    auto answer = call("GET", "/admin/pools");
+    EXPECT_EQ(answer.status, 200u) << answer.body;
+    rapidjson::Document doc;
+    doc.Parse(answer.body.c_str());
+    EXPECT_TRUE(doc.IsObject()) << answer.body;
+    return doc;
+  }
+
+  /// The ids of the pool's containers in the given state ("" = any).
+  std::set<std::string> container_ids(const std::string& model, const std::string& state = {}) {
+    auto doc = pools();
+    std::set<std::string> ids;
+    for (const auto& pool : doc["pools"].GetArray()) {
+      if (pool["model"].GetString() != model) {
+        continue;
+      }
+      for (const auto& c : pool["containers"].GetArray()) {
+        if (state.empty() || c["state"].GetString() == state) {
+          ids.insert(c["id"].GetString());
+        }
+      }
+    }
+    return ids;
+  }
+};
+
+// -- refusals ------------------------------------------------------------------------------
+
+TEST_F(admin, refuses_requests_without_or_with_a_wrong_token) {
+  start_with_token(baseline_model("m", "    min_warm: 1\n"));
+  auto none = call("GET", "/admin/pools", {}, {});
+  EXPECT_EQ(none.status, 401u);
+  EXPECT_EQ(none.header("www-authenticate"), "Bearer");
+  EXPECT_NE(none.body.find("\"error\""), std::string::npos) << none.body;
+  auto wrong = call("GET", "/admin/pools", {}, auth("s3cret-admin-tokeX"));
+  EXPECT_EQ(wrong.status, 401u);
+  auto shorter = call("POST", "/admin/pools/m/drain", {}, auth("s3cret"));
+  EXPECT_EQ(shorter.status, 401u);
+  EXPECT_EQ(call("GET", "/admin/pools").status, 200u);
+}
+
+TEST_F(admin, is_an_unknown_path_when_no_token_is_configured) {
+  start(baseline_model("m", "    min_warm: 1\n"));
+  EXPECT_EQ(call("GET", "/admin/pools").status, 404u);
+  EXPECT_EQ(call("GET", "/admin/pools", {}, {}).status, 404u);
+}
+
+TEST_F(admin, reads_the_token_from_the_environment_variable_token_env_names) {
+  env_["JANUS_TEST_ADMIN_TOKEN"] = "from-env";
+  top_level_yaml_ = "admin:\n  token_env: JANUS_TEST_ADMIN_TOKEN\n";
+  start(baseline_model("m", "    min_warm: 1\n"));
+  EXPECT_EQ(call("GET", "/admin/pools", {}, auth("from-env")).status, 200u);
+  EXPECT_EQ(call("GET", "/admin/pools").status, 401u);
+}
+
+TEST_F(admin, answers_bad_input_with_400_unknown_models_with_404_and_wrong_methods_with_405) {
+  start_with_token(baseline_model("m", "    min_warm: 1\n    max_containers: 3\n"));
+  auto bad = call("POST", "/admin/pools/m/scale", R"({"min_warm": 4})");
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_NE(bad.body.find("min_warm: must be between 0 and max_containers (3)"), std::string::npos)
+    << bad.body;
+  auto unknown_field = call("POST", "/admin/pools/m/scale", R"({"warm": 1})");
+  EXPECT_EQ(unknown_field.status, 400u);
+  EXPECT_NE(unknown_field.body.find("warm: unknown field"), std::string::npos);
+  EXPECT_EQ(call("POST", "/admin/pools/nope/scale", R"({"min_warm": 1})").status, 404u);
+  EXPECT_EQ(call("POST", "/admin/pools/nope/drain").status, 404u);
+  EXPECT_EQ(call("DELETE", "/admin/models/nope").status, 404u);
+  EXPECT_EQ(call("POST", "/admin/pools").status, 405u);
+  EXPECT_EQ(call("GET", "/admin/pools/m/scale").status, 405u);
+  EXPECT_EQ(call("GET", "/admin/models").status, 405u);
+  EXPECT_EQ(call("GET", "/admin/nothing").status, 404u);
+  auto invalid_model = call("POST", "/admin/models",
+                            R"({"name": "x", "command": ["janus-baseline"], "min_warm": -1})");
+  EXPECT_EQ(invalid_model.status, 400u);
+  EXPECT_NE(invalid_model.body.find("min_warm: must be"), std::string::npos) << invalid_model.body;
+  auto no_command = call("POST", "/admin/models", R"({"name": "x"})");
+  EXPECT_EQ(no_command.status, 400u);
+  EXPECT_NE(no_command.body.find("command: required"), std::string::npos) << no_command.body;
+  auto existing = call("POST", "/admin/models", R"({"name": "m", "command": ["janus-baseline"]})");
+  EXPECT_EQ(existing.status, 409u) << existing.body;
+}
+
+// -- pools ---------------------------------------------------------------------------------
+
+TEST_F(admin, pools_show_policy_containers_and_counters) {
+  start_with_token(baseline_model("m", "    min_warm: 2\n    max_containers: 5\n"
+                                       "    max_concurrency: 3\n    queue_limit: 7\n"
+                                       "    idle_ttl: 90s\n    max_requests: 100\n"));
+  ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
+  // A spare may have started while the request ran: wait until every container is ready.
+  ASSERT_TRUE(eventually(5s, [&] {
+    return container_ids("m", "starting").empty() && container_ids("m", "ready").size() >= 2;
+  }));
+  auto doc = pools();
+  const auto& pool = doc["pools"][0];
+  EXPECT_STREQ(pool["model"].GetString(), "m");
+  const auto& policy = pool["policy"];
+  EXPECT_EQ(policy["min_warm"].GetInt(), 2);
+  EXPECT_EQ(policy["max_containers"].GetInt(), 5);
+  EXPECT_EQ(policy["max_concurrency"].GetInt(), 3);
+  EXPECT_EQ(policy["queue_limit"].GetInt(), 7);
+  EXPECT_DOUBLE_EQ(policy["idle_ttl_seconds"].GetDouble(), 90.0);
+  EXPECT_EQ(policy["max_requests"].GetUint64(), 100u);
+  EXPECT_TRUE(policy.HasMember("max_age_seconds"));
+  EXPECT_TRUE(policy.HasMember("queue_timeout_seconds"));
+  const auto& containers = pool["containers"];
+  ASSERT_GE(containers.Size(), 2u);
+  std::uint64_t served = 0;
+  for (const auto& c : containers.GetArray()) {
+    EXPECT_FALSE(std::string{c["id"].GetString()}.empty());
+    EXPECT_STREQ(c["state"].GetString(), "ready");
+    EXPECT_GT(c["port"].GetUint(), 0u);
+    EXPECT_GE(c["age_seconds"].GetDouble(), 0.0);
+    EXPECT_EQ(c["inflight"].GetInt(), 0);
+    served += c["served"].GetUint64();
+  }
+  EXPECT_EQ(served, 1u);
+  EXPECT_EQ(pool["waiting"].GetInt(), 0);
+  EXPECT_GE(pool["counters"]["starts"].GetUint64(), 2u);
+  EXPECT_EQ(pool["counters"]["start_failures"].GetUint64(), 0u);
+  EXPECT_EQ(pool["counters"]["served"].GetUint64(), 1u);
+}
+
+// -- scale ---------------------------------------------------------------------------------
+
+TEST_F(admin, scaling_up_starts_processes_and_scaling_down_stops_them) {
+  start_with_token(baseline_model("m", "    min_warm: 1\n    max_containers: 4\n"));
+  ASSERT_TRUE(eventually(5s, [&] { return model_processes().size() == 1; }));
+  auto up = call("POST", "/admin/pools/m/scale", R"({"min_warm": 3})");
+  ASSERT_EQ(up.status, 200u) << up.body;
+  EXPECT_NE(up.body.find("\"min_warm\":3"), std::string::npos) << up.body;
+  EXPECT_NE(up.body.find("\"max_containers\":4"), std::string::npos) << up.body;
+  EXPECT_TRUE(eventually(10s, [&] { return container_ids("m", "ready").size() == 3; }));
+  EXPECT_EQ(model_processes().size(), 3u);
+
+  auto down = call("POST", "/admin/pools/m/scale", R"({"min_warm": 1, "max_containers": 1})");
+  ASSERT_EQ(down.status, 200u) << down.body;
+  EXPECT_TRUE(eventually(10s, [&] { return model_processes().size() == 1; }));
+  EXPECT_TRUE(eventually(5s, [&] { return container_ids("m").size() == 1; }));
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
+}
+
+// -- drain ---------------------------------------------------------------------------------
+
+TEST_F(admin, drain_replaces_every_container_while_a_stream_in_flight_completes) {
+  start_with_token(baseline_model("m", "    min_warm: 2\n    max_containers: 4\n"));
+  ASSERT_TRUE(eventually(5s, [&] { return container_ids("m", "ready").size() == 2; }));
+  auto old_ids = container_ids("m");
+  auto old_pids = model_processes();
+
+  std::promise<void> first_frame;
+  auto streaming = std::async(std::launch::async, [&] {
+    bool told = false;
+    stream_options options;
+    options.on_frame = [&](const sse_frame&) {
+      if (!told) {
+        told = true;
+        first_frame.set_value();
+      }
+    };
+    return post_json_streaming(
+      port_, "/v1/chat/completions",
+      chat("m", R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":150})"), options);
+  });
+  ASSERT_EQ(first_frame.get_future().wait_for(10s), std::future_status::ready);
+
+  auto drained = call("POST", "/admin/pools/m/drain");
+  ASSERT_EQ(drained.status, 202u) << drained.body;
+  // The busy container drains; the idle ones (one more may have started to keep min_warm spare
+  // while the stream runs) stop at once; two new ones start for min_warm.
+  EXPECT_NE(drained.body.find("\"draining\":1"), std::string::npos) << drained.body;
+  EXPECT_NE(drained.body.find("\"started\":2"), std::string::npos) << drained.body;
+
+  auto stream = streaming.get();
+  EXPECT_EQ(stream.status, 200u);
+  EXPECT_TRUE(stream.complete) << stream.error;
+  auto data = sse_data_lines(stream.body);
+  ASSERT_FALSE(data.empty());
+  EXPECT_EQ(data.back(), "[DONE]");
+
+  EXPECT_TRUE(eventually(10s, [&] {
+    auto now = container_ids("m", "ready");
+    if (now.size() != 2) {
+      return false;
+    }
+    for (const auto& id : now) {
+      if (old_ids.contains(id)) {
+        return false;
+      }
+    }
+    return container_ids("m").size() == 2;
+  }));
+  EXPECT_TRUE(eventually(10s, [&] {
+    for (auto pid : old_pids) {
+      if (process_alive(pid)) {
+        return false;
+      }
+    }
+    return true;
+  }));
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
+}
+
+// -- models --------------------------------------------------------------------------------
+
+TEST_F(admin, an_added_model_is_served_and_a_removed_one_is_gone_with_its_processes) {
+  start_with_token(baseline_model("m", "    min_warm: 1\n"));
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("extra")).status, 404u);
+  auto before = model_processes();
+
+  auto added = call("POST", "/admin/models",
+                    R"({"name": "extra", "command": ["janus-baseline"], "min_warm": 1,)"
+                    R"( "max_containers": 1, "env": {"JANUS_BASELINE_TOKENS": "3"}})");
+  ASSERT_EQ(added.status, 201u) << added.body;
+  auto models = get(port_, "/v1/models");
+  EXPECT_NE(models.body.find("\"extra\""), std::string::npos) << models.body;
+  auto served = post_json(port_, "/v1/chat/completions", chat("extra"));
+  EXPECT_EQ(served.status, 200u) << served.body;
+  EXPECT_TRUE(eventually(5s, [&] { return model_processes().size() == before.size() + 1; }));
+  auto extra_pids = model_processes();
+  for (auto pid : before) {
+    extra_pids.erase(pid);
+  }
+  EXPECT_TRUE(eventually(5s, [&] {
+    auto value = metric("janus_requests_total", "model=\"extra\",code=\"200\"");
+    return value && *value == 1.0;
+  }));
+  auto started = metric("janus_container_starts_total", "model=\"extra\",result=\"ok\"");
+  EXPECT_TRUE(started && *started >= 1.0) << "container metrics of an added model are recorded";
+
+  auto removed = call("DELETE", "/admin/models/extra");
+  ASSERT_EQ(removed.status, 202u) << removed.body;
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("extra")).status, 404u);
+  EXPECT_EQ(get(port_, "/v1/models").body.find("\"extra\""), std::string::npos);
+  EXPECT_TRUE(eventually(10s, [&] {
+    for (auto pid : extra_pids) {
+      if (process_alive(pid)) {
+        return false;
+      }
+    }
+    return true;
+  }));
+  EXPECT_EQ(model_processes(), before);
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
+  // Once drained, the name may be registered again.
+  EXPECT_TRUE(eventually(5s, [&] {
+    return call("POST", "/admin/models", R"({"name": "extra", "command": ["janus-baseline"]})")
+             .status
+           == 201;
+  }));
+}
+
+} // namespace
+} // namespace janus::test
