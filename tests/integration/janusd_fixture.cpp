@@ -1,6 +1,8 @@
 #include "tests/integration/janusd_fixture.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -16,13 +18,35 @@ std::string bin_path(const std::string& name) {
   return std::string{JANUS_BIN_DIR} + "/" + name;
 }
 
+namespace {
+
+/// The whole content of a /proc file, "" when it cannot be read. Plain read(2): a process that
+/// exits while its file is read makes read fail with ESRCH, which std::ifstream turns into an
+/// exception.
+std::string read_proc_file(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return text;
+  }
+  char chunk[4096];
+  ssize_t n = 0;
+  while ((n = ::read(fd, chunk, sizeof(chunk))) > 0) {
+    text.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return n < 0 ? std::string{} : text;
+}
+
+} // namespace
+
 std::set<pid_t> children_of(pid_t pid) {
   std::set<pid_t> out;
   auto task_dir = "/proc/" + std::to_string(pid) + "/task";
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator{task_dir, ec};
        !ec && it != std::filesystem::directory_iterator{}; it.increment(ec)) {
-    std::ifstream children{it->path() / "children"};
+    std::istringstream children{read_proc_file((it->path() / "children").string())};
     pid_t child = 0;
     while (children >> child) {
       out.insert(child);
@@ -32,8 +56,7 @@ std::set<pid_t> children_of(pid_t pid) {
 }
 
 bool process_alive(pid_t pid) {
-  std::ifstream stat{"/proc/" + std::to_string(pid) + "/stat"};
-  std::string text{std::istreambuf_iterator<char>{stat}, std::istreambuf_iterator<char>{}};
+  auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   auto close = text.rfind(')');
   if (close == std::string::npos || close + 2 >= text.size()) {
     return false;
@@ -42,7 +65,7 @@ bool process_alive(pid_t pid) {
 }
 
 std::string environment_of(pid_t pid, const std::string& name) {
-  std::ifstream environ{"/proc/" + std::to_string(pid) + "/environ"};
+  std::istringstream environ{read_proc_file("/proc/" + std::to_string(pid) + "/environ")};
   std::string entry;
   auto prefix = name + "=";
   while (std::getline(environ, entry, '\0')) {
