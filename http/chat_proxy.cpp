@@ -99,22 +99,23 @@ asio::awaitable<bool> chat_proxy::run() {
     }
     const lease& held = granted.value();
     note_lease(held);
+    lease_released_ = false;
     auto outcome = co_await attempt(held);
     switch (outcome.status) {
       case attempt_status::done:
-        pools_.release(held, lease_outcome::ok);
+        release_once(held, lease_outcome::ok);
         summarize(to_string(lease_outcome::ok), errc::none);
         co_return client_keep_alive_;
       case attempt_status::client_gone:
-        pools_.release(held, lease_outcome::client_gone);
+        release_once(held, lease_outcome::client_gone);
         summarize(to_string(lease_outcome::client_gone), errc::none);
         co_return false;
       case attempt_status::failed_mid_stream:
-        pools_.release(held, lease_outcome::failed_mid_stream);
+        release_once(held, lease_outcome::failed_mid_stream);
         summarize(to_string(lease_outcome::failed_mid_stream), outcome.error.code);
         co_return false;
       case attempt_status::failed_before_first_byte:
-        pools_.release(held, lease_outcome::failed_before_first_byte);
+        release_once(held, lease_outcome::failed_before_first_byte);
         last_error = outcome.error;
         avoid = held.container_id;
         break;
@@ -124,6 +125,13 @@ asio::awaitable<bool> chat_proxy::run() {
   auto keep_alive = co_await write_error(last_error);
   summarize(to_string(lease_outcome::failed_before_first_byte), last_error.code);
   co_return keep_alive;
+}
+
+void chat_proxy::release_once(const lease& held, lease_outcome outcome) {
+  if (!lease_released_) {
+    lease_released_ = true;
+    pools_.release(held, outcome);
+  }
 }
 
 void chat_proxy::note_lease(const lease& held) {
@@ -304,6 +312,9 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
       if (done) {
         // Nothing more will be written to the client: a pipelined next request may come in now.
         stop_watching_client();
+        // The container has answered in full: its slot is free before the client has read the
+        // last bytes, so the client's next request can not find it still taken.
+        release_once(held, lease_outcome::ok);
       }
       response.body().data = got > 0 ? relay_buffer_.data() : nullptr;
       response.body().size = got;

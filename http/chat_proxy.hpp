@@ -66,6 +66,10 @@ private:
 
   boost::asio::awaitable<bool> write_error(const error_info& error);
 
+  /// Gives the attempt's lease back, once: early when the container's answer is complete, or
+  /// when the attempt ends.
+  void release_once(const lease& held, lease_outcome outcome);
+
   /// Watches the client socket while the request is served, to notice at once when it goes.
   void watch_client();
 
@@ -95,6 +99,7 @@ private:
   using parser_type = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
   std::optional<parser_type> parser_;
   bool response_started_ = false;
+  bool lease_released_ = false;
   bool client_gone_ = false;
   /// Shared with the pending wait on the client socket, which may complete after this object
   /// is gone: it acts only while `owner` is set.
