@@ -50,14 +50,19 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Double(seconds(pool.queue_timeout));
 }
 
-void write_pool(writer_type& writer, const pool_status& pool) {
-  writer.StartObject();
+/// The members both the pools listing and the scale answer start with.
+void write_model_and_policy(writer_type& writer, const pool_status& pool) {
   writer.Key("model");
   write_string(writer, pool.model);
   writer.Key("policy");
   writer.StartObject();
   write_policy(writer, pool);
   writer.EndObject();
+}
+
+void write_pool(writer_type& writer, const pool_status& pool) {
+  writer.StartObject();
+  write_model_and_policy(writer, pool);
   writer.Key("containers");
   writer.StartArray();
   for (const auto& container : pool.containers) {
@@ -274,12 +279,7 @@ std::string scale_body(const pool_status& pool) {
   rapidjson::StringBuffer out;
   writer_type writer{out};
   writer.StartObject();
-  writer.Key("model");
-  write_string(writer, pool.model);
-  writer.Key("policy");
-  writer.StartObject();
-  write_policy(writer, pool);
-  writer.EndObject();
+  write_model_and_policy(writer, pool);
   writer.Key("starting");
   writer.Int(pool.starting);
   writer.Key("ready");
