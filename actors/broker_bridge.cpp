@@ -6,8 +6,14 @@
 
 namespace janus::actors {
 
-void broker_bridge::connect(caf::actor router) {
+void broker_bridge::connect(caf::actor router, std::shared_ptr<pool_directory> directory) {
   router_ = std::move(router);
+  directory_ = std::move(directory);
+}
+
+std::optional<lease> broker_bridge::try_acquire(const http::acquire_request& request) {
+  auto gate = directory_ ? directory_->find(request.model) : nullptr;
+  return gate ? try_lease(*gate, request) : std::nullopt;
 }
 
 void broker_bridge::acquire(http::acquire_request request, lease_handler on_lease) {
@@ -15,7 +21,7 @@ void broker_bridge::acquire(http::acquire_request request, lease_handler on_leas
 }
 
 void broker_bridge::release(const lease& held, lease_outcome outcome) {
-  caf::anon_send(router_, release_atom::value, held.model, held.id, outcome);
+  end_lease(held, outcome);
 }
 
 void broker_bridge::models(models_handler on_models) {

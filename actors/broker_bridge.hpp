@@ -2,16 +2,21 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/lease_gate.hpp"
 #include "http/broker.hpp"
 
 namespace janus::actors {
 
-/// The HTTP layer's broker, implemented by messages to the router: each call is one
-/// asynchronous send, and the router's or pool's answer calls the handler on an actor thread.
+/// The HTTP layer's broker. Leases come from the pools' gates on the calling thread when a slot
+/// is free (actors/lease_gate.hpp) and by an asynchronous message to the router otherwise; the
+/// router's or pool's answer calls the handler on an actor thread.
 class broker_bridge : public http::broker {
 public:
-  /// Sets the router; called once, before the HTTP server starts.
-  void connect(caf::actor router);
+  /// Sets the router and the directory of its pools' gates; called once, before the HTTP server
+  /// starts.
+  void connect(caf::actor router, std::shared_ptr<pool_directory> directory);
+
+  std::optional<lease> try_acquire(const http::acquire_request& request) override;
 
   void acquire(http::acquire_request request, lease_handler on_lease) override;
 
@@ -25,6 +30,7 @@ public:
 
 private:
   caf::actor router_;
+  std::shared_ptr<pool_directory> directory_;
 };
 
 } // namespace janus::actors

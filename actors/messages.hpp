@@ -18,7 +18,11 @@ namespace janus::actors {
 
 // -- requests from the HTTP layer (through the router to a pool) ----------------------------
 using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
+/// `release_atom, container key, outcome`: a lease of the container ended and its slot was given
+/// back (actors/lease_gate.hpp); sent only when the pool must act on it.
 using release_atom = caf::atom_constant<caf::atom("release")>;
+/// A lease took an idle container and spare ones run short: the pool checks min_warm.
+using poke_atom = caf::atom_constant<caf::atom("poke")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
 using ready_q_atom = caf::atom_constant<caf::atom("readyq")>;
 

@@ -35,7 +35,7 @@ int live_count(const pool_state& st) {
 int spare_count(const pool_state& st) {
   int idle = 0;
   for (const auto& [key, record] : st.containers) {
-    if (record.state == phase::ready && record.inflight == 0) {
+    if (record.state == phase::ready && record.inflight() == 0) {
       ++idle;
     }
   }
@@ -98,11 +98,22 @@ void adopt_containers(self_ptr self) {
   st.deps.adoptable.clear();
 }
 
+/// Closes a container's slots to new leases; returns the requests still in flight.
+int close_slots(container_record& record) {
+  return record.slot ? record.slot->close() : 0;
+}
+
+/// Closes an idle ready container's slots, unless a lease took one meanwhile: true when closed.
+bool close_if_idle(container_record& record) {
+  return !record.slot || record.slot->close_if_idle();
+}
+
 void stop_container(self_ptr self, std::uint64_t key, stop_reason reason) {
   auto it = self->state.containers.find(key);
   if (it == self->state.containers.end() || it->second.state == phase::stopping) {
     return;
   }
+  close_slots(it->second);
   it->second.state = phase::stopping;
   self->send(it->second.supervisor, stop_atom::value, reason);
 }
@@ -110,7 +121,7 @@ void stop_container(self_ptr self, std::uint64_t key, stop_reason reason) {
 /// Takes a container out of rotation: stopped now when idle, after its last request otherwise.
 void retire(self_ptr self, std::uint64_t key, stop_reason reason) {
   auto& record = self->state.containers.at(key);
-  if (record.inflight == 0) {
+  if (close_slots(record) == 0) {
     stop_container(self, key, reason);
   } else if (record.state != phase::stopping) {
     record.state = phase::draining;
@@ -125,44 +136,55 @@ std::uint64_t pick(const pool_state& st, const std::string& avoid) {
   std::uint64_t best = 0;
   std::uint64_t fallback = 0;
   const container_record* best_record = nullptr;
+  int best_inflight = 0;
   for (const auto& [key, record] : st.containers) {
-    if (record.state != phase::ready || record.inflight >= st.model.max_concurrency) {
+    auto inflight = record.inflight();
+    if (record.state != phase::ready || inflight >= st.model.max_concurrency) {
       continue;
     }
     if (!avoid.empty() && record.container.id == avoid) {
       fallback = key;
       continue;
     }
-    if (best_record == nullptr || record.inflight < best_record->inflight
-        || (record.inflight == best_record->inflight && record.served > 0
-            && best_record->served == 0)) {
+    if (best_record == nullptr || inflight < best_inflight
+        || (inflight == best_inflight && record.served() > 0 && best_record->served() == 0)) {
       best = key;
       best_record = &record;
+      best_inflight = inflight;
     }
   }
   return best != 0 ? best : fallback;
 }
 
-void grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since, bool cold) {
+/// Leases a slot of the container at `key` to `msg`: false when an I/O thread took its last free
+/// slot since pick() looked.
+bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since, bool cold) {
   auto& st = self->state;
   auto& record = st.containers.at(key);
+  auto served_before = record.served() > 0;
+  if (!record.slot || !record.slot->try_take()) {
+    return false;
+  }
   lease granted;
-  granted.id = st.next_lease++;
   granted.model = st.model.name;
   granted.container_id = record.container.id;
   granted.target = record.container.target;
-  granted.kind = cold ? start_kind::cold : record.served > 0 ? start_kind::warm : start_kind::prewarmed;
+  granted.kind = cold ? start_kind::cold : served_before ? start_kind::warm : start_kind::prewarmed;
   granted.queue_time = std::chrono::duration_cast<std::chrono::microseconds>(self->clock().now() - since);
   if (cold) {
     granted.container_start = record.start_duration;
   }
-  ++record.inflight;
+  granted.slot = record.slot;
   record.last_used = self->clock().now();
-  st.leases.emplace(granted.id, key);
   if (msg.reply) {
     msg.reply(std::move(granted));
   }
+  return true;
 }
+
+/// The number of tries to lease a picked slot before giving up for now: each failed try means an
+/// I/O thread leased it meanwhile, so a free slot that remains is picked again.
+constexpr int grant_tries = 8;
 
 /// Fails every waiter at once: the pool cannot serve them (no container can start).
 void fail_waiters(self_ptr self, errc code, const std::string& message) {
@@ -178,15 +200,19 @@ void fail_waiters(self_ptr self, errc code, const std::string& message) {
 /// container was started for.
 void serve_waiters(self_ptr self, bool cold) {
   auto& st = self->state;
-  while (!st.waiters.empty()) {
+  for (int tries = 0; !st.waiters.empty() && tries < grant_tries;) {
     auto key = pick(st, st.waiters.front().msg.request.avoid_container);
     if (key == 0) {
-      return;
+      break;
     }
-    auto w = std::move(st.waiters.front());
+    auto& front = st.waiters.front();
+    if (!grant(self, key, front.msg, front.since, cold)) {
+      ++tries;
+      continue;
+    }
     st.waiters.pop_front();
-    grant(self, key, w.msg, w.since, cold);
   }
+  st.gate->waiting.store(static_cast<int>(st.waiters.size()));
 }
 
 /// Starts what the pool lacks: enough starting slots for the waiters, and min_warm containers.
@@ -253,7 +279,7 @@ void maintain(self_ptr self) {
   // Idle containers above min_warm, the longest idle first.
   std::vector<std::pair<time_point, std::uint64_t>> idle;
   for (const auto& [key, record] : st.containers) {
-    if (record.state == phase::ready && record.inflight == 0
+    if (record.state == phase::ready && record.inflight() == 0
         && now - record.last_used >= st.model.idle_ttl) {
       idle.emplace_back(record.last_used, key);
     }
@@ -262,6 +288,9 @@ void maintain(self_ptr self) {
   for (const auto& [since, key] : idle) {
     if (spare_count(st) <= st.model.min_warm) {
       break;
+    }
+    if (!close_if_idle(st.containers.at(key))) {
+      continue; // leased since
     }
     logging::event{"stopping idle container"}
       .field("model", st.model.name)
@@ -295,14 +324,15 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.starting = count_in(st, phase::starting);
   out.ready = count_in(st, phase::ready);
   out.draining = count_in(st, phase::draining) + count_in(st, phase::stopping);
+  out.served = st.served_by_gone;
   for (const auto& [key, record] : st.containers) {
-    out.inflight += record.inflight;
+    out.inflight += record.inflight();
+    out.served += record.served();
   }
   out.waiting = static_cast<int>(st.waiters.size());
   out.warm_reached = st.warm_reached;
   out.starts = st.starts;
   out.start_failures = st.start_failures;
-  out.served = st.served;
   out.max_concurrency = st.model.max_concurrency;
   out.idle_ttl = st.model.idle_ttl;
   out.max_requests = st.model.max_requests;
@@ -313,9 +343,9 @@ pool_status status_of(const pool_state& st, time_point now) {
     container_status entry;
     entry.id = record.container.id;
     entry.state = phase_name(record.state);
-    entry.inflight = record.inflight;
+    entry.inflight = record.inflight();
     entry.age = ms_between(record.started_at, now);
-    entry.served = record.served;
+    entry.served = record.served();
     entry.port = record.container.target.port;
     out.containers.push_back(std::move(entry));
   }
@@ -334,7 +364,7 @@ drain_report retire_all(self_ptr self) {
       stop_container(self, key, stop_reason::shutdown);
       ++report.stopped;
     } else if (record.state == phase::ready) {
-      if (record.inflight == 0) {
+      if (close_slots(record) == 0) {
         stop_container(self, key, stop_reason::recycled);
         ++report.stopped;
       } else {
@@ -357,7 +387,7 @@ void shrink(self_ptr self, bool min_warm_lowered) {
       if (surplus() <= 0) {
         break;
       }
-      if (record.state == wanted && record.inflight == 0) {
+      if (record.state == wanted && close_if_idle(record)) {
         stop_container(self, key, wanted == phase::starting ? stop_reason::shutdown
                                                             : stop_reason::idle);
       }
@@ -368,7 +398,7 @@ void shrink(self_ptr self, bool min_warm_lowered) {
       break;
     }
     if (record.state == phase::ready) {
-      record.state = phase::draining;
+      retire(self, key, stop_reason::idle);
     }
   }
   if (!min_warm_lowered) {
@@ -378,13 +408,62 @@ void shrink(self_ptr self, bool min_warm_lowered) {
     if (spare_count(st) <= st.model.min_warm) {
       break;
     }
-    if (record.state == phase::ready && record.inflight == 0) {
+    if (record.state == phase::ready && close_if_idle(record)) {
       stop_container(self, key, stop_reason::idle);
     }
   }
 }
 
+/// Tells the I/O threads what changed: the ready containers' slots (republished only when the set
+/// changed), the waiters and what a lease needs to know to poke the pool for spare containers.
+/// Every handler ends with it.
+void sync_gate(self_ptr self) {
+  auto& st = self->state;
+  auto& gate = *st.gate;
+  auto current = gate.slots.load();
+  auto next = std::make_shared<pool_gate::slot_list>();
+  if (!st.shutting_down) {
+    for (const auto& [key, record] : st.containers) {
+      if (record.state == phase::ready && record.slot) {
+        next->push_back(record.slot);
+      }
+    }
+  }
+  if (!current || *current != *next) {
+    gate.slots.store(std::move(next));
+  }
+  auto waiting = static_cast<int>(st.waiters.size());
+  auto claimed = (waiting + st.model.max_concurrency - 1) / st.model.max_concurrency;
+  gate.waiting.store(waiting);
+  gate.spare_starting.store(std::max(0, count_in(st, phase::starting) - claimed));
+  gate.min_warm.store(st.model.min_warm);
+  gate.max_requests.store(st.model.max_requests);
+  gate.can_start.store(!st.shutting_down && live_count(st) < st.model.max_containers);
+}
+
+/// Notes activity the pool did not see (leases that began and ended on the I/O threads) for idle
+/// reaping: a container with a lease in flight or ended since the last look was used now.
+void note_activity(self_ptr self) {
+  auto now = self->clock().now();
+  for (auto& [key, record] : self->state.containers) {
+    if (!record.slot) {
+      continue;
+    }
+    auto ended = record.slot->ended.load(std::memory_order_relaxed);
+    if (record.slot->inflight() > 0 || ended != record.ended_seen) {
+      record.last_used = now;
+      record.ended_seen = ended;
+    }
+  }
+}
+
 } // namespace
+
+pool_state::~pool_state() {
+  if (gate) {
+    gate->slots.store(nullptr); // the slots point back at the gate
+  }
+}
 
 container_spec container_spec_for(const model_config& model, const pool_deps& deps) {
   container_spec spec;
@@ -402,13 +481,15 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
 }
 
 caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
-                   caf::actor router) {
+                   caf::actor router, std::shared_ptr<pool_gate> gate) {
   self->state.model = std::move(model);
   self->state.deps = std::move(deps);
+  self->state.gate = std::move(gate);
   self->state.start_allowed_at = self->clock().now();
   adopt_containers(self);
   ensure_capacity(self);
   check_warm(self, router);
+  sync_gate(self);
   self->delayed_send(self, self->state.deps.tick, tick_atom::value);
 
   return {
@@ -417,11 +498,18 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       if (st.shutting_down) {
         return reply_error(msg, errc::shutting_down, "the engine is shutting down");
       }
-      auto key = pick(st, msg.request.avoid_container);
-      if (key != 0 && st.waiters.empty()) {
-        grant(self, key, msg, self->clock().now(), false);
-        ensure_capacity(self); // a container just got busy: keep min_warm spare ones
-        return;
+      if (st.waiters.empty()) {
+        for (int tries = 0; tries < grant_tries; ++tries) {
+          auto key = pick(st, msg.request.avoid_container);
+          if (key == 0) {
+            break;
+          }
+          if (grant(self, key, msg, self->clock().now(), false)) {
+            ensure_capacity(self); // a container just got busy: keep min_warm spare ones
+            sync_gate(self);
+            return;
+          }
+        }
       }
       if (static_cast<int>(st.waiters.size()) >= st.model.queue_limit) {
         return reply_error(msg, errc::queue_full,
@@ -431,8 +519,13 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       auto timeout = std::min(msg.request.timeout, st.model.queue_timeout);
       auto id = st.next_waiter++;
       st.waiters.push_back(waiter{id, std::move(msg), self->clock().now()});
+      // Published before looking at the slots again: a lease ending meanwhile either sees the
+      // waiter (and tells the pool) or has freed its slot before this look.
+      st.gate->waiting.store(static_cast<int>(st.waiters.size()));
       self->delayed_send(self, timeout, expire_atom::value, id);
+      serve_waiters(self, false);
       ensure_capacity(self);
+      sync_gate(self);
     },
     [self](expire_atom, std::uint64_t id) {
       auto& st = self->state;
@@ -447,52 +540,47 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       reply_error(w.msg, errc::queue_timeout,
                   "no slot of model " + st.model.name + " became free within "
                     + std::to_string(waited.count()) + " ms");
+      sync_gate(self);
     },
-    [self](release_atom, std::uint64_t lease_id, lease_outcome outcome) {
+    [self](release_atom, std::uint64_t key, lease_outcome) {
+      // A lease of the container ended and end_lease() gave its slot back already.
       auto& st = self->state;
-      auto lease_it = st.leases.find(lease_id);
-      if (lease_it == st.leases.end()) {
-        return;
-      }
-      auto key = lease_it->second;
-      st.leases.erase(lease_it);
       auto it = st.containers.find(key);
-      if (it == st.containers.end()) {
-        return; // the container is gone already
-      }
-      auto& record = it->second;
-      --record.inflight;
-      record.last_used = self->clock().now();
-      if (outcome == lease_outcome::failed_before_first_byte) {
-        ++record.consecutive_failures;
-      } else {
-        record.consecutive_failures = 0;
-        ++record.served;
-        ++st.served;
-      }
-      if (record.consecutive_failures >= 3) {
-        logging::event{"retiring failing container"}
-          .field("model", st.model.name)
-          .field("container", record.container.id)
-          .field("reason", to_string(stop_reason::failing))
-          .field("failures_in_row", record.consecutive_failures)
-          .warn();
-        retire(self, key, stop_reason::failing);
-      } else if (st.model.max_requests > 0 && record.served >= st.model.max_requests
-                 && record.state == phase::ready) {
-        logging::event{"recycling container"}
-          .field("model", st.model.name)
-          .field("container", record.container.id)
-          .field("reason", to_string(stop_reason::recycled))
-          .field("detail", "max_requests")
-          .field("served", record.served)
-          .info();
-        retire(self, key, stop_reason::recycled);
-      } else if (record.state == phase::draining && record.inflight == 0) {
-        stop_container(self, key, stop_reason::recycled);
+      if (it != st.containers.end() && it->second.slot) {
+        auto& record = it->second;
+        record.last_used = self->clock().now();
+        auto failures = record.slot->failures_in_row.load();
+        if (failures >= 3 && record.state == phase::ready) {
+          logging::event{"retiring failing container"}
+            .field("model", st.model.name)
+            .field("container", record.container.id)
+            .field("reason", to_string(stop_reason::failing))
+            .field("failures_in_row", failures)
+            .warn();
+          retire(self, key, stop_reason::failing);
+        } else if (st.model.max_requests > 0 && record.served() >= st.model.max_requests
+                   && record.state == phase::ready) {
+          logging::event{"recycling container"}
+            .field("model", st.model.name)
+            .field("container", record.container.id)
+            .field("reason", to_string(stop_reason::recycled))
+            .field("detail", "max_requests")
+            .field("served", record.served())
+            .info();
+          retire(self, key, stop_reason::recycled);
+        } else if (record.state == phase::draining && record.inflight() == 0) {
+          stop_container(self, key, stop_reason::recycled);
+        }
       }
       serve_waiters(self, false);
       ensure_capacity(self);
+      sync_gate(self);
+    },
+    [self](poke_atom) {
+      // A lease took an idle container on an I/O thread: keep min_warm spare ones.
+      self->state.gate->poke_pending.store(false);
+      ensure_capacity(self);
+      sync_gate(self);
     },
     [self, router](ready_atom, std::uint64_t key, container_info& info) {
       auto& st = self->state;
@@ -511,9 +599,12 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       record.state = phase::ready;
       record.start_duration = std::chrono::duration_cast<std::chrono::microseconds>(
         self->clock().now() - record.started_at);
+      record.slot = std::make_shared<lease_slot>(key, record.container.id, record.container.target,
+                                                 st.model.max_concurrency, st.gate);
       serve_waiters(self, true);
       check_warm(self, router);
       ensure_capacity(self);
+      sync_gate(self);
     },
     [self](gone_atom, std::uint64_t key, stop_reason reason, std::string& detail) {
       auto& st = self->state;
@@ -523,6 +614,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
       bool never_ready = it->second.container.id.empty() || reason == stop_reason::start_failed
                          || reason == stop_reason::startup_timeout;
+      close_slots(it->second);
+      st.served_by_gone += it->second.served();
       st.containers.erase(it);
       if (never_ready && reason != stop_reason::shutdown) {
         ++st.start_failures;
@@ -538,21 +631,27 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         } else if (st.containers.empty() && st.removing) {
           self->quit();
         }
+        sync_gate(self);
         return;
       }
       serve_waiters(self, false);
       ensure_capacity(self);
+      sync_gate(self);
     },
     [self](unhealthy_atom, std::uint64_t key) {
       // Its supervisor is stopping it: no new leases, and a replacement starts now.
       auto it = self->state.containers.find(key);
       if (it != self->state.containers.end()) {
+        close_slots(it->second);
         it->second.state = phase::stopping;
       }
       ensure_capacity(self);
+      sync_gate(self);
     },
     [self](tick_atom) {
+      note_activity(self);
       maintain(self);
+      sync_gate(self);
       if (!self->state.shutting_down) {
         self->delayed_send(self, self->state.deps.tick, tick_atom::value);
       }
@@ -581,6 +680,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         .info();
       shrink(self, lowered);
       ensure_capacity(self);
+      sync_gate(self);
       msg.reply(status_of(st, self->clock().now()));
     },
     [self](drain_atom, drain_msg& msg) {
@@ -593,6 +693,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       auto starts_before = st.starts;
       ensure_capacity(self);
       report.started = static_cast<int>(st.starts - starts_before);
+      sync_gate(self);
       logging::event{"pool drained"}
         .field("model", st.model.name)
         .field("stopped", report.stopped)
@@ -609,6 +710,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       st.removing = true;
       fail_waiters(self, errc::unknown_model, "the model `" + st.model.name + "` was removed");
       retire_all(self);
+      sync_gate(self);
       if (st.containers.empty()) {
         self->quit();
       }
@@ -617,12 +719,14 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       auto& st = self->state;
       st.shutting_down = true;
       fail_waiters(self, errc::shutting_down, "the engine is shutting down");
+      sync_gate(self);
       if (st.containers.empty()) {
         self->quit();
         return shutdown_atom::value;
       }
       for (auto& [key, record] : st.containers) {
         if (record.state != phase::stopping) {
+          close_slots(record);
           record.state = phase::stopping;
           self->send(record.supervisor, stop_atom::value, stop_reason::shutdown);
         }

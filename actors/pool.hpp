@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/admin_messages.hpp"
+#include "actors/lease_gate.hpp"
 #include "actors/messages.hpp"
 #include "actors/supervisor.hpp"
 
@@ -40,13 +41,22 @@ struct container_record {
   caf::actor supervisor;
   phase state = phase::starting;
   container_info container;
-  int inflight = 0;
-  std::uint64_t served = 0;
+  /// Its request slots, from ready on: in flight, served and failures live there.
+  std::shared_ptr<lease_slot> slot;
   caf::actor_clock::time_point started_at;
+  /// Last seen in use: set when a lease ends through the pool, and on the tick when the slot shows
+  /// leases since the last one.
   caf::actor_clock::time_point last_used;
+  std::uint64_t ended_seen = 0;
   /// From started_at to ready (zero until ready): a cold lease reports it.
   std::chrono::microseconds start_duration{0};
-  int consecutive_failures = 0;
+
+  int inflight() const {
+    return slot ? slot->inflight() : 0;
+  }
+  std::uint64_t served() const {
+    return slot ? slot->served.load(std::memory_order_relaxed) : 0;
+  }
 };
 
 /// A request waiting for a slot.
@@ -58,14 +68,19 @@ struct waiter {
 
 /// The state of one model's warm pool. See pool() for the policy.
 struct pool_state {
+  pool_state() = default;
+  pool_state(const pool_state&) = delete;
+  pool_state& operator=(const pool_state&) = delete;
+  /// Unpublishes the slots (they point back at the gate).
+  ~pool_state();
+
   model_config model;
   pool_deps deps;
+  /// Shared with the I/O threads: the ready containers' slots and what the pool tells them.
+  std::shared_ptr<pool_gate> gate;
   std::map<std::uint64_t, container_record> containers;
   std::deque<waiter> waiters;
-  /// Lease id → container key, for leases not yet released.
-  std::unordered_map<std::uint64_t, std::uint64_t> leases;
   std::uint64_t next_key = 1;
-  std::uint64_t next_lease = 1;
   std::uint64_t next_waiter = 1;
   /// Start failures in a row; the next start waits until `start_allowed_at` (back-off).
   int failures_in_row = 0;
@@ -78,7 +93,8 @@ struct pool_state {
   caf::response_promise shutdown_promise;
   std::uint64_t starts = 0;
   std::uint64_t start_failures = 0;
-  std::uint64_t served = 0;
+  /// Requests served by containers that are gone.
+  std::uint64_t served_by_gone = 0;
 
   static inline const char* name = "janus.pool";
 };
@@ -91,7 +107,12 @@ struct pool_state {
 /// back-off after failed starts. Tells `router` once when min_warm was first reached. At start it
 /// first adopts the containers `deps.adoptable` offers for its model (they are probed like new
 /// ones), then starts what min_warm still lacks.
+///
+/// Leases of ready containers mostly bypass the actor: the pool publishes its ready containers'
+/// slots through `gate` (actors/lease_gate.hpp), which the I/O threads lease from directly; the
+/// pool hears of what changes its decisions. `gate->pool` must be set to the spawned actor
+/// before anything leases through the gate.
 caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
-                   caf::actor router);
+                   caf::actor router, std::shared_ptr<pool_gate> gate);
 
 } // namespace janus::actors

@@ -10,13 +10,26 @@
 
 namespace janus::actors {
 
+namespace {
+
+/// Spawns the pool of `model` and lists its gate in the directory.
+caf::actor spawn_pool(caf::stateful_actor<router_state>* self, model_config model, pool_deps deps,
+                      pool_directory& directory) {
+  auto gate = std::make_shared<pool_gate>(model.name);
+  auto p = self->spawn(pool, std::move(model), std::move(deps), caf::actor_cast<caf::actor>(self),
+                       gate);
+  gate->pool = p;
+  directory.put(std::move(gate));
+  return p;
+}
+
+} // namespace
+
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
-                     pool_deps deps) {
-  auto me = caf::actor_cast<caf::actor>(self);
+                     pool_deps deps, std::shared_ptr<pool_directory> directory) {
   for (auto& model : models) {
     auto name = model.name;
-    auto p = self->spawn(pool, std::move(model), deps, me);
-    self->state.pools.emplace(name, p);
+    self->state.pools.emplace(name, spawn_pool(self, std::move(model), deps, *directory));
     self->state.names.push_back(name);
   }
   self->set_down_handler([self](caf::down_msg& down) {
@@ -45,7 +58,7 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       }
       self->send(it->second, a, std::move(msg));
     },
-    [self, deps, me](add_model_atom, add_model_msg& msg) {
+    [self, deps, directory](add_model_atom, add_model_msg& msg) {
       auto& st = self->state;
       if (st.shutting_down) {
         msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
@@ -66,14 +79,15 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       }
       auto pool_deps_now = deps;
       pool_deps_now.adoptable.clear();
-      st.pools.emplace(name, self->spawn(pool, std::move(msg.model), std::move(pool_deps_now), me));
+      st.pools.emplace(name, spawn_pool(self, std::move(msg.model), std::move(pool_deps_now),
+                                        *directory));
       st.names.push_back(name);
       // Readiness is about start-up: a model added later does not take the engine out of
       // rotation while its pool warms.
       st.warm.insert(name);
       msg.reply(name);
     },
-    [self](remove_model_atom a, remove_model_msg& msg) {
+    [self, directory](remove_model_atom a, remove_model_msg& msg) {
       auto& st = self->state;
       auto it = st.pools.find(msg.model);
       if (it == st.pools.end()) {
@@ -82,6 +96,7 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       }
       auto p = it->second;
       st.pools.erase(it);
+      directory->erase(msg.model);
       st.names.erase(std::remove(st.names.begin(), st.names.end(), msg.model), st.names.end());
       st.warm.erase(msg.model);
       st.retiring.emplace(msg.model, p);
@@ -101,14 +116,6 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         return;
       }
       self->send(it->second, a, std::move(msg));
-    },
-    [self](release_atom a, const std::string& model, std::uint64_t lease_id, lease_outcome outcome) {
-      auto it = self->state.pools.find(model);
-      if (it != self->state.pools.end()) {
-        self->send(it->second, a, lease_id, outcome);
-      } else if (auto old = self->state.retiring.find(model); old != self->state.retiring.end()) {
-        self->send(old->second, a, lease_id, outcome);
-      }
     },
     [self](models_atom, models_msg& msg) {
       msg.reply(self->state.names);

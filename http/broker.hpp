@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,12 @@ public:
   using status_handler = std::function<void(std::vector<pool_status>)>;
 
   virtual ~broker() = default;
+
+  /// Leases a free slot at once on the calling thread when that needs no decision of the pool
+  /// (a ready container has one and nobody is queued); nothing otherwise: then call acquire().
+  virtual std::optional<lease> try_acquire(const acquire_request& request) {
+    return std::nullopt;
+  }
 
   /// Leases a slot of a container of the model: at once when one is free, after queueing when
   /// not; fails with unknown_model, queue_full, queue_timeout, no_capacity or shutting_down.

@@ -166,6 +166,9 @@ void chat_proxy::summarize(std::string_view outcome, errc error) {
 asio::awaitable<result<lease>> chat_proxy::acquire(std::chrono::milliseconds timeout,
                                                    std::string avoid) {
   acquire_request request{info_.model, request_id_, timeout, std::move(avoid)};
+  if (auto granted = pools_.try_acquire(request)) {
+    co_return std::move(*granted);
+  }
   co_return co_await ask<result<lease>>([this, &request](auto done) {
     pools_.acquire(std::move(request), std::move(done));
   });

@@ -2,10 +2,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace janus {
+
+/// A container's request slots (actors/lease_gate.hpp): a lease holds one of them.
+struct lease_slot;
 
 /// A container's HTTP endpoint. The engine only ever reaches containers on loopback.
 struct endpoint {
@@ -37,7 +41,6 @@ std::string_view to_string(lease_outcome outcome);
 
 /// The right to send one request to one container slot. Released exactly once.
 struct lease {
-  std::uint64_t id = 0;
   std::string model;
   std::string container_id;
   endpoint target;
@@ -45,6 +48,8 @@ struct lease {
   std::chrono::microseconds queue_time{0};
   /// For a cold start: how long the container took from its start to ready; zero otherwise.
   std::chrono::microseconds container_start{0};
+  /// The slot taken: giving it back ends the lease.
+  std::shared_ptr<lease_slot> slot;
 };
 
 } // namespace janus

@@ -146,8 +146,9 @@ void engine::start() {
   // janus.engine is the stable identity that a restarted engine finds its containers by.
   deps.labels = {{"janus.engine", cfg_.docker.engine_id}, {"janus.instance", instance_id_}};
   deps.adoptable = reconcile_containers(*runtime_, cfg_, deps);
-  router_ = actors_->spawn(actors::router, cfg_.models, deps);
-  broker_->connect(router_);
+  auto gates = std::make_shared<actors::pool_directory>();
+  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates);
+  broker_->connect(router_, gates);
   admin_->connect(router_);
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,
                                           cfg_.server.drain_timeout,

@@ -87,8 +87,9 @@ struct lease_rig {
     model.min_warm = 1;
     model.max_containers = 1;
     model.max_concurrency = 1024;
-    router = system->spawn(actors::router, std::vector<model_config>{model}, deps);
-    bridge.connect(router);
+    auto gates = std::make_shared<actors::pool_directory>();
+    router = system->spawn(actors::router, std::vector<model_config>{model}, deps, gates);
+    bridge.connect(router, gates);
     // Wait for the container to be ready: a lease is granted.
     while (true) {
       auto got = acquire_once();

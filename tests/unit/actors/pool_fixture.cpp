@@ -96,7 +96,9 @@ void pool_fixture::spawn_pool(model_config model, std::vector<container_info> ad
   deps.platform_env = {{"JANUS_PLATFORM_URL", "http://platform"}, {"JANUS_SHARED", "platform"}};
   deps.labels = {{"janus.instance", "test"}};
   deps.tick = tick;
-  pool_ = sys_.system().spawn(pool, std::move(model), std::move(deps), router_);
+  gate_ = std::make_shared<pool_gate>(model.name);
+  pool_ = sys_.system().spawn(pool, std::move(model), std::move(deps), router_, gate_);
+  gate_->pool = pool_;
   sys_.run();
 }
 
@@ -159,7 +161,7 @@ std::string pool_fixture::message_of(const lease_reply& reply) {
 }
 
 void pool_fixture::release(const lease& held, lease_outcome outcome) {
-  caf::anon_send(pool_, release_atom::value, held.id, outcome);
+  end_lease(held, outcome);
   sys_.run();
 }
 

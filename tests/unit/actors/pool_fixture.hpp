@@ -101,6 +101,8 @@ protected:
   caf::actor router_;
   caf::actor health_;
   caf::actor pool_;
+  /// The pool's gate: what the lease fast path sees.
+  std::shared_ptr<pool_gate> gate_;
 
 private:
   int requests_ = 0;

@@ -23,7 +23,7 @@ protected:
     deps.supervisors.health = health_;
     deps.supervisors.metrics = &metrics_;
     deps.tick = tick;
-    engine_router_ = sys_.system().spawn(router, std::move(models), std::move(deps));
+    engine_router_ = sys_.system().spawn(router, std::move(models), std::move(deps), gates_);
     sys_.run();
   }
 
@@ -85,6 +85,7 @@ protected:
   }
 
   caf::actor engine_router_;
+  std::shared_ptr<pool_directory> gates_ = std::make_shared<pool_directory>();
 };
 
 TEST_F(router_admin, an_added_model_is_listed_and_served_and_a_second_add_is_a_conflict) {
@@ -100,9 +101,7 @@ TEST_F(router_admin, an_added_model_is_listed_and_served_and_a_second_add_is_a_c
   auto again = add(named("extra"));
   ASSERT_TRUE(again && !again->ok());
   EXPECT_EQ(again->error().code, errc::conflict);
-  caf::anon_send(engine_router_, release_atom::value, std::string{"extra"},
-                 leased(*reply).id, lease_outcome::ok);
-  sys_.run();
+  release(leased(*reply));
 }
 
 TEST_F(router_admin, a_removed_model_is_unknown_at_once_and_its_containers_stop_after_their_requests) {
@@ -115,12 +114,12 @@ TEST_F(router_admin, a_removed_model_is_unknown_at_once_and_its_containers_stop_
   ASSERT_TRUE(removed && removed->ok());
   EXPECT_EQ(models(), strings{"m"});
   EXPECT_EQ(error_of(*acquire_from("extra")), errc::unknown_model);
+  EXPECT_EQ(gates_->find("extra"), nullptr) << "no lease fast path to a removed model";
+  EXPECT_NE(gates_->find("m"), nullptr);
   auto busy_id = held.container_id;
   auto stopped = runtime_.stopped_ids();
   EXPECT_EQ(std::count(stopped.begin(), stopped.end(), busy_id), 0) << "still serving";
-  caf::anon_send(engine_router_, release_atom::value, std::string{"extra"}, held.id,
-                 lease_outcome::ok);
-  sys_.run();
+  release(held);
   stopped = runtime_.stopped_ids();
   EXPECT_EQ(std::count(stopped.begin(), stopped.end(), busy_id), 1)
     << "the release reached the retiring pool, which stopped the container";

@@ -1,0 +1,126 @@
+#pragma once
+
+#include <caf/actor.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "http/broker.hpp"
+#include "model/lease.hpp"
+
+/// The lease fast path. A pool owns its policy, but the common lease (a ready container with a
+/// free slot, nobody queued) must not cost two thread hops per request. So each pool publishes
+/// its leasable containers as slots: an I/O thread takes a slot with one compare-and-swap and
+/// gives it back with one atomic subtraction, and the pool actor hears only of what changes
+/// its decisions (a waiter can be served, a draining container emptied, a failure, a recycling
+/// limit, a spare container to start). Everything else (queueing, cold starts, retries that must
+/// avoid a container) goes through the pool actor as before.
+namespace janus::actors {
+
+struct pool_gate;
+
+} // namespace janus::actors
+
+namespace janus {
+
+/// One container's request slots, shared by its pool and the threads that lease them.
+struct lease_slot {
+  lease_slot(std::uint64_t key, std::string container_id, endpoint target, int capacity,
+             std::shared_ptr<actors::pool_gate> gate);
+
+  /// The pool's key of the container.
+  const std::uint64_t key;
+  const std::string container_id;
+  const endpoint target;
+  /// Requests the container serves at once (max_concurrency).
+  const int capacity;
+  const std::shared_ptr<actors::pool_gate> gate;
+
+  /// Requests in flight (low 32 bits) and the closed flag: one word, so that taking a slot and
+  /// closing the container cannot both win.
+  std::atomic<std::uint64_t> word{0};
+  /// Leases ended other than failed_before_first_byte: a container that served is warm.
+  std::atomic<std::uint64_t> served{0};
+  /// Leases ended, whatever the outcome: the pool reads it to see activity (idle reaping).
+  std::atomic<std::uint64_t> ended{0};
+  /// failed_before_first_byte outcomes in a row.
+  std::atomic<int> failures_in_row{0};
+
+  static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 32;
+
+  int inflight() const {
+    return static_cast<int>(word.load() & 0xffffffffu);
+  }
+  bool closed() const {
+    return (word.load() & closed_bit) != 0;
+  }
+
+  /// Takes a slot unless the container is closed or full.
+  bool try_take();
+  /// Closes the container to new leases; returns the requests still in flight.
+  int close();
+  /// Closes the container only when nothing is in flight (idle reaping): true when closed.
+  bool close_if_idle();
+};
+
+} // namespace janus
+
+namespace janus::actors {
+
+/// What a pool shares with the threads that lease its slots. The pool writes every field; the
+/// I/O threads read them and write only `poke_pending`.
+struct pool_gate {
+  explicit pool_gate(std::string model_name) : model(std::move(model_name)) {}
+
+  const std::string model;
+  /// The pool actor; set by whoever spawns it, before the gate is published.
+  caf::actor pool;
+
+  using slot_list = std::vector<std::shared_ptr<lease_slot>>;
+  /// The ready containers' slots, in the pool's order; empty when none or shutting down.
+  std::atomic<std::shared_ptr<const slot_list>> slots;
+  /// Requests queued in the pool: while any wait, every lease goes through the pool (fairness),
+  /// and every release tells it.
+  std::atomic<int> waiting{0};
+  /// Open slots' containers with nothing in flight (kept by the slots' transitions).
+  std::atomic<int> idle{0};
+  /// Containers starting that no waiter will take, the pool's min_warm, and whether it may start
+  /// one now: a lease that takes an idle container pokes the pool when spare ones run short.
+  std::atomic<int> spare_starting{0};
+  std::atomic<int> min_warm{0};
+  std::atomic<bool> can_start{false};
+  /// A poke is on its way: at most one in flight.
+  std::atomic<bool> poke_pending{false};
+  /// Served requests after which a container is recycled; 0 never.
+  std::atomic<std::uint64_t> max_requests{0};
+};
+
+/// Model name → gate, written by the router (copy on write), read by the I/O threads.
+class pool_directory {
+public:
+  using map = std::unordered_map<std::string, std::shared_ptr<pool_gate>>;
+
+  std::shared_ptr<pool_gate> find(const std::string& model) const;
+  void put(std::shared_ptr<pool_gate> gate);
+  void erase(const std::string& model);
+
+private:
+  std::atomic<std::shared_ptr<const map>> map_{std::make_shared<const map>()};
+};
+
+/// Leases a slot of a ready container of the gate's pool without asking the pool: the container
+/// with a free slot and the fewest in flight, among equals one that served before, never
+/// `request.avoid_container`. Nothing when a request waits in the pool or no slot is free: then
+/// the pool decides.
+std::optional<lease> try_lease(pool_gate& gate, const http::acquire_request& request);
+
+/// Ends a lease: gives the slot back and tells the pool when that matters to it. Exactly once per
+/// lease, from any thread.
+void end_lease(const lease& held, lease_outcome outcome);
+
+} // namespace janus::actors
