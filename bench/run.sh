@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Janus benchmark suite: one command, bounded in time (~6 min with the defaults), writes
+# Janus benchmark suite: one command, bounded in time (~15 min with the defaults), writes
 # docs/benchmarks.md. Runs the same janus-baseline process directly, through janusd and through
-# nginx, in turn, for every concurrency and repetition; then the in-process micro-benchmarks.
+# nginx, in turn, for every concurrency and repetition; then the in-process micro-benchmarks, the
+# cold start (bench/coldstart.sh), the warm pool under a step load (bench/warmpool.sh) and the
+# engine at scale (bench/scale.sh).
 #   bench/run.sh [--reps N] [--secs S] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ RAW=$WORK/raw.jsonl
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+export BENCH_STARTED=$(date +%s)
 ninja -C build janusd janus-baseline janus-bench janus_bench_micro >/dev/null
 
 # janusd starts its own (one) baseline container; direct and nginx are pointed at that same
@@ -58,16 +61,37 @@ for rep in $(seq "$REPS"); do
       echo "{\"kind\":\"plain\",\"system\":\"$s\",\"c\":$c,\"rep\":$rep,\"cpu_ticks\":$((t1-t0)),\"secs\":$SECS,\"r\":$line}" >> "$RAW"
     done
   done
-  for c in 1 16 64; do
-    for s in direct janusd nginx; do
-      "$BIN/janus-bench" -c $c -d ${SECS}s --stream --max-tokens 8 --baseline-tokens \
-        --body-extra '{"janus_baseline":{"token_delay_ms":5}}' --json "$WORK/s.json" "${URL[$s]}" >/dev/null
-      echo "{\"kind\":\"stream\",\"system\":\"$s\",\"c\":$c,\"rep\":$rep,\"r\":$(python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1]))))" "$WORK/s.json")}" >> "$RAW"
+  # stream: the first frame at once (the proxy's added time alone), then after a 20 ms prefill
+  for kind in stream prefill; do
+    extra='{"janus_baseline":{"token_delay_ms":5}}'
+    [ $kind = prefill ] && extra='{"janus_baseline":{"token_delay_ms":5,"first_token_delay_ms":20}}'
+    for c in 1 16 64; do
+      for s in direct janusd nginx; do
+        "$BIN/janus-bench" -c $c -d ${SECS}s --stream --max-tokens 8 --baseline-tokens \
+          --body-extra "$extra" --json "$WORK/s.json" "${URL[$s]}" >/dev/null
+        echo "{\"kind\":\"$kind\",\"system\":\"$s\",\"c\":$c,\"rep\":$rep,\"r\":$(python3 -c "import json,sys;print(json.dumps(json.load(open(sys.argv[1]))))" "$WORK/s.json")}" >> "$RAW"
+      done
     done
   done
 done
 
 timeout 120 "$BIN/janus_bench_micro" --benchmark_min_time=0.3 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true --benchmark_out="$WORK/micro.json" --benchmark_out_format=json >/dev/null 2>&1 || true
 
-python3 bench/report.py "$RAW" "$WORK/micro.json" "$SECS" "$REPS" > "$OUT"
+# The proxy comparison is done: its processes go before the next parts start their own.
+cleanup; PIDS=()
+
+# Each part writes its own markdown section (with its targets) and raw JSON; a part that fails is
+# reported in its section's place, and the rest still runs.
+SECTIONS=()
+for part in coldstart warmpool scale; do
+  if ! bench/$part.sh --md "$WORK/$part.md" --json "$WORK/$part.json" > "$WORK/$part.log" 2>&1; then
+    echo "bench/run.sh: bench/$part.sh failed; the end of its log:" >&2
+    tail -n 20 "$WORK/$part.log" >&2
+    printf '## %s\n\nbench/%s.sh failed in this run; the end of its log:\n\n```\n%s\n```\n' \
+      "$part" "$part" "$(tail -n 20 "$WORK/$part.log")" > "$WORK/$part.md"
+  fi
+  SECTIONS+=("$WORK/$part.md")
+done
+
+python3 bench/report.py "$RAW" "$WORK/micro.json" "$SECS" "$REPS" "${SECTIONS[@]}" > "$OUT"
 echo "bench/run.sh: wrote $OUT (raw results in $WORK)"

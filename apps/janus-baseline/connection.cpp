@@ -186,13 +186,14 @@ net::awaitable<bool> connection::handle_chat(const request& req, bool keep_alive
     co_return co_await stream_answer(plan, version, keep_alive);
   }
   const std::chrono::milliseconds token_delay{plan.token_delay_ms};
+  const std::chrono::milliseconds first_token_delay{plan.first_token_delay_ms};
   if (plan.abort_after_tokens) {
     // A crash while generating: no answer at all.
-    co_await wait(token_delay * std::min(*plan.abort_after_tokens, plan.tokens));
+    co_await wait(first_token_delay + token_delay * std::min(*plan.abort_after_tokens, plan.tokens));
     close();
     co_return false;
   }
-  if (!co_await wait(token_delay * plan.tokens)) {
+  if (!co_await wait(first_token_delay + token_delay * plan.tokens)) {
     co_return false;
   }
   co_return co_await write_json(200, render_completion(plan), version, keep_alive);
@@ -213,6 +214,11 @@ net::awaitable<bool> connection::stream_answer(const answer_plan& plan, unsigned
     co_return false;
   }
   chunk_renderer frames{plan};
+  if (plan.first_token_delay_ms > 0
+      && !co_await wait(std::chrono::milliseconds{plan.first_token_delay_ms})) {
+    close();
+    co_return false;
+  }
   if (!co_await write_chunk(frames.role_frame())) {
     co_return false;
   }

@@ -98,6 +98,7 @@ struct override_field {
 constexpr std::array override_fields{
   override_field{"tokens", 0, max_tokens, &request_overrides::tokens},
   override_field{"token_delay_ms", 0, max_delay_ms, &request_overrides::token_delay_ms},
+  override_field{"first_token_delay_ms", 0, max_delay_ms, &request_overrides::first_token_delay_ms},
   override_field{"abort_after_tokens", 0, std::numeric_limits<std::uint32_t>::max(),
                  &request_overrides::abort_after_tokens},
   override_field{"status", 400, 599, &request_overrides::status},
@@ -256,6 +257,7 @@ answer_plan plan_answer(chat_request request, const baseline_options& options,
   plan.words = std::move(request.words);
   plan.tokens = request.overrides.tokens.value_or(options.tokens);
   plan.token_delay_ms = request.overrides.token_delay_ms.value_or(options.token_delay_ms);
+  plan.first_token_delay_ms = request.overrides.first_token_delay_ms.value_or(0);
   plan.abort_after_tokens = request.overrides.abort_after_tokens;
   plan.status = request.overrides.status;
   plan.prompt_tokens = request.prompt_tokens;

@@ -22,6 +22,9 @@ inline constexpr std::size_t max_body_bytes = 1024 * 1024;
 struct request_overrides {
   std::optional<std::uint32_t> tokens;
   std::optional<std::uint32_t> token_delay_ms;
+  /// A model's time to first token (prefill): the wait before the first frame of a stream (and
+  /// before a whole answer), on top of the token delays.
+  std::optional<std::uint32_t> first_token_delay_ms;
   /// Simulates a crash: a stream is cut (no finish frame, no [DONE], no last chunk) once
   /// this many content tokens were sent, so a value above `tokens` never fires; a non-stream
   /// request is closed without an answer after that many token delays.
@@ -56,6 +59,7 @@ struct answer_plan {
   /// The answer length in tokens (completion_tokens).
   std::uint32_t tokens = 0;
   std::uint32_t token_delay_ms = 0;
+  std::uint32_t first_token_delay_ms = 0;
   std::optional<std::uint32_t> abort_after_tokens;
   /// When set, the answer is render_error(simulated_error(*status)), not a completion.
   std::optional<std::uint32_t> status;

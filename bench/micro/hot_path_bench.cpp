@@ -1,7 +1,8 @@
-// The request path's in-process costs (Google Benchmark): a lease acquired and released through
-// the broker bridge, router and pool actor on a threaded CAF system set up like janusd's (the
-// benchmark thread plays the I/O thread and waits for the grant); SSE frame scanning; a request's
-// metrics updates. Run: build/bin/janus_bench_micro [--benchmark_filter=...]; bench/run.sh runs it.
+// The request path's in-process costs (Google Benchmark): a lease acquired and released the way
+// a request does it when a slot is free (the fast path: the pool's gate, on the calling thread),
+// and through the broker bridge, router and pool actor (the path of queued and cold requests), on
+// a threaded CAF system set up like janusd's (the benchmark thread plays the I/O thread and waits
+// for the grant); SSE frame scanning; a request's metrics updates. Run: build/bin/janus_bench_micro [--benchmark_filter=...]; bench/run.sh runs it.
 
 #include <benchmark/benchmark.h>
 
@@ -122,9 +123,32 @@ struct lease_rig {
   }
 };
 
-void lease_acquire_release(benchmark::State& state) {
-  // Never destroyed: the actor system keeps running until the process exits.
+/// Never destroyed: the actor system keeps running until the process exits.
+lease_rig& shared_rig() {
   static auto& rig = *new lease_rig;
+  return rig;
+}
+
+/// What a request pays when a slot is free: try_acquire on the gate, release.
+void lease_fast_path(benchmark::State& state) {
+  auto& rig = shared_rig();
+  http::acquire_request request{"m", "r", std::chrono::milliseconds(1000), {}};
+  for (auto _ : state) {
+    auto got = rig.bridge.try_acquire(request);
+    if (!got) {
+      state.SkipWithError("no lease from the fast path");
+      break;
+    }
+    rig.bridge.release(*got, lease_outcome::ok);
+  }
+}
+BENCHMARK(lease_fast_path)->UseRealTime();
+BENCHMARK(lease_fast_path)->UseRealTime()->Threads(2);
+
+/// A lease granted by the pool actor (the path of a request that queues or starts a container):
+/// bridge → router → pool → the grant back to this thread, then the release.
+void lease_via_pool_actor(benchmark::State& state) {
+  auto& rig = shared_rig();
   for (auto _ : state) {
     auto got = rig.acquire_once();
     if (!got) {
@@ -134,7 +158,7 @@ void lease_acquire_release(benchmark::State& state) {
     rig.bridge.release(got.value(), lease_outcome::ok);
   }
 }
-BENCHMARK(lease_acquire_release)->UseRealTime();
+BENCHMARK(lease_via_pool_actor)->UseRealTime();
 
 std::string sse_stream(int tokens) {
   std::string out = "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n";

@@ -213,6 +213,17 @@ TEST_F(baseline, stream_frames_arrive_one_by_one_when_tokens_are_delayed) {
   }
 }
 
+TEST_F(baseline, first_token_delay_holds_the_first_frame_but_not_the_header) {
+  auto port = start();
+  auto res = post_json_streaming(
+    port, "/v1/chat/completions",
+    chat_body("a", R"("stream":true,"janus_baseline":{"tokens":2,"first_token_delay_ms":150})"));
+  ASSERT_TRUE(res.complete) << res.error;
+  ASSERT_EQ(res.frames.size(), 5u) << res.body;
+  EXPECT_LT(millis(res.headers_at - res.sent_at), 100) << "the header goes at once";
+  EXPECT_GE(millis(res.frames[0].at - res.sent_at), 150) << "the role frame waits the prefill";
+}
+
 TEST_F(baseline, include_usage_adds_usage_null_to_every_frame_and_a_final_usage_frame) {
   auto port = start();
   auto res = post_json_streaming(
