@@ -24,14 +24,6 @@ protected:
   std::optional<lease> fast(std::string avoid = {}) {
     return try_lease(*gate_, http::acquire_request{"m", "fast", 1s, std::move(avoid)});
   }
-
-  std::optional<result<drain_report>> drain() {
-    auto answer = std::make_shared<std::optional<result<drain_report>>>();
-    caf::anon_send(pool_, drain_atom::value,
-                   drain_msg{"m", [answer](result<drain_report> r) { *answer = std::move(r); }});
-    sys_.run();
-    return *answer;
-  }
 };
 
 TEST_F(lease_fast_path, leases_a_ready_container_without_the_pool_and_the_pool_counts_it) {

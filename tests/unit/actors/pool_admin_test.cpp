@@ -24,14 +24,6 @@ protected:
     sys_.run();
     return *answer;
   }
-
-  std::optional<result<drain_report>> drain() {
-    auto answer = std::make_shared<std::optional<result<drain_report>>>();
-    caf::anon_send(pool_, drain_atom::value,
-                   drain_msg{"m", [answer](result<drain_report> r) { *answer = std::move(r); }});
-    sys_.run();
-    return *answer;
-  }
 };
 
 TEST_F(pool_admin, scaling_up_min_warm_starts_containers_at_once) {

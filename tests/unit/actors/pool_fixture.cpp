@@ -165,6 +165,14 @@ void pool_fixture::release(const lease& held, lease_outcome outcome) {
   sys_.run();
 }
 
+std::optional<result<drain_report>> pool_fixture::drain() {
+  auto answer = std::make_shared<std::optional<result<drain_report>>>();
+  caf::anon_send(pool_, drain_atom::value,
+                 drain_msg{"m", [answer](result<drain_report> r) { *answer = std::move(r); }});
+  sys_.run();
+  return *answer;
+}
+
 pool_status pool_fixture::status() {
   auto answer = std::make_shared<std::optional<pool_status>>();
   sys_.system().spawn([pool = pool_, answer](caf::event_based_actor* self) {

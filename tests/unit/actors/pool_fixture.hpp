@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/admin_messages.hpp"
 #include "actors/container_metrics.hpp"
 #include "actors/pool.hpp"
 #include "tests/unit/actors/deterministic_system.hpp"
@@ -81,6 +82,9 @@ protected:
 
   /// Gives a lease back and runs.
   void release(const lease& held, lease_outcome outcome = lease_outcome::ok);
+
+  /// Sends `drain_atom` for model "m" and runs; the pool's answer, if any.
+  std::optional<result<drain_report>> drain();
 
   /// The pool's answer to `status_atom`.
   pool_status status();
