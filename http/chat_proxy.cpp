@@ -6,7 +6,9 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
+#include <cstdio>
 
 #include "http/ask.hpp"
 #include "http/error_response.hpp"
@@ -33,6 +35,27 @@ bool is_timeout(const beast::error_code& ec) {
   return ec == beast::error::timeout;
 }
 
+void add_field(std::string& head, std::string_view name, std::string_view value) {
+  head.append(name).append(": ").append(value).append("\r\n");
+}
+
+/// The framing of one piece of a chunked body: its size line and the CRLF after its data.
+struct chunk_frame {
+  std::array<char, 20> size_line{};
+  std::size_t size_line_length = 0;
+
+  explicit chunk_frame(std::size_t size) {
+    auto n = std::snprintf(size_line.data(), size_line.size(), "%zx\r\n", size);
+    size_line_length = static_cast<std::size_t>(n);
+  }
+  asio::const_buffer size_buffer() const {
+    return {size_line.data(), size_line_length};
+  }
+};
+
+constexpr std::string_view crlf = "\r\n";
+constexpr std::string_view last_chunk = "0\r\n\r\n";
+
 } // namespace
 
 chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
@@ -50,16 +73,15 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_conf
   if (metrics != nullptr) {
     metrics_ = &metrics->of(info_.model);
   }
-  upstream_request_.method(bhttp::verb::post);
-  upstream_request_.target("/v1/chat/completions");
-  upstream_request_.version(11);
-  upstream_request_.set(bhttp::field::host, "127.0.0.1");
-  upstream_request_.set(bhttp::field::content_type, "application/json");
-  upstream_request_.set(bhttp::field::accept, info_.stream ? "text/event-stream" : "application/json");
-  upstream_request_.set("x-request-id", request_id_);
-  upstream_request_.keep_alive(true);
-  upstream_request_.body() = std::move(body);
-  upstream_request_.prepare_payload();
+  upstream_head_.reserve(256);
+  upstream_head_ = "POST /v1/chat/completions HTTP/1.1\r\n";
+  add_field(upstream_head_, "Host", "127.0.0.1");
+  add_field(upstream_head_, "Content-Type", "application/json");
+  add_field(upstream_head_, "Accept", info_.stream ? "text/event-stream" : "application/json");
+  add_field(upstream_head_, "x-request-id", request_id_);
+  add_field(upstream_head_, "Content-Length", std::to_string(body.size()));
+  upstream_head_ += crlf;
+  upstream_body_ = std::move(body);
 }
 
 chat_proxy::~chat_proxy() {
@@ -214,7 +236,8 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
     }
     upstream_->expires_after(head_timeout);
     std::size_t n = 0;
-    std::tie(ec, n) = co_await bhttp::async_write(*upstream_, upstream_request_, nothrow);
+    std::array<asio::const_buffer, 2> request{asio::buffer(upstream_head_), asio::buffer(upstream_body_)};
+    std::tie(ec, n) = co_await asio::async_write(*upstream_, request, nothrow);
     if (!ec) {
       upstream_buffer_.clear();
       parser_.emplace();
@@ -254,34 +277,43 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {
   auto& upstream_head = parser_->get();
   status_sent_ = upstream_head.result_int();
-  bhttp::response<bhttp::buffer_body> response{upstream_head.result(), 11};
+  // Our response head, written by hand: the container's status, type and caching, our own
+  // fields, and the body's framing (its length when the container sent one, chunked otherwise).
+  std::string head;
+  head.reserve(384);
+  head.append("HTTP/1.1 ").append(std::to_string(status_sent_)).append(" ");
+  head.append(bhttp::obsolete_reason(upstream_head.result())).append(crlf);
   if (auto type = upstream_head.find(bhttp::field::content_type); type != upstream_head.end()) {
-    response.set(bhttp::field::content_type, type->value());
+    add_field(head, "Content-Type", type->value());
   }
   if (auto cache = upstream_head.find(bhttp::field::cache_control); cache != upstream_head.end()) {
-    response.set(bhttp::field::cache_control, cache->value());
+    add_field(head, "Cache-Control", cache->value());
   }
-  response.set("x-request-id", request_id_);
-  response.set("x-janus-start", to_string(held.kind));
-  response.set("x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
-  response.set("x-janus-container", held.container_id);
-  response.keep_alive(client_keep_alive_);
+  add_field(head, "x-request-id", request_id_);
+  add_field(head, "x-janus-start", to_string(held.kind));
+  add_field(head, "x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
+  add_field(head, "x-janus-container", held.container_id);
+  if (!client_keep_alive_) {
+    add_field(head, "Connection", "close");
+  }
+  bool chunked = true;
   if (auto length = parser_->content_length(); length && !parser_->chunked()) {
-    response.content_length(*length);
+    add_field(head, "Content-Length", std::to_string(*length));
+    chunked = false;
   } else {
-    response.chunked(true);
+    add_field(head, "Transfer-Encoding", "chunked");
   }
+  head += crlf;
   bool is_stream = upstream_head.result() == bhttp::status::ok
                    && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
-  bhttp::response_serializer<bhttp::buffer_body> serializer{response};
   // Whatever the upstream sent with its header is relayed with ours in one write; when nothing
   // came yet, our header goes at once, so the client sees the status before the first token.
+  bool head_sent = false;
   if (upstream_buffer_.size() == 0) {
-    response.body().data = nullptr;
-    response.body().more = true;
     client_.expires_after(cfg_.stream_idle_timeout);
-    auto [header_ec, header_n] = co_await bhttp::async_write_header(client_, serializer, nothrow);
+    auto [header_ec, header_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
     response_started_ = true;
+    head_sent = true;
     if (header_ec) {
       co_return attempt_result{attempt_status::client_gone, {}};
     }
@@ -319,15 +351,30 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
         // last bytes, so the client's next request can not find it still taken.
         release_once(held, lease_outcome::ok);
       }
-      response.body().data = got > 0 ? relay_buffer_.data() : nullptr;
-      response.body().size = got;
-      response.body().more = !done;
-      client_.expires_after(cfg_.stream_idle_timeout);
-      auto [wec, wn] = co_await bhttp::async_write(client_, serializer, nothrow);
-      response_started_ = true;
-      if (wec == bhttp::error::need_buffer) {
-        wec = {};
+      // One write: our head when not sent yet, the piece (framed when chunked), and the last
+      // chunk when the answer is complete.
+      chunk_frame frame{got};
+      std::array<asio::const_buffer, 5> out{};
+      std::size_t used = 0;
+      if (!head_sent) {
+        out[used++] = asio::buffer(head);
       }
+      if (got > 0) {
+        if (chunked) {
+          out[used++] = frame.size_buffer();
+        }
+        out[used++] = asio::buffer(relay_buffer_.data(), got);
+        if (chunked) {
+          out[used++] = asio::buffer(crlf);
+        }
+      }
+      if (done && chunked) {
+        out[used++] = asio::buffer(last_chunk);
+      }
+      client_.expires_after(cfg_.stream_idle_timeout);
+      auto [wec, wn] = co_await asio::async_write(client_, out, nothrow);
+      response_started_ = true;
+      head_sent = true;
       if (wec) {
         co_return attempt_result{attempt_status::client_gone, {}};
       }
@@ -340,9 +387,9 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
                          "container " + held.container_id + " failed mid-answer: "
                            + (is_timeout(ec) ? std::string{"no data within the stream idle timeout"} : ec.message())};
       if (is_stream) {
-        if (!response_started_) {
+        if (!head_sent) {
           client_.expires_after(cfg_.stream_idle_timeout);
-          co_await bhttp::async_write_header(client_, serializer, nothrow);
+          co_await asio::async_write(client_, asio::buffer(head), nothrow);
         }
         co_await end_stream_with_error(failure);
       }
@@ -365,12 +412,11 @@ asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error)
   tail += "data: " + rendered.body + "\n\n";
   tail += "data: [DONE]\n\n";
   // The response is chunked (a stream has no length): one chunk, then the last chunk.
-  std::string framed;
-  char size_hex[20];
-  auto len = std::snprintf(size_hex, sizeof(size_hex), "%zx\r\n", tail.size());
-  framed.append(size_hex, static_cast<std::size_t>(len));
+  chunk_frame frame{tail.size()};
+  std::string framed{static_cast<const char*>(frame.size_buffer().data()), frame.size_buffer().size()};
   framed += tail;
-  framed += "\r\n0\r\n\r\n";
+  framed += crlf;
+  framed += last_chunk;
   client_.expires_after(cfg_.stream_idle_timeout);
   co_await asio::async_write(client_, asio::buffer(framed), nothrow);
 }

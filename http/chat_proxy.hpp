@@ -91,7 +91,10 @@ private:
   chat_request_info info_;
   bool client_keep_alive_;
   clock::time_point deadline_;
-  boost::beast::http::request<boost::beast::http::string_body> upstream_request_;
+  /// The request to the container: its head (written by hand: no field container, no serializer)
+  /// and the client's body, unchanged; both go in one write.
+  std::string upstream_head_;
+  std::string upstream_body_;
 
   // -- state of the current attempt --------------------------------------------------------
   std::optional<boost::beast::tcp_stream> upstream_;
