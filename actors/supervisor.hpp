@@ -32,6 +32,10 @@ struct supervisor_state {
   bool probe_in_flight = false;
   /// When the start (or adoption) began, for the start duration.
   caf::actor_clock::time_point began;
+  /// When the runtime reported the container started: readiness probing began.
+  caf::actor_clock::time_point started;
+  /// Readiness probes sent so far.
+  int probes = 0;
   /// The start's result was counted (each start counts exactly once).
   bool start_counted = false;
 
