@@ -3,14 +3,12 @@
 #include <caf/all.hpp>
 
 #include "actors/container_metrics.hpp"
+#include "actors/readiness_schedule.hpp"
 #include "logging/event.hpp"
 
 namespace janus::actors {
 
 namespace {
-
-/// The longest pause between two readiness probes while a container starts.
-constexpr auto max_probe_delay = std::chrono::milliseconds(200);
 
 /// "container ready", with the whole start's duration and its steps: the runtime's phases
 /// (`create_ms`, ... as it timed them), then `ready_ms` from started to the first healthy probe.
@@ -126,9 +124,9 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
         return;
       }
       if (!answer.healthy) {
-        auto delay = self->state.probe_delay;
-        self->state.probe_delay = std::min(delay * 2, std::chrono::milliseconds{max_probe_delay});
-        self->delayed_send(self, delay, probe_atom::value);
+        auto probing_for = std::chrono::duration_cast<std::chrono::milliseconds>(
+          self->clock().now() - self->state.started);
+        self->delayed_send(self, next_probe_delay(probing_for), probe_atom::value);
         return;
       }
       self->state.current = phase::ready;

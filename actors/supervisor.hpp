@@ -28,7 +28,6 @@ struct supervisor_state {
   phase current = phase::starting;
   container_info container;
   stop_reason reason = stop_reason::exited;
-  std::chrono::milliseconds probe_delay{10};
   bool probe_in_flight = false;
   /// When the start (or adoption) began, for the start duration.
   caf::actor_clock::time_point began;
