@@ -4,25 +4,30 @@
 # -d -p 127.0.0.1::8080`, `docker port`, poll /health with curl, then the same request). Median
 # of at least 10 each; janusd's start broken down into its phases from its own log. Bounded
 # (about a minute with the defaults), and every container it made is removed, even on failure.
-#   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process]
+#   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]
+# --startup-delay makes the model server wait MS before it listens (JANUS_BASELINE_STARTUP_DELAY_MS,
+# for janusd's containers and the CLI's alike): a model that takes time to boot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-REPS=10; MD=; JSON=; PROCESS=1
-usage() { echo "usage: bench/coldstart.sh [--reps N (>= 10)] [--md FILE] [--json FILE] [--no-process]" >&2; exit 2; }
+REPS=10; MD=; JSON=; PROCESS=1; DELAY=0
+usage() { echo "usage: bench/coldstart.sh [--reps N (>= 10)] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --reps) [ $# -ge 2 ] || usage; REPS=$2; shift 2;;
     --md) [ $# -ge 2 ] || usage; MD=$2; shift 2;;
     --json) [ $# -ge 2 ] || usage; JSON=$2; shift 2;;
     --no-process) PROCESS=0; shift;;
+    --startup-delay) [ $# -ge 2 ] || usage; DELAY=$2; shift 2;;
     *) usage;;
   esac
 done
 [[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 10 ] && [ "$REPS" -le 200 ] \
   || { echo "bench/coldstart.sh: --reps must be between 10 and 200, got \"$REPS\"" >&2; exit 2; }
+[[ $DELAY =~ ^[0-9]+$ ]] && [ "$DELAY" -le 10000 ] \
+  || { echo "bench/coldstart.sh: --startup-delay must be 0 to 10000 (ms), got \"$DELAY\"" >&2; exit 2; }
 
-BIN=$ROOT/build/bin
+BIN=${JANUS_BENCH_BIN:-$ROOT/build/bin}   # JANUS_BENCH_BIN: binaries of another build, to compare
 IMAGE=janus-baseline:latest
 for b in janusd janus-bench janus-baseline; do
   [ -x "$BIN/$b" ] || { echo "bench/coldstart.sh: $BIN/$b not found; build first" >&2; exit 1; }
@@ -51,7 +56,8 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+on_signal() { exit 130; }
+trap on_signal INT TERM
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -89,6 +95,8 @@ admin:
 models:
   baseline:
 $model
+    env:
+      JANUS_BASELINE_STARTUP_DELAY_MS: "$DELAY"
     min_warm: 0
     max_containers: 1
     idle_ttl: 10m
@@ -164,7 +172,8 @@ cli_iteration() {
   local name=coldbench-$RUN-$rep-${interval/./}
   local t0 t_run t_port t_health id hp port polls=0
   t0=$EPOCHREALTIME
-  id=$(docker run -d --name "$name" --label "janus.coldbench=$RUN" -p 127.0.0.1::8080 "$IMAGE")
+  id=$(docker run -d --name "$name" --label "janus.coldbench=$RUN" -p 127.0.0.1::8080 \
+         -e "JANUS_BASELINE_STARTUP_DELAY_MS=$DELAY" "$IMAGE")
   t_run=$EPOCHREALTIME
   hp=$(docker port "$id" 8080/tcp | head -1)
   t_port=$EPOCHREALTIME
@@ -198,9 +207,10 @@ for rep in $(seq 0 "$REPS"); do
 done
 echo >&2
 
-python3 - "$RAW" "$REPS" "${MD:-}" "${JSON:-}" "$IMAGE" <<'PY'
+python3 - "$RAW" "$REPS" "${MD:-}" "${JSON:-}" "$IMAGE" "$DELAY" <<'PY'
 import json, sys, platform, subprocess
 raw, reps, md_path, json_path, image = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+delay = int(sys.argv[6])
 rows = [json.loads(l) for l in open(raw)]
 measured = [r for r in rows if r["rep"] > 0]   # rep 0 is the warm-up
 
@@ -256,7 +266,7 @@ for m in ("cli-0.01s", "cli-0.1s"):
 ratio = summary["janusd-docker"]["median_ms"] / summary["cli-0.01s"]["median_ms"]
 ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_ms"]
 goal = 0.7
-result = {"reps": reps, "image": image, "summary": summary, "janusd_docker_phases": docker_phases,
+result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
           "janusd_process_phases": process_phases, "cli_phases": cli_phases,
           "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
           "met": ratio <= goal, "raw": rows}
@@ -289,8 +299,10 @@ lines = ["## Cold start", "",
          "start-up not counted, as for janusd). The container is removed after each repetition.",
          "- **janusd, process runtime** (info): the same as janusd but each container is a local "
          "`janus-baseline` child process.",
+         *([f"- The model server waits {delay} ms before it listens (`JANUS_BASELINE_STARTUP_DELAY_MS`, "
+            "every method): a model that takes time to boot."] if delay else []),
          "",
-         "Command: `bench/coldstart.sh --reps " + str(reps) + "`.", "",
+         "Command: `bench/coldstart.sh --reps " + str(reps) + (f" --startup-delay {delay}" if delay else "") + "`.", "",
          "| method | median ms | p90 ms | min ms | max ms |", "| --- | ---: | ---: | ---: | ---: |"]
 for m, label in methods:
     if m in summary:
