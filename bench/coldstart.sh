@@ -257,8 +257,8 @@ def phases(method, names):
             out[n] = {"median_ms": median(v), "p90_ms": pct(v, 90)}
     return out
 
-docker_phases = phases("janusd-docker", ["queue_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"])
-process_phases = phases("janusd-process", ["queue_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
+docker_phases = phases("janusd-docker", ["wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"])
+process_phases = phases("janusd-process", ["wait_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
 cli_phases = {}
 for m in ("cli-0.01s", "cli-0.1s"):
     cli_phases[m] = {k: {"median_ms": median(of(m, k)), "p90_ms": pct(of(m, k), 90)}
@@ -310,14 +310,14 @@ for m, label in methods:
         lines.append(f"| {label} | {f(s['median_ms'])} | {f(s['p90_ms'])} | {f(s['min_ms'])} | {f(s['max_ms'])} |")
 lines += ["", "janusd's start, from its `container ready` log line (median / p90 ms):", "",
           "| phase | docker runtime | meaning |", "| --- | ---: | --- |"]
-meaning = {"queue_ms": "start asked → the runtime begins it (start slots, thread hops)",
+meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot, thread hops)",
            "create_ms": "`POST /containers/create`",
            "run_ms": "`POST /containers/{id}/start`",
            "port_ms": "inspect until the host port is published",
            "ready_ms": "started → first healthy `/health` probe",
            "probes": "readiness probes sent (count)",
            "start_ms": "whole start: start asked → ready"}
-for k in ("queue_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"):
+for k in ("wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"):
     if k in docker_phases:
         p = docker_phases[k]
         lines.append(f"| `{k}` | {f(p['median_ms'])} / {f(p['p90_ms'])} | {meaning[k]} |")

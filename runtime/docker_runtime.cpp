@@ -186,7 +186,7 @@ private:
     container_spec spec;
     start_handler on_started;
     exit_handler on_exit;
-    /// When start() was called, for the `queue` phase.
+    /// When start() was called, for the `wait` phase.
     clock::time_point asked;
   };
 
@@ -222,14 +222,14 @@ private:
     std::string_view no_body;
     std::vector<start_phase> phases;
     auto mark = asked;
-    // Closes the phase that began at `mark`: the first one, `queue`, at start().
+    // Closes the phase that began at `mark`: the first one, `wait` (for a start slot), at start().
     auto timed = [&phases, &mark](const char* name) {
       auto now = clock::now();
       phases.push_back(
         start_phase{name, std::chrono::duration_cast<std::chrono::microseconds>(now - mark)});
       mark = now;
     };
-    timed("queue");
+    timed("wait");
     auto seq = next_seq_++;
     auto name = docker::container_name(cfg_.engine_id, spec.model, token_, seq);
     auto body = docker::create_body(spec);

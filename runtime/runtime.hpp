@@ -80,8 +80,8 @@ public:
   virtual std::string name() const = 0;
 
   /// Starts a container. `on_started` learns its id, endpoint and the timed steps of the start
-  /// (it is not ready yet: readiness is the caller's health probe). `on_exit` runs once when the container ends, for whatever
-  /// reason, unless the start failed.
+  /// (it is not ready yet: readiness is the caller's health probe). `on_exit` runs once when the
+  /// container ends, for whatever reason, unless the start failed.
   virtual void start(container_spec spec, start_handler on_started, exit_handler on_exit) = 0;
 
   /// Asks a container to stop: SIGTERM (or the backend's equivalent), then a forced kill after

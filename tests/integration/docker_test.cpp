@@ -280,10 +280,10 @@ TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_port_and_readines
     ready = log.substr(at, log.find('\n', at) - at);
     return true;
   })) << janusd_->log();
-  // queue, create, run (the engine's start call) and port as the runtime timed them, then the
-  // readiness probes, in that order.
+  // wait (for a start slot), create, run (the engine's start call) and port as the runtime timed
+  // them, then the readiness probes, in that order.
   std::size_t last = 0;
-  for (const auto* field : {"start_ms=", "queue_ms=", "create_ms=", "run_ms=", "port_ms=",
+  for (const auto* field : {"start_ms=", "wait_ms=", "create_ms=", "run_ms=", "port_ms=",
                             "ready_ms=", "probes="}) {
     auto at = ready.find(field);
     ASSERT_NE(at, std::string::npos) << field << " missing: " << ready;
