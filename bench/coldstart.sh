@@ -121,12 +121,19 @@ admin() { # admin NAME METHOD PATH
   curl -fs -m 5 -H "Authorization: Bearer $TOKEN" -X "$2" "http://127.0.0.1:${JPORT[$1]}$3"
 }
 
+janusd_gone() { # janusd_gone NAME: reports that janusd stopped answering, with its log's tail
+  echo "bench/coldstart.sh: janusd ($1) does not answer its admin API; the end of its log:" >&2
+  tail -20 "${JLOG[$1]}" >&2
+  exit 1
+}
+
 # No container of the model exists, in janusd's pool nor (docker) in the engine.
 make_cold() {
-  local name=$1 runtime=$2
-  admin "$name" POST /admin/pools/baseline/drain >/dev/null
+  local name=$1 runtime=$2 pools
+  admin "$name" POST /admin/pools/baseline/drain >/dev/null || janusd_gone "$name"
   for _ in $(seq 200); do
-    if admin "$name" GET /admin/pools | grep -q '"containers":\[\]'; then
+    pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
+    if grep -q '"containers":\[\]' <<<"$pools"; then
       if [ "$runtime" != docker ] \
          || [ -z "$(docker ps -aq --filter "label=janus.engine=$ENGINE_ID")" ]; then
         sleep 0.3 # let the daemon settle after the removal, so it does not overlap the start
