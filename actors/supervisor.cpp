@@ -3,14 +3,32 @@
 #include <caf/all.hpp>
 
 #include "actors/container_metrics.hpp"
+#include "actors/readiness_schedule.hpp"
 #include "logging/event.hpp"
 
 namespace janus::actors {
 
 namespace {
 
-/// The longest pause between two readiness probes while a container starts.
-constexpr auto max_probe_delay = std::chrono::milliseconds(200);
+/// "container ready", with the whole start's duration and its steps: the runtime's phases
+/// (`create_ms`, ... as it timed them), then `ready_ms` from started to the first healthy probe.
+void log_ready(const supervisor_state& st, const std::string& model,
+               caf::actor_clock::time_point now) {
+  if (!logging::enabled(spdlog::level::info)) {
+    return;
+  }
+  logging::event line{"container ready"};
+  line.field("model", model)
+    .field("container", st.container.id)
+    .field("port", st.container.target.port)
+    .millis("start_ms", now - st.began);
+  std::string key;
+  for (const auto& step : st.container.phases) {
+    key = step.name + "_ms";
+    line.millis(key, step.took);
+  }
+  line.millis("ready_ms", now - st.started).field("probes", st.probes).info();
+}
 
 /// The lifecycle once the container's start (or adoption) is under way: started → probing →
 /// ready → stopping → gone.
@@ -83,6 +101,7 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
         return;
       }
       self->state.current = phase::probing;
+      self->state.started = self->clock().now();
       self->delayed_send(self, model.startup_timeout, deadline_atom::value);
       self->send(self, probe_atom::value);
     },
@@ -91,6 +110,7 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
         return;
       }
       self->state.probe_in_flight = true;
+      ++self->state.probes;
       caf::actor me = caf::actor_cast<caf::actor>(self);
       auto timeout = std::min(model.health.timeout, model.startup_timeout);
       deps.probe(self->state.container.target, model.health.path, timeout,
@@ -104,19 +124,14 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
         return;
       }
       if (!answer.healthy) {
-        auto delay = self->state.probe_delay;
-        self->state.probe_delay = std::min(delay * 2, std::chrono::milliseconds{max_probe_delay});
-        self->delayed_send(self, delay, probe_atom::value);
+        auto probing_for = std::chrono::duration_cast<std::chrono::milliseconds>(
+          self->clock().now() - self->state.started);
+        self->delayed_send(self, next_probe_delay(probing_for), probe_atom::value);
         return;
       }
       self->state.current = phase::ready;
       count_start(start_result::ok);
-      logging::event{"container ready"}
-        .field("model", model.name)
-        .field("container", self->state.container.id)
-        .field("port", self->state.container.target.port)
-        .millis("start_ms", self->clock().now() - self->state.began)
-        .info();
+      log_ready(self->state, model.name, self->clock().now());
       self->send(pool, ready_atom::value, key, self->state.container);
       if (deps.health) {
         self->send(deps.health, watch_atom::value, self->state.container.id,

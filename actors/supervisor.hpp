@@ -28,10 +28,13 @@ struct supervisor_state {
   phase current = phase::starting;
   container_info container;
   stop_reason reason = stop_reason::exited;
-  std::chrono::milliseconds probe_delay{10};
   bool probe_in_flight = false;
   /// When the start (or adoption) began, for the start duration.
   caf::actor_clock::time_point began;
+  /// When the runtime reported the container started: readiness probing began.
+  caf::actor_clock::time_point started;
+  /// Readiness probes sent so far.
+  int probes = 0;
   /// The start's result was counted (each start counts exactly once).
   bool start_counted = false;
 

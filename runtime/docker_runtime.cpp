@@ -32,6 +32,8 @@ using std::chrono::milliseconds;
 
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
+using clock = std::chrono::steady_clock;
+
 /// Pause between two inspects while the daemon has not published the host port yet.
 constexpr milliseconds port_poll{25};
 
@@ -95,8 +97,10 @@ public:
 
   // -- runtime calls (on the io thread) -----------------------------------------------------
 
-  void start(container_spec spec, start_handler on_started, exit_handler on_exit) {
-    queue_.push_back(pending_start{std::move(spec), std::move(on_started), std::move(on_exit)});
+  void start(container_spec spec, start_handler on_started, exit_handler on_exit,
+             clock::time_point asked) {
+    queue_.push_back(
+      pending_start{std::move(spec), std::move(on_started), std::move(on_exit), asked});
     launch_starts();
   }
 
@@ -113,7 +117,7 @@ public:
     std::vector<container_info> running;
     for (const auto& [id, c] : containers_) {
       if (c.state == phase::running) {
-        running.push_back(container_info{id, c.target});
+        running.push_back(container_info{id, c.target, {}});
       }
     }
     on_list(std::move(running));
@@ -182,6 +186,8 @@ private:
     container_spec spec;
     start_handler on_started;
     exit_handler on_exit;
+    /// When start() was called, for the `wait` phase.
+    clock::time_point asked;
   };
 
   // -- starts ---------------------------------------------------------------------------------
@@ -193,7 +199,7 @@ private:
       ++starts_running_;
       net::co_spawn(io_,
                     run_start(std::move(next.spec), std::move(next.on_started),
-                              std::move(next.on_exit)),
+                              std::move(next.on_exit), next.asked),
                     [self = shared_from_this()](std::exception_ptr error) {
                       if (error) {
                         try {
@@ -211,15 +217,26 @@ private:
   }
 
   net::awaitable<void> run_start(container_spec spec, start_handler on_started,
-                                 exit_handler on_exit) {
+                                 exit_handler on_exit, clock::time_point asked) {
     auto keep = shared_from_this();
     std::string_view no_body;
+    std::vector<start_phase> phases;
+    auto mark = asked;
+    // Closes the phase that began at `mark`: the first one, `wait` (for a start slot), at start().
+    auto timed = [&phases, &mark](const char* name) {
+      auto now = clock::now();
+      phases.push_back(
+        start_phase{name, std::chrono::duration_cast<std::chrono::microseconds>(now - mark)});
+      mark = now;
+    };
+    timed("wait");
     auto seq = next_seq_++;
     auto name = docker::container_name(cfg_.engine_id, spec.model, token_, seq);
     auto body = docker::create_body(spec);
     auto create_path = "/containers/create?name=" + name;
     creating_.insert(name);
     auto created = co_await api_.call(http::verb::post, create_path, body);
+    timed("create");
     creating_.erase(name);
     if (created.status == 404) {
       error_info failure{errc::no_capacity,
@@ -255,6 +272,7 @@ private:
 
     auto start_path = "/containers/" + id + "/start";
     auto started = co_await api_.call(http::verb::post, start_path, no_body);
+    timed("run");
     std::string problem;
     if (started.status != 204 && started.status != 304) {
       problem = "cannot start container " + id + " of image " + spec.image + ": "
@@ -263,6 +281,7 @@ private:
     std::optional<std::uint16_t> port;
     if (problem.empty()) {
       auto found = co_await wait_for_port(id);
+      timed("port");
       if (found) {
         port = found.value();
       } else {
@@ -285,7 +304,7 @@ private:
       .field("name", name)
       .field("port", *port)
       .debug();
-    container_info info{id, c.target};
+    container_info info{id, c.target, std::move(phases)};
     on_started(std::move(info));
     if (c.died) {
       report_death(id);
@@ -668,7 +687,8 @@ private:
         .field("name", c.name)
         .field("port", *c.host_port)
         .debug();
-      adoptable.push_back(adoptable_container{model, container_info{id, containers_.at(id).target}});
+      container_info offered{id, containers_.at(id).target, {}};
+      adoptable.push_back(adoptable_container{model, std::move(offered)});
     }
     for (const auto& stale : removals) {
       logging::event{"docker: removing container of an earlier run"}
@@ -759,8 +779,8 @@ std::string docker_runtime::name() const {
 
 void docker_runtime::start(container_spec spec, start_handler on_started, exit_handler on_exit) {
   net::post(io_, [core = core_, spec = std::move(spec), on_started = std::move(on_started),
-                  on_exit = std::move(on_exit)]() mutable {
-    core->start(std::move(spec), std::move(on_started), std::move(on_exit));
+                  on_exit = std::move(on_exit), asked = clock::now()]() mutable {
+    core->start(std::move(spec), std::move(on_started), std::move(on_exit), asked);
   });
 }
 

@@ -144,13 +144,14 @@ std::string process_runtime::resolve_executable(const std::string& name) {
 
 void process_runtime::start(container_spec spec, start_handler on_started, exit_handler on_exit) {
   boost::asio::post(io_, [this, spec = std::move(spec), on_started = std::move(on_started),
-                          on_exit = std::move(on_exit)]() mutable {
-    do_start(spec, on_started, on_exit);
+                          on_exit = std::move(on_exit),
+                          asked = std::chrono::steady_clock::now()]() mutable {
+    do_start(spec, on_started, on_exit, asked);
   });
 }
 
 void process_runtime::do_start(container_spec& spec, start_handler& on_started,
-                               exit_handler& on_exit) {
+                               exit_handler& on_exit, std::chrono::steady_clock::time_point asked) {
   auto fail = [&on_started](std::string message) {
     on_started(error_info{errc::no_capacity, std::move(message)});
   };
@@ -242,7 +243,10 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   auto target = c.target;
   children_.emplace(id, std::move(c));
   watch_exit(id);
-  on_started(container_info{id, target});
+  auto spawn = std::chrono::duration_cast<std::chrono::microseconds>(
+    std::chrono::steady_clock::now() - asked);
+  container_info info{id, target, {start_phase{"spawn", spawn}}};
+  on_started(std::move(info));
 }
 
 void process_runtime::watch_exit(const std::string& id) {
@@ -311,7 +315,7 @@ void process_runtime::list(list_handler on_list) {
     std::vector<container_info> result;
     result.reserve(children_.size());
     for (const auto& [id, c] : children_) {
-      result.push_back(container_info{id, c.target});
+      result.push_back(container_info{id, c.target, {}});
     }
     on_list(std::move(result));
   });

@@ -4,6 +4,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,7 +46,9 @@ private:
     exit_handler on_exit;
   };
 
-  void do_start(container_spec& spec, start_handler& on_started, exit_handler& on_exit);
+  /// `asked`: when start() was called, for the `spawn` phase.
+  void do_start(container_spec& spec, start_handler& on_started, exit_handler& on_exit,
+                std::chrono::steady_clock::time_point asked);
 
   void watch_exit(const std::string& id);
 

@@ -26,10 +26,20 @@ struct container_spec {
   resource_limits resources;
 };
 
+/// One step of a container's start as its backend timed it, e.g. `{"create", 120 ms}` for the
+/// Docker engine's create call: logged when the container is ready, to show where a cold start's
+/// time goes.
+struct start_phase {
+  std::string name;
+  std::chrono::microseconds took{0};
+};
+
 /// A started container: its id (unique for the engine's life) and its loopback endpoint.
 struct container_info {
   std::string id;
   endpoint target;
+  /// The steps of the backend's start, in order; empty for an adopted container.
+  std::vector<start_phase> phases;
 };
 
 /// How a container ended.
@@ -69,9 +79,9 @@ public:
   /// The backend's name for logs ("process", "docker").
   virtual std::string name() const = 0;
 
-  /// Starts a container. `on_started` learns its id and endpoint (it is not ready yet: readiness
-  /// is the caller's health probe). `on_exit` runs once when the container ends, for whatever
-  /// reason, unless the start failed.
+  /// Starts a container. `on_started` learns its id, endpoint and the timed steps of the start
+  /// (it is not ready yet: readiness is the caller's health probe). `on_exit` runs once when the
+  /// container ends, for whatever reason, unless the start failed.
   virtual void start(container_spec spec, start_handler on_started, exit_handler on_exit) = 0;
 
   /// Asks a container to stop: SIGTERM (or the backend's equivalent), then a forced kill after

@@ -36,7 +36,7 @@ public:
   }
   void start(container_spec, start_handler on_started, exit_handler on_exit) override {
     exits_.push_back(std::move(on_exit));
-    on_started(container_info{"c" + std::to_string(exits_.size()), endpoint{"127.0.0.1", 9}});
+    on_started(container_info{"c" + std::to_string(exits_.size()), endpoint{"127.0.0.1", 9}, {}});
   }
   void stop(const std::string& id, std::chrono::milliseconds) override {
     for (std::size_t i = 0; i < exits_.size(); ++i) {

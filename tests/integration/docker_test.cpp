@@ -264,6 +264,38 @@ TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
     << "the idle container was not stopped and removed";
 }
 
+TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_port_and_readiness_took) {
+  log_yaml_ = "  level: info\n";
+  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n"));
+  auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));
+  ASSERT_EQ(first.status, 200u) << first.body;
+  ASSERT_EQ(first.header("x-janus-start"), "cold");
+  std::string ready;
+  EXPECT_TRUE(eventually(3s, [&] {
+    auto log = janusd_->log();
+    auto at = log.find("container ready");
+    if (at == std::string::npos) {
+      return false;
+    }
+    ready = log.substr(at, log.find('\n', at) - at);
+    return true;
+  })) << janusd_->log();
+  // wait (for a start slot), create, run (the engine's start call) and port as the runtime timed
+  // them, then the readiness probes, in that order.
+  std::size_t last = 0;
+  for (const auto* field : {"start_ms=", "wait_ms=", "create_ms=", "run_ms=", "port_ms=",
+                            "ready_ms=", "probes="}) {
+    auto at = ready.find(field);
+    ASSERT_NE(at, std::string::npos) << field << " missing: " << ready;
+    EXPECT_GT(at, last) << field << " out of order: " << ready;
+    last = at;
+  }
+  auto create_ms = std::stod(ready.substr(ready.find("create_ms=") + 10));
+  auto start_ms = std::stod(ready.substr(ready.find("start_ms=") + 9));
+  EXPECT_GT(create_ms, 0.0);
+  EXPECT_LT(create_ms, start_ms) << ready;
+}
+
 // -- lifecycle of janusd -------------------------------------------------------------------
 
 TEST_F(docker_runtime, sigterm_stops_and_removes_every_container_janusd_started) {

@@ -209,6 +209,14 @@ TEST_F(observability, each_chat_request_logs_one_json_line_with_its_timings) {
     if (string_field(doc, "msg") == "container ready") {
       ready_logged = string_field(doc, "model") == "m" && !string_field(doc, "container").empty()
                      && doc.HasMember("start_ms");
+      // The start's steps: the process runtime's spawn, then the readiness probes.
+      for (const char* timing : {"start_ms", "spawn_ms", "ready_ms"}) {
+        ASSERT_TRUE(doc.HasMember(timing) && doc[timing].IsNumber()) << timing;
+        EXPECT_GE(doc[timing].GetDouble(), 0.0) << timing;
+      }
+      EXPECT_LE(doc["ready_ms"].GetDouble(), doc["start_ms"].GetDouble());
+      ASSERT_TRUE(doc.HasMember("probes") && doc["probes"].IsInt());
+      EXPECT_GE(doc["probes"].GetInt(), 1);
     }
   }
   EXPECT_TRUE(ready_logged) << "container lifecycle events carry model, container and timing";

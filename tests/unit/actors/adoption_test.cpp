@@ -22,7 +22,7 @@ class adoption : public test_kit::pool_fixture {
 protected:
   /// A container of an earlier run, as the runtime offers it.
   static container_info left_over(std::string id, std::uint16_t port) {
-    return container_info{std::move(id), endpoint{"127.0.0.1", port}};
+    return container_info{std::move(id), endpoint{"127.0.0.1", port}, {}};
   }
 };
 

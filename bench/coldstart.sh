@@ -1,0 +1,359 @@
+#!/usr/bin/env bash
+# Cold start: time to first token of a streamed request that finds no warm container, through
+# janusd (docker runtime, min_warm 0) against what a user does by hand from a shell (`docker run
+# -d -p 127.0.0.1::8080`, `docker port`, poll /health with curl, then the same request). Median
+# of at least 10 each; janusd's start broken down into its phases from its own log. Bounded
+# (about a minute with the defaults), and every container it made is removed, even on failure.
+#   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]
+# --startup-delay makes the model server wait MS before it listens (JANUS_BASELINE_STARTUP_DELAY_MS,
+# for janusd's containers and the CLI's alike): a model that takes time to boot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+REPS=10; MD=; JSON=; PROCESS=1; DELAY=0
+usage() { echo "usage: bench/coldstart.sh [--reps N (>= 10)] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --reps) [ $# -ge 2 ] || usage; REPS=$2; shift 2;;
+    --md) [ $# -ge 2 ] || usage; MD=$2; shift 2;;
+    --json) [ $# -ge 2 ] || usage; JSON=$2; shift 2;;
+    --no-process) PROCESS=0; shift;;
+    --startup-delay) [ $# -ge 2 ] || usage; DELAY=$2; shift 2;;
+    *) usage;;
+  esac
+done
+[[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 10 ] && [ "$REPS" -le 200 ] \
+  || { echo "bench/coldstart.sh: --reps must be between 10 and 200, got \"$REPS\"" >&2; exit 2; }
+[[ $DELAY =~ ^[0-9]+$ ]] && [ "$DELAY" -le 10000 ] \
+  || { echo "bench/coldstart.sh: --startup-delay must be 0 to 10000 (ms), got \"$DELAY\"" >&2; exit 2; }
+
+BIN=${JANUS_BENCH_BIN:-$ROOT/build/bin}   # JANUS_BENCH_BIN: binaries of another build, to compare
+IMAGE=janus-baseline:latest
+for b in janusd janus-bench janus-baseline; do
+  [ -x "$BIN/$b" ] || { echo "bench/coldstart.sh: $BIN/$b not found; build first" >&2; exit 1; }
+done
+docker image inspect "$IMAGE" >/dev/null 2>&1 \
+  || { echo "bench/coldstart.sh: image $IMAGE missing; run scripts/build-images.sh" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/janus-coldstart.XXXXXX)
+RUN=cold$$x$RANDOM                  # labels and names every container this run makes
+ENGINE_ID=janus-coldbench-$RUN      # janusd's engine id: its containers carry janus.engine=<it>
+RAW=$WORK/raw.jsonl
+TOKEN=coldbench-$RANDOM$RANDOM
+PIDS=()
+cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  local left
+  left=$( { docker ps -aq --filter "label=janus.coldbench=$RUN";
+            docker ps -aq --filter "label=janus.engine=$ENGINE_ID";
+            docker ps -aq --filter "name=coldbench-$RUN-"; } 2>/dev/null | sort -u)
+  if [ -n "$left" ]; then docker rm -f $left >/dev/null 2>&1 || true; fi
+  exit $rc
+}
+trap cleanup EXIT
+on_signal() { exit 130; }
+trap on_signal INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# Milliseconds between two $EPOCHREALTIME readings (no fork, so nothing is added to what is timed).
+ms_between() { python3 -c "import sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) * 1000, 3))" "$1" "$2"; }
+json_get() { # json_get FILE EXPR: prints eval(EXPR) with d = the file's JSON
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"
+}
+# One streamed request as janus-bench sends it; its TTFT counts from the moment it is sent.
+BENCH_ARGS=(-n 1 -c 1 --stream -t 30s --no-progress -q)
+
+# -- janusd ---------------------------------------------------------------------------------
+# start_janusd NAME RUNTIME: a janusd with one model "baseline", min_warm 0, on a free port.
+declare -A JPORT JLOG JPID
+start_janusd() {
+  local name=$1 runtime=$2 port; port=$(free_port)
+  local model
+  if [ "$runtime" = docker ]; then
+    model="    image: $IMAGE"
+  else
+    model="    command: [\"$BIN/janus-baseline\"]"
+  fi
+  cat > "$WORK/$name.yaml" <<EOF
+server:
+  listen: "127.0.0.1:$port"
+log:
+  level: info
+  format: json
+runtime: $runtime
+docker:
+  engine_id: $ENGINE_ID
+admin:
+  token_env: JANUS_COLDBENCH_TOKEN
+models:
+  baseline:
+$model
+    env:
+      JANUS_BASELINE_STARTUP_DELAY_MS: "$DELAY"
+    min_warm: 0
+    max_containers: 1
+    idle_ttl: 10m
+    startup_timeout: 30s
+    stop_grace: 2s
+EOF
+  JANUS_COLDBENCH_TOKEN=$TOKEN "$BIN/janusd" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  PIDS+=("$pid")
+  JPORT[$name]=$port; JLOG[$name]=$WORK/$name.log; JPID[$name]=$pid
+  for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench/coldstart.sh: janusd ($runtime) did not become ready; its log:" >&2
+  tail -20 "$WORK/$name.log" >&2
+  exit 1
+}
+
+admin() { # admin NAME METHOD PATH
+  curl -fs -m 5 -H "Authorization: Bearer $TOKEN" -X "$2" "http://127.0.0.1:${JPORT[$1]}$3"
+}
+
+janusd_gone() { # janusd_gone NAME: reports that janusd stopped answering, with its log's tail
+  echo "bench/coldstart.sh: janusd ($1) does not answer its admin API; the end of its log:" >&2
+  tail -20 "${JLOG[$1]}" >&2
+  exit 1
+}
+
+# No container of the model exists, in janusd's pool nor (docker) in the engine.
+make_cold() {
+  local name=$1 runtime=$2 pools
+  admin "$name" POST /admin/pools/baseline/drain >/dev/null || janusd_gone "$name"
+  for _ in $(seq 200); do
+    pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
+    if grep -q '"containers":\[\]' <<<"$pools"; then
+      if [ "$runtime" != docker ] \
+         || [ -z "$(docker ps -aq --filter "label=janus.engine=$ENGINE_ID")" ]; then
+        sleep 0.3 # let the daemon settle after the removal, so it does not overlap the start
+        return 0
+      fi
+    fi
+    sleep 0.05
+  done
+  echo "bench/coldstart.sh: the $name pool did not empty" >&2
+  exit 1
+}
+
+# janusd_iteration NAME RUNTIME REP: one cold request; one line to RAW (rep 0 is a warm-up).
+janusd_iteration() {
+  local name=$1 runtime=$2 rep=$3 out=$WORK/$1-$3.json
+  make_cold "$name" "$runtime"
+  local before; before=$(grep -c '"msg":"container ready"' "${JLOG[$name]}" || true)
+  "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
+  local ok cold ttft
+  ok=$(json_get "$out" 'd["ok"]'); cold=$(json_get "$out" 'd["start_kinds"]["cold"]')
+  if [ "$ok" != 1 ] || [ "$cold" != 1 ]; then
+    echo "bench/coldstart.sh: $name rep $rep: the request was not a successful cold start" \
+         "(ok=$ok cold=$cold): $(cat "$out")" >&2
+    exit 1
+  fi
+  ttft=$(json_get "$out" 'd["ttft_ms"]["p50"]')
+  # janusd writes its log every 50 ms: wait for this start's "container ready" line.
+  local ready=
+  for _ in $(seq 40); do
+    if [ "$(grep -c '"msg":"container ready"' "${JLOG[$name]}" || true)" -gt "$before" ]; then
+      ready=$(grep '"msg":"container ready"' "${JLOG[$name]}" | tail -1); break
+    fi
+    sleep 0.05
+  done
+  [ -n "$ready" ] || { echo "bench/coldstart.sh: no container ready line in ${JLOG[$name]}" >&2; exit 1; }
+  echo "{\"method\":\"janusd-$runtime\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
+}
+
+# -- docker CLI -----------------------------------------------------------------------------
+# cli_iteration INTERVAL_S REP: docker run, docker port, curl /health every INTERVAL, request.
+cli_iteration() {
+  local interval=$1 rep=$2 method=cli-${1}s out=$WORK/cli-$1-$2.json
+  local name=coldbench-$RUN-$rep-${interval/./}
+  local t0 t_run t_port t_health id hp port polls=0
+  t0=$EPOCHREALTIME
+  id=$(docker run -d --name "$name" --label "janus.coldbench=$RUN" -p 127.0.0.1::8080 \
+         -e "JANUS_BASELINE_STARTUP_DELAY_MS=$DELAY" "$IMAGE")
+  t_run=$EPOCHREALTIME
+  hp=$(docker port "$id" 8080/tcp | head -1)
+  t_port=$EPOCHREALTIME
+  port=${hp##*:}
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/health"; do
+    polls=$((polls + 1))
+    [ "$polls" -lt 3000 ] || { echo "bench/coldstart.sh: $name never healthy" >&2; exit 1; }
+    sleep "$interval"
+  done
+  t_health=$EPOCHREALTIME
+  "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:$port" >/dev/null
+  docker rm -f "$id" >/dev/null
+  local ok ttft
+  ok=$(json_get "$out" 'd["ok"]')
+  [ "$ok" = 1 ] || { echo "bench/coldstart.sh: $method rep $rep failed: $(cat "$out")" >&2; exit 1; }
+  ttft=$(json_get "$out" 'd["ttft_ms"]["p50"]')
+  echo "{\"method\":\"$method\",\"rep\":$rep,\"run_ms\":$(ms_between "$t0" "$t_run"),\"port_ms\":$(ms_between "$t_run" "$t_port"),\"health_ms\":$(ms_between "$t_port" "$t_health"),\"polls\":$polls,\"request_ttft_ms\":$ttft,\"ttft_ms\":$(python3 -c "print(round($(ms_between "$t0" "$t_health") + $ttft, 3))")}" >> "$RAW"
+}
+
+# -- the runs -------------------------------------------------------------------------------
+start_janusd jd docker
+[ "$PROCESS" = 1 ] && start_janusd jp process
+echo "bench/coldstart.sh: $REPS repetitions (+1 warm-up) of each method; work dir $WORK" >&2
+for rep in $(seq 0 "$REPS"); do
+  # Interleaved, so a noisy neighbour hits every method alike.
+  janusd_iteration jd docker "$rep"
+  cli_iteration 0.01 "$rep"
+  cli_iteration 0.1 "$rep"
+  [ "$PROCESS" = 1 ] && janusd_iteration jp process "$rep"
+  echo -n "." >&2
+done
+echo >&2
+
+python3 - "$RAW" "$REPS" "${MD:-}" "${JSON:-}" "$IMAGE" "$DELAY" <<'PY'
+import json, sys, platform, subprocess
+raw, reps, md_path, json_path, image = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+delay = int(sys.argv[6])
+rows = [json.loads(l) for l in open(raw)]
+measured = [r for r in rows if r["rep"] > 0]   # rep 0 is the warm-up
+
+def pct(values, p):  # nearest rank
+    v = sorted(values)
+    if not v:
+        return float("nan")
+    k = max(1, -(-len(v) * p // 100))
+    return v[int(k) - 1]
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+def of(method, key=None, ready_key=None):
+    out = []
+    for r in measured:
+        if r["method"] != method:
+            continue
+        if ready_key is not None:
+            if ready_key in r["ready"]:
+                out.append(r["ready"][ready_key])
+        else:
+            out.append(r[key])
+    return out
+
+methods = [("janusd-docker", "janusd, docker runtime (request → first token)"),
+           ("cli-0.01s", "docker CLI: run + port + curl /health every 10 ms + request"),
+           ("cli-0.1s", "docker CLI: run + port + curl /health every 100 ms + request"),
+           ("janusd-process", "janusd, process runtime (info)")]
+summary = {}
+for m, _ in methods:
+    t = of(m, "ttft_ms")
+    if t:
+        summary[m] = {"n": len(t), "median_ms": median(t), "p90_ms": pct(t, 90),
+                      "min_ms": min(t), "max_ms": max(t)}
+
+def phases(method, names):
+    out = {}
+    for n in names:
+        v = of(method, ready_key=n)
+        if v:
+            out[n] = {"median_ms": median(v), "p90_ms": pct(v, 90)}
+    return out
+
+docker_phases = phases("janusd-docker", ["wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"])
+process_phases = phases("janusd-process", ["wait_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
+cli_phases = {}
+for m in ("cli-0.01s", "cli-0.1s"):
+    cli_phases[m] = {k: {"median_ms": median(of(m, k)), "p90_ms": pct(of(m, k), 90)}
+                     for k in ("run_ms", "port_ms", "health_ms", "polls", "request_ttft_ms")}
+# janusd's own part of each cold TTFT: everything but the engine's create and start calls.
+engine_ms, own_ms = [], []
+for r in measured:
+    if r["method"] == "janusd-docker" and "create_ms" in r["ready"] and "run_ms" in r["ready"]:
+        engine = r["ready"]["create_ms"] + r["ready"]["run_ms"]
+        engine_ms.append(engine)
+        own_ms.append(r["ttft_ms"] - engine)
+split = {"engine_create_start_ms": median(engine_ms), "janusd_own_ms": median(own_ms)} if own_ms else {}
+ratio = summary["janusd-docker"]["median_ms"] / summary["cli-0.01s"]["median_ms"]
+ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_ms"]
+goal = 0.7
+result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
+          "janusd_process_phases": process_phases, "cli_phases": cli_phases, "split": split,
+          "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
+          "met": ratio <= goal, "raw": rows}
+if json_path:
+    with open(json_path, "w") as f:
+        json.dump(result, f, indent=1)
+
+def f(x):
+    return f"{x:.1f}"
+
+try:
+    docker_version = subprocess.run(["docker", "version", "--format", "{{.Server.Version}}"],
+                                    capture_output=True, text=True, timeout=10).stdout.strip()
+except Exception:
+    docker_version = "?"
+lines = ["## Cold start", "",
+         f"Time to first token of a streamed request that finds no warm container, median of {reps} "
+         f"repetitions per method (after one warm-up each), the methods interleaved in every "
+         f"repetition. Image `{image}` (a static binary, 16 tokens), Docker {docker_version}, "
+         f"{platform.machine()} with {__import__('os').cpu_count()} cores shared with other work.",
+         "",
+         "- **janusd**: `runtime: docker`, model `baseline` with `min_warm: 0`, `max_containers: 1`. "
+         "Before each request the pool is drained (`POST /admin/pools/baseline/drain`) until janusd "
+         "lists no container and `docker ps` shows none of its engine, then 0.3 s of quiet. One "
+         "request `janus-bench -n 1 -c 1 --stream`; its answer must carry `x-janus-start: cold`. "
+         "TTFT runs from sending the request to the first SSE data frame.",
+         "- **docker CLI** (what a user does by hand): from just before `docker run -d -p "
+         "127.0.0.1::8080 " + image + "` through `docker port`, a `curl -fs /health` loop with "
+         "`sleep 0.01` (or `sleep 0.1`) between tries, then the same request's TTFT (janus-bench "
+         "start-up not counted, as for janusd). The container is removed after each repetition.",
+         "- **janusd, process runtime** (info): the same as janusd but each container is a local "
+         "`janus-baseline` child process.",
+         *([f"- The model server waits {delay} ms before it listens (`JANUS_BASELINE_STARTUP_DELAY_MS`, "
+            "every method): a model that takes time to boot."] if delay else []),
+         "",
+         "Command: `bench/coldstart.sh --reps " + str(reps) + (f" --startup-delay {delay}" if delay else "") + "`.", "",
+         "| method | median ms | p90 ms | min ms | max ms |", "| --- | ---: | ---: | ---: | ---: |"]
+for m, label in methods:
+    if m in summary:
+        s = summary[m]
+        lines.append(f"| {label} | {f(s['median_ms'])} | {f(s['p90_ms'])} | {f(s['min_ms'])} | {f(s['max_ms'])} |")
+lines += ["", "janusd's start, from its `container ready` log line (median / p90 ms):", "",
+          "| phase | docker runtime | meaning |", "| --- | ---: | --- |"]
+meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot, thread hops)",
+           "create_ms": "`POST /containers/create`",
+           "run_ms": "`POST /containers/{id}/start`",
+           "port_ms": "inspect until the host port is published",
+           "ready_ms": "started → first healthy `/health` probe",
+           "probes": "readiness probes sent (count)",
+           "start_ms": "whole start: start asked → ready"}
+for k in ("wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"):
+    if k in docker_phases:
+        p = docker_phases[k]
+        lines.append(f"| `{k}` | {f(p['median_ms'])} / {f(p['p90_ms'])} | {meaning[k]} |")
+if split:
+    lines += ["", f"Of janusd's cold TTFT, the Docker engine's create and start calls take a median of "
+              f"{f(split['engine_create_start_ms'])} ms; janusd's own part (start slot, port inspect, "
+              f"readiness probe, routing, relaying the first frame) {f(split['janusd_own_ms'])} ms."]
+lines += ["", "docker CLI phases (median ms): " + "; ".join(
+    f"{m}: run {f(c['run_ms']['median_ms'])}, port {f(c['port_ms']['median_ms'])}, "
+    f"health {f(c['health_ms']['median_ms'])} ({f(c['polls']['median_ms'])} failed polls), "
+    f"request {f(c['request_ttft_ms']['median_ms'])}" for m, c in cli_phases.items())]
+if process_phases:
+    lines += ["", "Process runtime (median ms): " + ", ".join(
+        f"`{k}` {f(v['median_ms'])}" for k, v in process_phases.items())]
+lines += ["", "| measure | value | goal | met |", "| --- | ---: | ---: | :---: |",
+          f"| cold-start TTFT, janusd / docker CLI (10 ms poll) | {ratio:.2f}× | ≤ {goal}× | {'yes' if ratio <= goal else 'no'} |",
+          f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |", ""]
+text = "\n".join(lines)
+if md_path:
+    with open(md_path, "w") as fh:
+        fh.write(text + "\n")
+print(text)
+PY
+echo "bench/coldstart.sh: raw results in $RAW" >&2
