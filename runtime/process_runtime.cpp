@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 
 #include <filesystem>
 
+#include "runtime/fd_limit.hpp"
 
 extern char** environ;
 
@@ -29,7 +31,7 @@ constexpr auto p_pidfd = static_cast<idtype_t>(3);
 result<std::uint16_t> free_loopback_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return error_info{errc::no_capacity, std::string{"socket: "} + std::strerror(errno)};
+    return error_info{errc::no_capacity, errno_message("socket", errno)};
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -38,7 +40,7 @@ result<std::uint16_t> free_loopback_port() {
   socklen_t len = sizeof(addr);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
       || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    auto message = std::string{"bind 127.0.0.1:0: "} + std::strerror(errno);
+    auto message = errno_message("bind 127.0.0.1:0", errno);
     ::close(fd);
     return error_info{errc::no_capacity, std::move(message)};
   }
@@ -178,12 +180,18 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
-    return fail(std::string{"pipe: "} + std::strerror(errno));
+    return fail(errno_message("pipe", errno));
+  }
+  // The child gets the fd limit janusd started with, not the one janusd raised for itself.
+  rlimit child_fds{};
+  ::getrlimit(RLIMIT_NOFILE, &child_fds);
+  if (auto startup = startup_fd_limit(); startup != 0 && startup < child_fds.rlim_cur) {
+    child_fds.rlim_cur = static_cast<rlim_t>(startup);
   }
   auto parent = ::getpid();
   auto pid = ::fork();
   if (pid < 0) {
-    auto message = std::string{"fork: "} + std::strerror(errno);
+    auto message = errno_message("fork", errno);
     ::close(report[0]);
     ::close(report[1]);
     return fail(std::move(message));
@@ -198,6 +206,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     sigset_t all;
     sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    ::setrlimit(RLIMIT_NOFILE, &child_fds);
     for (int sig = 1; sig < NSIG; ++sig) {
       ::signal(sig, SIG_DFL);
     }
@@ -231,7 +240,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   c.on_exit = std::move(on_exit);
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {
-    auto message = std::string{"pidfd_open: "} + std::strerror(errno);
+    auto message = errno_message("pidfd_open", errno);
     ::kill(-pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);

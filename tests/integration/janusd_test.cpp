@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <csignal>
@@ -344,6 +345,25 @@ TEST_F(janusd, sigkill_of_janusd_leaves_no_child_behind) {
     }
     return true;
   })) << "model processes outlived a crashed janusd";
+}
+
+TEST_F(janusd, raises_its_open_file_limit_and_gives_children_the_one_it_started_with) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max <= 512) {
+    GTEST_SKIP() << "the hard limit on open files is too low to start janusd below it";
+  }
+  rlimit lowered = limit;
+  lowered.rlim_cur = 512; // janusd inherits it, like the usual default of 1024 from a shell
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  start(baseline_model("m", "    min_warm: 1\n"));
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+
+  auto hard = limit.rlim_max == RLIM_INFINITY ? UINT64_MAX : std::uint64_t{limit.rlim_max};
+  EXPECT_EQ(soft_fd_limit_of(janusd_->pid()), hard);
+  auto children = model_processes();
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(soft_fd_limit_of(*children.begin()), 512u);
 }
 
 TEST_F(janusd, ready_is_503_until_min_warm_is_reached) {
