@@ -20,8 +20,8 @@ struct probe_result {
 };
 
 /// Sends one `GET path` to a container on loopback and reports whether it answered 200 within
-/// `timeout`. A TCP connect alone is not health: only an HTTP 200 is. The handler runs once, on
-/// `io`'s thread.
+/// `timeout`. A TCP connect alone is not health: only an HTTP 200 is. The probe runs on `io`'s
+/// thread (the call only posts it there) and so does the handler, once.
 void probe_health(boost::asio::io_context& io, const endpoint& target, const std::string& path,
                   std::chrono::milliseconds timeout, std::function<void(probe_result)> on_result);
 
