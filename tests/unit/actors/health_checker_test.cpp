@@ -148,6 +148,40 @@ TEST_F(health_checking, checks_each_container_on_its_own) {
   EXPECT_EQ(ports, (std::vector<std::uint16_t>{9001, 9002}));
 }
 
+TEST_F(health_checking, a_probe_goes_out_at_most_one_sweep_period_after_it_is_due) {
+  sys_.advance(30ms);
+  watch("c1", 9001); // due at 1030 ms; sweeps run every 100 ms from the watch
+  sys_.advance(999ms);
+  EXPECT_EQ(prober_.probes(), 0u);
+  sys_.advance(health_sweep_period);
+  EXPECT_EQ(prober_.probes(), 1u);
+}
+
+TEST_F(health_checking, the_answers_of_one_sweep_are_handled_together_once_the_last_came) {
+  watch("c1", 9001);
+  watch("c2", 9002);
+  sys_.advance(1s);
+  ASSERT_EQ(prober_.probes(), 2u) << "both due in the same sweep";
+  prober_.answer(0, false, "status 503");
+  sys_.run();
+  auto text = rendered_metrics();
+  EXPECT_EQ(text.find("janus_health_checks_total{model=\"m\",result=\"failed\"} 1\n"),
+            std::string::npos)
+    << "one answer of two is not handled yet";
+
+  prober_.answer(1, true);
+  sys_.run();
+  text = rendered_metrics();
+  EXPECT_NE(text.find("janus_health_checks_total{model=\"m\",result=\"failed\"} 1\n"),
+            std::string::npos)
+    << text;
+  EXPECT_NE(text.find("janus_health_checks_total{model=\"m\",result=\"ok\"} 1\n"),
+            std::string::npos)
+    << text;
+  sys_.advance(1s);
+  EXPECT_EQ(prober_.probes(), 4u) << "each probed again one interval after the answers";
+}
+
 TEST_F(health_checking, every_probe_is_counted_by_model_and_result) {
   watch("c1", 9001);
   probe_once(true);
