@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "logging/event.hpp"
+
 namespace janus::actors {
 
 namespace {
@@ -93,6 +95,8 @@ caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, pr
     },
     [self](probed_atom, probe_answers& answers) {
       auto now = self->clock().now();
+      auto& st = self->state;
+      std::string why;
       for (auto& [id, answer] : answers) {
         auto it = self->state.watched.find(id);
         if (it == self->state.watched.end()) {
@@ -100,6 +104,13 @@ caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, pr
         }
         auto& w = it->second;
         w.in_flight = false;
+        if (answer.local_failure) {
+          // janusd's own trouble (out of descriptors): no reason to replace a container.
+          ++st.not_sent;
+          why = answer.detail;
+          w.due = now + w.health.interval;
+          continue;
+        }
         w.failures = answer.healthy ? 0 : w.failures + 1;
         if (w.counts != nullptr) {
           w.counts->count_health_check(answer.healthy);
@@ -111,6 +122,14 @@ caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, pr
           continue;
         }
         w.due = now + w.health.interval;
+      }
+      if (st.not_sent > 0 && !why.empty() && now - st.not_sent_logged >= std::chrono::seconds(1)) {
+        logging::event{"health probes not sent"}
+          .field("probes", st.not_sent)
+          .field("detail", why)
+          .warn();
+        st.not_sent = 0;
+        st.not_sent_logged = now;
       }
     },
   };

@@ -36,13 +36,17 @@ struct health_checker_state {
   container_metrics* metrics = nullptr;
   /// A sweep is scheduled (there is one at a time, and none while nothing is watched).
   bool sweep_pending = false;
+  /// Probes janusd could not send since the last warning about them (one a second at most).
+  std::size_t not_sent = 0;
+  caf::actor_clock::time_point not_sent_logged;
 
   static inline const char* name = "janus.health";
 };
 
 /// Probes every ready container's health path at its model's interval, each with its timeout;
 /// after `threshold` failures in a row tells the container's supervisor it is unhealthy (the
-/// supervisor replaces it). Every `health_sweep_period` it sends the probes that are due, all in
+/// supervisor replaces it). A probe janusd could not send (out of file descriptors) is logged
+/// and counts neither way: it says nothing about the container. Every `health_sweep_period` it sends the probes that are due, all in
 /// parallel; their answers are handled together once the last one came (each probe ends within
 /// its timeout). Probes are asynchronous: nothing here waits. Counts every probe in `metrics`
 /// (may be null) under the model named by the watch message.

@@ -69,7 +69,7 @@ private:
 
   void fail(beast::error_code ec) {
     if (ec == boost::asio::error::no_descriptors) {
-      return finish({false, 0, ec.message() + " (janusd ran out of file descriptors)"});
+      return finish({false, 0, ec.message() + " (janusd ran out of file descriptors)", true});
     }
     finish({false, 0, ec == beast::error::timeout ? std::string{"timed out"} : ec.message()});
   }

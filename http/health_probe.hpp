@@ -17,6 +17,9 @@ struct probe_result {
   int status = 0;
   /// What went wrong, for logs ("connection refused", "timed out", "status 503").
   std::string detail;
+  /// The probe could not be sent for a reason of janusd's own (it ran out of file descriptors):
+  /// the answer says nothing about the container.
+  bool local_failure = false;
 };
 
 /// Sends one `GET path` to a container on loopback and reports whether it answered 200 within

@@ -182,6 +182,23 @@ TEST_F(health_checking, the_answers_of_one_sweep_are_handled_together_once_the_l
   EXPECT_EQ(prober_.probes(), 4u) << "each probed again one interval after the answers";
 }
 
+TEST_F(health_checking, a_probe_janusd_could_not_send_does_not_count_against_the_container) {
+  watch("c1", 9001);
+  probe_once(false);
+  probe_once(false);
+  for (int i = 0; i < 3; ++i) {
+    auto before = prober_.probes();
+    sys_.advance(1s);
+    ASSERT_EQ(prober_.probes(), before + 1) << "probed again at the interval";
+    prober_.answer_with(before, http::probe_result{false, 0, "Too many open files", true});
+    sys_.run();
+  }
+  EXPECT_TRUE(unhealthy_->empty()) << "two real failures, three probes not sent";
+  EXPECT_EQ(rendered_metrics().find("result=\"failed\"} 5"), std::string::npos);
+  probe_once(false);
+  EXPECT_EQ(unhealthy_->size(), 1u) << "the third real failure";
+}
+
 TEST_F(health_checking, every_probe_is_counted_by_model_and_result) {
   watch("c1", 9001);
   probe_once(true);
