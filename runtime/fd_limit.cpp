@@ -46,6 +46,10 @@ std::uint64_t startup_fd_limit() {
   return startup_soft.load();
 }
 
+std::uint64_t descriptors_needed(std::uint64_t containers) {
+  return 2 * containers + 256;
+}
+
 std::string errno_message(std::string_view what, int err) {
   std::string message{what};
   message += ": ";

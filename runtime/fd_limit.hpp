@@ -25,6 +25,11 @@ fd_limit_change raise_fd_limit();
 /// children get it back, so a model server sees the limit it would have seen without janusd.
 std::uint64_t startup_fd_limit();
 
+/// The fewest descriptors janusd needs to run `containers` containers at once: a pidfd (process
+/// runtime) and a health probe's socket each, and a reserve for clients, upstream connections,
+/// logs and the runtime. Below it, containers will fail for janusd's own lack of descriptors.
+std::uint64_t descriptors_needed(std::uint64_t containers);
+
 /// `what: strerror(err)`, and for EMFILE / ENFILE a sentence saying that janusd ran out of file
 /// descriptors, with its limit and what to raise, so the cause of a failure is clear in the log.
 std::string errno_message(std::string_view what, int err);

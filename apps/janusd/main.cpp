@@ -70,6 +70,18 @@ int main(int argc, char** argv) {
       .field("to", fds.after)
       .info();
   }
+  std::uint64_t containers = 0;
+  for (const auto& model : cfg.models) {
+    containers += static_cast<std::uint64_t>(model.max_containers);
+  }
+  if (auto needed = janus::descriptors_needed(containers); fds.after < needed) {
+    janus::logging::event{"the open file limit is too low for max_containers"}
+      .field("limit", fds.after)
+      .field("max_containers", containers)
+      .field("needed_at_least", needed)
+      .field("detail", "raise the hard limit (LimitNOFILE= in the systemd unit, ulimit -Hn)")
+      .warn();
+  }
   try {
     janus::engine engine{std::move(cfg)};
     engine.start();

@@ -60,6 +60,12 @@ TEST(fd_limit, running_out_of_descriptors_says_so_with_the_limit) {
   EXPECT_NE(message.find("LimitNOFILE"), std::string::npos) << message;
 }
 
+TEST(fd_limit, a_thousand_containers_need_more_than_the_usual_soft_limit) {
+  EXPECT_GT(descriptors_needed(1000), 1024u);
+  EXPECT_LT(descriptors_needed(200), 1024u);
+  EXPECT_GT(descriptors_needed(201), descriptors_needed(200)) << "grows with the containers";
+}
+
 TEST(fd_limit, other_errors_are_the_call_and_strerror_alone) {
   EXPECT_EQ(errno_message("bind 127.0.0.1:0", EADDRINUSE), "bind 127.0.0.1:0: Address already in use");
 }
