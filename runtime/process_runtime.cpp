@@ -1,6 +1,7 @@
 #include "runtime/process_runtime.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -93,6 +94,12 @@ process_runtime::process_runtime(boost::asio::io_context& io) : io_(io) {
 }
 
 process_runtime::~process_runtime() {
+  for (auto& [key, l] : launches_) {
+    ::kill(-l.pid, SIGKILL);
+    ::kill(l.pid, SIGKILL);
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+  }
   for (auto& [id, c] : children_) {
     ::kill(-c.pid, SIGKILL);
     ::kill(c.pid, SIGKILL);
@@ -222,36 +229,60 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   }
   ::setpgid(pid, pid); // also from the parent, so the group exists before any kill(-pid)
   ::close(report[1]);
-  int exec_errno = 0;
-  ssize_t got;
-  do {
-    got = ::read(report[0], &exec_errno, sizeof(exec_errno));
-  } while (got < 0 && errno == EINTR);
-  ::close(report[0]);
-  if (got == static_cast<ssize_t>(sizeof(exec_errno))) {
-    siginfo_t info{};
-    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
-    return fail("cannot execute " + path + ": " + std::strerror(exec_errno));
+  // The report comes when the child has exec'd (or failed to): waiting for it here would hold
+  // this thread for the child's whole way to exec, one start after the other.
+  auto key = next_launch_++;
+  auto& l = launches_[key];
+  l.pid = pid;
+  l.model = spec.model;
+  l.path = std::move(path);
+  l.target = endpoint{"127.0.0.1", port.value()};
+  l.report = std::make_unique<boost::asio::posix::stream_descriptor>(io_, report[0]);
+  l.on_started = std::move(on_started);
+  l.on_exit = std::move(on_exit);
+  boost::asio::async_read(*l.report, boost::asio::buffer(&l.exec_errno, sizeof(l.exec_errno)),
+                          [this, key](boost::system::error_code ec, std::size_t reported) {
+                            if (ec == boost::asio::error::operation_aborted) {
+                              return;
+                            }
+                            finish_start(key, reported);
+                          });
+}
+
+void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
+  auto it = launches_.find(key);
+  if (it == launches_.end()) {
+    return;
   }
-  auto id = spec.model + "-" + std::to_string(next_id_++);
+  auto l = std::move(it->second);
+  launches_.erase(it);
+  l.report.reset();
+  if (reported == sizeof(l.exec_errno)) {
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    l.on_started(error_info{errc::no_capacity,
+                            "cannot execute " + l.path + ": " + std::strerror(l.exec_errno)});
+    return;
+  }
+  auto id = l.model + "-" + std::to_string(next_id_++);
   child c;
-  c.pid = pid;
-  c.target = endpoint{"127.0.0.1", port.value()};
-  c.on_exit = std::move(on_exit);
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  c.pid = l.pid;
+  c.target = l.target;
+  c.on_exit = std::move(l.on_exit);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0));
   if (pidfd < 0) {
     auto message = errno_message("pidfd_open", errno);
-    ::kill(-pid, SIGKILL);
+    ::kill(-l.pid, SIGKILL);
     siginfo_t info{};
-    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
-    return fail(std::move(message));
+    ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    l.on_started(error_info{errc::no_capacity, std::move(message)});
+    return;
   }
   ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   c.pidfd = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
-  auto target = c.target;
   children_.emplace(id, std::move(c));
   watch_exit(id);
-  on_started(container_info{id, target});
+  l.on_started(container_info{id, l.target});
 }
 
 void process_runtime::watch_exit(const std::string& id) {

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <thread>
@@ -383,6 +385,25 @@ TEST_F(janusd, a_model_that_cannot_start_gets_503_with_the_reason) {
   EXPECT_EQ(result.status, 503u) << result.body;
   EXPECT_NE(result.body.find("/nonexistent/model-server"), std::string::npos) << result.body;
   EXPECT_FALSE(result.header("retry-after").empty());
+}
+
+TEST_F(janusd, a_model_whose_program_cannot_be_executed_gets_503_saying_why) {
+  // An executable file that is no program: the exec in the child fails with ENOEXEC, which the
+  // child reports through its pipe while janusd goes on (the report is read asynchronously).
+  auto program = std::filesystem::temp_directory_path() / "janus-tests" / "not-a-program";
+  std::filesystem::create_directories(program.parent_path());
+  std::ofstream{program} << "this is text, not a program\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  start("  broken:\n    command: [\"" + program.string() + "\"]\n    min_warm: 0\n"
+          + baseline_model("m", "    min_warm: 1\n"));
+
+  auto result = post_json(port_, "/v1/chat/completions", chat("broken", "hi"));
+  EXPECT_EQ(result.status, 503u) << result.body;
+  EXPECT_NE(result.body.find("cannot execute " + program.string() + ": Exec format error"),
+            std::string::npos)
+    << result.body;
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "hi")).status, 200u)
+    << "the other model is served meanwhile";
 }
 
 } // namespace
