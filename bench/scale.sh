@@ -260,11 +260,11 @@ else:
     mb = big["rss_kib"] * 1024 / 1e6
     lines.append(f"| engine RSS managing 1,000 process-backend containers (idle, health checks on) | {mb:.1f} MB | ≤ 100 MB | {'yes' if mb <= 100 else 'no'} |")
 text = "\n".join(lines) + "\n"
-print(text)
 if md_path:
     open(md_path, "w").write(text)
 if json_path:
     json.dump({"limits": limits, "idle_window_s": float(idle), "health_interval_s": float(interval),
                "cases": rows}, open(json_path, "w"), indent=1)
+print(text)
 EOF
 echo "bench/scale.sh: raw results in $WORK"

@@ -34,12 +34,13 @@ for b in janusd janus-baseline janus-bench; do
   [ -x "$BIN/$b" ] || { echo "bench/warmpool.sh: $BIN/$b missing: build first (ninja -C build)" >&2; exit 1; }
 done
 
+WHY="chosen with --runtime $RUNTIME"
 if [ "$RUNTIME" = auto ]; then
   if timeout 10 docker info >/dev/null 2>&1 \
      && timeout 10 docker image inspect janus-baseline:latest >/dev/null 2>&1; then
-    RUNTIME=docker
+    RUNTIME=docker; WHY="a Docker engine answers"
   else
-    RUNTIME=process
+    RUNTIME=process; WHY="no Docker engine (or no image janus-baseline:latest)"
   fi
 fi
 
@@ -121,7 +122,7 @@ except Exception:
     print(-1)' 2>/dev/null || echo -1
 }
 
-echo "bench/warmpool.sh: runtime $RUNTIME, steps $STEPS, concurrency $CONCURRENCY," \
+echo "bench/warmpool.sh: runtime $RUNTIME ($WHY), steps $STEPS, concurrency $CONCURRENCY," \
      "max_containers $MAX_CONTAINERS, max_concurrency 1, idle_ttl $IDLE_TTL," \
      "$TOKENS tokens x ${TOKEN_DELAY} ms; work dir $WORK"
 BENCH_ARGS=(--steps "$STEPS" --stream --max-tokens "$TOKENS" --baseline-tokens
@@ -155,7 +156,7 @@ for mw in "${MIN_WARMS[@]}"; do
   echo "bench/warmpool.sh: min_warm $mw done ($(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["requests"], "requests,", d["start_kinds"])' "$WORK/bench-$mw.json"))"
 done
 
-python3 - "$WORK" "$RUNTIME" "$STEPS" "$RAMP" "$CONCURRENCY" "$MAX_CONTAINERS" "$IDLE_TTL" \
+python3 - "$WORK" "$RUNTIME ($WHY)" "$STEPS" "$RAMP" "$CONCURRENCY" "$MAX_CONTAINERS" "$IDLE_TTL" \
   "$TOKENS" "$TOKEN_DELAY" "$HEALTH_INTERVAL" "$MD" "$JSON" "${MIN_WARMS[@]}" <<'EOF'
 import csv, json, re, sys
 
@@ -222,7 +223,7 @@ for mw in min_warms:
 target = next((r for r in runs if r["min_warm"] >= int(conc)), None)
 met = target is not None and target["cold_at_steady_load"] == 0 and target["errors"] == 0
 setup = {
-    "runtime": runtime, "steps": steps, "ramp_s": ramp, "concurrency": int(conc),
+    "runtime": runtime.split()[0], "runtime_reason": runtime.split(' ', 1)[1].strip('()'), "steps": steps, "ramp_s": ramp, "concurrency": int(conc),
     "max_containers": int(maxc), "max_concurrency": 1, "idle_ttl": idle_ttl,
     "tokens": int(tokens), "token_delay_ms": int(delay), "health_interval": health,
     "load_steps_s": load_steps,
@@ -234,8 +235,8 @@ def f(v, digits=1):
 lines = []
 lines.append("## Warm pool under a step load\n")
 lines.append(
-    f"janusd serves one model, `janus-baseline`, with the **{runtime}** runtime"
-    f"{' (Docker image janus-baseline:latest, one container per slot)' if runtime == 'docker' else ' (local processes: no Docker engine answered)'}:"
+    f"janusd serves one model, `janus-baseline`, with the **{runtime.split()[0]}** runtime"
+    f" ({runtime.split(' ', 1)[1].strip('()')}; {'Docker image janus-baseline:latest' if runtime.startswith('docker') else 'local janus-baseline processes'}):"
     f" `max_containers: {maxc}`, `max_concurrency: 1` (so clients map to containers one to one),"
     f" `idle_ttl: {idle_ttl}` (between the two load steps the pool shrinks back to `min_warm`),"
     f" health probes every {health}. One janusd run per `min_warm` (0, 2, 8), each started afresh"
@@ -250,7 +251,8 @@ lines.append(
     f" for it, `prewarmed` was a pool container's first request, `warm` a later one.\n")
 lines.append("```sh\nbench/warmpool.sh --md FILE --json FILE   # per min_warm:\n"
              f"janus-bench --steps {steps} --stream --max-tokens {tokens} --baseline-tokens \\\n"
-             f"  --body-extra '{{\"janus_baseline\":{{\"token_delay_ms\":{delay}}}}}' --json F --csv F http://127.0.0.1:PORT\n```\n")
+             f"  --body-extra '{{\"janus_baseline\":{{\"token_delay_ms\":{delay}}}}}' -t 30s --drain 10s \\\n"
+             f"  --json F --csv F http://127.0.0.1:PORT\n```\n")
 lines.append("| min_warm | requests | errors | cold | prewarmed | warm | cold fraction | TTFT p50 ms | TTFT p99 ms | cold in ramps | cold at steady load | TTFT p99 steady ms | time to min_warm s |")
 lines.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in runs:
@@ -271,10 +273,10 @@ if target is not None:
     lines.append(
         f"| cold requests in the whole run, min_warm {target['min_warm']} (info) | {target['cold']} | – | – |")
 text = "\n".join(lines) + "\n"
-print(text)
 if md_path:
     open(md_path, "w").write(text)
 if json_path:
     json.dump({"setup": setup, "runs": runs, "target_met": met}, open(json_path, "w"), indent=1)
+print(text)
 EOF
 echo "bench/warmpool.sh: raw results in $WORK"
