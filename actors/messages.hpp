@@ -5,6 +5,8 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "http/broker.hpp"
 #include "http/health_probe.hpp"
@@ -78,6 +80,9 @@ struct status_msg {
   http::broker::status_handler reply;
 };
 
+/// The answers of several health probes, by container id, delivered in one message.
+using probe_answers = std::vector<std::pair<std::string, http::probe_result>>;
+
 /// Sends a health probe; the test fixture replaces the real HTTP one.
 using prober = std::function<void(const endpoint& target, const std::string& path,
                                   std::chrono::milliseconds timeout,
@@ -112,4 +117,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::container_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::container_exit)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::result<janus::container_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::http::probe_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::probe_answers)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::health_config)

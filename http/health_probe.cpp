@@ -1,6 +1,7 @@
 #include "http/health_probe.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -67,6 +68,9 @@ private:
   }
 
   void fail(beast::error_code ec) {
+    if (ec == boost::asio::error::no_descriptors) {
+      return finish({false, 0, ec.message() + " (janusd ran out of file descriptors)", true});
+    }
     finish({false, 0, ec == beast::error::timeout ? std::string{"timed out"} : ec.message()});
   }
 
@@ -89,7 +93,10 @@ private:
 
 void probe_health(boost::asio::io_context& io, const endpoint& target, const std::string& path,
                   std::chrono::milliseconds timeout, std::function<void(probe_result)> on_result) {
-  std::make_shared<probe>(io, std::move(on_result))->run(target, path, timeout);
+  // The connect (a system call that on loopback also runs the handshake) happens on `io`'s
+  // thread, not on the caller's: the caller is an actor, whose thread serves the request path.
+  auto started = std::make_shared<probe>(io, std::move(on_result));
+  boost::asio::post(io, [started, target, path, timeout] { started->run(target, path, timeout); });
 }
 
 } // namespace janus::http

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "logging/event.hpp"
+
 namespace janus::http {
 
 namespace asio = boost::asio;
@@ -84,7 +86,14 @@ void server::accept() {
         std::make_shared<session>(std::move(socket), target, cfg_, pools_, hooks_)->start();
       });
     } else if (ec == asio::error::no_descriptors) {
-      // Out of file descriptors: back off briefly rather than spin.
+      // Out of file descriptors: say so (once a second at most), back off briefly, never spin.
+      auto now = std::chrono::steady_clock::now();
+      if (now - fds_warned_ >= std::chrono::seconds(1)) {
+        fds_warned_ = now;
+        logging::event{"cannot accept a connection: janusd ran out of file descriptors"}
+          .field("detail", ec.message())
+          .warn();
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     accept();

@@ -61,6 +61,8 @@ private:
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::size_t next_shard_ = 0;
+  /// When running out of descriptors was last logged (at most once a second).
+  std::chrono::steady_clock::time_point fds_warned_{};
   std::atomic<bool> accepting_{false};
 };
 

@@ -1,6 +1,7 @@
 #include "runtime/process_runtime.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -8,6 +9,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,6 +17,7 @@
 
 #include <filesystem>
 
+#include "runtime/fd_limit.hpp"
 
 extern char** environ;
 
@@ -29,7 +32,7 @@ constexpr auto p_pidfd = static_cast<idtype_t>(3);
 result<std::uint16_t> free_loopback_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return error_info{errc::no_capacity, std::string{"socket: "} + std::strerror(errno)};
+    return error_info{errc::no_capacity, errno_message("socket", errno)};
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -38,7 +41,7 @@ result<std::uint16_t> free_loopback_port() {
   socklen_t len = sizeof(addr);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
       || ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    auto message = std::string{"bind 127.0.0.1:0: "} + std::strerror(errno);
+    auto message = errno_message("bind 127.0.0.1:0", errno);
     ::close(fd);
     return error_info{errc::no_capacity, std::move(message)};
   }
@@ -91,6 +94,12 @@ process_runtime::process_runtime(boost::asio::io_context& io) : io_(io) {
 }
 
 process_runtime::~process_runtime() {
+  for (auto& [key, l] : launches_) {
+    ::kill(-l.pid, SIGKILL);
+    ::kill(l.pid, SIGKILL);
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+  }
   for (auto& [id, c] : children_) {
     ::kill(-c.pid, SIGKILL);
     ::kill(c.pid, SIGKILL);
@@ -179,12 +188,18 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
-    return fail(std::string{"pipe: "} + std::strerror(errno));
+    return fail(errno_message("pipe", errno));
+  }
+  // The child gets the fd limit janusd started with, not the one janusd raised for itself.
+  rlimit child_fds{};
+  ::getrlimit(RLIMIT_NOFILE, &child_fds);
+  if (auto startup = startup_fd_limit(); startup != 0 && startup < child_fds.rlim_cur) {
+    child_fds.rlim_cur = static_cast<rlim_t>(startup);
   }
   auto parent = ::getpid();
   auto pid = ::fork();
   if (pid < 0) {
-    auto message = std::string{"fork: "} + std::strerror(errno);
+    auto message = errno_message("fork", errno);
     ::close(report[0]);
     ::close(report[1]);
     return fail(std::move(message));
@@ -199,6 +214,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     sigset_t all;
     sigemptyset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    ::setrlimit(RLIMIT_NOFILE, &child_fds);
     for (int sig = 1; sig < NSIG; ++sig) {
       ::signal(sig, SIG_DFL);
     }
@@ -214,39 +230,63 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   }
   ::setpgid(pid, pid); // also from the parent, so the group exists before any kill(-pid)
   ::close(report[1]);
-  int exec_errno = 0;
-  ssize_t got;
-  do {
-    got = ::read(report[0], &exec_errno, sizeof(exec_errno));
-  } while (got < 0 && errno == EINTR);
-  ::close(report[0]);
-  if (got == static_cast<ssize_t>(sizeof(exec_errno))) {
-    siginfo_t info{};
-    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
-    return fail("cannot execute " + path + ": " + std::strerror(exec_errno));
+  // The report comes when the child has exec'd (or failed to): waiting for it here would hold
+  // this thread for the child's whole way to exec, one start after the other.
+  auto key = next_launch_++;
+  auto& l = launches_[key];
+  l.pid = pid;
+  l.model = spec.model;
+  l.path = std::move(path);
+  l.target = endpoint{"127.0.0.1", port.value()};
+  l.report = std::make_unique<boost::asio::posix::stream_descriptor>(io_, report[0]);
+  l.asked = asked;
+  l.on_started = std::move(on_started);
+  l.on_exit = std::move(on_exit);
+  boost::asio::async_read(*l.report, boost::asio::buffer(&l.exec_errno, sizeof(l.exec_errno)),
+                          [this, key](boost::system::error_code ec, std::size_t reported) {
+                            if (ec == boost::asio::error::operation_aborted) {
+                              return;
+                            }
+                            finish_start(key, reported);
+                          });
+}
+
+void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
+  auto it = launches_.find(key);
+  if (it == launches_.end()) {
+    return;
   }
-  auto id = spec.model + "-" + std::to_string(next_id_++);
-  child c;
-  c.pid = pid;
-  c.target = endpoint{"127.0.0.1", port.value()};
-  c.on_exit = std::move(on_exit);
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) {
-    auto message = std::string{"pidfd_open: "} + std::strerror(errno);
-    ::kill(-pid, SIGKILL);
+  auto l = std::move(it->second);
+  launches_.erase(it);
+  l.report.reset();
+  if (reported == sizeof(l.exec_errno)) {
     siginfo_t info{};
-    ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED);
-    return fail(std::move(message));
+    ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    l.on_started(error_info{errc::no_capacity,
+                            "cannot execute " + l.path + ": " + std::strerror(l.exec_errno)});
+    return;
+  }
+  auto id = l.model + "-" + std::to_string(next_id_++);
+  child c;
+  c.pid = l.pid;
+  c.target = l.target;
+  c.on_exit = std::move(l.on_exit);
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0));
+  if (pidfd < 0) {
+    auto message = errno_message("pidfd_open", errno);
+    ::kill(-l.pid, SIGKILL);
+    siginfo_t info{};
+    ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    l.on_started(error_info{errc::no_capacity, std::move(message)});
+    return;
   }
   ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   c.pidfd = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
-  auto target = c.target;
   children_.emplace(id, std::move(c));
   watch_exit(id);
   auto spawn = std::chrono::duration_cast<std::chrono::microseconds>(
-    std::chrono::steady_clock::now() - asked);
-  container_info info{id, target, {start_phase{"spawn", spawn}}};
-  on_started(std::move(info));
+    std::chrono::steady_clock::now() - l.asked);
+  l.on_started(container_info{id, l.target, {start_phase{"spawn", spawn}}});
 }
 
 void process_runtime::watch_exit(const std::string& id) {

@@ -46,9 +46,28 @@ private:
     exit_handler on_exit;
   };
 
+  /// A child forked but not yet known to have exec'd. Its exec report pipe is read
+  /// asynchronously, so that the next start forks while this child execs.
+  struct launch {
+    int pid = 0;
+    std::string model;
+    std::string path;
+    endpoint target;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> report;
+    int exec_errno = 0;
+    /// When start() was called, for the `spawn` phase.
+    std::chrono::steady_clock::time_point asked;
+    start_handler on_started;
+    exit_handler on_exit;
+  };
+
   /// `asked`: when start() was called, for the `spawn` phase.
   void do_start(container_spec& spec, start_handler& on_started, exit_handler& on_exit,
                 std::chrono::steady_clock::time_point asked);
+
+  /// The child of launch `key` exec'd (its report pipe closed empty) or could not (the pipe
+  /// brought errno): starts watching it, or reaps it and reports the failure.
+  void finish_start(std::uint64_t key, std::size_t reported);
 
   void watch_exit(const std::string& id);
 
@@ -57,6 +76,8 @@ private:
   boost::asio::io_context& io_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::string, child> children_;
+  std::uint64_t next_launch_ = 1;
+  std::unordered_map<std::uint64_t, launch> launches_;
 };
 
 } // namespace janus

@@ -7,8 +7,10 @@
 #include <cstdlib>
 
 #include "apps/janusd/engine.hpp"
+#include "logging/event.hpp"
 #include "logging/setup.hpp"
 #include "model/config.hpp"
+#include "runtime/fd_limit.hpp"
 
 namespace {
 
@@ -52,6 +54,33 @@ int main(int argc, char** argv) {
   janus::logging::configure({level.level, cfg.log.format == "json"});
   if (!level.ignored.empty()) {
     spdlog::warn("{}", level.ignored);
+  }
+  // Every process container holds a pidfd and every probe and connection a socket: the usual
+  // soft limit of 1024 descriptors ends near a thousand containers. Children get it back.
+  auto fds = janus::raise_fd_limit();
+  if (!fds.error.empty()) {
+    janus::logging::event{"cannot raise the open file limit"}
+      .field("limit", fds.before)
+      .field("hard_limit", fds.hard)
+      .field("detail", fds.error)
+      .warn();
+  } else if (fds.after != fds.before) {
+    janus::logging::event{"open file limit raised"}
+      .field("from", fds.before)
+      .field("to", fds.after)
+      .info();
+  }
+  std::uint64_t containers = 0;
+  for (const auto& model : cfg.models) {
+    containers += static_cast<std::uint64_t>(model.max_containers);
+  }
+  if (auto needed = janus::descriptors_needed(containers); fds.after < needed) {
+    janus::logging::event{"the open file limit is too low for max_containers"}
+      .field("limit", fds.after)
+      .field("max_containers", containers)
+      .field("needed_at_least", needed)
+      .field("detail", "raise the hard limit (LimitNOFILE= in the systemd unit, ulimit -Hn)")
+      .warn();
   }
   try {
     janus::engine engine{std::move(cfg)};

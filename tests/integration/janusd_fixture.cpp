@@ -76,6 +76,20 @@ std::string environment_of(pid_t pid, const std::string& name) {
   return {};
 }
 
+std::uint64_t soft_fd_limit_of(pid_t pid) {
+  std::istringstream limits{read_proc_file("/proc/" + std::to_string(pid) + "/limits")};
+  std::string line;
+  while (std::getline(limits, line)) {
+    if (line.starts_with("Max open files")) {
+      std::istringstream fields{line.substr(std::string_view{"Max open files"}.size())};
+      std::string soft;
+      fields >> soft;
+      return soft == "unlimited" ? UINT64_MAX : std::stoull(soft);
+    }
+  }
+  return 0;
+}
+
 bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {

@@ -29,6 +29,10 @@ bool process_alive(pid_t pid);
 /// The value of an environment variable of a running process ("" when absent).
 std::string environment_of(pid_t pid, const std::string& name);
 
+/// The soft limit on open files of a running process, from /proc/PID/limits (0 when unreadable,
+/// UINT64_MAX for "unlimited").
+std::uint64_t soft_fd_limit_of(pid_t pid);
+
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns its last value.
 bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition);
 

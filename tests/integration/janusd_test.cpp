@@ -7,9 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <thread>
@@ -346,6 +349,25 @@ TEST_F(janusd, sigkill_of_janusd_leaves_no_child_behind) {
   })) << "model processes outlived a crashed janusd";
 }
 
+TEST_F(janusd, raises_its_open_file_limit_and_gives_children_the_one_it_started_with) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max <= 512) {
+    GTEST_SKIP() << "the hard limit on open files is too low to start janusd below it";
+  }
+  rlimit lowered = limit;
+  lowered.rlim_cur = 512; // janusd inherits it, like the usual default of 1024 from a shell
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  start(baseline_model("m", "    min_warm: 1\n"));
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+
+  auto hard = limit.rlim_max == RLIM_INFINITY ? UINT64_MAX : std::uint64_t{limit.rlim_max};
+  EXPECT_EQ(soft_fd_limit_of(janusd_->pid()), hard);
+  auto children = model_processes();
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(soft_fd_limit_of(*children.begin()), 512u);
+}
+
 TEST_F(janusd, ready_is_503_until_min_warm_is_reached) {
   start(baseline_model("m", "    min_warm: 1\n    startup_timeout: 20s\n",
                        "      JANUS_BASELINE_STARTUP_DELAY_MS: \"1500\"\n"),
@@ -363,6 +385,25 @@ TEST_F(janusd, a_model_that_cannot_start_gets_503_with_the_reason) {
   EXPECT_EQ(result.status, 503u) << result.body;
   EXPECT_NE(result.body.find("/nonexistent/model-server"), std::string::npos) << result.body;
   EXPECT_FALSE(result.header("retry-after").empty());
+}
+
+TEST_F(janusd, a_model_whose_program_cannot_be_executed_gets_503_saying_why) {
+  // An executable file that is no program: the exec in the child fails with ENOEXEC, which the
+  // child reports through its pipe while janusd goes on (the report is read asynchronously).
+  auto program = std::filesystem::temp_directory_path() / "janus-tests" / "not-a-program";
+  std::filesystem::create_directories(program.parent_path());
+  std::ofstream{program} << "this is text, not a program\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  start("  broken:\n    command: [\"" + program.string() + "\"]\n    min_warm: 0\n"
+          + baseline_model("m", "    min_warm: 1\n"));
+
+  auto result = post_json(port_, "/v1/chat/completions", chat("broken", "hi"));
+  EXPECT_EQ(result.status, 503u) << result.body;
+  EXPECT_NE(result.body.find("cannot execute " + program.string() + ": Exec format error"),
+            std::string::npos)
+    << result.body;
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "hi")).status, 200u)
+    << "the other model is served meanwhile";
 }
 
 } // namespace

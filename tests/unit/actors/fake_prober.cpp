@@ -25,13 +25,17 @@ std::size_t fake_prober::unanswered() const {
 }
 
 void fake_prober::answer(std::size_t index, bool healthy, std::string detail) {
+  answer_with(index, http::probe_result{healthy, healthy ? 200 : 503, std::move(detail)});
+}
+
+void fake_prober::answer_with(std::size_t index, http::probe_result answer) {
   auto& call = calls_.at(index);
   if (!call.on_result) {
     throw std::logic_error("probe " + std::to_string(index) + " was already answered");
   }
   auto on_result = std::move(call.on_result);
   call.on_result = nullptr;
-  on_result(http::probe_result{healthy, healthy ? 200 : 503, std::move(detail)});
+  on_result(std::move(answer));
 }
 
 void fake_prober::answer_next(bool healthy, std::string detail) {

@@ -42,6 +42,9 @@ public:
   /// Answers probe number `index` (0-based).
   void answer(std::size_t index, bool healthy, std::string detail = {});
 
+  /// Answers probe number `index` with `answer` as it is.
+  void answer_with(std::size_t index, http::probe_result answer);
+
   /// Answers the oldest unanswered probe.
   void answer_next(bool healthy, std::string detail = {});
 

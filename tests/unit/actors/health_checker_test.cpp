@@ -148,6 +148,57 @@ TEST_F(health_checking, checks_each_container_on_its_own) {
   EXPECT_EQ(ports, (std::vector<std::uint16_t>{9001, 9002}));
 }
 
+TEST_F(health_checking, a_probe_goes_out_at_most_one_sweep_period_after_it_is_due) {
+  sys_.advance(30ms);
+  watch("c1", 9001); // due at 1030 ms; sweeps run every 100 ms from the watch
+  sys_.advance(999ms);
+  EXPECT_EQ(prober_.probes(), 0u);
+  sys_.advance(health_sweep_period);
+  EXPECT_EQ(prober_.probes(), 1u);
+}
+
+TEST_F(health_checking, the_answers_of_one_sweep_are_handled_together_once_the_last_came) {
+  watch("c1", 9001);
+  watch("c2", 9002);
+  sys_.advance(1s);
+  ASSERT_EQ(prober_.probes(), 2u) << "both due in the same sweep";
+  prober_.answer(0, false, "status 503");
+  sys_.run();
+  auto text = rendered_metrics();
+  EXPECT_EQ(text.find("janus_health_checks_total{model=\"m\",result=\"failed\"} 1\n"),
+            std::string::npos)
+    << "one answer of two is not handled yet";
+
+  prober_.answer(1, true);
+  sys_.run();
+  text = rendered_metrics();
+  EXPECT_NE(text.find("janus_health_checks_total{model=\"m\",result=\"failed\"} 1\n"),
+            std::string::npos)
+    << text;
+  EXPECT_NE(text.find("janus_health_checks_total{model=\"m\",result=\"ok\"} 1\n"),
+            std::string::npos)
+    << text;
+  sys_.advance(1s);
+  EXPECT_EQ(prober_.probes(), 4u) << "each probed again one interval after the answers";
+}
+
+TEST_F(health_checking, a_probe_janusd_could_not_send_does_not_count_against_the_container) {
+  watch("c1", 9001);
+  probe_once(false);
+  probe_once(false);
+  for (int i = 0; i < 3; ++i) {
+    auto before = prober_.probes();
+    sys_.advance(1s);
+    ASSERT_EQ(prober_.probes(), before + 1) << "probed again at the interval";
+    prober_.answer_with(before, http::probe_result{false, 0, "Too many open files", true});
+    sys_.run();
+  }
+  EXPECT_TRUE(unhealthy_->empty()) << "two real failures, three probes not sent";
+  EXPECT_EQ(rendered_metrics().find("result=\"failed\"} 5"), std::string::npos);
+  probe_once(false);
+  EXPECT_EQ(unhealthy_->size(), 1u) << "the third real failure";
+}
+
 TEST_F(health_checking, every_probe_is_counted_by_model_and_result) {
   watch("c1", 9001);
   probe_once(true);
