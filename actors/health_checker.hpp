@@ -46,10 +46,11 @@ struct health_checker_state {
 /// Probes every ready container's health path at its model's interval, each with its timeout;
 /// after `threshold` failures in a row tells the container's supervisor it is unhealthy (the
 /// supervisor replaces it). A probe janusd could not send (out of file descriptors) is logged
-/// and counts neither way: it says nothing about the container. Every `health_sweep_period` it sends the probes that are due, all in
-/// parallel; their answers are handled together once the last one came (each probe ends within
-/// its timeout). Probes are asynchronous: nothing here waits. Counts every probe in `metrics`
-/// (may be null) under the model named by the watch message.
+/// and counts neither way: it says nothing about the container. Every `health_sweep_period` it
+/// sends the probes that are due, all in parallel; their answers are handled together once the
+/// last one came (each probe ends within its timeout). Probes are asynchronous: nothing here
+/// waits. Counts every probe in `metrics` (may be null) under the model named by the watch
+/// message.
 caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, prober probe,
                              container_metrics* metrics);
 
