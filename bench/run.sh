@@ -26,15 +26,18 @@ ninja -C build janusd janus-baseline janus-bench janus_bench_micro >/dev/null
 
 # janusd starts its own (one) baseline container; direct and nginx are pointed at that same
 # process, so the three systems share one upstream and differ only in the proxy in front.
+for port in 18000 18090; do
+  if ss -ltn | grep -q ":$port "; then echo "bench/run.sh: port $port is in use (a janusd or nginx left running?)" >&2; exit 1; fi
+done
 PATH=$BIN:$PATH "$BIN/janusd" --config bench/janusd.yaml >"$WORK/janusd.log" 2>&1 &
 JANUSD=$!; PIDS+=("$JANUSD")
 for _ in $(seq 100); do
   curl -fs http://127.0.0.1:18000/ready >/dev/null 2>&1 && break; sleep 0.1
 done
+curl -fs http://127.0.0.1:18000/ready >/dev/null 2>&1 || { echo "bench/run.sh: janusd is not ready; its log:" >&2; tail -n 20 "$WORK/janusd.log" >&2; exit 1; }
 CHILD=$(pgrep -P "$JANUSD" janus-baseline | head -1)
 UPORT=$(tr '\0' '\n' < /proc/"$CHILD"/environ | sed -n 's/^PORT=//p')
 sed -e "s#@DIR@#$WORK#g" -e "s#@PORT@#$UPORT#g" bench/nginx.conf.in > "$WORK/nginx.conf"
-if ss -ltn | grep -q ':18090 '; then echo "bench/run.sh: port 18090 is in use"; exit 1; fi
 nginx -c "$WORK/nginx.conf" -p "$WORK" >/dev/null 2>&1 &
 PIDS+=("$!"); sleep 0.5
 curl -fs -o /dev/null -H 'Content-Type: application/json' \

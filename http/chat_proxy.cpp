@@ -397,7 +397,8 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
     }
   }
 
-  if (parser_->keep_alive()) {
+  // Bytes after the answer are an answer nobody asked for: such a connection is not reused.
+  if (parser_->keep_alive() && upstream_buffer_.size() == 0) {
     home_.upstreams().give_back(held.container_id, std::move(*upstream_));
   }
   co_return attempt_result{};

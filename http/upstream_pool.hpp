@@ -22,10 +22,11 @@ public:
   /// is closed rather than reused (containers close idle connections themselves).
   upstream_pool(std::size_t max_idle, std::chrono::milliseconds max_idle_age);
 
-  /// The most recently used idle connection to the container that is still open, if any.
+  /// The most recently used idle connection to the container that is still open, if any (one
+  /// given back within the last second is taken as open without a look).
   std::optional<boost::asio::ip::tcp::socket> take(const std::string& container_id);
 
-  /// Keeps a connection whose last exchange ended cleanly with keep-alive.
+  /// Keeps a connection whose last exchange ended cleanly with keep-alive and nothing after it.
   void give_back(const std::string& container_id, boost::beast::tcp_stream stream);
 
   /// Closes idle connections past their age; called from a periodic timer.
