@@ -98,8 +98,10 @@ struct server_config {
   duration stream_idle_timeout = std::chrono::seconds(60);
   /// Attempts on other containers after a failure before the first upstream byte.
   int max_retries = 2;
-  /// Idle keep-alive connections kept per container per I/O thread.
-  int upstream_idle_connections = 32;
+  /// Idle keep-alive connections kept per container per I/O thread: no more are ever open than
+  /// requests were in flight at once, so a cap below a container's concurrency only closes
+  /// connections that the next burst opens again.
+  int upstream_idle_connections = 256;
   /// On SIGTERM, how long streams in flight may take to finish.
   duration drain_timeout = std::chrono::seconds(30);
 };
