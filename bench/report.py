@@ -142,6 +142,8 @@ for path in sections:
                     break
                 cells = [c.strip() for c in body.strip().strip("|").split("|")]
                 if len(cells) == 4 and cells[3]:
+                    if cells[3] == "no":
+                        cells[3] = "**no**"
                     targets.append(tuple(cells))
 w("## Commands\n")
 import time
@@ -151,5 +153,7 @@ w("```sh\nbench/run.sh            # everything: this run took %d min\nbench/run.
 summary = ["## Targets at a glance\n", "| measure | value | goal | met |", "|---|---:|---|---|"]
 summary += ["| %s | %s | %s | %s |" % t for t in targets]
 summary.append("")
+summary.append("Why janusd is behind where it is (profiles with perf and strace): "
+               "[bench/README.md](../bench/README.md#what-the-figures-show).\n")
 at = out.index("## Machine\n")
 print("\n".join(out[:at] + summary + out[at:]))
