@@ -9,6 +9,7 @@
 # for janusd's containers and the CLI's alike): a model that takes time to boot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROOT=$PWD
 REPS=10; MD=; JSON=; PROCESS=1; DELAY=0
 usage() { echo "usage: bench/coldstart.sh [--reps N (>= 10)] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]" >&2; exit 2; }
@@ -59,9 +60,6 @@ trap cleanup EXIT
 on_signal() { exit 130; }
 trap on_signal INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # Milliseconds between two $EPOCHREALTIME readings (no fork, so nothing is added to what is timed).
 ms_between() { python3 -c "import sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) * 1000, 3))" "$1" "$2"; }
 json_get() { # json_get FILE EXPR: prints eval(EXPR) with d = the file's JSON

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 BIN=$ROOT/build/bin
 MD=""; JSON=""; COUNTS="200 1000"; DOCKER_N=50; IDLE=10; LOAD=6
 HEALTH_INTERVAL=2   # seconds between two probes of one container: IDLE/2 rounds in the window
@@ -49,19 +50,13 @@ cleanup() {
   if [ -n "$USED_DOCKER" ]; then
     docker ps -aq --filter "label=janus.engine=$ENGINE_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
   fi
-  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null || true
-  [ -s "$WORK/watchdog" ] && kill "$(cat "$WORK/watchdog")" 2>/dev/null || true
+  stop_watchdog "$WORK/watchdog"
 }
 trap cleanup EXIT
 trap 'echo "bench/scale.sh: interrupted (signal or time limit)" >&2; exit 130' INT TERM
 # The whole script is bounded: after 330 s the watchdog ends it (and the trap cleans up).
-# Its sleep holds no descriptor of ours, so a pipe reading our output ends with us.
-( exec >/dev/null 2>&1 </dev/null; sleep 330 & echo $! > "$WORK/watchdog"; wait; kill -TERM $$ ) &
-WATCHDOG=$!
+start_watchdog 330 "$WORK/watchdog"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }

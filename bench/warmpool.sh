@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/lib.sh
 BIN=$ROOT/build/bin
 MD=""; JSON=""; RUNTIME=auto
 STEPS=0:2s,8:10s,0:4s,8:10s  # idle, 8 clients, idle (the pool shrinks back to min_warm), 8 clients
@@ -64,19 +65,13 @@ cleanup() {
   if [ "$RUNTIME" = docker ]; then
     docker ps -aq --filter "label=janus.engine=$ENGINE_ID" | xargs -r docker rm -f >/dev/null 2>&1 || true
   fi
-  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null || true
-  [ -s "$WORK/watchdog" ] && kill "$(cat "$WORK/watchdog")" 2>/dev/null || true
+  stop_watchdog "$WORK/watchdog"
 }
 trap cleanup EXIT
 trap 'echo "bench/warmpool.sh: interrupted (signal or time limit)" >&2; exit 130' INT TERM
 # The whole script is bounded: after 240 s the watchdog ends it (and the trap cleans up).
-# Its sleep holds no descriptor of ours, so a pipe reading our output ends with us.
-( exec >/dev/null 2>&1 </dev/null; sleep 240 & echo $! > "$WORK/watchdog"; wait; kill -TERM $$ ) &
-WATCHDOG=$!
+start_watchdog 240 "$WORK/watchdog"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 
 write_config() { # min_warm port file
   {
