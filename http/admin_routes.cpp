@@ -160,7 +160,8 @@ auto ask_remove(admin_broker& admin, const std::string& model) {
   });
 }
 
-/// The model of `/admin/pools/{model}/{action}`; empty when the path is not of that shape.
+/// The model of `/admin/pools/{model}/{action}`, %XX escapes decoded; empty when the path is
+/// not of that shape or an escape is bad.
 std::string pool_action_model(std::string_view path, std::string_view action) {
   if (!path.starts_with(pools_prefix) || path.size() <= pools_prefix.size() + action.size() + 1) {
     return {};
@@ -170,7 +171,7 @@ std::string pool_action_model(std::string_view path, std::string_view action) {
   if (!rest.ends_with(suffix)) {
     return {};
   }
-  return std::string{rest.substr(0, rest.size() - suffix.size())};
+  return decode_path_segment(rest.substr(0, rest.size() - suffix.size())).value_or(std::string{});
 }
 
 /// A parse failure of a run-time model as a 400 naming the field.
@@ -251,7 +252,7 @@ boost::asio::awaitable<reply> admin_answer(
     if (method != bhttp::verb::delete_) {
       co_return method_not_allowed("DELETE", path);
     }
-    std::string name{path.substr(models_prefix.size())};
+    auto name = decode_path_segment(path.substr(models_prefix.size())).value_or(std::string{});
     auto answer = co_await ask_remove(*hooks.broker, name);
     if (!answer) {
       co_return error_reply(answer.error());

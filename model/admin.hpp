@@ -43,4 +43,8 @@ result<pool_size> apply_scale(pool_size current, const scale_request& change);
 /// (for a given token length). An empty token authorizes nothing.
 bool bearer_matches(std::string_view authorization, std::string_view token);
 
+/// A model name from a URL path segment with its %XX escapes decoded (`org%2Fmodel` is
+/// `org/model`); nothing when an escape is not two hex digits.
+std::optional<std::string> decode_path_segment(std::string_view segment);
+
 } // namespace janus

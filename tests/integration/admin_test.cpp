@@ -123,6 +123,9 @@ TEST_F(admin, answers_bad_input_with_400_unknown_models_with_404_and_wrong_metho
   EXPECT_EQ(call("DELETE", "/admin/models/nope").status, 404u);
   EXPECT_EQ(call("POST", "/admin/pools").status, 405u);
   EXPECT_EQ(call("GET", "/admin/pools/m/scale").status, 405u);
+  EXPECT_EQ(call("POST", "/admin/pools/%6d/scale", R"({"min_warm": 1})").status, 200u)
+    << "a percent-encoded model name";
+  EXPECT_EQ(call("POST", "/admin/pools/m%zz/drain").status, 404u) << "a bad escape names no model";
   EXPECT_EQ(call("GET", "/admin/models").status, 405u);
   EXPECT_EQ(call("GET", "/admin/nothing").status, 404u);
   auto invalid_model = call("POST", "/admin/models",

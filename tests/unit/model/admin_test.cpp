@@ -51,6 +51,16 @@ TEST(admin_auth, accepts_only_the_exact_bearer_token) {
   EXPECT_FALSE(bearer_matches("Bearer ", "")) << "an empty token authorizes nothing";
 }
 
+TEST(admin_path, decodes_percent_escapes_of_a_model_name_and_refuses_bad_ones) {
+  EXPECT_EQ(decode_path_segment("baseline"), "baseline");
+  EXPECT_EQ(decode_path_segment("org%2Fmodel%3av1"), "org/model:v1");
+  EXPECT_EQ(decode_path_segment("%41%62"), "Ab");
+  EXPECT_EQ(decode_path_segment(""), "");
+  EXPECT_FALSE(decode_path_segment("bad%2"));
+  EXPECT_FALSE(decode_path_segment("bad%"));
+  EXPECT_FALSE(decode_path_segment("bad%zz"));
+}
+
 TEST(admin_model, parses_a_model_like_a_config_entry_and_names_the_field) {
   auto model = parse_model_config(
     R"({"name": "extra", "command": ["janus-baseline"], "min_warm": 0, "env": {"A": "1"}})",
