@@ -6,14 +6,6 @@
 
 namespace janus {
 
-namespace {
-
-int count_of(std::uint64_t word) {
-  return static_cast<int>(word & 0xffffffffu);
-}
-
-} // namespace
-
 lease_slot::lease_slot(std::uint64_t key, std::string container_id, endpoint target, int capacity,
                        std::shared_ptr<actors::pool_gate> gate)
   : key(key),
@@ -27,11 +19,11 @@ lease_slot::lease_slot(std::uint64_t key, std::string container_id, endpoint tar
 bool lease_slot::try_take() {
   auto current = word.load();
   while (true) {
-    if ((current & closed_bit) != 0 || count_of(current) >= capacity) {
+    if ((current & closed_bit) != 0 || inflight_of(current) >= capacity) {
       return false;
     }
     if (word.compare_exchange_weak(current, current + 1)) {
-      if (count_of(current) == 0) {
+      if (inflight_of(current) == 0) {
         gate->idle.fetch_sub(1);
       }
       return true;
@@ -41,10 +33,10 @@ bool lease_slot::try_take() {
 
 int lease_slot::close() {
   auto before = word.fetch_or(closed_bit);
-  if ((before & closed_bit) == 0 && count_of(before) == 0) {
+  if ((before & closed_bit) == 0 && inflight_of(before) == 0) {
     gate->idle.fetch_sub(1);
   }
-  return count_of(before);
+  return inflight_of(before);
 }
 
 bool lease_slot::close_if_idle() {
@@ -79,6 +71,16 @@ void pool_directory::erase(const std::string& model) {
   map_.store(std::move(next));
 }
 
+lease lease_of(const std::shared_ptr<lease_slot>& slot, const std::string& model, start_kind kind) {
+  lease granted;
+  granted.model = model;
+  granted.container_id = slot->container_id;
+  granted.target = slot->target;
+  granted.kind = kind;
+  granted.slot = slot;
+  return granted;
+}
+
 std::optional<lease> try_lease(pool_gate& gate, const http::acquire_request& request) {
   if (gate.waiting.load() > 0) {
     return std::nullopt;
@@ -103,8 +105,7 @@ std::optional<lease> try_lease(pool_gate& gate, const http::acquire_request& req
       if (max_requests > 0 && served >= max_requests) {
         continue; // the pool recycles it
       }
-      if (best == nullptr || inflight < best_inflight
-          || (inflight == best_inflight && served > 0 && !best_served)) {
+      if (best == nullptr || preferred(inflight, served > 0, best_inflight, best_served)) {
         best = &slot;
         best_inflight = inflight;
         best_served = served > 0;
@@ -122,13 +123,7 @@ std::optional<lease> try_lease(pool_gate& gate, const http::acquire_request& req
         && gate.pool && !gate.poke_pending.exchange(true)) {
       caf::anon_send(gate.pool, poke_atom::value);
     }
-    lease granted;
-    granted.model = gate.model;
-    granted.container_id = (*best)->container_id;
-    granted.target = (*best)->target;
-    granted.kind = best_served ? start_kind::warm : start_kind::prewarmed;
-    granted.slot = *best;
-    return granted;
+    return lease_of(*best, gate.model, best_served ? start_kind::warm : start_kind::prewarmed);
   }
   return std::nullopt;
 }
@@ -151,7 +146,7 @@ void end_lease(const lease& held, lease_outcome outcome) {
   }
   slot->ended.fetch_add(1, std::memory_order_relaxed);
   auto before = slot->word.fetch_sub(1);
-  bool emptied = count_of(before) == 1;
+  bool emptied = lease_slot::inflight_of(before) == 1;
   bool closed = (before & lease_slot::closed_bit) != 0;
   if (emptied && !closed) {
     gate.idle.fetch_add(1);

@@ -53,8 +53,12 @@ struct lease_slot {
 
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 32;
 
+  /// The requests in flight that a value of `word` holds.
+  static int inflight_of(std::uint64_t value) {
+    return static_cast<int>(value & 0xffffffffu);
+  }
   int inflight() const {
-    return static_cast<int>(word.load() & 0xffffffffu);
+    return inflight_of(word.load());
   }
   bool closed() const {
     return (word.load() & closed_bit) != 0;
@@ -112,6 +116,15 @@ public:
 private:
   std::atomic<std::shared_ptr<const map>> map_{std::make_shared<const map>()};
 };
+
+/// The lease policy's order, for the pool and the fast path alike: fewer requests in flight
+/// first; among equals a container that served before (warmer caches).
+inline bool preferred(int inflight, bool served, int than_inflight, bool than_served) {
+  return inflight < than_inflight || (inflight == than_inflight && served && !than_served);
+}
+
+/// A lease of a slot already taken, for `model`, of the given warmth.
+lease lease_of(const std::shared_ptr<lease_slot>& slot, const std::string& model, start_kind kind);
 
 /// Leases a slot of a ready container of the gate's pool without asking the pool: the container
 /// with a free slot and the fewest in flight, among equals one that served before, never

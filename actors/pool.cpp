@@ -29,6 +29,13 @@ int live_count(const pool_state& st) {
   return count_in(st, phase::starting) + count_in(st, phase::ready);
 }
 
+/// Starting containers the waiters will not fill.
+int unclaimed_starting(const pool_state& st) {
+  auto waiting = static_cast<int>(st.waiters.size());
+  auto claimed = (waiting + st.model.max_concurrency - 1) / st.model.max_concurrency;
+  return std::max(0, count_in(st, phase::starting) - claimed);
+}
+
 /// Containers that can take a request without anyone waiting: ready ones with nothing in flight,
 /// and starting ones the waiters will not fill. The pool keeps `min_warm` of them, so a burst
 /// finds warm containers while earlier requests still run.
@@ -39,9 +46,7 @@ int spare_count(const pool_state& st) {
       ++idle;
     }
   }
-  auto waiting = static_cast<int>(st.waiters.size());
-  auto claimed = (waiting + st.model.max_concurrency - 1) / st.model.max_concurrency;
-  return idle + std::max(0, count_in(st, phase::starting) - claimed);
+  return idle + unclaimed_starting(st);
 }
 
 std::chrono::milliseconds ms_between(time_point from, time_point to) {
@@ -146,8 +151,8 @@ std::uint64_t pick(const pool_state& st, const std::string& avoid) {
       fallback = key;
       continue;
     }
-    if (best_record == nullptr || inflight < best_inflight
-        || (inflight == best_inflight && record.served() > 0 && best_record->served() == 0)) {
+    if (best_record == nullptr
+        || preferred(inflight, record.served() > 0, best_inflight, best_record->served() > 0)) {
       best = key;
       best_record = &record;
       best_inflight = inflight;
@@ -165,16 +170,14 @@ bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since,
   if (!record.slot || !record.slot->try_take()) {
     return false;
   }
-  lease granted;
-  granted.model = st.model.name;
-  granted.container_id = record.container.id;
-  granted.target = record.container.target;
-  granted.kind = cold ? start_kind::cold : served_before ? start_kind::warm : start_kind::prewarmed;
+  auto granted = lease_of(record.slot, st.model.name,
+                          cold            ? start_kind::cold
+                          : served_before ? start_kind::warm
+                                          : start_kind::prewarmed);
   granted.queue_time = std::chrono::duration_cast<std::chrono::microseconds>(self->clock().now() - since);
   if (cold) {
     granted.container_start = record.start_duration;
   }
-  granted.slot = record.slot;
   record.last_used = self->clock().now();
   if (msg.reply) {
     msg.reply(std::move(granted));
@@ -432,10 +435,8 @@ void sync_gate(self_ptr self) {
   if (!current || *current != *next) {
     gate.slots.store(std::move(next));
   }
-  auto waiting = static_cast<int>(st.waiters.size());
-  auto claimed = (waiting + st.model.max_concurrency - 1) / st.model.max_concurrency;
-  gate.waiting.store(waiting);
-  gate.spare_starting.store(std::max(0, count_in(st, phase::starting) - claimed));
+  gate.waiting.store(static_cast<int>(st.waiters.size()));
+  gate.spare_starting.store(unclaimed_starting(st));
   gate.min_warm.store(st.model.min_warm);
   gate.max_requests.store(st.model.max_requests);
   gate.can_start.store(!st.shutting_down && live_count(st) < st.model.max_containers);
