@@ -84,16 +84,16 @@ bool have_program(const std::string& name) {
   return false;
 }
 
-/// Every file under `root`: its path relative to root, its mode and its content.
+/// Every file under `root`: its path relative to root, its mode, size and a hash of its content.
 std::map<std::string, std::string> snapshot(const fs::path& root) {
   std::map<std::string, std::string> files;
   for (const auto& entry : fs::recursive_directory_iterator{root}) {
     struct stat info{};
     ::lstat(entry.path().c_str(), &info);
     auto& text = files[fs::relative(entry.path(), root).string()];
-    text = std::to_string(info.st_mode) + "\n";
+    text = std::to_string(info.st_mode) + " " + std::to_string(info.st_size);
     if (entry.is_regular_file()) {
-      text += read_file(entry.path());
+      text += " " + std::to_string(std::hash<std::string>{}(read_file(entry.path())));
     }
   }
   return files;
