@@ -13,6 +13,7 @@ packages=(
   docker.io
   prometheus   # promtool and a Prometheus server, for the metrics tests
   gnuplot-nox
+  systemd      # systemd-analyze, to verify the unit (dpkg-deb, dpkg-shlibdeps: build-essential)
 )
 
 missing=()

@@ -1,10 +1,12 @@
 // janus-baseline: the reference model container. This file only wires: options from the
 // environment, the signals that stop the server, and the event loop. `--health-check` probes a
-// running baseline instead (Docker's HEALTHCHECK) and exits 0 when it is healthy, 1 otherwise.
+// running baseline instead (Docker's HEALTHCHECK) and exits 0 when it is healthy, 1 otherwise;
+// `--version` prints the version line and exits 0.
 
 #include "apps/janus-baseline/baseline_options.hpp"
 #include "apps/janus-baseline/health_check.hpp"
 #include "apps/janus-baseline/server.hpp"
+#include "apps/version/version.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,9 +19,13 @@
 
 int main(int argc, char** argv) {
   using namespace janus::baseline;
+  if (argc == 2 && std::string_view{argv[1]} == "--version") {
+    std::cout << janus::version_line("janus-baseline") << std::endl;
+    return 0;
+  }
   bool health_check = argc == 2 && std::string_view{argv[1]} == "--health-check";
   if (argc > 1 && !health_check) {
-    std::cerr << "usage: janus-baseline [--health-check]" << std::endl;
+    std::cerr << "usage: janus-baseline [--health-check | --version]" << std::endl;
     return 2;
   }
   baseline_options options;

@@ -1,4 +1,5 @@
 #include "apps/janus-bench/bench_options.hpp"
+#include "apps/version/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <rapidjson/document.h>
@@ -68,6 +69,7 @@ struct raw_flags {
 
 void build_app(CLI::App& app, raw_flags& raw) {
   app.footer(footer);
+  app.set_version_flag("--version", janus::version_line("janus-bench"));
   app.get_formatter()->column_width(34);
   app.add_option("url", raw.url,
                  "Target, http://HOST[:PORT][/PATH] (default http://127.0.0.1:8000); "
@@ -381,6 +383,8 @@ std::variant<bench_options, help_request> parse_command_line(int argc, const cha
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     return help_request{app.help()};
+  } catch (const CLI::CallForVersion& version) {
+    return help_request{std::string{version.what()} + "\n"};
   } catch (const CLI::ParseError& error) {
     throw usage_error(error.what());
   }

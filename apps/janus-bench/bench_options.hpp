@@ -84,7 +84,7 @@ struct bench_options {
 /// reports can name it). Requires options.sweep and index < its number of values.
 bench_options sweep_step(const bench_options& options, std::size_t index);
 
-/// `--help` was asked for: the text to print (exit 0).
+/// `--help` or `--version` was asked for: the text to print (exit 0).
 struct help_request {
   std::string text;
 };

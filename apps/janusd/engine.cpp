@@ -12,9 +12,11 @@
 #include "actors/health_checker.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
+#include "logging/event.hpp"
 #include "apps/janusd/metrics_page.hpp"
 #include "runtime/docker_runtime.hpp"
 #include "runtime/process_runtime.hpp"
+#include "runtime/service_notify.hpp"
 
 namespace janus {
 
@@ -155,6 +157,12 @@ void engine::start() {
                                           longest_grace(cfg_) + std::chrono::seconds(5));
   spdlog::info("janusd {} listening on {}:{} with {} model(s), {} runtime", instance_id_,
                cfg_.server.host, server_->port(), cfg_.models.size(), runtime_->name());
+  // systemd's Type=notify: the listener (bound in the constructor) takes connections now.
+  if (auto notice = notify_service_manager("READY=1"); !notice.error.empty()) {
+    logging::event{"cannot tell the service manager that janusd is ready"}
+      .field("detail", notice.error)
+      .warn();
+  }
 }
 
 void engine::shutdown() {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "apps/janusd/engine.hpp"
+#include "apps/version/version.hpp"
 #include "logging/event.hpp"
 #include "logging/setup.hpp"
 #include "model/config.hpp"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   bool check_only = false;
   app.add_option("-c,--config", config_path, "YAML configuration file")->required();
   app.add_flag("--check", check_only, "validate the configuration and exit");
+  app.set_version_flag("--version", janus::version_line("janusd"));
   CLI11_PARSE(app, argc, argv);
 
   janus::config cfg;

@@ -1,4 +1,5 @@
 #include "apps/janus-bench/bench_options.hpp"
+#include "apps/version/version.hpp"
 
 #include <gtest/gtest.h>
 
@@ -213,6 +214,12 @@ TEST(bench_options, help_is_a_request_not_an_error) {
   auto parsed = parse({"--help"});
   ASSERT_TRUE(std::holds_alternative<help_request>(parsed));
   EXPECT_NE(std::get<help_request>(parsed).text.find("--concurrency"), std::string::npos);
+}
+
+TEST(bench_options, version_is_a_request_for_the_version_line) {
+  auto parsed = parse({"--version"});
+  ASSERT_TRUE(std::holds_alternative<help_request>(parsed));
+  EXPECT_EQ(std::get<help_request>(parsed).text, janus::version_line("janus-bench") + "\n");
 }
 
 TEST(bench_options, unknown_flags_and_bad_values_name_the_flag) {
