@@ -272,12 +272,18 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
     chunked = true;
   }
   head += crlf;
-  // The head goes at once, so the container sees the status before the first token.
-  client_.expires_at(deadline_);
-  auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
-  if (head_ec) {
-    outcome.detail = "the container left: " + head_ec.message();
-    co_return outcome;
+  // When nothing of the body came with the upstream's header, ours goes at once, so the
+  // container sees the status before the first token; otherwise it goes with the first piece,
+  // in one write.
+  bool head_sent = false;
+  if (upstream_buffer_.size() == 0 || bodiless) {
+    client_.expires_at(deadline_);
+    auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
+    if (head_ec) {
+      outcome.detail = "the container left: " + head_ec.message();
+      co_return outcome;
+    }
+    head_sent = true;
   }
   std::string size_line;
   while (!parser_->is_done()) {
@@ -290,9 +296,13 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
     }
     auto got = relay_buffer_.size() - answer.body().size;
     bool done = !ec && parser_->is_done();
-    if (got > 0 || (done && chunked)) {
-      std::array<asio::const_buffer, 4> out{};
+    if (got > 0 || (done && chunked) || (!head_sent && (done || ec))) {
+      std::array<asio::const_buffer, 5> out{};
       std::size_t used = 0;
+      if (!head_sent) {
+        out[used++] = asio::buffer(head);
+        head_sent = true;
+      }
       if (got > 0) {
         if (chunked) {
           size_line = chunk_size_line(got);
@@ -318,6 +328,14 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
       // Mid-answer: the container sees the connection end without the answer's end.
       outcome.detail = upstream_name() + " failed mid-answer: "
                        + (is_timeout(ec) ? std::string{"the route's timeout passed"} : ec.message());
+      co_return outcome;
+    }
+  }
+  if (!head_sent) {
+    client_.expires_at(deadline_);
+    auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
+    if (head_ec) {
+      outcome.detail = "the container left: " + head_ec.message();
       co_return outcome;
     }
   }
