@@ -139,7 +139,7 @@ server_config read_server(yaml_reader reader) {
   return result;
 }
 
-// -- log ---------------------------------------------------------------------------
+// -- log ----------------------------------------------------------------------------------------
 
 /// `value` in lower case when it is one of `choices` (compared without regard to case); any other
 /// value is a config_error naming `key`.
