@@ -45,9 +45,33 @@ error_response make_error_response(const error_info& error) {
       out.status = bhttp::status::conflict;
       out.type = "invalid_request_error";
       break;
+    case errc::unauthorized:
+      out.status = bhttp::status::unauthorized;
+      out.type = "authentication_error";
+      break;
+    case errc::no_route:
+      out.status = bhttp::status::not_found;
+      out.type = "invalid_request_error";
+      break;
+    case errc::not_configured:
+      out.status = bhttp::status::service_unavailable;
+      out.type = "server_error";
+      break;
+    case errc::rate_limited:
+      out.status = bhttp::status::too_many_requests;
+      out.type = "rate_limit_error";
+      out.retry_after = 1;
+      break;
+    case errc::egress_denied:
+      out.status = bhttp::status::forbidden;
+      out.type = "permission_error";
+      break;
     case errc::none:
     case errc::internal:
       break;
+  }
+  if (error.retry_after > 0) {
+    out.retry_after = error.retry_after;
   }
   auto param = error.code == errc::invalid_request ? error_param(error.message)
                                                    : std::string_view{};

@@ -14,6 +14,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "model/platform_config_reader.hpp"
 #include "model/yaml_reader.hpp"
 
 namespace janus {
@@ -138,19 +139,7 @@ server_config read_server(yaml_reader reader) {
   return result;
 }
 
-// -- platform and log ---------------------------------------------------------------------------
-
-platform_config read_platform(yaml_reader reader) {
-  platform_config result;
-  result.platform_url = reader.read_string("platform_url", result.platform_url);
-  result.llm_api_key = reader.read_string("llm_api_key", result.llm_api_key);
-  result.memory_url = reader.read_string("memory_url", result.memory_url);
-  result.search_url = reader.read_string("search_url", result.search_url);
-  result.log_level = reader.read_string("log_level", result.log_level);
-  result.timeout = reader.read_positive_duration("timeout", result.timeout);
-  reader.finish();
-  return result;
-}
+// -- log ----------------------------------------------------------------------------------------
 
 /// `value` in lower case when it is one of `choices` (compared without regard to case); any other
 /// value is a config_error naming `key`.
@@ -502,7 +491,7 @@ config parse_config(const std::string& yaml_text) {
   yaml_reader reader{root, ""};
   config result;
   result.server = read_server(reader.read_section("server"));
-  result.platform = read_platform(reader.read_section("platform"));
+  result.platform = read_platform_config(reader.read_section("platform"));
   result.log = read_log(reader.read_section("log"));
   result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
   result.docker = read_docker(reader.read_section("docker"));

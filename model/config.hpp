@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/platform_config.hpp"
+
 namespace janus {
 
 /// All durations in the configuration use this type (milliseconds precision is plenty).
@@ -104,16 +106,6 @@ struct server_config {
   int upstream_idle_connections = 256;
   /// On SIGTERM, how long streams in flight may take to finish.
   duration drain_timeout = std::chrono::seconds(30);
-};
-
-/// Values passed to every container as JANUS_* environment variables.
-struct platform_config {
-  std::string platform_url;
-  std::string llm_api_key;
-  std::string memory_url;
-  std::string search_url;
-  std::string log_level = "INFO";
-  duration timeout = std::chrono::seconds(300);
 };
 
 /// How janusd writes its own log.

@@ -28,6 +28,16 @@ std::string_view to_string(errc code) {
       return "internal_error";
     case errc::conflict:
       return "conflict";
+    case errc::unauthorized:
+      return "unauthorized";
+    case errc::no_route:
+      return "no_route";
+    case errc::not_configured:
+      return "route_not_configured";
+    case errc::rate_limited:
+      return "rate_limited";
+    case errc::egress_denied:
+      return "egress_denied";
   }
   return "unknown";
 }

@@ -32,6 +32,17 @@ enum class errc : std::uint8_t {
   internal,
   /// The admin API was asked to create what exists already (409).
   conflict,
+  // -- the platform endpoint ----------------------------------------------------------------
+  /// A call to a platform endpoint without the container's token (401).
+  unauthorized,
+  /// A platform endpoint path that no route serves (404).
+  no_route,
+  /// A platform route whose upstream the operator has not set (503).
+  not_configured,
+  /// A model's calls on a platform route are past its concurrency or rate limit (429).
+  rate_limited,
+  /// A CONNECT target that the egress allowlist does not allow (403).
+  egress_denied,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.
@@ -41,6 +52,8 @@ std::string_view to_string(errc code);
 struct error_info {
   errc code = errc::none;
   std::string message;
+  /// Seconds the client should wait before trying again (Retry-After); 0 = the code's default.
+  int retry_after = 0;
 };
 
 } // namespace janus

@@ -90,7 +90,8 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 
 } // namespace
 
-process_runtime::process_runtime(boost::asio::io_context& io) : io_(io) {
+process_runtime::process_runtime(boost::asio::io_context& io, platform_endpoints* platform)
+  : io_(io), platform_(platform) {
 }
 
 process_runtime::~process_runtime() {
@@ -99,12 +100,20 @@ process_runtime::~process_runtime() {
     ::kill(l.pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    close_platform(l.id);
   }
   for (auto& [id, c] : children_) {
     ::kill(-c.pid, SIGKILL);
     ::kill(c.pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED);
+    close_platform(id);
+  }
+}
+
+void process_runtime::close_platform(const std::string& id) {
+  if (platform_ != nullptr) {
+    platform_->close(id);
   }
 }
 
@@ -176,7 +185,18 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   if (!port) {
     return fail(port.error().message);
   }
+  auto id = spec.model + "-" + std::to_string(next_id_++);
   auto overlay = spec.env;
+  if (platform_ != nullptr) {
+    // Before the fork: the child may call its endpoint in its first instruction.
+    auto grant = platform_->open(endpoint_owner{spec.model, id});
+    if (!grant) {
+      return fail(grant.error().message);
+    }
+    for (auto& [key, value] : grant.value().env) {
+      overlay[key] = std::move(value);
+    }
+  }
   overlay["PORT"] = std::to_string(port.value());
   overlay["HOST"] = "127.0.0.1";
   auto env_strings = child_environment(overlay);
@@ -188,6 +208,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
+    close_platform(id);
     return fail(errno_message("pipe", errno));
   }
   // The child gets the fd limit janusd started with, not the one janusd raised for itself.
@@ -202,6 +223,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     auto message = errno_message("fork", errno);
     ::close(report[0]);
     ::close(report[1]);
+    close_platform(id);
     return fail(std::move(message));
   }
   if (pid == 0) {
@@ -236,6 +258,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   auto& l = launches_[key];
   l.pid = pid;
   l.model = spec.model;
+  l.id = std::move(id);
   l.path = std::move(path);
   l.target = endpoint{"127.0.0.1", port.value()};
   l.report = std::make_unique<boost::asio::posix::stream_descriptor>(io_, report[0]);
@@ -262,11 +285,12 @@ void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
   if (reported == sizeof(l.exec_errno)) {
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    close_platform(l.id);
     l.on_started(error_info{errc::no_capacity,
                             "cannot execute " + l.path + ": " + std::strerror(l.exec_errno)});
     return;
   }
-  auto id = l.model + "-" + std::to_string(next_id_++);
+  auto id = l.id;
   child c;
   c.pid = l.pid;
   c.target = l.target;
@@ -277,6 +301,7 @@ void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
     ::kill(-l.pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    close_platform(l.id);
     l.on_started(error_info{errc::no_capacity, std::move(message)});
     return;
   }
@@ -324,6 +349,7 @@ void process_runtime::reap(const std::string& id) {
   exit.description = describe_status(info);
   auto handler = std::move(c.on_exit);
   children_.erase(it);
+  close_platform(id);
   if (handler) {
     handler(std::move(exit));
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "model/platform_endpoints.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -18,9 +19,13 @@ namespace janus {
 /// `PORT`, with `HOST=127.0.0.1`). Children run in their own process group and die with janusd
 /// (PR_SET_PDEATHSIG), exits are watched through pidfds, so nothing blocks and nothing leaks.
 /// All state lives on one io_context: public calls post to it and are safe from any thread.
+///
+/// With `platform`, each child gets its own platform endpoint (a loopback port of the host:
+/// identity by port, no isolation), opened before the fork so that it accepts from the child's
+/// first instruction on, and closed on every path by which the child goes.
 class process_runtime : public runtime {
 public:
-  explicit process_runtime(boost::asio::io_context& io);
+  explicit process_runtime(boost::asio::io_context& io, platform_endpoints* platform = nullptr);
 
   /// Kills (SIGKILL) and reaps every child still running.
   ~process_runtime() override;
@@ -51,6 +56,8 @@ private:
   struct launch {
     int pid = 0;
     std::string model;
+    /// The container id, chosen before the fork (its platform endpoint is opened by it).
+    std::string id;
     std::string path;
     endpoint target;
     std::unique_ptr<boost::asio::posix::stream_descriptor> report;
@@ -73,7 +80,11 @@ private:
 
   void reap(const std::string& id);
 
+  /// Closes the platform endpoint of `id`, if there is a platform.
+  void close_platform(const std::string& id);
+
   boost::asio::io_context& io_;
+  platform_endpoints* platform_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::string, child> children_;
   std::uint64_t next_launch_ = 1;

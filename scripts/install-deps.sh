@@ -9,6 +9,7 @@ packages=(
   libcaf-dev libboost1.81-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl procps
+  libssl-dev openssl   # TLS to https platform upstreams; the CLI makes the tests' certificates
   nodejs
   docker.io
   prometheus   # promtool and a Prometheus server, for the metrics tests

@@ -65,6 +65,50 @@ baseline_options parse_baseline_options(const env_lookup& lookup) {
       = parse_integer<std::uint32_t>("JANUS_BASELINE_STARTUP_DELAY_MS", *delay, 0, max_delay_ms);
   }
   options.model = non_empty(lookup, "JANUS_BASELINE_MODEL");
+  options.required_authorization = non_empty(lookup, "JANUS_BASELINE_REQUIRE_AUTHORIZATION");
+  if (auto mode = non_empty(lookup, "JANUS_BASELINE_MODE")) {
+    if (*mode != "echo" && *mode != "agent") {
+      throw options_error("JANUS_BASELINE_MODE must be echo or agent, got \"" + *mode + "\"");
+    }
+    options.agent = *mode == "agent";
+  }
+  if (auto probe = non_empty(lookup, "JANUS_BASELINE_PLATFORM_PROBE_AT_START")) {
+    if (*probe != "0" && *probe != "1") {
+      throw options_error("JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got \""
+                          + *probe + "\"");
+    }
+    options.probe_platform_at_start = *probe == "1";
+  }
+  if (options.agent || options.probe_platform_at_start) {
+    auto url = non_empty(lookup, "JANUS_PLATFORM_URL").value_or("");
+    constexpr std::string_view scheme = "http://";
+    auto rest = std::string_view{url};
+    auto colon = rest.rfind(':');
+    bool ok = rest.starts_with(scheme) && colon != std::string_view::npos && colon > scheme.size();
+    if (ok) {
+      auto host = std::string{rest.substr(scheme.size(), colon - scheme.size())};
+      if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+      }
+      auto port_text = std::string{rest.substr(colon + 1)};
+      while (!port_text.empty() && port_text.back() == '/') {
+        port_text.pop_back();
+      }
+      boost::system::error_code ec;
+      boost::asio::ip::make_address(host, ec);
+      ok = !ec && !port_text.empty();
+      if (ok) {
+        options.platform_host = host;
+        options.platform_port = parse_integer<std::uint16_t>("JANUS_PLATFORM_URL's port",
+                                                             port_text, 1, 65535);
+      }
+    }
+    if (!ok) {
+      throw options_error("JANUS_PLATFORM_URL must be http://<numeric address>:<port> in agent "
+                          "mode or with the platform probe, got \"" + url + "\"");
+    }
+    options.platform_token = non_empty(lookup, "JANUS_LLM_API_KEY").value_or("");
+  }
   return options;
 }
 

@@ -1,6 +1,7 @@
 #include "apps/janus-baseline/connection.hpp"
 
 #include "apps/janus-baseline/chunk_renderer.hpp"
+#include "apps/janus-baseline/platform_client.hpp"
 #include "apps/janus-baseline/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -173,6 +174,18 @@ net::awaitable<bool> connection::handle(const request& req, bool keep_alive) {
 
 net::awaitable<bool> connection::handle_chat(const request& req, bool keep_alive) {
   const auto version = req.version();
+  if (const auto& required = server_.options().required_authorization;
+      required && req[http::field::authorization] != *required) {
+    api_error denied;
+    denied.status = 401;
+    denied.type = "authentication_error";
+    denied.code = "invalid_api_key";
+    denied.message = "Incorrect API key provided";
+    co_return co_await write_error(denied, version, keep_alive);
+  }
+  if (server_.options().agent) {
+    co_return co_await relay_agent_chat(stream_, req, server_.options(), keep_alive);
+  }
   auto parsed = parse_chat_request(req.body());
   if (auto* error = std::get_if<api_error>(&parsed)) {
     co_return co_await write_error(*error, version, keep_alive);

@@ -5,6 +5,7 @@
 
 #include "apps/janus-baseline/baseline_options.hpp"
 #include "apps/janus-baseline/health_check.hpp"
+#include "apps/janus-baseline/platform_client.hpp"
 #include "apps/janus-baseline/server.hpp"
 #include "apps/version/version.hpp"
 
@@ -45,6 +46,15 @@ int main(int argc, char** argv) {
       std::cerr << "janus-baseline --health-check: " << checked.detail << std::endl;
     }
     return checked.healthy ? 0 : 1;
+  }
+  if (options.probe_platform_at_start) {
+    // First thing, before listening: the platform endpoint must be there from the start.
+    auto failure = probe_platform(options, std::chrono::seconds(2));
+    if (!failure.empty()) {
+      std::cerr << "janus-baseline: platform probe at start: " << failure << std::endl;
+      return 3;
+    }
+    std::cerr << "janus-baseline: platform probe at start: ok" << std::endl;
   }
   boost::asio::io_context io{1};
   server srv{io, std::move(options)};

@@ -29,12 +29,15 @@ std::string new_instance_id() {
   return text;
 }
 
+/// The container contract's variables that are the same for every container. The endpoint's
+/// own (JANUS_PLATFORM_URL, JANUS_LLM_API_KEY, JANUS_SEARCH_URL, JANUS_MEMORY_URL) are set by
+/// the runtime when it opens the container's endpoint; they are empty until a runtime does.
 std::map<std::string, std::string> platform_env(const platform_config& platform) {
   return {
-    {"JANUS_PLATFORM_URL", platform.platform_url},
-    {"JANUS_LLM_API_KEY", platform.llm_api_key},
-    {"JANUS_MEMORY_URL", platform.memory_url},
-    {"JANUS_SEARCH_URL", platform.search_url},
+    {"JANUS_PLATFORM_URL", ""},
+    {"JANUS_LLM_API_KEY", ""},
+    {"JANUS_MEMORY_URL", ""},
+    {"JANUS_SEARCH_URL", ""},
     {"JANUS_LOG_LEVEL", platform.log_level},
     {"JANUS_TIMEOUT",
      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(platform.timeout).count())},
@@ -81,10 +84,11 @@ engine::engine(config cfg)
   : cfg_(std::move(cfg)),
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
+  platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
   if (cfg_.runtime == "docker") {
     runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
   } else {
-    runtime_ = std::make_unique<process_runtime>(runtime_io_);
+    runtime_ = std::make_unique<process_runtime>(runtime_io_, platform_.get());
   }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
@@ -131,9 +135,11 @@ engine::~engine() {
     runtime_thread_.join();
   }
   runtime_.reset(); // kills and reaps (removes) any child (container) still running
+  platform_.reset(); // after the runtime: it closed the endpoints of its containers
 }
 
 void engine::start() {
+  platform_->start();
   runtime_thread_ = std::thread{[this] { runtime_io_.run(); }};
   actors::prober probe = [this](const endpoint& target, const std::string& path,
                                 std::chrono::milliseconds timeout,

@@ -14,6 +14,7 @@
 #include "actors/broker_bridge.hpp"
 #include "actors/container_metrics.hpp"
 #include "http/request_metrics.hpp"
+#include "http/platform_server.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
@@ -46,6 +47,8 @@ private:
   metrics::registry metrics_;
   std::unique_ptr<http::request_metrics> request_metrics_;
   std::unique_ptr<actors::container_metrics> container_metrics_;
+  /// Every container's platform endpoint; outlives the runtime, which closes them.
+  std::unique_ptr<http::platform_server> platform_;
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
   std::unique_ptr<runtime> runtime_;

@@ -1,5 +1,6 @@
-// janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with one
-// echo model ("baseline", janus-baseline) and passes its address in JANUSD_URL.
+// janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with an
+// echo model ("baseline", janus-baseline) and an agent model (platform_agent.test.mjs) and passes
+// its address in JANUSD_URL.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import OpenAI from "openai";
@@ -55,12 +56,12 @@ test("the response carries janusd's request id and start kind", async () => {
   assert.match(response.headers.get("x-janus-start"), /^(warm|prewarmed|cold)$/);
 });
 
-test("models lists the configured model", async () => {
+test("models lists the configured models", async () => {
   const ids = [];
   for await (const model of client.models.list()) {
     ids.push(model.id);
   }
-  assert.deepEqual(ids, ["baseline"]);
+  assert.deepEqual(ids, ["baseline", "agent"]);
 });
 
 test("an unknown model is the SDK's NotFoundError with janusd's code", async () => {

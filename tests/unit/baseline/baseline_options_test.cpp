@@ -82,5 +82,29 @@ TEST(baseline_options, host_must_be_a_numeric_address_not_a_name) {
             R"(HOST must be a numeric IPv4 or IPv6 address, got "localhost")");
 }
 
+TEST(baseline_options, agent_mode_reads_the_platform_endpoint_and_token) {
+  auto options = parse({{"JANUS_BASELINE_MODE", "agent"},
+                        {"JANUS_PLATFORM_URL", "http://127.0.0.1:4123"},
+                        {"JANUS_LLM_API_KEY", "tok"}});
+  EXPECT_TRUE(options.agent);
+  EXPECT_FALSE(options.probe_platform_at_start);
+  EXPECT_EQ(options.platform_host, "127.0.0.1");
+  EXPECT_EQ(options.platform_port, 4123);
+  EXPECT_EQ(options.platform_token, "tok");
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "1"},
+                     {"JANUS_PLATFORM_URL", "http://[::1]:9/"}})
+                .probe_platform_at_start);
+}
+
+TEST(baseline_options, agent_mode_without_a_numeric_platform_url_is_an_error_naming_it) {
+  EXPECT_EQ(error_of({{"JANUS_BASELINE_MODE", "agent"}, {"JANUS_PLATFORM_URL", "http://host:1"}}),
+            "JANUS_PLATFORM_URL must be http://<numeric address>:<port> in agent mode or with the "
+            "platform probe, got \"http://host:1\"");
+  EXPECT_EQ(error_of({{"JANUS_BASELINE_MODE", "smart"}}),
+            "JANUS_BASELINE_MODE must be echo or agent, got \"smart\"");
+  EXPECT_EQ(error_of({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "yes"}}),
+            "JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got \"yes\"");
+}
+
 } // namespace
 } // namespace janus::baseline

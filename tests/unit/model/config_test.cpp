@@ -73,12 +73,31 @@ server:
   upstream_idle_connections: 17
   drain_timeout: 18s
 platform:
-  platform_url: "http://platform:8000"
-  llm_api_key: "secret"
-  memory_url: "http://memory"
-  search_url: "http://search"
   log_level: DEBUG
   timeout: 120s
+  threads: 2
+  max_header_bytes: 8KiB
+  read_timeout: 4s
+  idle_timeout: 5s
+  max_connections: 7
+  routes:
+    /v1/chat/completions:
+      upstream: https://llm.example/v1/chat/completions
+      headers:
+        Authorization: {value: secret, prefix: "Bearer "}
+        X-Plain: plain
+      timeout: 99s
+      max_body_bytes: 2MiB
+      max_concurrency: 3
+      rate: 1.5
+      burst: 4
+    /extra:
+      upstream: http://127.0.0.1:9999/api
+  egress:
+    allow: ["github.com:443", "*.debian.org:443"]
+    connect_timeout: 2s
+    idle_timeout: 3s
+    total_timeout: 4m
 log:
   level: debug
   format: json
@@ -130,12 +149,32 @@ models:
   EXPECT_EQ(parsed.server.upstream_idle_connections, 17);
   EXPECT_EQ(parsed.server.drain_timeout, 18s);
 
-  EXPECT_EQ(parsed.platform.platform_url, "http://platform:8000");
-  EXPECT_EQ(parsed.platform.llm_api_key, "secret");
-  EXPECT_EQ(parsed.platform.memory_url, "http://memory");
-  EXPECT_EQ(parsed.platform.search_url, "http://search");
   EXPECT_EQ(parsed.platform.log_level, "DEBUG");
   EXPECT_EQ(parsed.platform.timeout, 120s);
+  EXPECT_EQ(parsed.platform.threads, 2);
+  EXPECT_EQ(parsed.platform.max_header_bytes, 8u * 1024);
+  EXPECT_EQ(parsed.platform.read_timeout, 4s);
+  EXPECT_EQ(parsed.platform.idle_timeout, 5s);
+  EXPECT_EQ(parsed.platform.max_connections, 7);
+  ASSERT_EQ(parsed.platform.routes.size(), 9u);
+  const auto& llm = parsed.platform.routes.front();
+  EXPECT_EQ(llm.prefix, "/v1/chat/completions");
+  EXPECT_EQ(llm.upstream, "https://llm.example/v1/chat/completions");
+  ASSERT_EQ(llm.headers.size(), 2u);
+  EXPECT_EQ(llm.headers[0].name, "Authorization");
+  EXPECT_EQ(llm.headers[0].value, "Bearer secret");
+  EXPECT_EQ(llm.headers[1].value, "plain");
+  EXPECT_EQ(llm.timeout, 99s);
+  EXPECT_EQ(llm.max_body_bytes, 2u * 1024 * 1024);
+  EXPECT_EQ(llm.max_concurrency, 3);
+  EXPECT_DOUBLE_EQ(llm.rate, 1.5);
+  EXPECT_DOUBLE_EQ(llm.burst, 4);
+  EXPECT_EQ(parsed.platform.routes.back().prefix, "/extra");
+  EXPECT_EQ(parsed.platform.egress.allow,
+            (std::vector<std::string>{"github.com:443", "*.debian.org:443"}));
+  EXPECT_EQ(parsed.platform.egress.connect_timeout, 2s);
+  EXPECT_EQ(parsed.platform.egress.idle_timeout, 3s);
+  EXPECT_EQ(parsed.platform.egress.total_timeout, 4min);
 
   EXPECT_EQ(parsed.log.level, "debug");
   EXPECT_EQ(parsed.log.format, "json");
@@ -190,7 +229,9 @@ TEST(config, missing_keys_take_their_defaults) {
   EXPECT_EQ(parsed.server.max_retries, expected.server.max_retries);
   EXPECT_EQ(parsed.server.upstream_idle_connections, expected.server.upstream_idle_connections);
   EXPECT_EQ(parsed.server.drain_timeout, expected.server.drain_timeout);
-  EXPECT_EQ(parsed.platform.platform_url, "");
+  EXPECT_EQ(parsed.platform.routes.size(), 8u);
+  EXPECT_EQ(parsed.platform.routes.front().upstream, "");
+  EXPECT_TRUE(parsed.platform.egress.allow.empty());
   EXPECT_EQ(parsed.platform.log_level, "INFO");
   EXPECT_EQ(parsed.platform.timeout, 300s);
   EXPECT_EQ(parsed.log.level, "info");
@@ -536,8 +577,8 @@ TEST(config, log_level_and_format_accept_only_their_choices) {
 }
 
 TEST(config, a_string_key_given_a_mapping_is_an_error) {
-  EXPECT_EQ(error_of("platform:\n  platform_url: {a: b}\n" + std::string{minimal_yaml}),
-            "platform.platform_url: expected a string, got a mapping");
+  EXPECT_EQ(error_of("platform:\n  log_level: {a: b}\n" + std::string{minimal_yaml}),
+            "platform.log_level: expected a string, got a mapping");
 }
 
 TEST(config, only_the_process_and_docker_runtimes_exist) {
@@ -845,7 +886,7 @@ TEST(load_config, the_whole_file_examples_of_the_configuration_reference_are_val
     EXPECT_EQ(error_of(block), "<no error>") << block;
   }
   const config complete = parse_config(blocks.back());
-  EXPECT_EQ(complete.platform.platform_url, "http://platform-proxy:8000");
+  EXPECT_EQ(complete.platform.routes.front().prefix, "/v1/chat/completions");
   EXPECT_EQ(complete.models.front().env.at("JANUS_BASELINE_TOKENS"), "24");
 }
 
@@ -880,6 +921,69 @@ TEST(config, admin_errors_name_the_key) {
                      + minimal_yaml),
             "admin.token_env: set either token or token_env, not both");
   EXPECT_EQ(error_of(std::string{"admin:\n  tokn: a\n"} + minimal_yaml).rfind("admin.tokn", 0), 0u);
+}
+
+} // namespace
+} // namespace janus
+
+namespace janus {
+namespace {
+
+std::string with_platform(const std::string& body) {
+  return "platform:\n" + body + std::string{minimal_yaml};
+}
+
+TEST(platform_config, the_keys_that_handed_values_to_containers_are_refused_saying_what_replaces_them) {
+  EXPECT_EQ(error_of(with_platform("  llm_api_key: x\n")).rfind(
+              "platform.llm_api_key: no longer supported: the real key never reaches a container", 0),
+            0u);
+  EXPECT_EQ(error_of(with_platform("  platform_url: x\n")).rfind("platform.platform_url: no longer", 0),
+            0u);
+  EXPECT_EQ(error_of(with_platform("  memory_url: x\n")).rfind("platform.memory_url: no longer", 0), 0u);
+  EXPECT_EQ(error_of(with_platform("  search_url: x\n")).rfind("platform.search_url: no longer", 0), 0u);
+}
+
+TEST(platform_config, an_injected_header_from_the_environment_or_a_file_is_read_at_start) {
+  ::setenv("JANUS_PLATFORM_TEST_KEY", "from-env", 1);
+  auto file = std::filesystem::temp_directory_path() / "janus-platform-test-key";
+  std::ofstream{file} << "from-file\n";
+  auto parsed = parse_config(with_platform(
+    "  routes:\n    /search:\n      upstream: http://127.0.0.1:1/s\n      headers:\n"
+    "        Authorization: {env: JANUS_PLATFORM_TEST_KEY, prefix: \"Bearer \"}\n"
+    "        X-Key: {file: " + file.string() + "}\n"));
+  const auto& search = parsed.platform.routes[2];
+  ASSERT_EQ(search.prefix, "/search");
+  ASSERT_EQ(search.headers.size(), 2u);
+  EXPECT_EQ(search.headers[0].value, "Bearer from-env");
+  EXPECT_EQ(search.headers[0].source, "env JANUS_PLATFORM_TEST_KEY");
+  EXPECT_EQ(search.headers[1].value, "from-file");
+}
+
+TEST(platform_config, a_missing_variable_or_file_is_an_error_naming_the_key) {
+  ::unsetenv("JANUS_PLATFORM_TEST_UNSET");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search:\n      headers:\n"
+                                   "        Authorization: {env: JANUS_PLATFORM_TEST_UNSET}\n")),
+            "platform.routes./search.headers.Authorization.env: the environment variable "
+            "\"JANUS_PLATFORM_TEST_UNSET\" is not set or empty");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search:\n      headers:\n"
+                                   "        Authorization: {file: /nonexistent/key}\n")),
+            "platform.routes./search.headers.Authorization.file: cannot read the file "
+            "\"/nonexistent/key\"");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search:\n      headers:\n"
+                                   "        Host: x\n")),
+            "platform.routes./search.headers.Host: janusd sets this header itself: it cannot be "
+            "injected");
+}
+
+TEST(platform_config, bad_routes_upstreams_and_egress_patterns_name_the_key) {
+  EXPECT_EQ(error_of(with_platform("  routes:\n    search: {}\n")),
+            "platform.routes.search: a route is a path prefix such as /v1/embeddings");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search: {upstream: ftp://x}\n")),
+            "platform.routes./search.upstream: expected an http:// or https:// URL, got "
+            "\"ftp://x\"");
+  EXPECT_EQ(error_of(with_platform("  egress:\n    allow: [\"github.com\"]\n")).rfind(
+              "platform.egress.allow[0]: expected host:port", 0),
+            0u);
 }
 
 } // namespace
