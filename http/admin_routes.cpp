@@ -177,7 +177,7 @@ std::string pool_action_model(std::string_view path, std::string_view action) {
 /// A parse failure of a run-time model as a 400 naming the field.
 result<model_config> parse_added_model(const std::string& body, const admin_hooks& hooks) {
   try {
-    return parse_model_config(body, hooks.runtime, hooks.docker);
+    return parse_model_config(body, hooks.runtime, hooks.docker, hooks.max_json_depth);
   } catch (const config_error& error) {
     return error_info{errc::invalid_request, error.what()};
   }
@@ -209,7 +209,7 @@ boost::asio::awaitable<reply> admin_answer(
     if (method != bhttp::verb::post) {
       co_return method_not_allowed("POST", path);
     }
-    auto change = parse_scale_request(request.body());
+    auto change = parse_scale_request(request.body(), hooks.max_json_depth);
     if (!change) {
       co_return error_reply(change.error());
     }

@@ -159,7 +159,7 @@ asio::awaitable<bool> session::handle(request_type& request, const std::string& 
                      std::chrono::steady_clock::now() - received);
       co_return co_await send(answer, request_id, keep_alive);
     }
-    auto info = inspect_chat_request(request.body());
+    auto info = inspect_chat_request(request.body(), cfg_.max_json_depth);
     if (!info) {
       auto answer = error_reply(info.error());
       report_refusal(hooks_, request_id, info.error().code, answer.status,

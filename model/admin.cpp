@@ -4,6 +4,9 @@
 
 #include <limits>
 
+#include "model/bounded_json.hpp"
+#include "model/utf8.hpp"
+
 namespace janus {
 
 namespace {
@@ -17,22 +20,32 @@ error_info invalid(const std::string& field, const std::string& message) {
 
 } // namespace
 
-result<scale_request> parse_scale_request(std::string_view body) {
+result<scale_request> parse_scale_request(std::string_view body, int max_depth) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  const auto parsed = parse_bounded_json(doc, body, max_depth);
+  if (parsed.refusal == json_refusal::too_deep) {
+    return invalid("body", "nested deeper than server.max_json_depth ("
+                             + std::to_string(max_depth) + " levels)");
+  }
+  if (!parsed.ok() || !doc.IsObject()) {
     return invalid("body", "expected a JSON object such as {\"min_warm\": 1, \"max_containers\": 4}");
   }
   scale_request out;
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     std::string key{it->name.GetString(), it->name.GetStringLength()};
     if (key != "min_warm" && key != "max_containers") {
-      return invalid(key, "unknown field (expected min_warm or max_containers)");
+      // The name is echoed: clean text, and not all of a huge one.
+      return invalid(to_valid_utf8(utf8_prefix(key, 64)),
+                     "unknown field (expected min_warm or max_containers)");
     }
     if (!it->value.IsInt()) {
       return invalid(key, "must be a whole number");
     }
-    (key == "min_warm" ? out.min_warm : out.max_containers) = it->value.GetInt();
+    auto& field = key == "min_warm" ? out.min_warm : out.max_containers;
+    if (field) {
+      return invalid(key, "given more than once");
+    }
+    field = it->value.GetInt();
   }
   if (!out.min_warm && !out.max_containers) {
     return invalid("body", "give min_warm, max_containers or both");
@@ -111,6 +124,9 @@ std::optional<std::string> decode_path_segment(std::string_view segment) {
     }
     out += static_cast<char>(high * 16 + low);
     i += 2;
+  }
+  if (!is_valid_utf8(out)) {
+    return std::nullopt;
   }
   return out;
 }

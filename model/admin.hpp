@@ -31,9 +31,10 @@ struct drain_report {
   int started = 0;
 };
 
-/// Parses `{"min_warm": N, "max_containers": M}` (either or both, nothing else); an
-/// invalid_request naming the field otherwise.
-result<scale_request> parse_scale_request(std::string_view body);
+/// Parses `{"min_warm": N, "max_containers": M}` (either or both, each once, nothing else); an
+/// invalid_request naming the field otherwise. The body is parsed without recursion and refused
+/// past `max_depth` levels of nesting (`server.max_json_depth`).
+result<scale_request> parse_scale_request(std::string_view body, int max_depth);
 
 /// The pair `change` makes of the current one, checked as the configuration checks it:
 /// 1 <= max_containers <= 10000 and 0 <= min_warm <= max_containers.
@@ -44,7 +45,8 @@ result<pool_size> apply_scale(pool_size current, const scale_request& change);
 bool bearer_matches(std::string_view authorization, std::string_view token);
 
 /// A model name from a URL path segment with its %XX escapes decoded (`org%2Fmodel` is
-/// `org/model`); nothing when an escape is not two hex digits.
+/// `org/model`); nothing when an escape is not two hex digits or the decoded name is not valid
+/// UTF-8 (it is echoed in answers and logs). The result is never longer than `segment`.
 std::optional<std::string> decode_path_segment(std::string_view segment);
 
 } // namespace janus

@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "model/platform_config_reader.hpp"
+#include "model/yaml_depth.hpp"
 #include "model/yaml_reader.hpp"
 
 namespace janus {
@@ -30,6 +31,12 @@ constexpr duration max_duration = std::chrono::hours(87600);
 
 /// The longest model name, in characters.
 constexpr std::size_t max_model_name = 128;
+
+/// The range of server.max_json_depth: a chat request nests at least 3 levels
+/// (`{"messages":[{...}]}`); past 256 no real request goes, and yaml-cpp stops admin bodies by
+/// itself at 500.
+constexpr int lowest_json_depth = 3;
+constexpr int highest_json_depth = 256;
 
 [[noreturn]] void fail(const std::string& key, const std::string& message) {
   throw config_error(key + ": " + message);
@@ -135,6 +142,8 @@ server_config read_server(yaml_reader reader) {
   result.upstream_idle_connections = reader.read_int("upstream_idle_connections",
                                                      result.upstream_idle_connections, 0, 10000);
   result.drain_timeout = reader.read_positive_duration("drain_timeout", result.drain_timeout);
+  result.max_json_depth = reader.read_int("max_json_depth", result.max_json_depth,
+                                          lowest_json_depth, highest_json_depth);
   reader.finish();
   return result;
 }
@@ -376,7 +385,13 @@ std::string checked_runtime(const std::string& runtime) {
 
 // -- files --------------------------------------------------------------------------------------
 
-YAML::Node load_yaml(const std::string& yaml_text) {
+/// The text as nodes, once its nesting is known to be within `max_depth`; `too_deep` words the
+/// refusal, given where the first level past the limit starts.
+template <class Refusal>
+YAML::Node load_yaml(const std::string& yaml_text, int max_depth, Refusal too_deep) {
+  if (const auto excess = find_excess_nesting(yaml_text, max_depth)) {
+    throw config_error(too_deep(*excess));
+  }
   try {
     return YAML::Load(yaml_text);
   } catch (const YAML::Exception& error) {
@@ -487,7 +502,13 @@ std::size_t parse_size(const std::string& text, const std::string& key) {
 }
 
 config parse_config(const std::string& yaml_text) {
-  const YAML::Node root = load_yaml(yaml_text);
+  // The file is read before its server.max_json_depth is known: it is held to the default.
+  const int max_depth = server_config{}.max_json_depth;
+  const YAML::Node root = load_yaml(yaml_text, max_depth, [max_depth](yaml_position at) {
+    return "line " + std::to_string(at.line) + ", column " + std::to_string(at.column)
+           + ": nested deeper than " + std::to_string(max_depth)
+           + " levels, the most a config file may nest";
+  });
   yaml_reader reader{root, ""};
   config result;
   result.server = read_server(reader.read_section("server"));
@@ -507,8 +528,12 @@ config parse_config(const std::string& yaml_text) {
 }
 
 model_config parse_model_config(const std::string& text, const std::string& runtime,
-                                const docker_config& docker) {
-  YAML::Node root = load_yaml(text);
+                                const docker_config& docker, int max_depth) {
+  YAML::Node root = load_yaml(text, max_depth, [max_depth](yaml_position at) {
+    return "body: nested deeper than server.max_json_depth (" + std::to_string(max_depth)
+           + " levels) at line " + std::to_string(at.line) + ", column "
+           + std::to_string(at.column);
+  });
   if (!root.IsMap()) {
     fail("body", "expected an object with the model's name and settings, got " + describe(root));
   }

@@ -106,6 +106,9 @@ struct server_config {
   int upstream_idle_connections = 256;
   /// On SIGTERM, how long streams in flight may take to finish.
   duration drain_timeout = std::chrono::seconds(30);
+  /// Deepest nesting of objects and arrays accepted in a request body (chat and admin); the
+  /// body's outermost value is depth 1.
+  int max_json_depth = 128;
 };
 
 /// How janusd writes its own log.
@@ -162,14 +165,17 @@ duration parse_duration(const std::string& text, const std::string& key);
 /// Throws config_error naming `key` when malformed.
 std::size_t parse_size(const std::string& text, const std::string& key);
 
-/// Parses and validates YAML text. Throws config_error naming the offending key.
+/// Parses and validates YAML text. Throws config_error naming the offending key; a file nested
+/// deeper than the default `server.max_json_depth` is refused (naming the line) before it is
+/// built.
 config parse_config(const std::string& yaml_text);
 
 /// Parses one model given at run time (the admin API's `POST /admin/models`): a mapping (JSON or
 /// YAML) with `name` and the fields of a `models` entry, validated the same way; errors name the
-/// field without a prefix (`min_warm: must be ...`). Throws config_error.
+/// field without a prefix (`min_warm: must be ...`). A text nested deeper than `max_depth`
+/// (`server.max_json_depth`) is refused before it is built. Throws config_error.
 model_config parse_model_config(const std::string& text, const std::string& runtime,
-                                const docker_config& docker);
+                                const docker_config& docker, int max_depth);
 
 /// Reads the file and calls parse_config; a missing file is a config_error too.
 config load_config(const std::string& path);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test (unit and integration) with ctest.
+# Builds everything, the libFuzzer targets too (build/fuzz, clang-14), and runs every test
+# (unit, integration, and each fuzz target over its corpus plus a few fresh seconds) with ctest.
 # The Docker integration tests need a Docker engine: when none answers, this starts dockerd in
 # the background (its log in build/dockerd.log, waiting up to 30 s for `docker info`), then
 # builds the baseline images. With CI=true a Docker engine that cannot be started fails the run;
@@ -7,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/build.sh
+scripts/fuzz.sh --build
 
 docker_answers() {
   command -v docker > /dev/null && docker info > /dev/null 2>&1

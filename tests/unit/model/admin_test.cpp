@@ -7,23 +7,26 @@
 namespace janus {
 namespace {
 
+/// The default of server.max_json_depth.
+constexpr int depth = 128;
+
 TEST(admin_scale, parses_either_or_both_fields) {
-  auto both = parse_scale_request(R"({"min_warm": 2, "max_containers": 5})");
+  auto both = parse_scale_request(R"({"min_warm": 2, "max_containers": 5})", depth);
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both.value().min_warm, 2);
   EXPECT_EQ(both.value().max_containers, 5);
-  auto one = parse_scale_request(R"({"max_containers": 3})");
+  auto one = parse_scale_request(R"({"max_containers": 3})", depth);
   ASSERT_TRUE(one.ok());
   EXPECT_FALSE(one.value().min_warm.has_value());
 }
 
 TEST(admin_scale, refuses_bodies_that_name_nothing_unknown_fields_and_non_numbers) {
-  EXPECT_EQ(parse_scale_request("{}").error().message.rfind("body:", 0), 0u);
-  EXPECT_EQ(parse_scale_request("nope").error().code, errc::invalid_request);
-  EXPECT_EQ(parse_scale_request(R"({"max": 1})").error().message.rfind("max: unknown field", 0), 0u);
-  EXPECT_EQ(parse_scale_request(R"({"min_warm": "2"})").error().message,
+  EXPECT_EQ(parse_scale_request("{}", depth).error().message.rfind("body:", 0), 0u);
+  EXPECT_EQ(parse_scale_request("nope", depth).error().code, errc::invalid_request);
+  EXPECT_EQ(parse_scale_request(R"({"max": 1})", depth).error().message.rfind("max: unknown field", 0), 0u);
+  EXPECT_EQ(parse_scale_request(R"({"min_warm": "2"})", depth).error().message,
             "min_warm: must be a whole number");
-  EXPECT_EQ(parse_scale_request(R"({"min_warm": 1.5})").error().message,
+  EXPECT_EQ(parse_scale_request(R"({"min_warm": 1.5})", depth).error().message,
             "min_warm: must be a whole number");
 }
 
@@ -64,14 +67,14 @@ TEST(admin_path, decodes_percent_escapes_of_a_model_name_and_refuses_bad_ones) {
 TEST(admin_model, parses_a_model_like_a_config_entry_and_names_the_field) {
   auto model = parse_model_config(
     R"({"name": "extra", "command": ["janus-baseline"], "min_warm": 0, "env": {"A": "1"}})",
-    "process", docker_config{});
+    "process", docker_config{}, depth);
   EXPECT_EQ(model.name, "extra");
   EXPECT_EQ(model.command, std::vector<std::string>{"janus-baseline"});
   EXPECT_EQ(model.min_warm, 0);
   EXPECT_EQ(model.env.at("A"), "1");
   auto message = [](const std::string& text) {
     try {
-      parse_model_config(text, "process", docker_config{});
+      parse_model_config(text, "process", docker_config{}, depth);
     } catch (const config_error& error) {
       return std::string{error.what()};
     }
@@ -84,6 +87,64 @@ TEST(admin_model, parses_a_model_like_a_config_entry_and_names_the_field) {
   EXPECT_EQ(message(R"({"name": "_x", "command": ["b"]})").rfind("name: invalid model name", 0), 0u);
   EXPECT_EQ(message(R"({"name": "x", "command": ["b"], "bogus": 1})").find("bogus"), 0u);
   EXPECT_EQ(message("[1]").rfind("body:", 0), 0u);
+}
+
+TEST(admin_scale, a_body_nested_past_the_limit_is_refused_naming_it_and_a_field_given_twice_too) {
+  auto nested = [](int levels) {
+    return R"({"min_warm": 1, "x": )" + std::string(levels - 1, '[') + std::string(levels - 1, ']')
+           + "}";
+  };
+  EXPECT_EQ(parse_scale_request(nested(4), 4).error().message,
+            "x: unknown field (expected min_warm or max_containers)")
+    << "at the limit the body is read";
+  EXPECT_EQ(parse_scale_request(nested(5), 4).error().message,
+            "body: nested deeper than server.max_json_depth (4 levels)");
+  auto killer = R"({"min_warm": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(parse_scale_request(killer, depth).error().message,
+            "body: nested deeper than server.max_json_depth (128 levels)");
+  EXPECT_EQ(parse_scale_request(R"({"min_warm": 1, "min_warm": 2})", depth).error().message,
+            "min_warm: given more than once");
+  EXPECT_EQ(parse_scale_request(R"({"min_warm": 1} {})", depth).error().message.rfind("body:", 0),
+            0u)
+    << "data after the object";
+}
+
+TEST(admin_path, a_segment_that_decodes_to_invalid_utf8_is_refused) {
+  EXPECT_FALSE(decode_path_segment("m%FF"));
+  EXPECT_FALSE(decode_path_segment("m%C3"));
+  EXPECT_FALSE(decode_path_segment("%ED%A0%80")) << "a surrogate";
+  EXPECT_EQ(decode_path_segment("mod%C3%A8le"), "mod\xc3\xa8le");
+}
+
+/// The message parse_model_config throws for `text`, "" when it accepts it.
+std::string model_error(const std::string& text, int max_depth = depth) {
+  try {
+    parse_model_config(text, "process", docker_config{}, max_depth);
+  } catch (const config_error& error) {
+    return error.what();
+  }
+  return {};
+}
+
+TEST(admin_model, a_body_nested_past_the_limit_is_refused_with_the_limit_and_where_it_passed) {
+  const std::string flat = R"({"name": "x", "command": ["b"], "env": {"A": "1"}})";
+  EXPECT_EQ(model_error(flat, 2), "") << "the body's mapping and env (or command) are 2 levels";
+  EXPECT_EQ(model_error(flat, 1),
+            "body: nested deeper than server.max_json_depth (1 levels) at line 1, column 26");
+  // JSON flow and YAML block nesting count alike.
+  auto deep_json = R"({"name": "x", "command": ["b"], "env": )" + std::string(200, '[')
+                   + std::string(200, ']') + "}";
+  EXPECT_EQ(model_error(deep_json).rfind("body: nested deeper than server.max_json_depth (128 "
+                                         "levels) at line 1, column ",
+                                         0),
+            0u)
+    << model_error(deep_json);
+  std::string deep_yaml = "name: x\ncommand: [b]\nenv:\n";
+  for (int level = 1; level < 200; ++level) {
+    deep_yaml += std::string(2 * level, ' ') + "k:\n";
+  }
+  EXPECT_EQ(model_error(deep_yaml),
+            "body: nested deeper than server.max_json_depth (128 levels) at line 131, column 257");
 }
 
 } // namespace

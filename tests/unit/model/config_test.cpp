@@ -986,5 +986,45 @@ TEST(platform_config, bad_routes_upstreams_and_egress_patterns_name_the_key) {
             0u);
 }
 
+TEST(config, max_json_depth_defaults_to_128_and_is_checked_against_its_range) {
+  EXPECT_EQ(parse_config(minimal_yaml).server.max_json_depth, 128);
+  EXPECT_EQ(parse_config(with_server("  max_json_depth: 3\n")).server.max_json_depth, 3);
+  EXPECT_EQ(parse_config(with_server("  max_json_depth: 256\n")).server.max_json_depth, 256);
+  EXPECT_EQ(error_of(with_server("  max_json_depth: 2\n")),
+            "server.max_json_depth: must be between 3 and 256, got 2");
+  EXPECT_EQ(error_of(with_server("  max_json_depth: 257\n")),
+            "server.max_json_depth: must be between 3 and 256, got 257");
+}
+
+/// A config file whose model `baseline` has an `env` value nested `levels` deep in block style,
+/// so the deepest mapping sits at 4 + levels (file, models, baseline, env).
+std::string deep_block_config(int levels) {
+  std::string yaml = std::string{minimal_yaml} + "    env:\n";
+  std::string indent = "      ";
+  for (int level = 0; level < levels; ++level) {
+    yaml += indent + "k:\n";
+    indent += "  ";
+  }
+  return yaml + indent + "v: 1\n";
+}
+
+TEST(config, a_file_nested_deeper_than_128_levels_is_refused_naming_the_line) {
+  // At 128 levels the file is read (and env's value refused for being no text).
+  EXPECT_TRUE(starts_with(error_of(deep_block_config(124)), "models.baseline.env.k: expected a value"));
+  EXPECT_EQ(error_of(deep_block_config(125)),
+            "line 130, column 257: nested deeper than 128 levels, the most a config file may nest");
+  // Flow style counts the same, and so does a mix of both.
+  auto flow_env = [](int brackets) {
+    return std::string{minimal_yaml} + "    env: " + std::string(brackets, '[')
+           + std::string(brackets, ']') + "\n";
+  };
+  EXPECT_EQ(error_of(flow_env(125)),
+            "models.baseline.env: expected a mapping of keys to values, got a list");
+  EXPECT_EQ(error_of(flow_env(126)),
+            "line 4, column 135: nested deeper than 128 levels, the most a config file may nest");
+  EXPECT_EQ(error_of("x: " + std::string(100000, '[')).rfind("line 1, column ", 0), 0u)
+    << "a hundred thousand unclosed brackets";
+}
+
 } // namespace
 } // namespace janus
