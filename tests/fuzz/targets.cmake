@@ -11,4 +11,5 @@ set(janus_fuzz_targets
   fuzz_request_id
   fuzz_path_segment
   fuzz_line_splitter
+  fuzz_platform_parsers
 )
