@@ -28,6 +28,22 @@ std::string_view to_string(errc code) {
       return "internal_error";
     case errc::conflict:
       return "conflict";
+    case errc::no_route:
+      return "not_found";
+    case errc::method_not_allowed:
+      return "method_not_allowed";
+    case errc::request_timeout:
+      return "request_timeout";
+    case errc::expectation_failed:
+      return "expectation_failed";
+    case errc::headers_too_large:
+      return "headers_too_large";
+    case errc::invalid_api_key:
+      return "invalid_api_key";
+    case errc::admin_unauthorized:
+      return "unauthorized";
+    case errc::too_many_connections:
+      return "too_many_connections";
   }
   return "unknown";
 }

@@ -32,6 +32,24 @@ enum class errc : std::uint8_t {
   internal,
   /// The admin API was asked to create what exists already (409).
   conflict,
+  // -- refusals of the HTTP edge (issue 9) --------------------------------------------------
+  /// No route serves the request's path (404).
+  no_route,
+  /// The path is served, but not with the request's method (405, with `Allow`).
+  method_not_allowed,
+  /// The request's head or body did not arrive within `server.read_timeout` (408; the
+  /// connection is closed without an answer, so this is seen in the log and metrics only).
+  request_timeout,
+  /// An `Expect` other than `100-continue` (417).
+  expectation_failed,
+  /// The request's header block is larger than `server.max_header_bytes` (431).
+  headers_too_large,
+  /// `/v1/*` without a configured client API key as bearer token (401, `WWW-Authenticate`).
+  invalid_api_key,
+  /// `/admin/*` without the admin token as bearer token (401, `WWW-Authenticate`).
+  admin_unauthorized,
+  /// The connection would pass `server.max_connections` (503, then closed).
+  too_many_connections,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.
