@@ -12,6 +12,7 @@
 #include <string_view>
 #include <system_error>
 
+#include <openssl/crypto.h>
 #include <yaml-cpp/yaml.h>
 
 #include "model/yaml_reader.hpp"
@@ -134,6 +135,8 @@ server_config read_server(yaml_reader reader) {
   result.upstream_idle_connections = reader.read_int("upstream_idle_connections",
                                                      result.upstream_idle_connections, 0, 10000);
   result.drain_timeout = reader.read_positive_duration("drain_timeout", result.drain_timeout);
+  result.max_connections = static_cast<std::size_t>(
+    reader.read_int("max_connections", static_cast<int>(result.max_connections), 0, 1000000));
   reader.finish();
   return result;
 }
@@ -376,6 +379,34 @@ admin_config read_admin(yaml_reader reader) {
   return result;
 }
 
+std::string read_text_file(const std::string& path, const std::string& key,
+                           const std::string& what);
+
+auth_config read_auth(yaml_reader reader) {
+  auth_config result;
+  result.api_keys_file = reader.read_string("api_keys_file", result.api_keys_file);
+  result.api_keys_env = reader.read_string("api_keys_env", result.api_keys_env);
+  result.metrics_need_key = one_of(reader.read_string("metrics", "open"), reader.key_path("metrics"),
+                                   {"open", "api_key"}) == "api_key";
+  reader.finish();
+  if (!result.api_keys_file.empty()) {
+    const std::string key = reader.key_path("api_keys_file");
+    std::string text = read_text_file(result.api_keys_file, key, "cannot read the key file "
+                                                                 + quoted(result.api_keys_file));
+    result.keys.add_file(text, key);
+    OPENSSL_cleanse(text.data(), text.size());
+  }
+  if (!result.api_keys_env.empty()) {
+    const std::string key = reader.key_path("api_keys_env");
+    const char* value = std::getenv(result.api_keys_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      fail(key, "the environment variable " + quoted(result.api_keys_env) + " is not set or empty");
+    }
+    result.keys.add_list(value, key);
+  }
+  return result;
+}
+
 /// `runtime` when this build provides that backend.
 std::string checked_runtime(const std::string& runtime) {
   if (runtime != "process" && runtime != "docker") {
@@ -406,11 +437,14 @@ struct file_closer {
   }
 };
 
-std::string read_file(const std::string& path) {
+/// The whole content of the file at `path`; a config_error `<key>: <what>: <reason>` when it
+/// cannot be read.
+std::string read_text_file(const std::string& path, const std::string& key,
+                           const std::string& what) {
   errno = 0;
   const std::unique_ptr<std::FILE, file_closer> file{std::fopen(path.c_str(), "rb")};
   if (!file) {
-    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+    fail(key, what + ": " + std::strerror(errno));
   }
   std::string text;
   char buffer[4096];
@@ -419,8 +453,9 @@ std::string read_file(const std::string& path) {
     text.append(buffer, count);
   }
   if (std::ferror(file.get())) {
-    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+    fail(key, what + ": " + std::strerror(errno));
   }
+  OPENSSL_cleanse(buffer, sizeof buffer);
   return text;
 }
 
@@ -507,6 +542,7 @@ config parse_config(const std::string& yaml_text) {
   result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
   result.docker = read_docker(reader.read_section("docker"));
   result.admin = read_admin(reader.read_section("admin"));
+  result.auth = read_auth(reader.read_section("auth"));
   if (const auto models = reader.find("models")) {
     result.models = read_models(*models, result.runtime, result.docker);
   }
@@ -535,7 +571,7 @@ model_config parse_model_config(const std::string& text, const std::string& runt
 }
 
 config load_config(const std::string& path) {
-  return parse_config(read_file(path));
+  return parse_config(read_text_file(path, path, "cannot read config file"));
 }
 
 } // namespace janus

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/api_keys.hpp"
+
 namespace janus {
 
 /// All durations in the configuration use this type (milliseconds precision is plenty).
@@ -104,6 +106,8 @@ struct server_config {
   int upstream_idle_connections = 256;
   /// On SIGTERM, how long streams in flight may take to finish.
   duration drain_timeout = std::chrono::seconds(30);
+  /// Client connections open at once; past it a new one gets 503 and is closed. 0 = no cap.
+  std::size_t max_connections = 10000;
 };
 
 /// Values passed to every container as JANUS_* environment variables.
@@ -148,6 +152,18 @@ struct admin_config {
   std::string token_env;
 };
 
+/// Client API keys on `/v1/*` (`auth`): off while no key source is set.
+struct auth_config {
+  /// A file of client keys, one per line (plain or `sha256:<hex>`), read at start-up.
+  std::string api_keys_file;
+  /// Name of an environment variable holding comma-separated client keys.
+  std::string api_keys_env;
+  /// Whether `GET /metrics` needs a client key too (`auth.metrics: api_key`).
+  bool metrics_need_key = false;
+  /// The keys of both sources, hashed; empty = `/v1/*` is open.
+  api_key_set keys;
+};
+
 /// The whole engine configuration, as read from YAML.
 struct config {
   server_config server;
@@ -157,6 +173,7 @@ struct config {
   std::string runtime = "process";
   docker_config docker;
   admin_config admin;
+  auth_config auth;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev libboost1.81-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev   # SHA-256 of client API keys
   curl procps
   nodejs
   docker.io
