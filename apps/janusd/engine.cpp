@@ -113,6 +113,7 @@ engine::engine(config cfg)
   hooks.admin.token = cfg_.admin.token;
   hooks.admin.runtime = cfg_.runtime;
   hooks.admin.docker = cfg_.docker;
+  hooks.auth = cfg_.auth;
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
