@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the OpenAI SDK end-to-end tests against a real janusd: installs the SDK from the npm
 # registry when missing, starts janusd (binaries from $1, default build/bin) with one echo model
-# on a free loopback port, runs `node --test`, stops janusd. Exit 77 = skipped (no node/npm
-# outside CI); in CI (CI=true) a missing tool is a failure.
+# and a client API key on a free loopback port, runs `node --test`, stops janusd. Exit 77 =
+# skipped (no node/npm outside CI); in CI (CI=true) a missing tool is a failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "${1:-$here/../../build/bin}" && pwd)
@@ -23,10 +23,14 @@ fi
 
 work=$(mktemp -d)
 port=$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+# Client API keys on: the SDK sends its apiKey as the bearer token.
+api_key="sk-e2e-$(node -e "console.log(require('crypto').randomBytes(8).toString('hex'))")"
 cat > "$work/janusd.yaml" <<YAML
 server:
   listen: "127.0.0.1:$port"
   threads: 2
+auth:
+  api_keys_env: JANUS_E2E_API_KEYS
 models:
   baseline:
     command: ["janus-baseline"]
@@ -35,7 +39,7 @@ models:
     min_warm: 1
     max_containers: 2
 YAML
-"$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &
+JANUS_E2E_API_KEYS="$api_key" "$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &
 janusd=$!
 cleanup() {
   kill -TERM "$janusd" 2> /dev/null || true
@@ -49,7 +53,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 status=0
-JANUSD_URL="http://127.0.0.1:$port" node --test "$here"/*.test.mjs || status=$?
+JANUSD_URL="http://127.0.0.1:$port" JANUSD_API_KEY="$api_key" node --test "$here"/*.test.mjs || status=$?
 if [ $status -ne 0 ]; then
   echo "--- janusd log ---" >&2
   cat "$work/janusd.log" >&2
