@@ -104,7 +104,7 @@ void session::close() {
 
 asio::awaitable<void> session::run() {
   while (!draining_) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    parser_type parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
     parser.body_limit(cfg_.max_body_bytes);
     idle_ = true;
@@ -122,7 +122,11 @@ asio::awaitable<void> session::run() {
     idle_ = false;
     // From its first byte on, read_timeout bounds the request's head and body together.
     client_.expires_after(cfg_.read_timeout);
-    auto [head_ec, head_n] = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
+    auto head_ec = parse_buffered(parser);
+    if (head_ec == bhttp::error::need_more) {
+      std::size_t n = 0;
+      std::tie(head_ec, n) = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
+    }
     // What the head holds so far: the request line is known even when a field was refused.
     const auto& head = parser.get();
     auto request_id = request_id_for(head["x-request-id"]);
@@ -151,7 +155,11 @@ asio::awaitable<void> session::run() {
           break;
         }
       }
-      auto [body_ec, body_n] = co_await bhttp::async_read(client_, buffer_, parser, nothrow);
+      auto body_ec = parse_buffered(parser);
+      if (body_ec == bhttp::error::need_more) {
+        std::size_t n = 0;
+        std::tie(body_ec, n) = co_await bhttp::async_read(client_, buffer_, parser, nothrow);
+      }
       if (body_ec) {
         co_await refuse_unread(body_ec, verdict.target, request_id);
         break;
@@ -164,6 +172,28 @@ asio::awaitable<void> session::run() {
     }
   }
   close();
+}
+
+beast::error_code session::parse_buffered(parser_type& parser) {
+  bool in_head = !parser.is_header_done();
+  beast::error_code ec;
+  while (!parser.is_done()) {
+    if (buffer_.size() == 0) {
+      return bhttp::error::need_more;
+    }
+    auto used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec) {
+      return ec;
+    }
+    if (in_head && parser.is_header_done()) {
+      return {};
+    }
+    if (used == 0) {
+      return bhttp::error::need_more;
+    }
+  }
+  return {};
 }
 
 asio::awaitable<void> session::refuse_unread(const beast::error_code& ec, route target,

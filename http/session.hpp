@@ -4,6 +4,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <functional>
@@ -45,6 +46,7 @@ struct server_hooks {
 class session : public std::enable_shared_from_this<session> {
 public:
   using request_type = boost::beast::http::request<boost::beast::http::string_body>;
+  using parser_type = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   session(boost::asio::ip::tcp::socket socket, shard& home, const server_config& cfg,
           broker& pools, const server_hooks& hooks, connection_slot place = {});
@@ -69,6 +71,11 @@ private:
   /// Answers one request; returns whether the connection may serve another.
   boost::asio::awaitable<bool> handle(request_type& request, route target,
                                       const std::string& request_id);
+
+  /// Parses what the buffer holds already, without I/O: up to the end of the head while it is
+  /// not done (so the head is judged before any body byte is parsed), else the body.
+  /// `need_more`: the parser wants bytes that have not arrived yet.
+  boost::beast::error_code parse_buffered(parser_type& parser);
 
   /// Ends a request that could not be read: its 400, 413 or 431 when it deserves one, or
   /// nothing (timed out: logged as 408; closed or reset by the client).
