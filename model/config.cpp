@@ -379,8 +379,26 @@ admin_config read_admin(yaml_reader reader) {
   return result;
 }
 
-std::string read_text_file(const std::string& path, const std::string& key,
-                           const std::string& what);
+/// Largest key file read: 1000 keys of 512 characters with room for comments.
+constexpr std::size_t max_key_file_bytes = mib;
+
+/// Text that holds secrets: wiped when it goes (OPENSSL_cleanse), whatever the path.
+struct secret_text {
+  std::string text;
+
+  secret_text() = default;
+  secret_text(const secret_text&) = delete;
+  secret_text& operator=(const secret_text&) = delete;
+  ~secret_text() {
+    OPENSSL_cleanse(text.data(), text.size());
+  }
+};
+
+/// Reads the whole file at `path` into `out` (at most `max_bytes`, space reserved up front so
+/// that no copy is left behind by a reallocation); a config_error `<key>: <what>: <reason>`
+/// when it cannot be read or is larger.
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes);
 
 auth_config read_auth(yaml_reader reader) {
   auth_config result;
@@ -391,10 +409,10 @@ auth_config read_auth(yaml_reader reader) {
   reader.finish();
   if (!result.api_keys_file.empty()) {
     const std::string key = reader.key_path("api_keys_file");
-    std::string text = read_text_file(result.api_keys_file, key, "cannot read the key file "
-                                                                 + quoted(result.api_keys_file));
-    result.keys.add_file(text, key);
-    OPENSSL_cleanse(text.data(), text.size());
+    secret_text file;
+    read_text_file(result.api_keys_file, key, "cannot read the key file " + quoted(result.api_keys_file),
+                   file.text, max_key_file_bytes);
+    result.keys.add_file(file.text, key);
   }
   if (!result.api_keys_env.empty()) {
     const std::string key = reader.key_path("api_keys_env");
@@ -437,25 +455,37 @@ struct file_closer {
   }
 };
 
-/// The whole content of the file at `path`; a config_error `<key>: <what>: <reason>` when it
-/// cannot be read.
-std::string read_text_file(const std::string& path, const std::string& key,
-                           const std::string& what) {
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes) {
   errno = 0;
   const std::unique_ptr<std::FILE, file_closer> file{std::fopen(path.c_str(), "rb")};
   if (!file) {
     fail(key, what + ": " + std::strerror(errno));
   }
-  std::string text;
+  if (max_bytes != std::string::npos) {
+    out.reserve(max_bytes + 4096);
+  }
   char buffer[4096];
   std::size_t count = 0;
   while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    text.append(buffer, count);
+    out.append(buffer, count);
+    if (out.size() > max_bytes) {
+      OPENSSL_cleanse(buffer, sizeof buffer);
+      fail(key, what + ": larger than " + std::to_string(max_bytes) + " bytes");
+    }
   }
+  OPENSSL_cleanse(buffer, sizeof buffer);
   if (std::ferror(file.get())) {
     fail(key, what + ": " + std::strerror(errno));
   }
-  OPENSSL_cleanse(buffer, sizeof buffer);
+}
+
+/// The whole content of the file at `path`; a config_error `<key>: <what>: <reason>` when it
+/// cannot be read.
+std::string read_text_file(const std::string& path, const std::string& key,
+                           const std::string& what) {
+  std::string text;
+  read_text_file(path, key, what, text, std::string::npos);
   return text;
 }
 

@@ -927,6 +927,8 @@ TEST(config, auth_errors_name_the_key) {
   EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_file: /nonexistent/keys\n"} + minimal_yaml),
             "auth.api_keys_file: cannot read the key file \"/nonexistent/keys\": No such file or "
             "directory");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_file: /dev/zero\n"} + minimal_yaml),
+            "auth.api_keys_file: cannot read the key file \"/dev/zero\": larger than 1048576 bytes");
   EXPECT_EQ(error_of(std::string{"auth:\n  metrics: closed\n"} + minimal_yaml),
             "auth.metrics: expected one of open, api_key, got \"closed\"");
   ::setenv("JANUS_CONFIG_TEST_KEYS", " , ", 1);
