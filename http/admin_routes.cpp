@@ -112,21 +112,9 @@ std::string object_with(std::string_view key, std::string_view value, std::strin
   return out.GetString();
 }
 
-reply with_status(unsigned status, reply answer) {
-  answer.status = status;
-  return answer;
-}
-
 reply unauthorized() {
-  auto answer = error_reply({errc::invalid_request, "the admin API needs a valid bearer token "
-                                                    "(Authorization: Bearer <token>)"});
-  answer.status = 401;
-  answer.www_authenticate = "Bearer";
-  return answer;
-}
-
-reply not_found(std::string_view path) {
-  return with_status(404, error_reply({errc::invalid_request, "no route for " + std::string{path}}));
+  return error_reply({errc::admin_unauthorized, "the admin API needs a valid bearer token "
+                                                "(Authorization: Bearer <token>)"});
 }
 
 // -- bridges to the actors (plain functions: GCC 12 must not see these lambdas inside a
@@ -259,7 +247,7 @@ boost::asio::awaitable<reply> admin_answer(
     }
     co_return json_reply(202, object_with("model", name, "removing"));
   }
-  co_return not_found(path);
+  co_return no_route(path);
 }
 
 std::string pools_body(const std::vector<pool_status>& pools) {

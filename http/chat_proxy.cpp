@@ -60,7 +60,8 @@ constexpr std::string_view last_chunk = "0\r\n\r\n";
 
 chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
                        broker& pools, std::string request_id, chat_request_info info,
-                       std::string body, bool client_keep_alive, request_metrics* metrics)
+                       std::string body, bool client_keep_alive, request_metrics* metrics,
+                       unsigned client_version)
   : client_(client),
     home_(home),
     cfg_(cfg),
@@ -68,6 +69,7 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_conf
     request_id_(std::move(request_id)),
     info_(std::move(info)),
     client_keep_alive_(client_keep_alive),
+    client_http10_(client_version < 11),
     deadline_(clock::now() + cfg.request_timeout),
     received_(clock::now()) {
   if (metrics != nullptr) {
@@ -293,17 +295,27 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
   add_field(head, "x-janus-start", to_string(held.kind));
   add_field(head, "x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
   add_field(head, "x-janus-container", held.container_id);
+  bool chunked = true;
+  auto length = parser_->content_length();
+  if (length && !parser_->chunked()) {
+    chunked = false;
+  } else if (client_http10_) {
+    // HTTP/1.0 knows no chunked coding: the body goes raw and its end is the connection's.
+    client_keep_alive_ = false;
+  }
   if (!client_keep_alive_) {
     add_field(head, "Connection", "close");
+  } else if (client_http10_) {
+    add_field(head, "Connection", "keep-alive");
   }
-  bool chunked = true;
-  if (auto length = parser_->content_length(); length && !parser_->chunked()) {
+  if (!chunked) {
     add_field(head, "Content-Length", std::to_string(*length));
-    chunked = false;
-  } else {
+  } else if (!client_http10_) {
     add_field(head, "Transfer-Encoding", "chunked");
   }
   head += crlf;
+  // A body without a length is chunked towards an HTTP/1.1 client, close-delimited otherwise.
+  chunked = chunked && !client_http10_;
   bool is_stream = upstream_head.result() == bhttp::status::ok
                    && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
   // Whatever the upstream sent with its header is relayed with ours in one write; when nothing
@@ -412,13 +424,18 @@ asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error)
   }
   tail += "data: " + rendered.body + "\n\n";
   tail += "data: [DONE]\n\n";
+  client_.expires_after(cfg_.stream_idle_timeout);
+  if (client_http10_) {
+    // Close-delimited towards HTTP/1.0: the raw frames, then the connection ends.
+    co_await asio::async_write(client_, asio::buffer(tail), nothrow);
+    co_return;
+  }
   // The response is chunked (a stream has no length): one chunk, then the last chunk.
   chunk_frame frame{tail.size()};
   std::string framed{static_cast<const char*>(frame.size_buffer().data()), frame.size_buffer().size()};
   framed += tail;
   framed += crlf;
   framed += last_chunk;
-  client_.expires_after(cfg_.stream_idle_timeout);
   co_await asio::async_write(client_, asio::buffer(framed), nothrow);
 }
 
@@ -432,6 +449,9 @@ asio::awaitable<bool> chat_proxy::write_error(const error_info& error) {
     response.set(bhttp::field::retry_after, std::to_string(rendered.retry_after));
   }
   response.keep_alive(client_keep_alive_);
+  if (client_keep_alive_ && client_http10_) {
+    response.set(bhttp::field::connection, "keep-alive");
+  }
   response.body() = std::move(rendered.body);
   response.prepare_payload();
   client_.expires_after(cfg_.stream_idle_timeout);

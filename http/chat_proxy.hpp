@@ -33,9 +33,12 @@ class chat_proxy {
 public:
   using clock = std::chrono::steady_clock;
 
+  /// `client_version` 10: an HTTP/1.0 client, which gets an answer without a length
+  /// close-delimited (never chunked) and `Connection: keep-alive` when its connection is kept.
   chat_proxy(boost::beast::tcp_stream& client, shard& home, const server_config& cfg,
              broker& pools, std::string request_id, chat_request_info info, std::string body,
-             bool client_keep_alive, request_metrics* metrics = nullptr);
+             bool client_keep_alive, request_metrics* metrics = nullptr,
+             unsigned client_version = 11);
 
   ~chat_proxy();
 
@@ -90,6 +93,8 @@ private:
   std::string request_id_;
   chat_request_info info_;
   bool client_keep_alive_;
+  /// An HTTP/1.0 client: no chunked framing towards it.
+  bool client_http10_;
   clock::time_point deadline_;
   /// The request to the container: its head (written by hand: no field container, no serializer)
   /// and the client's body, unchanged; both go in one write.

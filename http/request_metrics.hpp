@@ -69,7 +69,8 @@ public:
 private:
   /// Codes 100..599 by code - 100; one more slot for anything else ("other").
   static constexpr std::size_t code_slots = 501;
-  static constexpr std::size_t reason_slots = 16;
+  /// One per errc value (the edge's refusals of issue 9 took it past 16), the last for the rest.
+  static constexpr std::size_t reason_slots = 32;
 
   request_families& families_;
   std::string label_;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <system_error>
 
+#include <openssl/crypto.h>
 #include <yaml-cpp/yaml.h>
 
 #include "model/platform_config_reader.hpp"
@@ -144,6 +145,8 @@ server_config read_server(yaml_reader reader) {
   result.drain_timeout = reader.read_positive_duration("drain_timeout", result.drain_timeout);
   result.max_json_depth = reader.read_int("max_json_depth", result.max_json_depth,
                                           lowest_json_depth, highest_json_depth);
+  result.max_connections = static_cast<std::size_t>(
+    reader.read_int("max_connections", static_cast<int>(result.max_connections), 0, 1000000));
   reader.finish();
   return result;
 }
@@ -374,6 +377,52 @@ admin_config read_admin(yaml_reader reader) {
   return result;
 }
 
+/// Largest key file read: 1000 keys of 512 characters with room for comments.
+constexpr std::size_t max_key_file_bytes = mib;
+
+/// Text that holds secrets: wiped when it goes (OPENSSL_cleanse), whatever the path.
+struct secret_text {
+  std::string text;
+
+  secret_text() = default;
+  secret_text(const secret_text&) = delete;
+  secret_text& operator=(const secret_text&) = delete;
+  ~secret_text() {
+    OPENSSL_cleanse(text.data(), text.size());
+  }
+};
+
+/// Reads the whole file at `path` into `out` (at most `max_bytes`, space reserved up front so
+/// that no copy is left behind by a reallocation); a config_error `<key>: <what>: <reason>`
+/// when it cannot be read or is larger.
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes);
+
+auth_config read_auth(yaml_reader reader) {
+  auth_config result;
+  result.api_keys_file = reader.read_string("api_keys_file", result.api_keys_file);
+  result.api_keys_env = reader.read_string("api_keys_env", result.api_keys_env);
+  result.metrics_need_key = one_of(reader.read_string("metrics", "open"), reader.key_path("metrics"),
+                                   {"open", "api_key"}) == "api_key";
+  reader.finish();
+  if (!result.api_keys_file.empty()) {
+    const std::string key = reader.key_path("api_keys_file");
+    secret_text file;
+    read_text_file(result.api_keys_file, key, "cannot read the key file " + quoted(result.api_keys_file),
+                   file.text, max_key_file_bytes);
+    result.keys.add_file(file.text, key);
+  }
+  if (!result.api_keys_env.empty()) {
+    const std::string key = reader.key_path("api_keys_env");
+    const char* value = std::getenv(result.api_keys_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      fail(key, "the environment variable " + quoted(result.api_keys_env) + " is not set or empty");
+    }
+    result.keys.add_list(value, key);
+  }
+  return result;
+}
+
 /// `runtime` when this build provides that backend.
 std::string checked_runtime(const std::string& runtime) {
   if (runtime != "process" && runtime != "docker") {
@@ -410,21 +459,37 @@ struct file_closer {
   }
 };
 
-std::string read_file(const std::string& path) {
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes) {
   errno = 0;
   const std::unique_ptr<std::FILE, file_closer> file{std::fopen(path.c_str(), "rb")};
   if (!file) {
-    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+    fail(key, what + ": " + std::strerror(errno));
   }
-  std::string text;
+  if (max_bytes != std::string::npos) {
+    out.reserve(max_bytes + 4096);
+  }
   char buffer[4096];
   std::size_t count = 0;
   while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    text.append(buffer, count);
+    out.append(buffer, count);
+    if (out.size() > max_bytes) {
+      OPENSSL_cleanse(buffer, sizeof buffer);
+      fail(key, what + ": larger than " + std::to_string(max_bytes) + " bytes");
+    }
   }
+  OPENSSL_cleanse(buffer, sizeof buffer);
   if (std::ferror(file.get())) {
-    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+    fail(key, what + ": " + std::strerror(errno));
   }
+}
+
+/// The whole content of the file at `path`; a config_error `<key>: <what>: <reason>` when it
+/// cannot be read.
+std::string read_text_file(const std::string& path, const std::string& key,
+                           const std::string& what) {
+  std::string text;
+  read_text_file(path, key, what, text, std::string::npos);
   return text;
 }
 
@@ -517,6 +582,7 @@ config parse_config(const std::string& yaml_text) {
   result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
   result.docker = read_docker(reader.read_section("docker"));
   result.admin = read_admin(reader.read_section("admin"));
+  result.auth = read_auth(reader.read_section("auth"));
   if (const auto models = reader.find("models")) {
     result.models = read_models(*models, result.runtime, result.docker);
   }
@@ -549,7 +615,7 @@ model_config parse_model_config(const std::string& text, const std::string& runt
 }
 
 config load_config(const std::string& path) {
-  return parse_config(read_file(path));
+  return parse_config(read_text_file(path, path, "cannot read config file"));
 }
 
 } // namespace janus

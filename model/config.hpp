@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/platform_config.hpp"
+#include "model/api_keys.hpp"
 
 namespace janus {
 
@@ -109,6 +110,8 @@ struct server_config {
   /// Deepest nesting of objects and arrays accepted in a request body (chat and admin); the
   /// body's outermost value is depth 1.
   int max_json_depth = 128;
+  /// Client connections open at once; past it a new one gets 503 and is closed. 0 = no cap.
+  std::size_t max_connections = 10000;
 };
 
 /// How janusd writes its own log.
@@ -143,6 +146,18 @@ struct admin_config {
   std::string token_env;
 };
 
+/// Client API keys on `/v1/*` (`auth`): off while no key source is set.
+struct auth_config {
+  /// A file of client keys, one per line (plain or `sha256:<hex>`), read at start-up.
+  std::string api_keys_file;
+  /// Name of an environment variable holding comma-separated client keys.
+  std::string api_keys_env;
+  /// Whether `GET /metrics` needs a client key too (`auth.metrics: api_key`).
+  bool metrics_need_key = false;
+  /// The keys of both sources, hashed; empty = `/v1/*` is open.
+  api_key_set keys;
+};
+
 /// The whole engine configuration, as read from YAML.
 struct config {
   server_config server;
@@ -152,6 +167,7 @@ struct config {
   std::string runtime = "process";
   docker_config docker;
   admin_config admin;
+  auth_config auth;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };

@@ -35,14 +35,30 @@ enum class errc : std::uint8_t {
   // -- the platform endpoint ----------------------------------------------------------------
   /// A call to a platform endpoint without the container's token (401).
   unauthorized,
-  /// A platform endpoint path that no route serves (404).
-  no_route,
   /// A platform route whose upstream the operator has not set (503).
   not_configured,
   /// A model's calls on a platform route are past its concurrency or rate limit (429).
   rate_limited,
   /// A CONNECT target that the egress allowlist does not allow (403).
   egress_denied,
+  // -- refusals of the HTTP edge (issue 9) --------------------------------------------------
+  /// No route serves the request's path, on the API or a platform endpoint (404).
+  no_route,
+  /// The path is served, but not with the request's method (405, with `Allow`).
+  method_not_allowed,
+  /// The request's head or body did not arrive within `server.read_timeout` (408; the
+  /// connection is closed without an answer, so this is seen in the log and metrics only).
+  request_timeout,
+  /// An `Expect` other than `100-continue` (417).
+  expectation_failed,
+  /// The request's header block is larger than `server.max_header_bytes` (431).
+  headers_too_large,
+  /// `/v1/*` without a configured client API key as bearer token (401, `WWW-Authenticate`).
+  invalid_api_key,
+  /// `/admin/*` without the admin token as bearer token (401, `WWW-Authenticate`).
+  admin_unauthorized,
+  /// The connection would pass `server.max_connections` (503, then closed).
+  too_many_connections,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

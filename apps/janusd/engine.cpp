@@ -120,6 +120,7 @@ engine::engine(config cfg)
   hooks.admin.runtime = cfg_.runtime;
   hooks.admin.docker = cfg_.docker;
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
+  hooks.auth = cfg_.auth;
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 

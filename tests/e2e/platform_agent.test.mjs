@@ -9,7 +9,7 @@ import OpenAI from "openai";
 const base = process.env.JANUSD_URL;
 const logFile = process.env.JANUSD_LOG;
 assert.ok(base && logFile, "JANUSD_URL and JANUSD_LOG must be set (run through run.sh)");
-const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "unused", maxRetries: 0, timeout: 20_000 });
+const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: process.env.JANUSD_API_KEY, maxRetries: 0, timeout: 20_000 });
 
 async function logLine(pattern) {
   const deadline = Date.now() + 5000;

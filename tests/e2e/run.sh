@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the OpenAI SDK end-to-end tests against a real janusd: installs the SDK from the npm
-# registry when missing, starts janusd (binaries from $1, default build/bin) with an echo model
-# and an agent model whose platform LLM is another janus-baseline, on free loopback ports, runs `node --test`, stops janusd. Exit 77 = skipped (no node/npm
-# outside CI); in CI (CI=true) a missing tool is a failure.
+# registry when missing, starts janusd (binaries from $1, default build/bin) with an echo model,
+# an agent model whose platform LLM is another janus-baseline, and a client API key, on free
+# loopback ports, runs `node --test`, stops janusd. Exit 77 = skipped (no node/npm outside CI);
+# in CI (CI=true) a missing tool is a failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "${1:-$here/../../build/bin}" && pwd)
@@ -32,6 +33,8 @@ PORT=$llm_port HOST=127.0.0.1 JANUS_BASELINE_MODEL=platform-llm JANUS_BASELINE_T
   JANUS_BASELINE_REQUIRE_AUTHORIZATION="Bearer e2e-llm-secret" \
   "$bin/janus-baseline" > "$work/llm.log" 2>&1 &
 llm=$!
+# Client API keys on: the SDK sends its apiKey as the bearer token.
+api_key="sk-e2e-$(node -e "console.log(require('crypto').randomBytes(8).toString('hex'))")"
 cat > "$work/janusd.yaml" <<YAML
 server:
   listen: "127.0.0.1:$port"
@@ -42,6 +45,8 @@ platform:
       upstream: "http://127.0.0.1:$llm_port/v1/chat/completions"
       headers:
         Authorization: {env: JANUS_E2E_LLM_KEY, prefix: "Bearer "}
+auth:
+  api_keys_env: JANUS_E2E_API_KEYS
 models:
   baseline:
     command: ["janus-baseline"]
@@ -56,7 +61,7 @@ models:
     min_warm: 1
     max_containers: 1
 YAML
-JANUS_E2E_LLM_KEY=e2e-llm-secret "$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &
+JANUS_E2E_LLM_KEY=e2e-llm-secret JANUS_E2E_API_KEYS="$api_key" "$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &
 janusd=$!
 cleanup() {
   kill -TERM "$janusd" "$llm" 2> /dev/null || true
@@ -71,7 +76,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 status=0
-JANUSD_URL="http://127.0.0.1:$port" JANUSD_LOG="$work/janusd.log" node --test "$here"/*.test.mjs || status=$?
+JANUSD_URL="http://127.0.0.1:$port" JANUSD_LOG="$work/janusd.log" JANUSD_API_KEY="$api_key" node --test "$here"/*.test.mjs || status=$?
 if [ $status -ne 0 ]; then
   echo "--- janusd log ---" >&2
   cat "$work/janusd.log" >&2

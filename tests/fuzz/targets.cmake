@@ -12,4 +12,5 @@ set(janus_fuzz_targets
   fuzz_path_segment
   fuzz_line_splitter
   fuzz_platform_parsers
+  fuzz_request_head
 )

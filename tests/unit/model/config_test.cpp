@@ -1028,3 +1028,57 @@ TEST(config, a_file_nested_deeper_than_128_levels_is_refused_naming_the_line) {
 
 } // namespace
 } // namespace janus
+
+// -- server.max_connections and auth (issue 9) ----------------------------------------------
+
+namespace janus {
+namespace {
+
+TEST(config, max_connections_defaults_to_10000_and_0_means_no_cap) {
+  EXPECT_EQ(parse_config(minimal_yaml).server.max_connections, 10000u);
+  EXPECT_EQ(parse_config(std::string{"server:\n  max_connections: 0\n"} + minimal_yaml)
+              .server.max_connections, 0u);
+  EXPECT_EQ(error_of(std::string{"server:\n  max_connections: 1000001\n"} + minimal_yaml),
+            "server.max_connections: must be between 0 and 1000000, got 1000001");
+}
+
+TEST(config, without_an_auth_section_no_client_key_is_needed) {
+  const auto parsed = parse_config(minimal_yaml);
+  EXPECT_FALSE(parsed.auth.keys.enabled());
+  EXPECT_FALSE(parsed.auth.metrics_need_key);
+}
+
+TEST(config, client_keys_come_from_the_file_and_the_variable_api_keys_env_names) {
+  auto file = std::filesystem::temp_directory_path() / ("janus-keys-" + std::to_string(::getpid()));
+  std::ofstream{file} << "# keys\nsk-one\nsha256:" << std::string(64, 'a') << "\n";
+  ::setenv("JANUS_CONFIG_TEST_KEYS", "sk-two,sk-three", 1);
+  const auto parsed = parse_config("auth:\n  api_keys_file: " + file.string()
+                                   + "\n  api_keys_env: JANUS_CONFIG_TEST_KEYS\n  metrics: api_key\n"
+                                   + minimal_yaml);
+  std::filesystem::remove(file);
+  EXPECT_EQ(parsed.auth.keys.size(), 4u);
+  EXPECT_TRUE(parsed.auth.keys.accepts("Bearer sk-one"));
+  EXPECT_TRUE(parsed.auth.keys.accepts("Bearer sk-three"));
+  EXPECT_FALSE(parsed.auth.keys.accepts("Bearer sk-four"));
+  EXPECT_TRUE(parsed.auth.metrics_need_key);
+}
+
+TEST(config, auth_errors_name_the_key) {
+  ::unsetenv("JANUS_CONFIG_TEST_UNSET");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_env: JANUS_CONFIG_TEST_UNSET\n"} + minimal_yaml),
+            "auth.api_keys_env: the environment variable \"JANUS_CONFIG_TEST_UNSET\" is not set or "
+            "empty");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_file: /nonexistent/keys\n"} + minimal_yaml),
+            "auth.api_keys_file: cannot read the key file \"/nonexistent/keys\": No such file or "
+            "directory");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_file: /dev/zero\n"} + minimal_yaml),
+            "auth.api_keys_file: cannot read the key file \"/dev/zero\": larger than 1048576 bytes");
+  EXPECT_EQ(error_of(std::string{"auth:\n  metrics: closed\n"} + minimal_yaml),
+            "auth.metrics: expected one of open, api_key, got \"closed\"");
+  ::setenv("JANUS_CONFIG_TEST_KEYS", " , ", 1);
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_env: JANUS_CONFIG_TEST_KEYS\n"} + minimal_yaml),
+            "auth.api_keys_env: the list holds no key (comma-separated keys)");
+}
+
+} // namespace
+} // namespace janus
