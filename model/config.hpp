@@ -76,6 +76,12 @@ struct model_config {
   health_config health;
   /// Container limits and hardening (docker runtime).
   resource_limits resources;
+  /// Time from the request written to a container to the first byte of its answer; 0 = the
+  /// server's upstream_timeout.
+  duration first_byte_timeout = duration::zero();
+  /// Failures in a row that only the container can cause (it refused the connection) after
+  /// which it is retired.
+  int failure_threshold = 3;
 };
 
 /// The HTTP facade's limits.

@@ -28,6 +28,8 @@ std::string_view to_string(errc code) {
       return "internal_error";
     case errc::conflict:
       return "conflict";
+    case errc::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -32,6 +32,8 @@ enum class errc : std::uint8_t {
   internal,
   /// The admin API was asked to create what exists already (409).
   conflict,
+  /// The asker withdrew a lease request (its client went away): answered to nobody (499).
+  cancelled,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.
