@@ -598,16 +598,16 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
     [self](cancel_atom, cancel_msg& msg) {
       // Its asker no longer wants it: the queue place is free at once. Not found: granted
       // already, expired, or its acquire has not arrived (then the flag refuses it).
+      // (serve_waiters() may have dropped it already: what it caused is judged all the same.)
       auto& st = self->state;
       auto it = std::find_if(st.waiters.begin(), st.waiters.end(), [&msg](const waiter& w) {
         return w.msg.request.cancelled == msg.cancelled;
       });
-      if (it == st.waiters.end()) {
-        return;
+      if (it != st.waiters.end()) {
+        auto w = std::move(*it);
+        st.waiters.erase(it);
+        reply_error(w.msg, errc::cancelled, "the request was withdrawn");
       }
-      auto w = std::move(*it);
-      st.waiters.erase(it);
-      reply_error(w.msg, errc::cancelled, "the request was withdrawn");
       drop_unneeded_starts(self);
       sync_gate(self);
     },

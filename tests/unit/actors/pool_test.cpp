@@ -695,6 +695,24 @@ TEST_F(pool_policy, a_start_caused_by_a_withdrawn_request_is_called_off_when_not
   EXPECT_EQ(leased(*next).kind, start_kind::cold);
 }
 
+TEST_F(pool_policy, a_start_for_a_waiter_dropped_before_its_cancel_arrived_is_called_off_too) {
+  auto model = small_model();
+  model.min_warm = 0;
+  model.max_containers = 2;
+  spawn_pool(model);
+  auto first = acquire();
+  bring_up(0);
+  auto held = leased(*first);
+  auto gone = acquire_cancellable();
+  ASSERT_EQ(runtime_.starts(), 2u) << "a start for the waiter";
+  gone.cancelled->store(true);
+  release(held); // serve_waiters drops the withdrawn waiter before its cancel arrives
+  EXPECT_EQ(error_of(*gone.reply), errc::cancelled);
+  cancel(gone);
+  EXPECT_EQ(gone.reply->calls, 1);
+  EXPECT_EQ(status().starting, 0) << "nothing needs the start any more";
+}
+
 TEST_F(pool_policy, a_start_caused_by_a_withdrawn_request_is_kept_for_min_warm_or_other_waiters) {
   auto model = small_model();
   model.min_warm = 1;
