@@ -2,8 +2,10 @@
 
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +27,8 @@ using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 /// A lease took an idle container and spare ones run short: the pool checks min_warm.
 using poke_atom = caf::atom_constant<caf::atom("poke")>;
+/// `cancel_atom, cancel_msg`: a queued lease request was withdrawn (broker::cancel).
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
 using ready_q_atom = caf::atom_constant<caf::atom("readyq")>;
 
@@ -52,6 +56,10 @@ using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using warm_atom = caf::atom_constant<caf::atom("warm")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+/// The runtime's engine answers again after it could not be reached (e.g. dockerd restarted):
+/// sent to the router, which forwards it to every pool; a pool ends its start back-off and
+/// starts what it lacks at once.
+using engine_up_atom = caf::atom_constant<caf::atom("engineup")>;
 
 // -- admin API (see actors/admin_messages.hpp for the payloads) ------------------------------
 using scale_atom = caf::atom_constant<caf::atom("scale")>;
@@ -63,6 +71,11 @@ using remove_model_atom = caf::atom_constant<caf::atom("rmmodel")>;
 struct acquire_msg {
   http::acquire_request request;
   http::broker::lease_handler reply;
+};
+
+/// Which lease request was withdrawn: the flag its acquire_request shares with the pool.
+struct cancel_msg {
+  std::shared_ptr<std::atomic<bool>> cancelled;
 };
 
 /// The models list request's callback.
@@ -105,6 +118,7 @@ std::string_view to_string(stop_reason reason);
 } // namespace janus::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::acquire_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::cancel_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::models_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::ready_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::stop_reason)

@@ -123,6 +123,11 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     [self](warm_atom, const std::string& model) {
       self->state.warm.insert(model);
     },
+    [self](engine_up_atom a) {
+      for (auto& [name, p] : self->state.pools) {
+        self->send(p, a);
+      }
+    },
     [self](ready_q_atom, ready_msg& msg) {
       std::string waiting;
       for (const auto& name : self->state.names) {

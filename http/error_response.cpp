@@ -93,6 +93,10 @@ error_response make_error_response(const error_info& error) {
       out.type = "server_error";
       out.retry_after = 1;
       break;
+    case errc::cancelled:
+      out.status = static_cast<bhttp::status>(499);
+      out.type = "invalid_request_error";
+      break;
     case errc::none:
     case errc::internal:
       break;

@@ -320,6 +320,10 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.queue_timeout = reader.read_positive_duration("queue_timeout", result.queue_timeout);
   result.health = read_health(reader.read_section("health"));
   result.resources = read_resources(reader.read_section("resources"));
+  result.first_byte_timeout = reader.read_duration("first_byte_timeout",
+                                                   result.first_byte_timeout);
+  result.failure_threshold = reader.read_int("failure_threshold", result.failure_threshold, 1,
+                                             1000);
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("

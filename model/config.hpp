@@ -79,6 +79,12 @@ struct model_config {
   health_config health;
   /// Container limits and hardening (docker runtime).
   resource_limits resources;
+  /// Time from the request written to a container to the first byte of its answer; 0 = the
+  /// server's upstream_timeout.
+  duration first_byte_timeout = duration::zero();
+  /// Failures in a row that only the container can cause (it refused the connection) after
+  /// which it is retired.
+  int failure_threshold = 3;
 };
 
 /// The HTTP facade's limits.
@@ -93,13 +99,15 @@ struct server_config {
   duration read_timeout = std::chrono::seconds(30);
   /// Time a keep-alive client connection may sit idle between requests.
   duration idle_timeout = std::chrono::seconds(60);
-  /// Whole-request deadline: queueing, retries and the upstream answer together.
+  /// Whole-request deadline: queueing, retries and the upstream answer to its last byte together.
   duration request_timeout = std::chrono::minutes(5);
-  /// Time to connect to a container and receive its first response byte.
+  /// Time to connect to a container and to write the request; and from the request written to
+  /// the answer's first byte for models without a first_byte_timeout.
   duration upstream_timeout = std::chrono::seconds(60);
   /// Longest silence from a container in the middle of an answer.
   duration stream_idle_timeout = std::chrono::seconds(60);
-  /// Attempts on other containers after a failure before the first upstream byte.
+  /// Times a request may be sent again, only when it provably did not reach the model (the
+  /// connect or the write of the request failed).
   int max_retries = 2;
   /// Idle keep-alive connections kept per container per I/O thread: no more are ever open than
   /// requests were in flight at once, so a cap below a container's concurrency only closes

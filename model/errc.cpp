@@ -52,6 +52,8 @@ std::string_view to_string(errc code) {
       return "unauthorized";
     case errc::too_many_connections:
       return "too_many_connections";
+    case errc::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -59,6 +59,8 @@ enum class errc : std::uint8_t {
   admin_unauthorized,
   /// The connection would pass `server.max_connections` (503, then closed).
   too_many_connections,
+  /// The asker withdrew a lease request (its client went away): answered to nobody (499).
+  cancelled,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

@@ -37,8 +37,10 @@ using clock = std::chrono::steady_clock;
 /// Pause between two inspects while the daemon has not published the host port yet.
 constexpr milliseconds port_poll{25};
 
-/// Longest pause between two attempts to reopen the events stream.
-constexpr milliseconds max_events_backoff{5000};
+/// Longest pause between two attempts to reopen the events stream, and between two pings of an
+/// engine that did not answer: an engine that is back is noticed within about a second.
+constexpr milliseconds max_events_backoff{1000};
+constexpr milliseconds ping_interval{1000};
 
 std::string random_token() {
   std::random_device random;
@@ -110,6 +112,8 @@ public:
       return;
     }
     it->second.state = phase::stopping;
+    it->second.stop_asked = clock::now();
+    it->second.grace = grace;
     net::co_spawn(io_, run_stop(id, grace), net::detached);
   }
 
@@ -139,6 +143,16 @@ public:
 
   void reconcile(std::vector<reconcile_entry> wanted, reconcile_handler on_done) {
     net::co_spawn(io_, run_reconcile(std::move(wanted), std::move(on_done)), net::detached);
+  }
+
+  void watch_availability(available_handler on_available) {
+    on_available_ = std::move(on_available);
+  }
+
+  /// Drops the availability handler (it may hold actor handles): called when the runtime is
+  /// destroyed, while the io_context runs no more.
+  void forget_availability() {
+    on_available_ = nullptr;
   }
 
   /// What the destructor must remove: every tracked container and every create under way.
@@ -180,6 +194,11 @@ private:
     bool died = false;
     int exit_code = -1;
     std::string description;
+    /// When stop() was asked and with which grace, and when the die event came: a SIGKILL
+    /// before the grace ran out was not ours.
+    clock::time_point stop_asked{};
+    milliseconds grace{0};
+    clock::time_point died_at{};
   };
 
   struct pending_start {
@@ -246,6 +265,9 @@ private:
       on_started(std::move(failure));
       co_return;
     }
+    if (created.status == 0) {
+      note_engine_trouble();
+    }
     if (created.status != 201) {
       if (created.status == 0 && created.sent) {
         // No answer, but the daemon may have created it: it must not stay behind.
@@ -273,6 +295,9 @@ private:
     auto start_path = "/containers/" + id + "/start";
     auto started = co_await api_.call(http::verb::post, start_path, no_body);
     timed("run");
+    if (started.status == 0) {
+      note_engine_trouble();
+    }
     std::string problem;
     if (started.status != 204 && started.status != 304) {
       problem = "cannot start container " + id + " of image " + spec.image + ": "
@@ -402,8 +427,13 @@ private:
     if (it == containers_.end()) {
       co_return;
     }
-    container_exit exit{id, it->second.exit_code, it->second.description};
-    auto handler = std::move(it->second.on_exit);
+    auto& c = it->second;
+    container_exit exit{id, c.exit_code, c.description};
+    // Killed (SIGKILL, or OOM) before our stop's grace ran out: not by our stop, which kills
+    // only after the grace.
+    exit.on_its_own = c.died
+                      && (c.oom || (c.exit_code == 137 && c.died_at - c.stop_asked < c.grace));
+    auto handler = std::move(c.on_exit);
     containers_.erase(it);
     if (handler) {
       handler(std::move(exit));
@@ -415,6 +445,7 @@ private:
     auto& c = containers_.at(id);
     c.state = phase::removing;
     container_exit exit{id, c.exit_code, c.description};
+    exit.on_its_own = true;
     auto handler = std::move(c.on_exit);
     net::co_spawn(io_, remove_and_forget(id), net::detached);
     if (handler) {
@@ -455,6 +486,7 @@ private:
       return;
     }
     c.died = true;
+    c.died_at = clock::now();
     c.exit_code = event.exit_code.value_or(-1);
     c.description = event.exit_code ? docker::exit_description(*event.exit_code, c.oom)
                                      : std::string{"died"};
@@ -496,7 +528,13 @@ private:
         lines.reset();
         backoff = milliseconds{250};
         outage_logged = false;
-        co_await resync();
+        // Deaths missed while the stream was down must be reported before the pools start
+        // replacements: a failed re-list is tried again.
+        while (!co_await resync()) {
+          pause.expires_after(ping_interval);
+          co_await pause.async_wait(nothrow);
+        }
+        engine_answers();
       }
       auto piece = co_await stream->next();
       if (!piece) {
@@ -505,6 +543,7 @@ private:
           .warn();
         lost_at = unix_nanos_now();
         stream.reset();
+        engine_trouble_ = true;
         continue;
       }
       for (const auto& line : lines.feed(*piece)) {
@@ -515,9 +554,55 @@ private:
     }
   }
 
+  // -- engine availability --------------------------------------------------------------------
+
+  /// An Engine API call got no answer: the engine may be down. Pings it every second until it
+  /// answers (unless a ping loop runs already), then tells the pools.
+  void note_engine_trouble() {
+    if (engine_trouble_ && pinging_) {
+      return;
+    }
+    engine_trouble_ = true;
+    if (!pinging_) {
+      pinging_ = true;
+      net::co_spawn(io_, ping_until_answered(), net::detached);
+    }
+  }
+
+  net::awaitable<void> ping_until_answered() {
+    auto keep = shared_from_this();
+    auto executor = co_await net::this_coro::executor;
+    net::steady_timer pause{executor};
+    std::string_view no_body;
+    std::string ping_path = "/_ping";
+    while (engine_trouble_) {
+      pause.expires_after(ping_interval);
+      co_await pause.async_wait(nothrow);
+      auto ping = co_await api_.call(http::verb::get, ping_path, no_body);
+      if (ping.status == 200) {
+        engine_answers();
+      }
+    }
+    pinging_ = false;
+  }
+
+  /// The engine answers again after trouble: the pools may start at once (their back-off was
+  /// the engine's outage, not their models' fault). Once per outage.
+  void engine_answers() {
+    if (!engine_trouble_) {
+      return;
+    }
+    engine_trouble_ = false;
+    logging::event{"docker: engine answers again"}.field("socket", cfg_.socket).info();
+    if (on_available_) {
+      on_available_();
+    }
+  }
+
   /// After the events stream was down: containers that died meanwhile are reported, and
-  /// containers of this engine that nobody owns are removed.
-  net::awaitable<void> resync() {
+  /// containers of this engine that nobody owns are removed. False when the engine could not
+  /// list its containers.
+  net::awaitable<bool> resync() {
     auto keep = shared_from_this();
     std::string_view no_body;
     auto judged_below = next_seq_;
@@ -530,7 +615,7 @@ private:
       logging::event{"docker: cannot re-list containers"}
         .field("error", listed.error().message)
         .warn();
-      co_return;
+      co_return false;
     }
     std::map<std::string, docker::container_state> by_id;
     for (auto& c : listed.value()) {
@@ -577,6 +662,7 @@ private:
         .info();
       co_await remove_container(api_, id);
     }
+    co_return true;
   }
 
   // -- reconciliation -------------------------------------------------------------------------
@@ -752,6 +838,11 @@ private:
   std::set<std::string> creating_;
   std::deque<pending_start> queue_;
   int starts_running_ = 0;
+  /// The engine could not be reached (the events stream was lost, or a call got no answer),
+  /// and has not answered since.
+  bool engine_trouble_ = false;
+  bool pinging_ = false;
+  available_handler on_available_;
 };
 
 docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg)
@@ -759,6 +850,7 @@ docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg)
 }
 
 docker_runtime::~docker_runtime() {
+  core_->forget_availability();
   auto leftovers = core_->leftovers();
   if (leftovers.empty()) {
     return;
@@ -796,6 +888,12 @@ void docker_runtime::reconcile(std::vector<reconcile_entry> wanted, reconcile_ha
   net::post(io_, [core = core_, wanted = std::move(wanted),
                   on_done = std::move(on_done)]() mutable {
     core->reconcile(std::move(wanted), std::move(on_done));
+  });
+}
+
+void docker_runtime::watch_availability(available_handler on_available) {
+  net::post(io_, [core = core_, on_available = std::move(on_available)]() mutable {
+    core->watch_availability(std::move(on_available));
   });
 }
 

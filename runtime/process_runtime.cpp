@@ -347,6 +347,7 @@ void process_runtime::reap(const std::string& id) {
   exit.id = id;
   exit.status = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
   exit.description = describe_status(info);
+  exit.on_its_own = !c.kill_timer; // no stop() was under way
   auto handler = std::move(c.on_exit);
   children_.erase(it);
   close_platform(id);

@@ -156,8 +156,15 @@ void engine::start() {
   // janus.engine is the stable identity that a restarted engine finds its containers by.
   deps.labels = {{"janus.engine", cfg_.docker.engine_id}, {"janus.instance", instance_id_}};
   deps.adoptable = reconcile_containers(*runtime_, cfg_, deps);
+  deps.jitter_seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
   auto gates = std::make_shared<actors::pool_directory>();
   router_ = actors_->spawn(actors::router, cfg_.models, deps, gates);
+  // An engine that answers again ends every pool's start back-off (the router tells them).
+  runtime_->watch_availability([router = caf::actor_cast<caf::weak_actor_ptr>(router_)] {
+    if (auto strong = caf::actor_cast<caf::actor>(router)) {
+      caf::anon_send(strong, actors::engine_up_atom::value);
+    }
+  });
   broker_->connect(router_, gates);
   admin_->connect(router_);
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,

@@ -430,6 +430,21 @@ TEST(config, max_age_of_zero_means_never) {
   EXPECT_EQ(parsed.models.front().max_requests, 0u);
 }
 
+TEST(config, first_byte_timeout_and_failure_threshold_are_per_model_keys_with_defaults) {
+  const auto defaults = parse_config(with_model_settings(""));
+  EXPECT_EQ(defaults.models.front().first_byte_timeout, duration::zero())
+    << "0: the server's upstream_timeout";
+  EXPECT_EQ(defaults.models.front().failure_threshold, 3);
+  const auto set = parse_config(
+    with_model_settings("    first_byte_timeout: 2.5s\n    failure_threshold: 1000\n"));
+  EXPECT_EQ(set.models.front().first_byte_timeout, 2500ms);
+  EXPECT_EQ(set.models.front().failure_threshold, 1000);
+  EXPECT_EQ(error_of(with_model_settings("    failure_threshold: 0\n")),
+            "models.baseline.failure_threshold: must be between 1 and 1000, got 0");
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    first_byte_timeout: soon\n")),
+                          "models.baseline.first_byte_timeout: "));
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
