@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "runtime/runtime.hpp"
 
@@ -17,10 +18,15 @@ namespace janus {
 /// Runs each container as a local child process listening on a free loopback port (passed as
 /// `PORT`, with `HOST=127.0.0.1`). Children run in their own process group and die with janusd
 /// (PR_SET_PDEATHSIG), exits are watched through pidfds, so nothing blocks and nothing leaks.
+/// A child's environment is allowlisted (runtime/child_environment.hpp): of janusd's own
+/// variables it gets only those `inherit_env` names and never one of `withheld`.
 /// All state lives on one io_context: public calls post to it and are safe from any thread.
 class process_runtime : public runtime {
 public:
-  explicit process_runtime(boost::asio::io_context& io);
+  /// `inherit_env`: names (or `PREFIX*`) of janusd's variables a child gets; `withheld`: names
+  /// of variables holding janusd's secrets, never passed (the admin token's variable).
+  process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
+                  std::vector<std::string> withheld);
 
   /// Kills (SIGKILL) and reaps every child still running.
   ~process_runtime() override;
@@ -74,6 +80,8 @@ private:
   void reap(const std::string& id);
 
   boost::asio::io_context& io_;
+  std::vector<std::string> inherit_env_;
+  std::vector<std::string> withheld_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::string, child> children_;
   std::uint64_t next_launch_ = 1;
