@@ -26,6 +26,8 @@ struct admin_hooks {
   /// configuration entry would be.
   std::string runtime = "process";
   docker_config docker;
+  /// Ceilings on models added at run time: checked before the model reaches the pools.
+  admin_limits limits;
 };
 
 /// Whether `path` (no query) is an admin API path and the API is enabled; when disabled, admin
