@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <thread>
 #include <random>
 #include <stdexcept>
 
@@ -82,7 +83,13 @@ engine::engine(config cfg)
   if (cfg_.runtime == "docker") {
     runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
   } else {
-    runtime_ = std::make_unique<process_runtime>(runtime_io_);
+    // janusd's secrets stay with janusd, whatever process.inherit_env allows.
+    std::vector<std::string> withheld;
+    if (!cfg_.admin.token_env.empty()) {
+      withheld.push_back(cfg_.admin.token_env);
+    }
+    runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
+                                                 std::move(withheld));
   }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
@@ -113,22 +120,57 @@ engine::engine(config cfg)
   hooks.admin.token = cfg_.admin.token;
   hooks.admin.runtime = cfg_.runtime;
   hooks.admin.docker = cfg_.docker;
+  hooks.admin.limits = cfg_.admin.limits;
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
 engine::~engine() {
-  for (auto* actor : {&facade_, &router_, &health_}) {
-    if (*actor) {
-      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
-    }
+  // 1. No more HTTP: the I/O threads stop, so no session asks the actors any more (what they
+  //    still wait for is destroyed with the server, below).
+  if (server_) {
+    server_->stop();
   }
-  server_.reset();
+  // 2. Every actor goes while the runtime still runs: supervisors stop their containers through
+  //    it and wait for the exits it reports. Normally none is left after shutdown().
+  auto limit = longest_grace(cfg_) + cfg_.docker.call_timeout + std::chrono::seconds(5);
+  bool actors_gone = stop_actors(limit);
+  // 3. The runtime's thread, then the runtime (it kills and removes what still runs).
   runtime_work_.reset();
   runtime_io_.stop();
   if (runtime_thread_.joinable()) {
     runtime_thread_.join();
   }
-  runtime_.reset(); // kills and reaps (removes) any child (container) still running
+  if (!actors_gone) {
+    // An actor that still runs may call the runtime: leave it to the process's exit (children
+    // die with janusd through PR_SET_PDEATHSIG; Docker containers are reconciled at the next
+    // start).
+    spdlog::error("actors still running {} ms after the shutdown; not destroying the runtime",
+                  limit.count());
+    [[maybe_unused]] auto* leaked = runtime_.release();
+    return;
+  }
+  runtime_.reset();
+}
+
+bool engine::stop_actors(std::chrono::milliseconds limit) {
+  if (!actors_) {
+    return true;
+  }
+  // Pools are linked to the router and go with it; their supervisors see them go and stop
+  // their containers.
+  for (auto* actor : {&facade_, &router_, &health_}) {
+    if (*actor) {
+      caf::anon_send_exit(*actor, caf::exit_reason::kill);
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (actors_->registry().running() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 void engine::start() {
@@ -147,7 +189,11 @@ void engine::start() {
   deps.labels = {{"janus.engine", cfg_.docker.engine_id}, {"janus.instance", instance_id_}};
   deps.adoptable = reconcile_containers(*runtime_, cfg_, deps);
   auto gates = std::make_shared<actors::pool_directory>();
-  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates);
+  actors::router_options options;
+  options.limits = cfg_.admin.limits;
+  options.restart_limit = cfg_.engine.pool_restart_limit;
+  options.restart_window = cfg_.engine.pool_restart_window;
+  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates, options);
   broker_->connect(router_, gates);
   admin_->connect(router_);
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,
