@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/reply_once.hpp"
 #include "http/broker.hpp"
 #include "http/health_probe.hpp"
 #include "model/config.hpp"
@@ -67,10 +68,15 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using add_model_atom = caf::atom_constant<caf::atom("addmodel")>;
 using remove_model_atom = caf::atom_constant<caf::atom("rmmodel")>;
 
-/// A lease request with the callback that receives the answer, exactly once.
+// -- router internals --------------------------------------------------------------------------
+/// `restart_atom, model name`: a pool that died is due to be restarted (after a crash loop).
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+
+/// A lease request with the callback that receives the answer, exactly once: a message dropped
+/// unanswered (e.g. by a pool that died) answers no_capacity (actors/reply_once.hpp).
 struct acquire_msg {
   http::acquire_request request;
-  http::broker::lease_handler reply;
+  reply_once<result<lease>> reply;
 };
 
 /// Which lease request was withdrawn: the flag its acquire_request shares with the pool.
@@ -78,19 +84,19 @@ struct cancel_msg {
   std::shared_ptr<std::atomic<bool>> cancelled;
 };
 
-/// The models list request's callback.
+/// The models list request's callback (an empty list when dropped).
 struct models_msg {
-  http::broker::models_handler reply;
+  reply_once<std::vector<std::string>> reply;
 };
 
-/// The readiness request's callback.
+/// The readiness request's callback (not ready when dropped).
 struct ready_msg {
-  http::broker::ready_handler reply;
+  reply_once<bool, std::string> reply;
 };
 
-/// The pool statuses request's callback.
+/// The pool statuses request's callback (no pools when dropped).
 struct status_msg {
-  http::broker::status_handler reply;
+  reply_once<std::vector<pool_status>> reply;
 };
 
 /// The answers of several health probes, by container id, delivered in one message.

@@ -226,6 +226,9 @@ boost::asio::awaitable<reply> admin_answer(
     if (!parsed) {
       co_return error_reply(parsed.error());
     }
+    if (auto violation = check_admin_limits(parsed.value(), hooks.limits)) {
+      co_return error_reply(*violation);
+    }
     auto name = parsed.value().name;
     if (requests != nullptr) {
       requests->add_model(name); // before the pool exists: its first request is counted

@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "model/bounded_json.hpp"
@@ -67,6 +69,105 @@ result<pool_size> apply_scale(pool_size current, const scale_request& change) {
                                  + std::to_string(next.min_warm));
   }
   return next;
+}
+
+namespace {
+
+error_info above(const std::string& field, const std::string& value, const std::string& limit_key,
+                 const std::string& limit) {
+  return invalid(field, value + " is above admin.limits." + limit_key + " (" + limit + ")");
+}
+
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
+} // namespace
+
+std::string format_size(std::size_t bytes) {
+  constexpr std::pair<std::size_t, const char*> units[] = {
+    {std::size_t{1} << 30, "GiB"}, {std::size_t{1} << 20, "MiB"}, {std::size_t{1} << 10, "KiB"}};
+  for (const auto& [size, name] : units) {
+    if (bytes >= size && bytes % size == 0) {
+      return std::to_string(bytes / size) + " " + name;
+    }
+  }
+  return std::to_string(bytes) + " B";
+}
+
+std::optional<error_info> check_admin_limits(const model_config& model,
+                                             const admin_limits& limits) {
+  const auto& r = model.resources;
+  if (r.memory > limits.max_memory) {
+    return above("resources.memory", format_size(r.memory), "max_memory",
+                 format_size(limits.max_memory));
+  }
+  if (r.cpus > limits.max_cpus) {
+    return above("resources.cpus", format_number(r.cpus), "max_cpus",
+                 format_number(limits.max_cpus));
+  }
+  if (r.pids_limit > limits.max_pids_limit) {
+    return above("resources.pids_limit", std::to_string(r.pids_limit), "max_pids_limit",
+                 std::to_string(limits.max_pids_limit));
+  }
+  if (limits.require_read_only && !r.read_only) {
+    return invalid("resources.read_only",
+                   "must be true: admin.limits.require_read_only is set");
+  }
+  if (r.tmpfs_size > limits.max_tmpfs_size) {
+    return above("resources.tmpfs_size", format_size(r.tmpfs_size), "max_tmpfs_size",
+                 format_size(limits.max_tmpfs_size));
+  }
+  if (model.max_containers > limits.max_containers) {
+    return above("max_containers", std::to_string(model.max_containers), "max_containers",
+                 std::to_string(limits.max_containers));
+  }
+  if (model.min_warm > limits.max_min_warm) {
+    return above("min_warm", std::to_string(model.min_warm), "max_min_warm",
+                 std::to_string(limits.max_min_warm));
+  }
+  if (model.max_concurrency > limits.max_concurrency) {
+    return above("max_concurrency", std::to_string(model.max_concurrency), "max_concurrency",
+                 std::to_string(limits.max_concurrency));
+  }
+  if (!model.command.empty() && !limits.allow_command) {
+    return invalid("command", "not allowed for a model added through the admin API "
+                              "(admin.limits.allow_command is false)");
+  }
+  if (!model.image.empty() && !limits.allowed_images.empty()
+      && std::none_of(limits.allowed_images.begin(), limits.allowed_images.end(),
+                      [&](const std::string& prefix) { return model.image.starts_with(prefix); })) {
+    std::string allowed;
+    for (const auto& prefix : limits.allowed_images) {
+      allowed += (allowed.empty() ? "" : ", ") + prefix;
+    }
+    return invalid("image", "`" + model.image + "` does not start with a prefix of "
+                              "admin.limits.allowed_images (" + allowed + ")");
+  }
+  for (const auto& [name, value] : model.env) {
+    for (const auto& pattern : limits.denied_env) {
+      if (env_name_matches(pattern, name)) {
+        return invalid("env." + name, "may not be set by a model added through the admin API "
+                                      "(admin.limits.denied_env: " + pattern + ")");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<error_info> check_scale_limits(const scale_request& change,
+                                             const admin_limits& limits) {
+  if (change.max_containers && *change.max_containers > limits.max_containers) {
+    return above("max_containers", std::to_string(*change.max_containers), "max_containers",
+                 std::to_string(limits.max_containers));
+  }
+  if (change.min_warm && *change.min_warm > limits.max_min_warm) {
+    return above("min_warm", std::to_string(*change.min_warm), "max_min_warm",
+                 std::to_string(limits.max_min_warm));
+  }
+  return std::nullopt;
 }
 
 bool bearer_matches(std::string_view authorization, std::string_view token) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/config.hpp"
 #include "model/result.hpp"
 
 /// Pure parsing and validation for the admin API (`/admin/*`): no I/O.
@@ -39,6 +40,18 @@ result<scale_request> parse_scale_request(std::string_view body, int max_depth);
 /// The pair `change` makes of the current one, checked as the configuration checks it:
 /// 1 <= max_containers <= 10000 and 0 <= min_warm <= max_containers.
 result<pool_size> apply_scale(pool_size current, const scale_request& change);
+
+/// Checks a model added at run time against the operator's ceilings (`admin.limits`): nothing
+/// when it keeps within them, otherwise the first violation as an invalid_request naming the
+/// field, e.g. `resources.memory: 2 GiB is above admin.limits.max_memory (1 GiB)`.
+std::optional<error_info> check_admin_limits(const model_config& model, const admin_limits& limits);
+
+/// The same ceilings for a scale of a model added at run time: min_warm and max_containers.
+std::optional<error_info> check_scale_limits(const scale_request& change,
+                                             const admin_limits& limits);
+
+/// A size for people: whole GiB, MiB or KiB when it is one (`2 GiB`, `1536 MiB`), bytes otherwise.
+std::string format_size(std::size_t bytes);
 
 /// Whether an `Authorization` header value is `Bearer <token>`; compares in constant time
 /// (for a given token length). An empty token authorizes nothing.

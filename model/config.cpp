@@ -362,10 +362,95 @@ std::vector<model_config> read_models(const YAML::Node& node, const std::string&
   return models;
 }
 
+/// A list of strings; an absent key keeps `fallback`.
+std::vector<std::string> read_string_list(yaml_reader& reader, std::string_view key,
+                                          std::vector<std::string> fallback) {
+  const auto node = reader.find(key);
+  if (!node) {
+    return fallback;
+  }
+  const std::string path = reader.key_path(key);
+  if (!node->IsSequence()) {
+    fail(path, "expected a list of strings, got " + describe(*node));
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    out.push_back(scalar_text((*node)[i], path + "[" + std::to_string(i) + "]", "a string"));
+  }
+  return out;
+}
+
+/// True for `[A-Za-z_][A-Za-z0-9_]*`, optionally followed by one `*` (a prefix pattern).
+bool is_env_pattern(std::string_view text) {
+  if (!text.empty() && text.back() == '*') {
+    text.remove_suffix(1);
+  }
+  if (text.empty() || is_digit(text.front())) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) { return is_ascii_alnum(c) || c == '_'; });
+}
+
+/// A list of environment variable names or `PREFIX*` patterns.
+std::vector<std::string> read_env_patterns(yaml_reader& reader, std::string_view key,
+                                           std::vector<std::string> fallback) {
+  auto patterns = read_string_list(reader, key, std::move(fallback));
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    if (!is_env_pattern(patterns[i])) {
+      fail(reader.key_path(key) + "[" + std::to_string(i) + "]",
+           "expected a variable name such as PATH or a prefix such as LC_*, got "
+             + quoted(patterns[i]));
+    }
+  }
+  return patterns;
+}
+
+process_config read_process(yaml_reader reader) {
+  process_config result;
+  result.inherit_env = read_env_patterns(reader, "inherit_env", result.inherit_env);
+  reader.finish();
+  return result;
+}
+
+engine_config read_engine(yaml_reader reader) {
+  engine_config result;
+  result.pool_restart_limit = reader.read_int("pool_restart_limit", result.pool_restart_limit, 1,
+                                              1000);
+  result.pool_restart_window = reader.read_positive_duration("pool_restart_window",
+                                                             result.pool_restart_window);
+  reader.finish();
+  return result;
+}
+
+admin_limits read_admin_limits(yaml_reader reader) {
+  admin_limits result;
+  result.max_memory = reader.read_size("max_memory", result.max_memory, 6 * mib, 1024 * gib);
+  result.max_cpus = reader.read_double("max_cpus", result.max_cpus, 0.01, 1024);
+  result.max_pids_limit = reader.read_int("max_pids_limit", result.max_pids_limit, 8, 1000000);
+  result.require_read_only = reader.read_bool("require_read_only", result.require_read_only);
+  result.max_tmpfs_size = reader.read_size("max_tmpfs_size", result.max_tmpfs_size, mib,
+                                           1024 * gib);
+  result.max_containers = reader.read_int("max_containers", result.max_containers, 1, 10000);
+  result.max_min_warm = reader.read_int("max_min_warm", result.max_min_warm, 0, 10000);
+  result.max_concurrency = reader.read_int("max_concurrency", result.max_concurrency, 1, 10000);
+  result.allowed_images = read_string_list(reader, "allowed_images", result.allowed_images);
+  for (std::size_t i = 0; i < result.allowed_images.size(); ++i) {
+    if (result.allowed_images[i].empty()) {
+      fail(reader.key_path("allowed_images") + "[" + std::to_string(i) + "]",
+           "must not be empty (leave the list empty to allow any image)");
+    }
+  }
+  result.allow_command = reader.read_bool("allow_command", result.allow_command);
+  result.denied_env = read_env_patterns(reader, "denied_env", result.denied_env);
+  reader.finish();
+  return result;
+}
+
 admin_config read_admin(yaml_reader reader) {
   admin_config result;
   result.token = reader.read_string("token", result.token);
   result.token_env = reader.read_string("token_env", result.token_env);
+  result.limits = read_admin_limits(reader.read_section("limits"));
   reader.finish();
   if (!result.token_env.empty()) {
     if (!result.token.empty()) {
@@ -587,6 +672,18 @@ config parse_config(const std::string& yaml_text) {
   result.docker = read_docker(reader.read_section("docker"));
   result.admin = read_admin(reader.read_section("admin"));
   result.auth = read_auth(reader.read_section("auth"));
+  result.process = read_process(reader.read_section("process"));
+  result.engine = read_engine(reader.read_section("engine"));
+  if (!result.admin.token_env.empty()) {
+    const auto& inherit = result.process.inherit_env;
+    for (std::size_t i = 0; i < inherit.size(); ++i) {
+      if (env_name_matches(inherit[i], result.admin.token_env)) {
+        fail("process.inherit_env[" + std::to_string(i) + "]",
+             quoted(inherit[i]) + " would pass the admin token's variable "
+               + quoted(result.admin.token_env) + " (admin.token_env) to every model process");
+      }
+    }
+  }
   if (const auto models = reader.find("models")) {
     result.models = read_models(*models, result.runtime, result.docker);
   }
@@ -616,6 +713,14 @@ model_config parse_model_config(const std::string& text, const std::string& runt
   root.remove("name");
   entry.value = root;
   return read_model(entry, runtime, docker, "");
+}
+
+bool env_name_matches(std::string_view pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return name.starts_with(pattern);
+  }
+  return name == pattern;
 }
 
 config load_config(const std::string& path) {

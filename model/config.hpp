@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/platform_config.hpp"
@@ -145,6 +146,47 @@ struct docker_config {
   bool model_as_image = false;
 };
 
+/// How the process runtime runs its children (runtime: process).
+struct process_config {
+  /// The variables of janusd's own environment a child inherits, by name; a name ending in `*`
+  /// is a prefix (`LC_*`). Nothing else of janusd's environment reaches a child, and never the
+  /// admin token's variable.
+  std::vector<std::string> inherit_env{"PATH", "HOME", "LANG", "LC_*", "TZ"};
+};
+
+/// How the engine looks after its actors.
+struct engine_config {
+  /// A pool actor that dies (a bug) is restarted from its configuration at once, at most this
+  /// many times within `pool_restart_window`; a further restart waits until the window allows.
+  int pool_restart_limit = 5;
+  duration pool_restart_window = std::chrono::seconds(60);
+};
+
+/// Ceilings on the models added through the admin API (`POST /admin/models`, and scaling them):
+/// they cannot loosen hardening past what the operator allows. Models of the configuration file
+/// are not bound by them.
+struct admin_limits {
+  std::size_t max_memory = std::size_t{1} << 30;
+  double max_cpus = 1.0;
+  int max_pids_limit = 256;
+  /// Whether an added model must keep a read-only root filesystem.
+  bool require_read_only = true;
+  std::size_t max_tmpfs_size = std::size_t{64} << 20;
+  int max_containers = 4;
+  int max_min_warm = 1;
+  int max_concurrency = 16;
+  /// Image prefixes an added model may run (`registry.example/miners/`); empty = any image
+  /// present in the Docker engine (images are never pulled).
+  std::vector<std::string> allowed_images;
+  /// Whether an added model may give `command` (the process runtime runs it on the host).
+  bool allow_command = false;
+  /// Environment variables an added model may not set; a name ending in `*` is a prefix.
+  std::vector<std::string> denied_env{"JANUS_PLATFORM_URL", "JANUS_LLM_API_KEY",
+                                      "JANUS_MEMORY_URL",   "JANUS_SEARCH_URL",
+                                      "JANUS_LOG_LEVEL",    "JANUS_TIMEOUT",
+                                      "LD_*"};
+};
+
 /// The admin API (`/admin/*`): enabled only when a token is configured.
 struct admin_config {
   /// The bearer token `/admin/*` requires; empty = the admin API is disabled (404). When
@@ -152,6 +194,8 @@ struct admin_config {
   std::string token;
   /// Name of an environment variable holding the token (keeps the secret out of the file).
   std::string token_env;
+  /// Ceilings on models added at run time.
+  admin_limits limits;
 };
 
 /// Client API keys on `/v1/*` (`auth`): off while no key source is set.
@@ -176,6 +220,8 @@ struct config {
   docker_config docker;
   admin_config admin;
   auth_config auth;
+  process_config process;
+  engine_config engine;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };
@@ -200,6 +246,10 @@ config parse_config(const std::string& yaml_text);
 /// (`server.max_json_depth`) is refused before it is built. Throws config_error.
 model_config parse_model_config(const std::string& text, const std::string& runtime,
                                 const docker_config& docker, int max_depth);
+
+/// Whether the environment variable `name` matches `pattern`: equal, or `pattern` ends in `*`
+/// and `name` starts with what precedes it.
+bool env_name_matches(std::string_view pattern, std::string_view name);
 
 /// Reads the file and calls parse_config; a missing file is a config_error too.
 config load_config(const std::string& path);

@@ -17,6 +17,7 @@
 
 #include <filesystem>
 
+#include "runtime/child_environment.hpp"
 #include "runtime/fd_limit.hpp"
 
 extern char** environ;
@@ -57,27 +58,6 @@ std::string describe_status(const siginfo_t& info) {
          + ::strsignal(info.si_status) + ")";
 }
 
-/// The environment of a child: janusd's own, overlaid with the spec's and the endpoint's.
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& overlay) {
-  std::map<std::string, std::string> merged;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    std::string_view text{*entry};
-    auto eq = text.find('=');
-    if (eq != std::string_view::npos) {
-      merged.emplace(std::string{text.substr(0, eq)}, std::string{text.substr(eq + 1)});
-    }
-  }
-  for (const auto& [key, value] : overlay) {
-    merged[key] = value;
-  }
-  std::vector<std::string> result;
-  result.reserve(merged.size());
-  for (const auto& [key, value] : merged) {
-    result.push_back(key + "=" + value);
-  }
-  return result;
-}
-
 std::vector<char*> pointers_to(std::vector<std::string>& strings) {
   std::vector<char*> result;
   result.reserve(strings.size() + 1);
@@ -90,8 +70,9 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 
 } // namespace
 
-process_runtime::process_runtime(boost::asio::io_context& io, platform_endpoints* platform)
-  : io_(io), platform_(platform) {
+process_runtime::process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
+                                 std::vector<std::string> withheld, platform_endpoints* platform)
+  : io_(io), platform_(platform), inherit_env_(std::move(inherit_env)), withheld_(std::move(withheld)) {
 }
 
 process_runtime::~process_runtime() {
@@ -199,7 +180,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   }
   overlay["PORT"] = std::to_string(port.value());
   overlay["HOST"] = "127.0.0.1";
-  auto env_strings = child_environment(overlay);
+  auto env_strings = child_environment(environ, inherit_env_, withheld_, overlay);
   auto envp = pointers_to(env_strings);
   auto argv_strings = spec.command;
   argv_strings.front() = path;

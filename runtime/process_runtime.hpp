@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "model/platform_endpoints.hpp"
 #include "runtime/runtime.hpp"
@@ -18,6 +19,8 @@ namespace janus {
 /// Runs each container as a local child process listening on a free loopback port (passed as
 /// `PORT`, with `HOST=127.0.0.1`). Children run in their own process group and die with janusd
 /// (PR_SET_PDEATHSIG), exits are watched through pidfds, so nothing blocks and nothing leaks.
+/// A child's environment is allowlisted (runtime/child_environment.hpp): of janusd's own
+/// variables it gets only those `inherit_env` names and never one of `withheld`.
 /// All state lives on one io_context: public calls post to it and are safe from any thread.
 ///
 /// With `platform`, each child gets its own platform endpoint (a loopback port of the host:
@@ -25,7 +28,10 @@ namespace janus {
 /// first instruction on, and closed on every path by which the child goes.
 class process_runtime : public runtime {
 public:
-  explicit process_runtime(boost::asio::io_context& io, platform_endpoints* platform = nullptr);
+  /// `inherit_env`: names (or `PREFIX*`) of janusd's variables a child gets; `withheld`: names
+  /// of variables holding janusd's secrets, never passed (the admin token's variable).
+  process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
+                  std::vector<std::string> withheld, platform_endpoints* platform = nullptr);
 
   /// Kills (SIGKILL) and reaps every child still running.
   ~process_runtime() override;
@@ -85,6 +91,8 @@ private:
 
   boost::asio::io_context& io_;
   platform_endpoints* platform_;
+  std::vector<std::string> inherit_env_;
+  std::vector<std::string> withheld_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::string, child> children_;
   std::uint64_t next_launch_ = 1;

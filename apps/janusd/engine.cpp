@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <thread>
 #include <random>
 #include <stdexcept>
 
@@ -78,6 +79,26 @@ std::map<std::string, std::vector<container_info>> reconcile_containers(
   return by_model;
 }
 
+/// The names of janusd's variables that hold its secrets: never passed to a child, whatever
+/// `process.inherit_env` allows (the admin token, the client API keys, the platform's real
+/// credentials).
+std::vector<std::string> secret_variables(const config& cfg) {
+  std::vector<std::string> names;
+  for (const auto* name : {&cfg.admin.token_env, &cfg.auth.api_keys_env}) {
+    if (!name->empty()) {
+      names.push_back(*name);
+    }
+  }
+  for (const auto& route : cfg.platform.routes) {
+    for (const auto& header : route.headers) {
+      if (header.source.starts_with("env ")) {
+        names.push_back(header.source.substr(4));
+      }
+    }
+  }
+  return names;
+}
+
 } // namespace
 
 engine::engine(config cfg)
@@ -88,7 +109,8 @@ engine::engine(config cfg)
   if (cfg_.runtime == "docker") {
     runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
   } else {
-    runtime_ = std::make_unique<process_runtime>(runtime_io_, platform_.get());
+    runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
+                                                 secret_variables(cfg_), platform_.get());
   }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
@@ -121,23 +143,59 @@ engine::engine(config cfg)
   hooks.admin.docker = cfg_.docker;
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
   hooks.auth = cfg_.auth;
+  hooks.admin.limits = cfg_.admin.limits;
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
 engine::~engine() {
-  for (auto* actor : {&facade_, &router_, &health_}) {
-    if (*actor) {
-      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
-    }
+  // 1. No more HTTP: the I/O threads stop, so no session asks the actors any more (what they
+  //    still wait for is destroyed with the server, below).
+  if (server_) {
+    server_->stop();
   }
-  server_.reset();
+  // 2. Every actor goes while the runtime still runs: supervisors stop their containers through
+  //    it and wait for the exits it reports. Normally none is left after shutdown().
+  auto limit = longest_grace(cfg_) + cfg_.docker.call_timeout + std::chrono::seconds(5);
+  bool actors_gone = stop_actors(limit);
+  // 3. The runtime's thread, then the runtime (it kills and removes what still runs).
   runtime_work_.reset();
   runtime_io_.stop();
   if (runtime_thread_.joinable()) {
     runtime_thread_.join();
   }
+  if (!actors_gone) {
+    // An actor that still runs may call the runtime: leave it to the process's exit (children
+    // die with janusd through PR_SET_PDEATHSIG; Docker containers are reconciled at the next
+    // start).
+    spdlog::error("actors still running {} ms after the shutdown; not destroying the runtime",
+                  limit.count());
+    [[maybe_unused]] auto* leaked = runtime_.release();
+    [[maybe_unused]] auto* platform = platform_.release(); // the runtime closes endpoints on it
+    return;
+  }
   runtime_.reset(); // kills and reaps (removes) any child (container) still running
   platform_.reset(); // after the runtime: it closed the endpoints of its containers
+}
+
+bool engine::stop_actors(std::chrono::milliseconds limit) {
+  if (!actors_) {
+    return true;
+  }
+  // Pools are linked to the router and go with it; their supervisors see them go and stop
+  // their containers.
+  for (auto* actor : {&facade_, &router_, &health_}) {
+    if (*actor) {
+      caf::anon_send_exit(*actor, caf::exit_reason::kill);
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (actors_->registry().running() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 void engine::start() {
@@ -158,7 +216,11 @@ void engine::start() {
   deps.adoptable = reconcile_containers(*runtime_, cfg_, deps);
   deps.jitter_seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
   auto gates = std::make_shared<actors::pool_directory>();
-  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates);
+  actors::router_options options;
+  options.limits = cfg_.admin.limits;
+  options.restart_limit = cfg_.engine.pool_restart_limit;
+  options.restart_window = cfg_.engine.pool_restart_window;
+  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates, options);
   // An engine that answers again ends every pool's start back-off (the router tells them).
   runtime_->watch_availability([router = caf::actor_cast<caf::weak_actor_ptr>(router_)] {
     if (auto strong = caf::actor_cast<caf::actor>(router)) {

@@ -91,7 +91,8 @@ struct lease_rig {
     model.max_containers = 1;
     model.max_concurrency = 1024;
     auto gates = std::make_shared<actors::pool_directory>();
-    router = system->spawn(actors::router, std::vector<model_config>{model}, deps, gates);
+    router = system->spawn(actors::router, std::vector<model_config>{model}, deps, gates,
+                           actors::router_options{});
     bridge.connect(router, gates);
     // Wait for the container to be ready: a lease is granted.
     while (true) {

@@ -147,5 +147,130 @@ TEST(admin_model, a_body_nested_past_the_limit_is_refused_with_the_limit_and_whe
             "body: nested deeper than server.max_json_depth (128 levels) at line 131, column 257");
 }
 
+// -- admin.limits ------------------------------------------------------------------------------
+
+/// A model as an admin might add it for the docker runtime, within the default ceilings.
+model_config added_model() {
+  model_config model;
+  model.name = "miner-42";
+  model.image = "janus-baseline:latest";
+  model.min_warm = 1;
+  model.max_containers = 2;
+  return model;
+}
+
+std::string violation_of(const model_config& model, const admin_limits& limits = {}) {
+  auto found = check_admin_limits(model, limits);
+  if (!found) {
+    return {};
+  }
+  EXPECT_EQ(found->code, errc::invalid_request);
+  return found->message;
+}
+
+TEST(admin_limits, a_model_with_the_default_settings_keeps_within_the_default_ceilings) {
+  EXPECT_EQ(violation_of(added_model()), "");
+  model_config defaults;
+  defaults.name = "d";
+  defaults.image = "x";
+  EXPECT_EQ(violation_of(defaults), "");
+}
+
+TEST(admin_limits, each_loosened_resource_is_refused_naming_the_field_and_the_ceiling) {
+  auto model = added_model();
+  model.resources.memory = std::size_t{2} << 30;
+  EXPECT_EQ(violation_of(model), "resources.memory: 2 GiB is above admin.limits.max_memory (1 GiB)");
+  model = added_model();
+  model.resources.cpus = 2.5;
+  EXPECT_EQ(violation_of(model), "resources.cpus: 2.5 is above admin.limits.max_cpus (1)");
+  model = added_model();
+  model.resources.pids_limit = 4096;
+  EXPECT_EQ(violation_of(model),
+            "resources.pids_limit: 4096 is above admin.limits.max_pids_limit (256)");
+  model = added_model();
+  model.resources.read_only = false;
+  EXPECT_EQ(violation_of(model),
+            "resources.read_only: must be true: admin.limits.require_read_only is set");
+  model = added_model();
+  model.resources.tmpfs_size = std::size_t{96} << 20;
+  EXPECT_EQ(violation_of(model),
+            "resources.tmpfs_size: 96 MiB is above admin.limits.max_tmpfs_size (64 MiB)");
+}
+
+TEST(admin_limits, pool_sizes_above_the_ceilings_are_refused) {
+  auto model = added_model();
+  model.max_containers = 5;
+  EXPECT_EQ(violation_of(model), "max_containers: 5 is above admin.limits.max_containers (4)");
+  model = added_model();
+  model.min_warm = 2;
+  EXPECT_EQ(violation_of(model), "min_warm: 2 is above admin.limits.max_min_warm (1)");
+  model = added_model();
+  model.max_concurrency = 17;
+  EXPECT_EQ(violation_of(model), "max_concurrency: 17 is above admin.limits.max_concurrency (16)");
+}
+
+TEST(admin_limits, a_command_needs_allow_command) {
+  auto model = added_model();
+  model.command = {"janus-baseline"};
+  EXPECT_EQ(violation_of(model), "command: not allowed for a model added through the admin API "
+                                 "(admin.limits.allow_command is false)");
+  admin_limits allowing;
+  allowing.allow_command = true;
+  EXPECT_EQ(violation_of(model, allowing), "");
+}
+
+TEST(admin_limits, images_must_start_with_an_allowed_prefix_when_prefixes_are_given) {
+  admin_limits limits;
+  limits.allowed_images = {"registry.local/miners/", "janus-"};
+  EXPECT_EQ(violation_of(added_model(), limits), "");
+  auto model = added_model();
+  model.image = "docker:dind";
+  EXPECT_EQ(violation_of(model, limits),
+            "image: `docker:dind` does not start with a prefix of admin.limits.allowed_images "
+            "(registry.local/miners/, janus-)");
+  EXPECT_EQ(violation_of(model), "") << "no prefixes: any image present in the engine";
+}
+
+TEST(admin_limits, denied_environment_variables_are_refused_by_name_and_by_prefix) {
+  auto model = added_model();
+  model.env = {{"JANUS_BASELINE_TOKENS", "16"}};
+  EXPECT_EQ(violation_of(model), "") << "the model's own JANUS_* settings are fine";
+  model.env = {{"JANUS_LLM_API_KEY", "mine"}};
+  EXPECT_EQ(violation_of(model), "env.JANUS_LLM_API_KEY: may not be set by a model added through "
+                                 "the admin API (admin.limits.denied_env: JANUS_LLM_API_KEY)");
+  model.env = {{"LD_PRELOAD", "/tmp/x.so"}};
+  EXPECT_EQ(violation_of(model), "env.LD_PRELOAD: may not be set by a model added through the "
+                                 "admin API (admin.limits.denied_env: LD_*)");
+  admin_limits none;
+  none.denied_env.clear();
+  EXPECT_EQ(violation_of(model, none), "");
+}
+
+TEST(admin_limits, raised_ceilings_let_the_same_model_through) {
+  admin_limits raised;
+  raised.max_memory = std::size_t{4} << 30;
+  raised.max_cpus = 4;
+  auto model = added_model();
+  model.resources.memory = std::size_t{2} << 30;
+  model.resources.cpus = 2;
+  EXPECT_EQ(violation_of(model, raised), "");
+}
+
+TEST(admin_limits, scaling_an_added_model_is_held_to_the_same_ceilings) {
+  admin_limits limits;
+  EXPECT_FALSE(check_scale_limits(scale_request{1, 4}, limits));
+  EXPECT_EQ(check_scale_limits(scale_request{std::nullopt, 5}, limits)->message,
+            "max_containers: 5 is above admin.limits.max_containers (4)");
+  EXPECT_EQ(check_scale_limits(scale_request{3, std::nullopt}, limits)->message,
+            "min_warm: 3 is above admin.limits.max_min_warm (1)");
+}
+
+TEST(admin_limits, sizes_are_written_in_the_largest_whole_binary_unit) {
+  EXPECT_EQ(format_size(std::size_t{1} << 30), "1 GiB");
+  EXPECT_EQ(format_size(std::size_t{1536} << 20), "1536 MiB");
+  EXPECT_EQ(format_size(6 * 1024 + 0), "6 KiB");
+  EXPECT_EQ(format_size(1000), "1000 B");
+}
+
 } // namespace
 } // namespace janus

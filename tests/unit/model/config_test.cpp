@@ -1095,5 +1095,96 @@ TEST(config, auth_errors_name_the_key) {
             "auth.api_keys_env: the list holds no key (comma-separated keys)");
 }
 
+TEST(config, process_children_inherit_a_minimal_allowlist_by_default) {
+  const auto parsed = parse_config(minimal_yaml);
+  EXPECT_EQ(parsed.process.inherit_env,
+            (std::vector<std::string>{"PATH", "HOME", "LANG", "LC_*", "TZ"}));
+  const auto chosen =
+    parse_config(std::string{"process:\n  inherit_env: [PATH, SSL_CERT_*]\n"} + minimal_yaml);
+  EXPECT_EQ(chosen.process.inherit_env, (std::vector<std::string>{"PATH", "SSL_CERT_*"}));
+  const auto none = parse_config(std::string{"process:\n  inherit_env: []\n"} + minimal_yaml);
+  EXPECT_TRUE(none.process.inherit_env.empty());
+}
+
+TEST(config, inherit_env_errors_name_the_entry) {
+  EXPECT_EQ(error_of(std::string{"process:\n  inherit_env: [PATH, \"*\"]\n"} + minimal_yaml),
+            "process.inherit_env[1]: expected a variable name such as PATH or a prefix such as "
+            "LC_*, got \"*\"");
+  EXPECT_EQ(error_of(std::string{"process:\n  inherit_env: PATH\n"} + minimal_yaml),
+            "process.inherit_env: expected a list of strings, got \"PATH\"");
+  ::setenv("JANUS_CONFIG_TEST_TOKEN", "x", 1);
+  EXPECT_EQ(error_of(std::string{"admin:\n  token_env: JANUS_CONFIG_TEST_TOKEN\n"}
+                     + "process:\n  inherit_env: [PATH, JANUS_CONFIG_*]\n" + minimal_yaml),
+            "process.inherit_env[1]: \"JANUS_CONFIG_*\" would pass the admin token's variable "
+            "\"JANUS_CONFIG_TEST_TOKEN\" (admin.token_env) to every model process");
+}
+
+TEST(config, admin_limits_have_safe_defaults_and_can_be_raised) {
+  const auto defaults = parse_config(minimal_yaml).admin.limits;
+  EXPECT_EQ(defaults.max_memory, std::size_t{1} << 30);
+  EXPECT_EQ(defaults.max_cpus, 1.0);
+  EXPECT_EQ(defaults.max_pids_limit, 256);
+  EXPECT_TRUE(defaults.require_read_only);
+  EXPECT_EQ(defaults.max_tmpfs_size, std::size_t{64} << 20);
+  EXPECT_EQ(defaults.max_containers, 4);
+  EXPECT_EQ(defaults.max_min_warm, 1);
+  EXPECT_EQ(defaults.max_concurrency, 16);
+  EXPECT_TRUE(defaults.allowed_images.empty());
+  EXPECT_FALSE(defaults.allow_command);
+  EXPECT_EQ(defaults.denied_env.back(), "LD_*");
+  const auto raised = parse_config(std::string{"admin:\n  limits:\n    max_memory: 4GiB\n"
+                                               "    max_cpus: 2.5\n    max_pids_limit: 1024\n"
+                                               "    require_read_only: false\n"
+                                               "    max_tmpfs_size: 256MiB\n"
+                                               "    max_containers: 16\n    max_min_warm: 4\n"
+                                               "    max_concurrency: 64\n"
+                                               "    allowed_images: [\"registry.local/\"]\n"
+                                               "    allow_command: true\n"
+                                               "    denied_env: [\"SECRET_*\"]\n"}
+                                   + minimal_yaml)
+                        .admin.limits;
+  EXPECT_EQ(raised.max_memory, std::size_t{4} << 30);
+  EXPECT_EQ(raised.max_cpus, 2.5);
+  EXPECT_EQ(raised.max_pids_limit, 1024);
+  EXPECT_FALSE(raised.require_read_only);
+  EXPECT_EQ(raised.max_tmpfs_size, std::size_t{256} << 20);
+  EXPECT_EQ(raised.max_containers, 16);
+  EXPECT_EQ(raised.max_min_warm, 4);
+  EXPECT_EQ(raised.max_concurrency, 64);
+  EXPECT_EQ(raised.allowed_images, std::vector<std::string>{"registry.local/"});
+  EXPECT_TRUE(raised.allow_command);
+  EXPECT_EQ(raised.denied_env, std::vector<std::string>{"SECRET_*"});
+}
+
+TEST(config, admin_limits_errors_name_the_key) {
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    max_cpus: 0\n"} + minimal_yaml)
+              .rfind("admin.limits.max_cpus:", 0),
+            0u);
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    allowed_images: [\"\"]\n"} + minimal_yaml),
+            "admin.limits.allowed_images[0]: must not be empty (leave the list empty to allow "
+            "any image)");
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    denied_env: [\"A=B\"]\n"} + minimal_yaml),
+            "admin.limits.denied_env[0]: expected a variable name such as PATH or a prefix such "
+            "as LC_*, got \"A=B\"");
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    max_memry: 1GiB\n"} + minimal_yaml)
+              .rfind("admin.limits.max_memry: unknown key", 0),
+            0u);
+}
+
+TEST(config, pool_restarts_are_limited_within_a_window) {
+  const auto defaults = parse_config(minimal_yaml).engine;
+  EXPECT_EQ(defaults.pool_restart_limit, 5);
+  EXPECT_EQ(defaults.pool_restart_window, std::chrono::seconds(60));
+  const auto chosen = parse_config(std::string{"engine:\n  pool_restart_limit: 2\n"
+                                               "  pool_restart_window: 10s\n"}
+                                   + minimal_yaml)
+                        .engine;
+  EXPECT_EQ(chosen.pool_restart_limit, 2);
+  EXPECT_EQ(chosen.pool_restart_window, std::chrono::seconds(10));
+  EXPECT_EQ(error_of(std::string{"engine:\n  pool_restart_limit: 0\n"} + minimal_yaml)
+              .rfind("engine.pool_restart_limit:", 0),
+            0u);
+}
+
 } // namespace
 } // namespace janus
