@@ -57,7 +57,7 @@ private:
 class process_runtime_platform : public ::testing::Test {
 protected:
   void SetUp() override {
-    runtime_.emplace(io_, &platform_);
+    runtime_.emplace(io_, std::vector<std::string>{"PATH"}, std::vector<std::string>{}, &platform_);
     thread_ = std::thread{[this] { io_.run(); }};
   }
   void TearDown() override {
