@@ -93,6 +93,18 @@ protected:
     return out;
   }
 
+  /// The metrics page once it holds `series` (a call is counted when its last byte was
+  /// written, a moment after the client read it), or as it is after 2 s.
+  std::string metrics_page_with(std::string_view series) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2};
+    auto page = metrics_page();
+    while (page.find(series) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+      page = metrics_page();
+    }
+    return page;
+  }
+
   metrics::registry registry_;
   std::optional<http::platform_server> server_;
   platform_grant grant_;
@@ -138,10 +150,10 @@ TEST_F(platform_server_test, an_unlisted_path_gets_an_openai_shaped_404_and_an_u
   EXPECT_EQ(unset.status, 503u);
   EXPECT_NE(unset.body.find("platform.routes./v1/embeddings.upstream"), std::string::npos)
     << unset.body;
-  EXPECT_NE(metrics_page().find(
-              R"(janus_platform_requests_total{model="m",route="unmatched",code="404"} 1)"),
-            std::string::npos)
-    << metrics_page();
+  constexpr std::string_view unmatched =
+    R"(janus_platform_requests_total{model="m",route="unmatched",code="404"} 1)";
+  auto page = metrics_page_with(unmatched);
+  EXPECT_NE(page.find(unmatched), std::string::npos) << page;
 }
 
 TEST_F(platform_server_test, the_injected_header_arrives_and_the_container_token_never_leaves) {
@@ -190,7 +202,8 @@ TEST_F(platform_server_test, the_llm_route_relays_a_stream_chunk_by_chunk) {
   auto spread = streamed.frames.back().at - streamed.frames.front().at;
   EXPECT_GE(spread, 300ms) << "the frames came at once: the answer was buffered";
   EXPECT_EQ(sse_data_lines(streamed.body).back(), "[DONE]");
-  auto page = metrics_page();
+  auto page = metrics_page_with(
+    R"(janus_platform_requests_total{model="m",route="/v1/chat/completions",code="200"} 1)");
   EXPECT_NE(page.find(R"(janus_platform_requests_total{model="m",route="/v1/chat/completions",code="200"} 1)"),
             std::string::npos)
     << page;
@@ -367,7 +380,7 @@ TEST_F(platform_tls_test, connect_tunnels_tls_to_an_allowed_target_and_refuses_t
   auto [anonymous, anonymous_status] = connect_through(
     io, grant_.port, "127.0.0.1:" + std::to_string(upstream_->port()), "");
   EXPECT_EQ(anonymous_status, 401u);
-  auto page = metrics_page();
+  auto page = metrics_page_with(R"(janus_platform_egress_total{model="m",result="denied"} 2)");
   EXPECT_NE(page.find(R"(janus_platform_egress_total{model="m",result="allowed"} 1)"),
             std::string::npos)
     << page;

@@ -495,8 +495,11 @@ TEST_F(strict_http, running_out_of_descriptors_neither_spins_nor_stalls_and_acce
 class api_keys : public janusd_fixture {
 protected:
   void start_with_keys(const std::string& metrics = "open") {
-    std::filesystem::create_directories(::testing::TempDir());
-    key_file_ = std::filesystem::path{::testing::TempDir()} / "janus-api-keys.txt";
+    // One file per test: ctest runs these tests in parallel processes.
+    auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    auto dir = std::filesystem::path{::testing::TempDir()} / "janus-api-keys" / test->name();
+    std::filesystem::create_directories(dir);
+    key_file_ = dir / "keys.txt";
     // The last line is sha256("sk-hashed-key"): the file holds no plain text of that key.
     std::ofstream{key_file_} << "# client keys\n"
                                 "sk-file-key\n"
