@@ -3,22 +3,28 @@
 # janusd (docker runtime, min_warm 0) against what a user does by hand from a shell (`docker run
 # -d -p 127.0.0.1::8080`, `docker port`, poll /health with curl, then the same request). Median
 # of at least 10 each; janusd's start broken down into its phases from its own log. Bounded
-# (about a minute with the defaults), and every container it made is removed, even on failure.
-#   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]
+# (with the defaults about 6 min on the busy 2-core development machine, 2 of them for the
+# Python part), and every container it made is removed, even on failure. A second part does the
+# same with the Python baseline (janus-python-baseline:latest,
+# deploy/python-baseline: uvicorn and FastAPI, a boot of seconds, as a real Janus model boots):
+# janusd against `docker run` + polling /health every 10 ms, its own janusd and ratio.
+#   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process] [--no-python]
+#                      [--startup-delay MS]
 # --startup-delay makes the model server wait MS before it listens (JANUS_BASELINE_STARTUP_DELAY_MS,
-# for janusd's containers and the CLI's alike): a model that takes time to boot.
+# for janusd's containers and the CLI's alike, both images): a model that takes time to boot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 ROOT=$PWD
-REPS=10; MD=; JSON=; PROCESS=1; DELAY=0
-usage() { echo "usage: bench/coldstart.sh [--reps N (>= 10)] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]" >&2; exit 2; }
+REPS=10; MD=; JSON=; PROCESS=1; PYTHON=1; DELAY=0
+usage() { echo "usage: bench/coldstart.sh [--reps N (>= 10)] [--md FILE] [--json FILE] [--no-process] [--no-python] [--startup-delay MS]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --reps) [ $# -ge 2 ] || usage; REPS=$2; shift 2;;
     --md) [ $# -ge 2 ] || usage; MD=$2; shift 2;;
     --json) [ $# -ge 2 ] || usage; JSON=$2; shift 2;;
     --no-process) PROCESS=0; shift;;
+    --no-python) PYTHON=0; shift;;
     --startup-delay) [ $# -ge 2 ] || usage; DELAY=$2; shift 2;;
     *) usage;;
   esac
@@ -30,15 +36,23 @@ done
 
 BIN=${JANUS_BENCH_BIN:-$ROOT/build/bin}   # JANUS_BENCH_BIN: binaries of another build, to compare
 IMAGE=janus-baseline:latest
+PY_IMAGE=janus-python-baseline:latest
 for b in janusd janus-bench janus-baseline; do
   [ -x "$BIN/$b" ] || { echo "bench/coldstart.sh: $BIN/$b not found; build first" >&2; exit 1; }
 done
 docker image inspect "$IMAGE" >/dev/null 2>&1 \
   || { echo "bench/coldstart.sh: image $IMAGE missing; run scripts/build-images.sh" >&2; exit 1; }
+# Without the Python image the C++ part still runs, and the section says what is missing.
+PY_MISSING=
+if [ "$PYTHON" = 1 ] && ! docker image inspect "$PY_IMAGE" >/dev/null 2>&1; then
+  echo "bench/coldstart.sh: image $PY_IMAGE missing (scripts/build-images.sh builds it): the Python part is skipped" >&2
+  PYTHON=0; PY_MISSING=$PY_IMAGE
+fi
 
 WORK=$(mktemp -d /tmp/janus-coldstart.XXXXXX)
 RUN=cold$$x$RANDOM                  # labels and names every container this run makes
 ENGINE_ID=janus-coldbench-$RUN      # janusd's engine id: its containers carry janus.engine=<it>
+PY_ENGINE_ID=$ENGINE_ID-py           # the Python part's janusd has its own
 RAW=$WORK/raw.jsonl
 TOKEN=coldbench-$RANDOM$RANDOM
 PIDS=()
@@ -52,6 +66,7 @@ cleanup() {
   local left
   left=$( { docker ps -aq --filter "label=janus.coldbench=$RUN";
             docker ps -aq --filter "label=janus.engine=$ENGINE_ID";
+            docker ps -aq --filter "label=janus.engine=$PY_ENGINE_ID";
             docker ps -aq --filter "name=coldbench-$RUN-"; } 2>/dev/null | sort -u)
   if [ -n "$left" ]; then docker rm -f $left >/dev/null 2>&1 || true; fi
   exit $rc
@@ -70,13 +85,14 @@ json_get() { # json_get FILE EXPR: prints eval(EXPR) with d = the file's JSON
 BENCH_ARGS=(-n 1 -c 1 --stream -t 30s --no-progress -q)
 
 # -- janusd ---------------------------------------------------------------------------------
-# start_janusd NAME RUNTIME: a janusd with one model "baseline", min_warm 0, on a free port.
-declare -A JPORT JLOG JPID
+# start_janusd NAME RUNTIME METHOD [IMAGE ENGINE_ID]: a janusd with one model "baseline",
+# min_warm 0, on a free port; its iterations are recorded as METHOD.
+declare -A JPORT JLOG JPID JMETHOD JENGINE
 start_janusd() {
-  local name=$1 runtime=$2 port; port=$(free_port)
+  local name=$1 runtime=$2 method=$3 image=${4:-$IMAGE} engine=${5:-$ENGINE_ID} port; port=$(free_port)
   local model
   if [ "$runtime" = docker ]; then
-    model="    image: $IMAGE"
+    model="    image: $image"
   else
     model="    command: [\"$BIN/janus-baseline\"]"
   fi
@@ -88,7 +104,7 @@ log:
   format: json
 runtime: $runtime
 docker:
-  engine_id: $ENGINE_ID
+  engine_id: $engine
 admin:
   token_env: JANUS_COLDBENCH_TOKEN
 models:
@@ -99,13 +115,14 @@ $model
     min_warm: 0
     max_containers: 1
     idle_ttl: 10m
-    startup_timeout: 30s
+    startup_timeout: 60s
     stop_grace: 2s
 EOF
   JANUS_COLDBENCH_TOKEN=$TOKEN "$BIN/janusd" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
   JPORT[$name]=$port; JLOG[$name]=$WORK/$name.log; JPID[$name]=$pid
+  JMETHOD[$name]=$method; JENGINE[$name]=$engine
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || break
@@ -134,7 +151,7 @@ make_cold() {
     pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
     if grep -q '"containers":\[\]' <<<"$pools"; then
       if [ "$runtime" != docker ] \
-         || [ -z "$(docker ps -aq --filter "label=janus.engine=$ENGINE_ID")" ]; then
+         || [ -z "$(docker ps -aq --filter "label=janus.engine=${JENGINE[$name]}")" ]; then
         sleep 0.3 # let the daemon settle after the removal, so it does not overlap the start
         return 0
       fi
@@ -168,18 +185,20 @@ janusd_iteration() {
     sleep 0.05
   done
   [ -n "$ready" ] || { echo "bench/coldstart.sh: no container ready line in ${JLOG[$name]}" >&2; exit 1; }
-  echo "{\"method\":\"janusd-$runtime\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
+  echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
 }
 
 # -- docker CLI -----------------------------------------------------------------------------
-# cli_iteration INTERVAL_S REP: docker run, docker port, curl /health every INTERVAL, request.
+# cli_iteration INTERVAL_S REP [IMAGE PREFIX]: docker run, docker port, curl /health every
+# INTERVAL, request; recorded as PREFIX-INTERVALs (default cli).
 cli_iteration() {
-  local interval=$1 rep=$2 method=cli-${1}s out=$WORK/cli-$1-$2.json
-  local name=coldbench-$RUN-$rep-${interval/./}
+  local interval=$1 rep=$2 image=${3:-$IMAGE} prefix=${4:-cli}
+  local method=$prefix-${interval}s out=$WORK/$prefix-$1-$2.json
+  local name=coldbench-$RUN-$prefix-$rep-${interval/./}
   local t0 t_run t_port t_health id hp port polls=0
   t0=$EPOCHREALTIME
   id=$(docker run -d --name "$name" --label "janus.coldbench=$RUN" -p 127.0.0.1::8080 \
-         -e "JANUS_BASELINE_STARTUP_DELAY_MS=$DELAY" "$IMAGE")
+         -e "JANUS_BASELINE_STARTUP_DELAY_MS=$DELAY" "$image")
   t_run=$EPOCHREALTIME
   hp=$(docker port "$id" 8080/tcp | head -1)
   t_port=$EPOCHREALTIME
@@ -200,8 +219,8 @@ cli_iteration() {
 }
 
 # -- the runs -------------------------------------------------------------------------------
-start_janusd jd docker
-[ "$PROCESS" = 1 ] && start_janusd jp process
+start_janusd jd docker janusd-docker
+[ "$PROCESS" = 1 ] && start_janusd jp process janusd-process
 echo "bench/coldstart.sh: $REPS repetitions (+1 warm-up) of each method; work dir $WORK" >&2
 for rep in $(seq 0 "$REPS"); do
   # Interleaved, so a noisy neighbour hits every method alike.
@@ -212,11 +231,23 @@ for rep in $(seq 0 "$REPS"); do
   echo -n "." >&2
 done
 echo >&2
+# The Python part: its own janusd (and engine id), after the C++ part, interleaved the same way.
+if [ "$PYTHON" = 1 ]; then
+  start_janusd jy docker janusd-docker-python "$PY_IMAGE" "$PY_ENGINE_ID"
+  echo "bench/coldstart.sh: the Python baseline, $REPS repetitions (+1 warm-up) of each method" >&2
+  for rep in $(seq 0 "$REPS"); do
+    janusd_iteration jy docker "$rep"
+    cli_iteration 0.01 "$rep" "$PY_IMAGE" cli-python
+    echo -n "." >&2
+  done
+  echo >&2
+fi
 
-python3 - "$RAW" "$REPS" "${MD:-}" "${JSON:-}" "$IMAGE" "$DELAY" <<'PY'
+python3 - "$RAW" "$REPS" "${MD:-}" "${JSON:-}" "$IMAGE" "$DELAY" "$([ "$PYTHON" = 1 ] && echo "$PY_IMAGE")" "$PY_MISSING" <<'PY'
 import json, sys, platform, subprocess
 raw, reps, md_path, json_path, image = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 delay = int(sys.argv[6])
+py_image, py_missing = sys.argv[7], sys.argv[8]
 rows = [json.loads(l) for l in open(raw)]
 measured = [r for r in rows if r["rep"] > 0]   # rep 0 is the warm-up
 
@@ -247,7 +278,9 @@ def of(method, key=None, ready_key=None):
 methods = [("janusd-docker", "janusd, docker runtime (request → first token)"),
            ("cli-0.01s", "docker CLI: run + port + curl /health every 10 ms + request"),
            ("cli-0.1s", "docker CLI: run + port + curl /health every 100 ms + request"),
-           ("janusd-process", "janusd, process runtime (info)")]
+           ("janusd-process", "janusd, process runtime (info)"),
+           ("janusd-docker-python", "Python baseline: janusd, docker runtime (request → first token)"),
+           ("cli-python-0.01s", "Python baseline: docker CLI, curl /health every 10 ms + request")]
 summary = {}
 for m, _ in methods:
     t = of(m, "ttft_ms")
@@ -263,10 +296,14 @@ def phases(method, names):
             out[n] = {"median_ms": median(v), "p90_ms": pct(v, 90)}
     return out
 
-docker_phases = phases("janusd-docker", ["wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"])
+phase_names = ["wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"]
+docker_phases = phases("janusd-docker", phase_names)
+python_phases = phases("janusd-docker-python", phase_names)
 process_phases = phases("janusd-process", ["wait_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
 cli_phases = {}
-for m in ("cli-0.01s", "cli-0.1s"):
+for m in ("cli-0.01s", "cli-0.1s", "cli-python-0.01s"):
+    if not of(m, "run_ms"):
+        continue
     cli_phases[m] = {k: {"median_ms": median(of(m, k)), "p90_ms": pct(of(m, k), 90)}
                      for k in ("run_ms", "port_ms", "health_ms", "polls", "request_ttft_ms")}
 # janusd's own part of each cold TTFT: everything but the engine's create and start calls.
@@ -279,11 +316,15 @@ for r in measured:
 split = {"engine_create_start_ms": median(engine_ms), "janusd_own_ms": median(own_ms)} if own_ms else {}
 ratio = summary["janusd-docker"]["median_ms"] / summary["cli-0.01s"]["median_ms"]
 ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_ms"]
+python = {}
+if "janusd-docker-python" in summary and "cli-python-0.01s" in summary:
+    python = {"image": py_image, "ratio_vs_cli_10ms": summary["janusd-docker-python"]["median_ms"]
+              / summary["cli-python-0.01s"]["median_ms"], "janusd_docker_phases": python_phases}
 goal = 0.7
 result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
           "janusd_process_phases": process_phases, "cli_phases": cli_phases, "split": split,
           "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
-          "met": ratio <= goal, "raw": rows}
+          "met": ratio <= goal, "python": python, "raw": rows}
 if json_path:
     with open(json_path, "w") as f:
         json.dump(result, f, indent=1)
@@ -313,17 +354,25 @@ lines = ["## Cold start", "",
          "start-up not counted, as for janusd). The container is removed after each repetition.",
          "- **janusd, process runtime** (info): the same as janusd but each container is a local "
          "`janus-baseline` child process.",
+         *([f"- **Python baseline**: the same janusd and 10 ms CLI methods with `{py_image}` "
+            "(deploy/python-baseline: the same echo model on FastAPI and uvicorn, on Debian), which "
+            "boots in seconds as a real Janus model does, in a second part after the first, with "
+            "its own janusd."] if python else []),
+         *([f"- **Python baseline**: not measured in this run: the image `{py_missing}` is missing "
+            "(`scripts/build-images.sh` builds it)."] if py_missing else []),
          *([f"- The model server waits {delay} ms before it listens (`JANUS_BASELINE_STARTUP_DELAY_MS`, "
             "every method): a model that takes time to boot."] if delay else []),
          "",
-         "Command: `bench/coldstart.sh --reps " + str(reps) + (f" --startup-delay {delay}" if delay else "") + "`.", "",
+         "Command: `bench/coldstart.sh --reps " + str(reps) + (f" --startup-delay {delay}" if delay else "")
+         + ("" if python or py_missing else " --no-python") + "`.", "",
          "| method | median ms | p90 ms | min ms | max ms |", "| --- | ---: | ---: | ---: | ---: |"]
 for m, label in methods:
     if m in summary:
         s = summary[m]
         lines.append(f"| {label} | {f(s['median_ms'])} | {f(s['p90_ms'])} | {f(s['min_ms'])} | {f(s['max_ms'])} |")
 lines += ["", "janusd's start, from its `container ready` log line (median / p90 ms):", "",
-          "| phase | docker runtime | meaning |", "| --- | ---: | --- |"]
+          "| phase | docker runtime | " + ("Python baseline | " if python else "") + "meaning |",
+          "| --- | ---: | " + ("---: | " if python else "") + "--- |"]
 meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot, thread hops)",
            "create_ms": "`POST /containers/create`",
            "run_ms": "`POST /containers/{id}/start`",
@@ -334,7 +383,9 @@ meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot,
 for k in ("wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"):
     if k in docker_phases:
         p = docker_phases[k]
-        lines.append(f"| `{k}` | {f(p['median_ms'])} / {f(p['p90_ms'])} | {meaning[k]} |")
+        py = python_phases.get(k)
+        py_cell = (f"{f(py['median_ms'])} / {f(py['p90_ms'])} | " if py else "– | ") if python else ""
+        lines.append(f"| `{k}` | {f(p['median_ms'])} / {f(p['p90_ms'])} | {py_cell}{meaning[k]} |")
 if split:
     lines += ["", f"Of janusd's cold TTFT, the Docker engine's create and start calls take a median of "
               f"{f(split['engine_create_start_ms'])} ms; janusd's own part (start slot, port inspect, "
@@ -348,7 +399,10 @@ if process_phases:
         f"`{k}` {f(v['median_ms'])}" for k, v in process_phases.items())]
 lines += ["", "| measure | value | goal | met |", "| --- | ---: | ---: | :---: |",
           f"| cold-start TTFT, janusd / docker CLI (10 ms poll) | {ratio:.2f}× | ≤ {goal}× | {'yes' if ratio <= goal else 'no'} |",
-          f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |", ""]
+          f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |",
+          *([f"| cold-start TTFT, Python baseline, janusd / docker CLI (10 ms poll) | "
+             f"{python['ratio_vs_cli_10ms']:.2f}× | (info: the boot dominates) | info |"] if python else []),
+          ""]
 text = "\n".join(lines)
 if md_path:
     with open(md_path, "w") as fh:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Janus benchmark suite: one command, bounded in time (~15 min with the defaults), writes
+# Janus benchmark suite: one command, bounded in time (~17 min with the defaults), writes
 # docs/benchmarks.md. Runs the same janus-baseline process directly, through janusd and through
 # nginx, in turn, for every concurrency and repetition; then the in-process micro-benchmarks, the
 # cold start (bench/coldstart.sh), the warm pool under a step load (bench/warmpool.sh) and the

@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Builds the Docker images of the reference container from build/bin/janus-baseline, offline
-# (the Dockerfile starts FROM scratch: nothing is pulled):
-#   janus-baseline:latest        16 tokens per answer
-#   janus-baseline-terse:latest   4 tokens per answer, model id "terse"
-# deploy/examples/docker.yaml serves both. Build the binary first (scripts/build.sh);
+# Builds the Docker images the Docker runtime's tests, examples and benchmarks use, offline:
+#   janus-baseline:latest         the reference container from build/bin/janus-baseline
+#                                 (FROM scratch: nothing is pulled), 16 tokens per answer
+#   janus-baseline-terse:latest   the same, 4 tokens per answer, model id "terse"
+#   janus-python-baseline:latest  the same echo model in Python on FastAPI and uvicorn, on a
+#                                 Debian root filesystem (deploy/python-baseline/)
+# deploy/examples/docker.yaml serves the first two. Build the binary first (scripts/build.sh);
 # JANUS_BASELINE_BIN names another one (the tests pass the build they test).
+# The Python baseline's base image comes from deploy/python-baseline/build-base.sh: cached in the
+# engine and as a tarball (JANUS_CACHE_DIR), so only the first build on a machine runs
+# debootstrap (minutes, network to the Debian mirror); later ones take seconds, offline.
+#   scripts/build-images.sh [--no-python]    (or JANUS_BUILD_PYTHON=0): skip the Python baseline
 set -euo pipefail
 cd "$(dirname "$0")/.."
+python=${JANUS_BUILD_PYTHON:-1}
+for arg in "$@"; do
+  case $arg in
+    --no-python) python=0;;
+    *) echo "usage: scripts/build-images.sh [--no-python]" >&2; exit 2;;
+  esac
+done
 binary=${JANUS_BASELINE_BIN:-build/bin/janus-baseline}
 if [ ! -x "$binary" ]; then
   echo "build-images.sh: $binary not found; build it first: scripts/build.sh janus-baseline" >&2
@@ -14,20 +27,34 @@ if [ ! -x "$binary" ]; then
 fi
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
-cp deploy/baseline/Dockerfile "$context/"
-strip -o "$context/janus-baseline" "$binary" 2>/dev/null || cp "$binary" "$context/janus-baseline"
+mkdir "$context/cpp" "$context/python"
+cp deploy/baseline/Dockerfile "$context/cpp/"
+strip -o "$context/cpp/janus-baseline" "$binary" 2>/dev/null || cp "$binary" "$context/cpp/janus-baseline"
 # The classic builder: it needs no BuildKit or buildx and builds FROM scratch without a registry.
 export DOCKER_BUILDKIT=0
-build() {
-  local log
-  if ! log=$(docker build --quiet "$@" "$context" 2>&1); then
+build() { # build CONTEXT DOCKER-BUILD-ARGS...
+  local dir=$1 log
+  shift
+  if ! log=$(docker build --quiet "$@" "$dir" 2>&1); then
     echo "$log" >&2
     echo "build-images.sh: docker build $* failed" >&2
     exit 1
   fi
 }
-build --tag janus-baseline:latest
-build --tag janus-baseline-terse:latest --build-arg TOKENS=4 --build-arg MODEL=terse
+build "$context/cpp" --tag janus-baseline:latest
+build "$context/cpp" --tag janus-baseline-terse:latest --build-arg TOKENS=4 --build-arg MODEL=terse
+built="janus-baseline:latest and janus-baseline-terse:latest"
+if [ "$python" != 0 ]; then
+  deploy/python-baseline/build-base.sh
+  cp deploy/python-baseline/Dockerfile "$context/python/"
+  cp -r deploy/python-baseline/janus_python_baseline "$context/python/"
+  find "$context/python" -name __pycache__ -prune -exec rm -rf {} +
+  # No network: the build only compiles the sources.
+  build "$context/python" --network none --tag janus-python-baseline:latest
+  built="janus-baseline:latest, janus-baseline-terse:latest and janus-python-baseline:latest"
+fi
 # Earlier builds that the new tags replaced (only ours, by label; images in use stay).
-docker image prune --force --filter label=org.janus.image=janus-baseline > /dev/null 2>&1 || true
-echo "built janus-baseline:latest and janus-baseline-terse:latest"
+for label in janus-baseline janus-python-baseline; do
+  docker image prune --force --filter "label=org.janus.image=$label" > /dev/null 2>&1 || true
+done
+echo "built $built"

@@ -16,6 +16,7 @@ packages=(
   prometheus   # promtool and a Prometheus server, for the metrics tests
   gnuplot-nox
   systemd      # systemd-analyze, to verify the unit (dpkg-deb, dpkg-shlibdeps: build-essential)
+  debootstrap  # the Debian root filesystem of the Python baseline's base image
 )
 
 missing=()

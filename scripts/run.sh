@@ -9,7 +9,7 @@ scripts/build.sh janusd janus-baseline
 if [ $# -eq 0 ]; then
   if command -v docker > /dev/null && docker info > /dev/null 2>&1; then
     echo "run.sh: a Docker engine answers: Docker runtime, deploy/examples/docker.yaml"
-    scripts/build-images.sh
+    scripts/build-images.sh --no-python   # docker.yaml serves the C++ images only
     set -- --config deploy/examples/docker.yaml
   else
     echo "run.sh: no Docker engine answers: local-process runtime, deploy/examples/local.yaml"

@@ -97,7 +97,7 @@ protected:
       return;
     }
     auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
-                    + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh");
+                    + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh --no-python");
     if (built.status != 0) {
       unavailable_ = "cannot build the baseline images: " + built.out;
     }
