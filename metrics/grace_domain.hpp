@@ -69,11 +69,7 @@ public:
 
   /// Takes a pin on the calling thread's cell. Lock-free, no allocation.
   pin enter() noexcept {
-    auto phase = phase_.load(std::memory_order_relaxed) & 1u;
-    auto* cell = &cells_[thread_slot() & mask_].active[phase];
-    // seq_cst: ordered before the reader's load of the published pointer (see reclaim).
-    cell->fetch_add(1, std::memory_order_seq_cst);
-    return pin{cell};
+    return enter(phase_.load(std::memory_order_relaxed));
   }
 
   /// Hands over an object that is no longer published; freed by a later `reclaim`.
@@ -86,6 +82,17 @@ public:
   std::size_t waiting() const;
 
 private:
+  /// Tests: a reader that read the phase, then was delayed before it pinned.
+  friend class grace_domain_probe;
+
+  /// A pin on `phase`, which the reader read earlier (it may have flipped since).
+  pin enter(unsigned phase) noexcept {
+    auto* cell = &cells_[thread_slot() & mask_].active[phase & 1u];
+    // seq_cst: ordered before the reader's load of the published pointer (see reclaim).
+    cell->fetch_add(1, std::memory_order_seq_cst);
+    return pin{cell};
+  }
+
   struct alignas(cache_line) cell {
     std::atomic<std::int64_t> active[2] = {0, 0};
   };
