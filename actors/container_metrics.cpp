@@ -153,13 +153,13 @@ void container_metrics::reclaim() {
 }
 
 void container_metrics::reclaim_locked() {
+  // A handle only this list holds (no table, no actor) can be taken again by add_model only,
+  // under the same lock. Dropping the last reference synchronizes with the holders' releases,
+  // so their last updates are done before the destructor removes the series.
   std::erase_if(retired_, [this](const auto& entry) {
-    // Only this list holds it (no table, no actor), and nobody can take it again but
-    // add_model, under the same lock.
     if (entry.second.use_count() != 1) {
       return false;
     }
-    std::atomic_thread_fence(std::memory_order_acquire); // the holders' last updates are done
     if (gone_) {
       gone_(entry.first);
     }

@@ -5,7 +5,10 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "http/request_summary.hpp"
 #include "metrics/registry.hpp"
@@ -204,6 +207,42 @@ TEST_F(request_counting, models_added_and_removed_many_times_leave_no_series_and
   // 2,000 cycles of two models each: a kept handle (several KB) or table per cycle would show.
   EXPECT_LT(heap_after, heap_before + 64 * 1024)
     << "heap in use grew from " << heap_before << " to " << heap_after << " bytes";
+}
+
+TEST_F(request_counting, requests_on_other_threads_count_safely_while_models_come_and_go) {
+  std::atomic<bool> stop{false};
+  std::atomic<std::size_t> served{0};
+  std::vector<std::thread> io_threads;
+  for (int t = 0; t < 2; ++t) {
+    io_threads.emplace_back([&, t] {
+      std::uint64_t i = 0;
+      while (!stop) {
+        auto name = (i++ + t) % 3 == 0 ? std::string{"alpha"} : "churn-" + std::to_string(i % 4);
+        auto request = requests_.of(name);
+        request->count_lease(start_kind::warm, 1us);
+        request->count_request(static_cast<unsigned>(200 + i % 7));
+        request->observe_duration(3ms);
+        ++served;
+      }
+    });
+  }
+  auto end = std::chrono::steady_clock::now() + 300ms;
+  for (int i = 0; std::chrono::steady_clock::now() < end; ++i) {
+    auto name = "churn-" + std::to_string(i % 4);
+    requests_.add_model(name);
+    requests_.remove_model(name);
+    if (i % 8 == 0) {
+      requests_.reclaim();
+    }
+  }
+  stop = true;
+  for (auto& t : io_threads) {
+    t.join();
+  }
+  requests_.reclaim();
+  EXPECT_GT(served, 0u);
+  EXPECT_EQ(requests_.retired(), 0u);
+  EXPECT_EQ(page().find("churn-"), std::string::npos) << page();
 }
 
 } // namespace
