@@ -4,6 +4,9 @@
 
 #include <caf/all.hpp>
 
+#include <string>
+#include <vector>
+
 #include "tests/unit/actors/pool_fixture.hpp"
 
 namespace janus::actors {
@@ -135,6 +138,20 @@ TEST_F(container_registration, a_removed_models_series_stay_while_its_handles_ar
   EXPECT_EQ(metrics_.retired(), 0u);
 }
 
+TEST_F(container_registration, what_else_counts_for_a_removed_model_is_told_once_its_handles_go) {
+  std::vector<std::string> gone;
+  metrics_.on_gone([&](const std::string& model) { gone.push_back(model); });
+  metrics_.add_model("extra");
+  auto supervisor = metrics_.of("extra");
+  metrics_.remove_model("extra");
+  metrics_.reclaim();
+  EXPECT_TRUE(gone.empty()) << "its container is still counted";
+  supervisor.reset();
+  metrics_.reclaim();
+  metrics_.reclaim();
+  EXPECT_EQ(gone, std::vector<std::string>{"extra"});
+}
+
 TEST_F(container_registration, a_name_added_again_while_its_handles_are_held_counts_on_them) {
   metrics_.add_model("extra");
   auto old = metrics_.of("extra");
@@ -165,8 +182,8 @@ TEST_F(container_registration, models_added_and_removed_many_times_leave_no_seri
   metrics_.reclaim();
   EXPECT_EQ(metrics_.retired(), 0u);
   EXPECT_EQ(series(), baseline);
-  EXPECT_EQ(page().find("again"), std::string::npos);
-  EXPECT_EQ(page().find("new-"), std::string::npos);
+  EXPECT_EQ(page().find(R"(model="again")"), std::string::npos);
+  EXPECT_EQ(page().find(R"(model="new-)"), std::string::npos);
 }
 
 } // namespace

@@ -202,8 +202,8 @@ TEST_F(request_counting, models_added_and_removed_many_times_leave_no_series_and
   EXPECT_EQ(requests_.retired(), 0u);
   EXPECT_EQ(series(), baseline_series);
   auto text = page();
-  EXPECT_EQ(text.find("again"), std::string::npos);
-  EXPECT_EQ(text.find("new-"), std::string::npos);
+  EXPECT_EQ(text.find(R"(model="again")"), std::string::npos) << text;
+  EXPECT_EQ(text.find(R"(model="new-)"), std::string::npos) << text;
   // 2,000 cycles of two models each: a kept handle (several KB) or table per cycle would show.
   EXPECT_LT(heap_after, heap_before + 64 * 1024)
     << "heap in use grew from " << heap_before << " to " << heap_after << " bytes";
