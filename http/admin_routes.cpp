@@ -230,11 +230,13 @@ boost::asio::awaitable<reply> admin_answer(
       co_return error_reply(*violation);
     }
     auto name = parsed.value().name;
-    if (requests != nullptr) {
-      requests->add_model(name); // before the pool exists: its first request is counted
-    }
+    // Before the pool exists: its first request is counted.
+    bool counted_now = requests != nullptr && requests->add_model(name);
     auto answer = co_await ask_add(*hooks.broker, std::move(parsed.value()));
     if (!answer) {
+      if (counted_now) {
+        requests->remove_model(name);
+      }
       co_return error_reply(answer.error());
     }
     co_return json_reply(201, object_with("model", name, "added"));
@@ -247,6 +249,9 @@ boost::asio::awaitable<reply> admin_answer(
     auto answer = co_await ask_remove(*hooks.broker, name);
     if (!answer) {
       co_return error_reply(answer.error());
+    }
+    if (requests != nullptr) {
+      requests->remove_model(name); // its series leave /metrics; requests in flight keep handles
     }
     co_return json_reply(202, object_with("model", name, "removing"));
   }

@@ -37,8 +37,8 @@ struct admin_hooks {
 bool is_admin_path(std::string_view path, const admin_hooks& hooks);
 
 /// Answers one admin request: 401 without the right bearer token, then routes, parses, asks the
-/// pools and formats. `requests`: the request metrics to register added models with (may be
-/// null).
+/// pools and formats. `requests`: the request metrics to register added models with and to
+/// remove removed ones from (may be null).
 boost::asio::awaitable<reply> admin_answer(
   const boost::beast::http::request<boost::beast::http::string_body>& request,
   std::string_view path, broker& pools, const admin_hooks& hooks, request_metrics* requests);

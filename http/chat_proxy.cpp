@@ -79,7 +79,7 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_conf
     deadline_(clock::now() + cfg.request_timeout),
     received_(clock::now()) {
   if (metrics != nullptr) {
-    metrics_ = &metrics->of(info_.model);
+    metrics_ = metrics->of(info_.model);
   }
   upstream_head_.reserve(256);
   upstream_head_ = "POST /v1/chat/completions HTTP/1.1\r\n";
@@ -208,7 +208,7 @@ void chat_proxy::summarize(std::string_view outcome, errc error) {
     summary.first_token = *first_token_at_ - received_;
   }
   summary.total = clock::now() - received_;
-  report(summary, metrics_);
+  report(summary, metrics_.get());
 }
 
 asio::awaitable<result<lease>> chat_proxy::acquire(std::chrono::milliseconds timeout,

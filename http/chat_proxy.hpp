@@ -13,15 +13,13 @@
 #include <string>
 
 #include "http/broker.hpp"
+#include "http/request_metrics.hpp"
 #include "http/shard.hpp"
 #include "http/sse_scanner.hpp"
 #include "model/config.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
-
-class model_request_metrics;
-class request_metrics;
 
 /// One chat-completions request on its way through the engine: lease a container slot, forward
 /// the body unchanged over a pooled keep-alive connection, relay the answer piece by piece as it
@@ -167,7 +165,8 @@ private:
   sse_scanner scanner_;
 
   // -- what the summary reports ------------------------------------------------------------
-  model_request_metrics* metrics_ = nullptr;
+  /// Held until the request ends: the handles stay valid if the model is removed meanwhile.
+  request_metrics::handle metrics_;
   clock::time_point received_;
   /// The status sent (or being sent) to the client; 0 while none was.
   unsigned status_sent_ = 0;

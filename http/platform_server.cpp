@@ -184,4 +184,8 @@ std::size_t platform_server::endpoint_count() const {
   return endpoints_.size();
 }
 
+void platform_server::remove_model_metrics(std::string_view model) {
+  shared_->metrics.remove_model(model);
+}
+
 } // namespace janus::http

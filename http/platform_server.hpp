@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -48,6 +49,10 @@ public:
 
   /// Endpoints open now.
   std::size_t endpoint_count() const;
+
+  /// Takes the platform series of `model` off the page (a removed model whose last container
+  /// is gone).
+  void remove_model_metrics(std::string_view model);
 
 private:
   result<platform_grant> open_endpoint(const endpoint_owner& owner, int listen_fd);

@@ -131,8 +131,15 @@ engine::engine(config cfg)
   }
   request_metrics_ = std::make_unique<http::request_metrics>(metrics_, model_names);
   container_metrics_ = std::make_unique<actors::container_metrics>(metrics_, model_names);
+  // A removed model's platform series go with its container series (its last container).
+  container_metrics_->on_gone([platform = platform_.get()](const std::string& model) {
+    platform->remove_model_metrics(model);
+  });
   http::server_hooks hooks;
   hooks.metrics_text = [this](const std::vector<pool_status>& pools) {
+    // Each scrape also frees what removed models left, once nothing holds it.
+    request_metrics_->reclaim();
+    container_metrics_->reclaim();
     return render_metrics_page(pools, metrics_);
   };
   hooks.requests = request_metrics_.get();
