@@ -10,6 +10,10 @@
 
 namespace janus {
 
+namespace docker {
+struct docker_state;
+} // namespace docker
+
 /// Runs each container in the Docker engine, through the Engine API (1.41) on its unix socket.
 /// A container is created with the engine's labels (`janus.engine`, `janus.model`, and
 /// `janus.generation`, a hash of what it runs), port 8080/tcp published on 127.0.0.1 at a port
@@ -22,10 +26,10 @@ namespace janus {
 /// reconcile() adopts or removes what earlier runs with the same engine identity left. Starts
 /// under way at once are bounded, every call has a timeout, and a daemon error reaches the
 /// caller in the daemon's own words. All state lives on one io_context: public calls post to it.
+/// The flows live apart, by responsibility: docker_starts (start and stop), docker_events
+/// (events and re-lists), docker_reconcile (adoption); docker_api is the pure codec.
 class docker_runtime : public runtime {
 public:
-  class core;
-
   docker_runtime(boost::asio::io_context& io, docker_config cfg);
 
   /// Removes (forced) every container still tracked, so none outlives the engine even when the
@@ -48,7 +52,7 @@ public:
 
 private:
   boost::asio::io_context& io_;
-  std::shared_ptr<core> core_;
+  std::shared_ptr<docker::docker_state> state_;
 };
 
 } // namespace janus

@@ -1,0 +1,261 @@
+#include "runtime/docker_starts.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cmath>
+#include <optional>
+
+#include "logging/event.hpp"
+#include "runtime/docker_api.hpp"
+
+namespace janus::docker {
+
+namespace {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using std::chrono::milliseconds;
+using clock = std::chrono::steady_clock;
+
+constexpr auto nothrow = net::as_tuple(net::use_awaitable);
+
+/// Pause between two inspects while the daemon has not published the host port yet.
+constexpr milliseconds port_poll{25};
+
+void launch_starts(const std::shared_ptr<docker_state>& state);
+
+/// Inspects until the daemon has published the host port (it may not have right after the
+/// start), within the call timeout. An error says what went wrong, to follow "container X".
+net::awaitable<result<std::uint16_t>> wait_for_port(std::shared_ptr<docker_state> state,
+                                                   std::string id) {
+  std::string_view no_body;
+  auto path = "/containers/" + id + "/json";
+  auto deadline = clock::now() + state->api.timeout();
+  auto executor = co_await net::this_coro::executor;
+  net::steady_timer pause{executor};
+  while (true) {
+    auto& c = state->containers.at(id);
+    if (c.died) {
+      error_info died{errc::no_capacity, c.description + " right after its start"};
+      co_return died;
+    }
+    auto answer = co_await state->api.call(http::verb::get, path, no_body);
+    if (answer.status != 200) {
+      error_info failed{errc::no_capacity, "cannot be inspected: " + answer.message()};
+      co_return failed;
+    }
+    auto inspected = parse_inspect(answer.body);
+    if (!inspected) {
+      co_return inspected.error();
+    }
+    if (!inspected.value().running) {
+      error_info died{errc::no_capacity,
+                      exit_description(inspected.value().exit_code, inspected.value().oom_killed)
+                        + " right after its start"};
+      co_return died;
+    }
+    if (inspected.value().host_port) {
+      std::uint16_t port = *inspected.value().host_port;
+      co_return port;
+    }
+    if (clock::now() >= deadline) {
+      error_info late{errc::no_capacity,
+                      "has no host port for 8080/tcp on 127.0.0.1 after "
+                        + std::to_string(state->api.timeout().count()) + " ms"};
+      co_return late;
+    }
+    pause.expires_after(port_poll);
+    co_await pause.async_wait(nothrow);
+  }
+}
+
+net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_start next) {
+  auto& spec = next.spec;
+  std::string_view no_body;
+  std::vector<start_phase> phases;
+  auto mark = next.asked;
+  // Closes the phase that began at `mark`: the first one, `wait` (for a start slot), at start().
+  auto timed = [&phases, &mark](const char* name) {
+    auto now = clock::now();
+    phases.push_back(
+      start_phase{name, std::chrono::duration_cast<std::chrono::microseconds>(now - mark)});
+    mark = now;
+  };
+  timed("wait");
+  auto seq = state->next_seq++;
+  auto name = container_name(state->cfg.engine_id, spec.model, state->token, seq);
+  auto body = create_body(spec);
+  auto create_path = "/containers/create?name=" + name;
+  state->creating.insert(name);
+  auto created = co_await state->api.call(http::verb::post, create_path, body);
+  timed("create");
+  state->creating.erase(name);
+  if (created.status == 404) {
+    error_info failure{errc::no_capacity,
+                       "image " + spec.image + " is not in the Docker engine (" + created.message()
+                         + "); janusd never pulls images: build it or pull it first"};
+    next.on_started(std::move(failure));
+    co_return;
+  }
+  if (created.status != 201) {
+    if (created.status == 0 && created.sent) {
+      // No answer, but the daemon may have created it: it must not stay behind.
+      co_await remove_container(state->api, name);
+    }
+    error_info failure{errc::no_capacity, "cannot create a container of image " + spec.image
+                                            + ": " + created.message()};
+    next.on_started(std::move(failure));
+    co_return;
+  }
+  auto full_id = parse_created(created.body);
+  if (!full_id) {
+    // Created under a name we know: remove it by name.
+    co_await remove_container(state->api, name);
+    next.on_started(full_id.error());
+    co_return;
+  }
+  auto id = short_id(full_id.value());
+  tracked entry;
+  entry.model = spec.model;
+  entry.name = name;
+  entry.seq = seq;
+  entry.on_exit = std::move(next.on_exit);
+  state->containers.emplace(id, std::move(entry));
+
+  auto start_path = "/containers/" + id + "/start";
+  auto started = co_await state->api.call(http::verb::post, start_path, no_body);
+  timed("run");
+  std::string problem;
+  if (started.status != 204 && started.status != 304) {
+    problem = "cannot start container " + id + " of image " + spec.image + ": "
+              + started.message();
+  }
+  std::optional<std::uint16_t> port;
+  if (problem.empty()) {
+    auto found = co_await wait_for_port(state, id);
+    timed("port");
+    if (found) {
+      port = found.value();
+    } else {
+      problem = "container " + id + " of image " + spec.image + " " + found.error().message;
+    }
+  }
+  if (!port) {
+    co_await remove_container(state->api, id);
+    state->containers.erase(id);
+    error_info failure{errc::no_capacity, std::move(problem)};
+    next.on_started(std::move(failure));
+    co_return;
+  }
+  auto& c = state->containers.at(id);
+  c.state = phase::running;
+  c.target = endpoint{"127.0.0.1", *port};
+  logging::event{"docker: container running"}
+    .field("model", spec.model)
+    .field("container", id)
+    .field("name", name)
+    .field("port", *port)
+    .debug();
+  container_info info{id, c.target, std::move(phases)};
+  next.on_started(std::move(info));
+  if (c.died) {
+    state->report_death(id);
+  }
+}
+
+void launch_starts(const std::shared_ptr<docker_state>& state) {
+  while (state->starts_running < state->cfg.max_parallel_starts && !state->queue.empty()) {
+    auto next = std::move(state->queue.front());
+    state->queue.pop_front();
+    ++state->starts_running;
+    net::co_spawn(state->io, run_start(state, std::move(next)),
+                  [state](std::exception_ptr error) {
+                    if (error) {
+                      try {
+                        std::rethrow_exception(error);
+                      } catch (const std::exception& e) {
+                        logging::event{"docker: container start failed unexpectedly"}
+                          .field("error", e.what())
+                          .error();
+                      }
+                    }
+                    --state->starts_running;
+                    launch_starts(state);
+                  });
+  }
+}
+
+net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string id,
+                              milliseconds grace) {
+  std::string_view no_body;
+  auto seconds = static_cast<long>(std::ceil(static_cast<double>(grace.count()) / 1000.0));
+  auto stop_path = "/containers/" + id + "/stop?t=" + std::to_string(seconds);
+  auto stopped = co_await state->api.call(http::verb::post, stop_path, no_body,
+                                          grace + state->api.timeout());
+  if (stopped.status != 204 && stopped.status != 304 && stopped.status != 404) {
+    logging::event{"docker: stop failed; killing the container"}
+      .field("container", id)
+      .field("error", stopped.message())
+      .warn();
+    auto kill_path = "/containers/" + id + "/kill";
+    auto killed = co_await state->api.call(http::verb::post, kill_path, no_body);
+    if (killed.status != 204 && killed.status != 409 && killed.status != 404) {
+      logging::event{"docker: kill failed"}
+        .field("container", id)
+        .field("error", killed.message())
+        .warn();
+    }
+  }
+  if (!state->containers.at(id).died) {
+    // The die event may still be on its way: the exit status comes from inspect then.
+    auto inspect_path = "/containers/" + id + "/json";
+    auto answer = co_await state->api.call(http::verb::get, inspect_path, no_body);
+    auto& c = state->containers.at(id);
+    if (!c.died) {
+      c.description = "stopped";
+      if (answer.status == 200) {
+        auto inspected = parse_inspect(answer.body);
+        if (inspected && !inspected.value().running) {
+          c.exit_code = inspected.value().exit_code;
+          c.description = exit_description(inspected.value().exit_code,
+                                           inspected.value().oom_killed || c.oom);
+        }
+      }
+    }
+  }
+  co_await remove_container(state->api, id);
+  auto it = state->containers.find(id);
+  if (it == state->containers.end()) {
+    co_return;
+  }
+  container_exit exit{id, it->second.exit_code, it->second.description};
+  auto handler = std::move(it->second.on_exit);
+  state->containers.erase(it);
+  if (handler) {
+    handler(std::move(exit));
+  }
+}
+
+} // namespace
+
+void start_container(const std::shared_ptr<docker_state>& state, pending_start next) {
+  state->queue.push_back(std::move(next));
+  launch_starts(state);
+}
+
+void stop_container(const std::shared_ptr<docker_state>& state, const std::string& id,
+                    milliseconds grace) {
+  auto it = state->containers.find(id);
+  if (it == state->containers.end() || it->second.state != phase::running) {
+    return;
+  }
+  it->second.state = phase::stopping;
+  net::co_spawn(state->io, run_stop(state, id, grace), net::detached);
+}
+
+} // namespace janus::docker

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/config.hpp"
+#include "runtime/docker_client.hpp"
+#include "runtime/runtime.hpp"
+
+namespace janus::docker {
+
+/// Where one container of the Docker runtime is in its life.
+enum class phase {
+  /// Created, being started; nobody has its id yet.
+  starting,
+  /// Started (or adopted) and owned by a supervisor.
+  running,
+  /// Found by reconciliation and offered for adoption; not adopted yet.
+  offered,
+  /// Being stopped by its supervisor.
+  stopping,
+  /// Died; being removed.
+  removing,
+};
+
+/// One container the runtime tracks, from its create (or its discovery by reconciliation) to
+/// its removal.
+struct tracked {
+  std::string model;
+  /// The container's name, as janusd chose it.
+  std::string name;
+  phase state = phase::starting;
+  endpoint target;
+  runtime::exit_handler on_exit;
+  /// Orders tracked containers: a re-list judges only those created before it was asked for.
+  std::uint64_t seq = 0;
+  bool oom = false;
+  bool died = false;
+  int exit_code = -1;
+  std::string description;
+};
+
+/// A start() that waits for a start slot.
+struct pending_start {
+  container_spec spec;
+  runtime::start_handler on_started;
+  runtime::exit_handler on_exit;
+  /// When start() was called, for the `wait` phase.
+  std::chrono::steady_clock::time_point asked;
+};
+
+/// The Docker runtime's state, shared by its flows (docker_starts, docker_events,
+/// docker_reconcile) on one io_context: every member is touched on that io_context's thread
+/// only. Coroutines hold a shared_ptr to it, so a flow still suspended when the runtime goes away
+/// never touches freed memory.
+struct docker_state : std::enable_shared_from_this<docker_state> {
+  docker_state(boost::asio::io_context& io, docker_config cfg);
+
+  /// Ends a running container's life: its supervisor learns that it died now, and it is
+  /// removed from the engine (and forgotten) after.
+  void report_death(const std::string& id);
+
+  /// What must be removed when the runtime goes: every tracked container and every create
+  /// under way (by name).
+  std::vector<std::string> leftovers() const;
+
+  boost::asio::io_context& io;
+  const docker_config cfg;
+  client api;
+  /// Part of every container name, so that names never collide with an earlier run's.
+  const std::string token;
+  std::uint64_t next_seq = 1;
+  std::unordered_map<std::string, tracked> containers;
+  /// Names of containers whose create is under way (no id known yet).
+  std::set<std::string> creating;
+  std::deque<pending_start> queue;
+  int starts_running = 0;
+};
+
+/// Removes one container (forced, so a running one is killed first); a container that is gone
+/// already counts as removed. Touches nothing but its arguments, so it may outlive the runtime.
+boost::asio::awaitable<bool> remove_container(client api, std::string id);
+
+} // namespace janus::docker
