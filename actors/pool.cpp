@@ -478,6 +478,7 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
   spec.labels = deps.labels;
   spec.labels["janus.model"] = model.name;
   spec.resources = model.resources;
+  spec.network = model.network;
   return spec;
 }
 

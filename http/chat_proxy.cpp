@@ -14,6 +14,8 @@
 #include "http/error_response.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
+#include "http/upstream_socket.hpp"
+#include "logging/event.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
@@ -208,13 +210,6 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::attempt(const lease& hel
 }
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const lease& held) {
-  boost::system::error_code address_error;
-  auto address = asio::ip::make_address(held.target.host, address_error);
-  if (address_error) {
-    co_return attempt_result{attempt_status::failed_before_first_byte,
-                             {errc::upstream_failed, "bad container address " + held.target.host}};
-  }
-  tcp::endpoint target{address, held.target.port};
   auto head_timeout = std::min(std::chrono::milliseconds{cfg_.upstream_timeout},
                                std::max(to_ms(deadline_ - clock::now()), std::chrono::milliseconds{1}));
 
@@ -226,13 +221,10 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   while (true) {
     beast::error_code ec;
     if (!upstream_) {
-      upstream_.emplace(client_.get_executor());
-      upstream_->expires_after(head_timeout);
-      std::tie(ec) = co_await upstream_->async_connect(target, nothrow);
+      ec = co_await open_upstream(held.target, head_timeout);
       if (ec) {
         break;
       }
-      upstream_->socket().set_option(tcp::no_delay{true}, ec);
     }
     upstream_->expires_after(head_timeout);
     std::size_t n = 0;
@@ -272,6 +264,31 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   co_return attempt_result{attempt_status::failed_before_first_byte,
                            {errc::upstream_failed, "cannot connect to container " + held.container_id
                               + " at 127.0.0.1:" + std::to_string(held.target.port)}};
+}
+
+asio::awaitable<beast::error_code> chat_proxy::open_upstream(const endpoint& target,
+                                                             std::chrono::milliseconds timeout) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(target.host, ec);
+  if (ec) {
+    co_return ec;
+  }
+  auto made = co_await upstream_socket(target);
+  if (!made) {
+    logging::event{"cannot make a socket for an upstream connection"}
+      .field("detail", made.error().message)
+      .debug();
+    co_return made.error().code == errc::shutting_down ? asio::error::operation_aborted
+                                                       : asio::error::connection_refused;
+  }
+  upstream_.emplace(std::move(made.value()));
+  upstream_->expires_after(timeout);
+  tcp::endpoint peer{address, target.port};
+  std::tie(ec) = co_await upstream_->async_connect(peer, nothrow);
+  if (!ec) {
+    upstream_->socket().set_option(tcp::no_delay{true}, ec);
+  }
+  co_return ec;
 }
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {

@@ -263,6 +263,13 @@ resource_limits read_resources(yaml_reader reader) {
   return result;
 }
 
+/// `network`: isolated or bridge; `fallback` when absent.
+network_mode read_network(yaml_reader& reader, network_mode fallback) {
+  auto text = one_of(reader.read_string("network", std::string{to_string(fallback)}),
+                     reader.key_path("network"), {"isolated", "bridge"});
+  return text == "bridge" ? network_mode::bridge : network_mode::isolated;
+}
+
 docker_config read_docker(yaml_reader reader) {
   docker_config result;
   result.socket = reader.read_string("socket", result.socket);
@@ -283,6 +290,8 @@ docker_config read_docker(yaml_reader reader) {
                                                1, 64);
   result.call_timeout = reader.read_positive_duration("call_timeout", result.call_timeout);
   result.model_as_image = reader.read_bool("model_as_image", result.model_as_image);
+  result.network = read_network(reader, result.network);
+  result.spare_sockets = reader.read_int("spare_sockets", result.spare_sockets, 0, 64);
   reader.finish();
   return result;
 }
@@ -319,6 +328,7 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.queue_timeout = reader.read_positive_duration("queue_timeout", result.queue_timeout);
   result.health = read_health(reader.read_section("health"));
   result.resources = read_resources(reader.read_section("resources"));
+  result.network = read_network(reader, docker.network);
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("
@@ -425,6 +435,10 @@ std::string read_file(const std::string& path) {
 }
 
 } // namespace
+
+std::string_view to_string(network_mode mode) {
+  return mode == network_mode::bridge ? "bridge" : "isolated";
+}
 
 duration parse_duration(const std::string& text, const std::string& key) {
   const std::string expected = "expected a duration such as 30, 0.5, 250ms, 30s, 5m or 1h, got "

@@ -44,6 +44,19 @@ struct resource_limits {
   std::size_t tmpfs_size = std::size_t{64} << 20;
 };
 
+/// How a Docker container is networked.
+enum class network_mode : std::uint8_t {
+  /// No network but its own loopback (NetworkMode none), nothing published: janusd makes its
+  /// sockets inside the container's network namespace. For untrusted code.
+  isolated,
+  /// Docker's default bridge, port 8080 published on the host's 127.0.0.1: the container
+  /// reaches the host, the internet and other containers. Unfit for untrusted code.
+  bridge,
+};
+
+/// "isolated" or "bridge".
+std::string_view to_string(network_mode mode);
+
 /// One model served by the engine, and the policy of its warm pool.
 struct model_config {
   std::string name;
@@ -76,6 +89,8 @@ struct model_config {
   health_config health;
   /// Container limits and hardening (docker runtime).
   resource_limits resources;
+  /// Docker runtime: the container's network; defaults to `docker.network`.
+  network_mode network = network_mode::isolated;
 };
 
 /// The HTTP facade's limits.
@@ -137,6 +152,11 @@ struct docker_config {
   duration call_timeout = std::chrono::seconds(30);
   /// Whether a model without `image` runs the image named like the model.
   bool model_as_image = false;
+  /// The network of every model's containers unless the model sets its own.
+  network_mode network = network_mode::isolated;
+  /// Unconnected sockets kept ready inside each isolated container's network namespace, so
+  /// that a new upstream connection rarely waits for the socket factory's thread.
+  int spare_sockets = 4;
 };
 
 /// The admin API (`/admin/*`): enabled only when a token is configured.

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string.h> // sigabbrev_np
 
 namespace janus::docker {
@@ -59,27 +60,35 @@ std::string render_create(const container_spec& spec,
     }
     out.EndObject();
   }
-  write_key(out, "ExposedPorts");
-  out.StartObject();
-  write_key(out, port_key());
-  out.StartObject();
-  out.EndObject();
-  out.EndObject();
+  bool bridge = spec.network == network_mode::bridge;
+  if (bridge) {
+    write_key(out, "ExposedPorts");
+    out.StartObject();
+    write_key(out, port_key());
+    out.StartObject();
+    out.EndObject();
+    out.EndObject();
+  }
 
   write_key(out, "HostConfig");
   out.StartObject();
-  write_key(out, "PortBindings");
-  out.StartObject();
-  write_key(out, port_key());
-  out.StartArray();
-  out.StartObject();
-  write_key(out, "HostIp");
-  write_string(out, "127.0.0.1");
-  write_key(out, "HostPort");
-  write_string(out, "");
-  out.EndObject();
-  out.EndArray();
-  out.EndObject();
+  if (bridge) {
+    write_key(out, "PortBindings");
+    out.StartObject();
+    write_key(out, port_key());
+    out.StartArray();
+    out.StartObject();
+    write_key(out, "HostIp");
+    write_string(out, "127.0.0.1");
+    write_key(out, "HostPort");
+    write_string(out, "");
+    out.EndObject();
+    out.EndArray();
+    out.EndObject();
+  } else {
+    write_key(out, "NetworkMode");
+    write_string(out, "none");
+  }
   write_key(out, "Memory");
   out.Int64(static_cast<std::int64_t>(limits.memory));
   write_key(out, "MemorySwap");
@@ -225,7 +234,7 @@ error_info bad_answer(std::string what) {
 }
 
 bool parse_json(rapidjson::Document& doc, std::string_view json) {
-  doc.Parse(json.data(), json.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   return !doc.HasParseError();
 }
 
@@ -358,6 +367,14 @@ result<container_state> parse_inspect(std::string_view json) {
     if (const auto* health = object_member(*state, "Health")) {
       out.health = string_member(*health, "Status");
     }
+    auto pid = state->FindMember("Pid");
+    if (pid != state->MemberEnd() && pid->value.IsInt64() && pid->value.GetInt64() > 0
+        && pid->value.GetInt64() <= std::numeric_limits<int>::max()) {
+      out.pid = static_cast<int>(pid->value.GetInt64());
+    }
+  }
+  if (const auto* host = object_member(doc, "HostConfig")) {
+    out.network_mode = string_member(*host, "NetworkMode");
   }
   if (const auto* network = object_member(doc, "NetworkSettings")) {
     if (const auto* ports = object_member(*network, "Ports")) {
@@ -398,6 +415,9 @@ result<std::vector<container_state>> parse_list(std::string_view json) {
     auto ports = entry.FindMember("Ports");
     if (ports != entry.MemberEnd() && ports->value.IsArray()) {
       c.host_port = list_port(ports->value);
+    }
+    if (const auto* host = object_member(entry, "HostConfig")) {
+      c.network_mode = string_member(*host, "NetworkMode");
     }
     out.push_back(std::move(c));
   }

@@ -30,15 +30,16 @@ constexpr std::string_view generation_label = "janus.generation";
 std::vector<std::string> container_env(const container_spec& spec);
 
 /// The configuration generation of `spec`: a hash (16 hex digits) of everything a container of
-/// it runs with (image, command, environment, limits and hardening), its labels excepted. Two
-/// specs with the same generation start the same container.
+/// it runs with (image, command, environment, network, limits and hardening), its labels
+/// excepted. Two specs with the same generation start the same container.
 std::string generation_of(const container_spec& spec);
 
 /// The body of `POST /containers/create` for `spec`: its image and command, its environment
-/// (see container_env), its labels plus the generation label, port 8080/tcp published on
-/// 127.0.0.1 at a host port the daemon picks, the limits (memory without extra swap, CPU quota,
-/// pids) and the hardening (read-only root with a tmpfs on /tmp, every capability dropped,
-/// no-new-privileges, an init process, no restart).
+/// (see container_env), its labels plus the generation label, its network (isolated: NetworkMode
+/// none and nothing exposed or published; bridge: port 8080/tcp published on 127.0.0.1 at a host
+/// port the daemon picks), the limits (memory without extra swap, CPU quota, pids) and the
+/// hardening (read-only root with a tmpfs on /tmp, every capability dropped, no-new-privileges,
+/// an init process, no restart).
 std::string create_body(const container_spec& spec);
 
 /// A container name Docker accepts: `<engine_id>-<model>-<token>-<seq>`, where every character
@@ -77,6 +78,10 @@ struct container_state {
   std::string health;
   /// The host port that 127.0.0.1 publishes 8080/tcp on, once the daemon has bound it.
   std::optional<std::uint16_t> host_port;
+  /// `HostConfig.NetworkMode`: "none" for an isolated container, "default" or "bridge" else.
+  std::string network_mode;
+  /// The host's id of the container's first process (its init), while it runs (inspect only).
+  std::optional<int> pid;
 };
 
 /// Reads the answer of `GET /containers/{id}/json`.

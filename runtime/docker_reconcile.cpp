@@ -17,6 +17,16 @@ namespace {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 
+/// The network of `model`'s containers (the model is one of `wanted`).
+network_mode network_of(const std::vector<reconcile_entry>& wanted, const std::string& model) {
+  for (const auto& entry : wanted) {
+    if (entry.spec.model == model) {
+      return entry.spec.network;
+    }
+  }
+  return network_mode::isolated;
+}
+
 /// "1.41" < "1.43": compares dotted version numbers.
 bool version_below(const std::string& version, int major, int minor) {
   int got_major = 0;
@@ -122,19 +132,44 @@ net::awaitable<void> run_reconcile(std::shared_ptr<docker_state> state,
       continue;
     }
     const auto& model = c.labels.at(std::string{model_label});
+    auto network = network_of(wanted, model);
+    // An isolated container's namespace is found again from its process, which only inspect
+    // tells.
+    auto now = c;
+    if (network == network_mode::isolated) {
+      auto inspect_path = "/containers/" + id + "/json";
+      auto inspected = co_await api.call(http::verb::get, inspect_path, no_body);
+      auto parsed = inspected.status == 200
+                      ? parse_inspect(inspected.body)
+                      : result<container_state>{error_info{errc::internal, inspected.message()}};
+      if (!parsed || !parsed.value().running) {
+        auto why = parsed ? std::string{"it is not running any more"}
+                          : "it cannot be inspected: " + parsed.error().message;
+        removals.push_back(removal{id, c.name, std::move(why)});
+        continue;
+      }
+      now = std::move(parsed.value());
+    }
+    auto reached = endpoint_of(*state, now, network);
+    if (!reached) {
+      removals.push_back(removal{id, c.name, "it " + reached.error().message});
+      continue;
+    }
     ++adopted_per_model[model];
     tracked entry;
     entry.model = model;
     entry.name = c.name;
     entry.state = phase::offered;
-    entry.target = endpoint{"127.0.0.1", *c.host_port};
+    entry.target = reached.value();
+    entry.ns = std::static_pointer_cast<netns>(entry.target.ns);
     entry.seq = state->next_seq++;
     state->containers.emplace(id, std::move(entry));
     logging::event{"docker: container of an earlier run can be adopted"}
       .field("model", model)
       .field("container", id)
       .field("name", c.name)
-      .field("port", *c.host_port)
+      .field("network", to_string(network))
+      .field("port", reached.value().port)
       .debug();
     container_info offered{id, state->containers.at(id).target, {}};
     adoptable.push_back(adoptable_container{model, std::move(offered)});
@@ -203,8 +238,11 @@ std::string why_not_adoptable(const container_state& c, const std::vector<reconc
   if (c.health == "unhealthy") {
     return "it is unhealthy";
   }
-  if (!c.host_port) {
+  if (entry->spec.network == network_mode::bridge && !c.host_port) {
     return "it publishes no port on 127.0.0.1";
+  }
+  if (entry->spec.network == network_mode::isolated && c.network_mode != "none") {
+    return "it is not isolated (network mode " + c.network_mode + ")";
   }
   auto adopted = adopted_per_model.find(model);
   if (adopted != adopted_per_model.end() && adopted->second >= entry->max_adopt) {

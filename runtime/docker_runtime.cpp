@@ -13,8 +13,10 @@ namespace janus {
 
 namespace net = boost::asio;
 
-docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg)
-  : io_(io), state_(std::make_shared<docker::docker_state>(io, std::move(cfg))) {
+docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg,
+                               std::shared_ptr<netns_factory> sockets)
+  : io_(io),
+    state_(std::make_shared<docker::docker_state>(io, std::move(cfg), std::move(sockets))) {
 }
 
 docker_runtime::~docker_runtime() {

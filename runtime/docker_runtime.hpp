@@ -10,15 +10,19 @@
 
 namespace janus {
 
+class netns_factory;
+
 namespace docker {
 struct docker_state;
 } // namespace docker
 
 /// Runs each container in the Docker engine, through the Engine API (1.41) on its unix socket.
 /// A container is created with the engine's labels (`janus.engine`, `janus.model`, and
-/// `janus.generation`, a hash of what it runs), port 8080/tcp published on 127.0.0.1 at a port
-/// the daemon picks, the model's limits and a hardened host config; it is started, and its
-/// endpoint is 127.0.0.1:<host port>. Readiness is the caller's HTTP probe. A stop is a docker
+/// `janus.generation`, a hash of what it runs), the model's network, limits and a hardened host
+/// config; it is started, and inspected. An isolated container (NetworkMode none, nothing
+/// published) is reached inside its own network namespace, opened from its process: its
+/// endpoint is its own 127.0.0.1:8080 with that namespace. A bridged one publishes 8080/tcp on
+/// the host's 127.0.0.1 at a port the daemon picks: its endpoint is 127.0.0.1:<host port>. Readiness is the caller's HTTP probe. A stop is a docker
 /// stop with the grace period, then a forced remove. Images are never pulled.
 ///
 /// The events stream of the engine's containers tells at once when one dies or is OOM-killed;
@@ -30,7 +34,10 @@ struct docker_state;
 /// (events and re-lists), docker_reconcile (adoption); docker_api is the pure codec.
 class docker_runtime : public runtime {
 public:
-  docker_runtime(boost::asio::io_context& io, docker_config cfg);
+  /// `sockets` makes sockets inside isolated containers' namespaces (null: only bridged
+  /// containers can start); the caller stops it before the executors its answers go to end.
+  docker_runtime(boost::asio::io_context& io, docker_config cfg,
+                 std::shared_ptr<netns_factory> sockets);
 
   /// Removes (forced) every container still tracked, so none outlives the engine even when the
   /// graceful stop did not finish. `io` must not run any more (the engine stops it first).

@@ -29,10 +29,11 @@ constexpr milliseconds port_poll{25};
 
 void launch_starts(const std::shared_ptr<docker_state>& state);
 
-/// Inspects until the daemon has published the host port (it may not have right after the
-/// start), within the call timeout. An error says what went wrong, to follow "container X".
-net::awaitable<result<std::uint16_t>> wait_for_port(std::shared_ptr<docker_state> state,
-                                                   std::string id) {
+/// Inspects until the container can be reached: a bridged one once the daemon has published its
+/// host port (it may not have right after the start), an isolated one once it has a process,
+/// within the call timeout. An error says what went wrong, to follow "container X".
+net::awaitable<result<container_state>> inspect_until_reachable(
+  std::shared_ptr<docker_state> state, std::string id, network_mode network) {
   std::string_view no_body;
   auto path = "/containers/" + id + "/json";
   auto deadline = clock::now() + state->api.timeout();
@@ -59,14 +60,17 @@ net::awaitable<result<std::uint16_t>> wait_for_port(std::shared_ptr<docker_state
                         + " right after its start"};
       co_return died;
     }
-    if (inspected.value().host_port) {
-      std::uint16_t port = *inspected.value().host_port;
-      co_return port;
+    bool reachable = network == network_mode::bridge ? inspected.value().host_port.has_value()
+                                                     : inspected.value().pid.has_value();
+    if (reachable) {
+      co_return inspected;
     }
     if (clock::now() >= deadline) {
       error_info late{errc::no_capacity,
-                      "has no host port for 8080/tcp on 127.0.0.1 after "
-                        + std::to_string(state->api.timeout().count()) + " ms"};
+                      (network == network_mode::bridge
+                         ? std::string{"has no host port for 8080/tcp on 127.0.0.1"}
+                         : std::string{"has no process"})
+                        + " after " + std::to_string(state->api.timeout().count()) + " ms"};
       co_return late;
     }
     pause.expires_after(port_poll);
@@ -135,31 +139,39 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
     problem = "cannot start container " + id + " of image " + spec.image + ": "
               + started.message();
   }
-  std::optional<std::uint16_t> port;
+  bool isolated = spec.network == network_mode::isolated;
+  std::optional<endpoint> target;
   if (problem.empty()) {
-    auto found = co_await wait_for_port(state, id);
-    timed("port");
-    if (found) {
-      port = found.value();
+    auto found = co_await inspect_until_reachable(state, id, spec.network);
+    timed(isolated ? "inspect" : "port");
+    auto reached = found ? endpoint_of(*state, found.value(), spec.network)
+                         : result<endpoint>{found.error()};
+    if (isolated) {
+      timed("netns");
+    }
+    if (reached) {
+      target = std::move(reached.value());
+      state->containers.at(id).ns = std::static_pointer_cast<netns>(target->ns);
     } else {
-      problem = "container " + id + " of image " + spec.image + " " + found.error().message;
+      problem = "container " + id + " of image " + spec.image + " " + reached.error().message;
     }
   }
-  if (!port) {
+  if (!target) {
     co_await remove_container(state->api, id);
-    state->containers.erase(id);
+    state->forget(id);
     error_info failure{errc::no_capacity, std::move(problem)};
     next.on_started(std::move(failure));
     co_return;
   }
   auto& c = state->containers.at(id);
   c.state = phase::running;
-  c.target = endpoint{"127.0.0.1", *port};
+  c.target = *target;
   logging::event{"docker: container running"}
     .field("model", spec.model)
     .field("container", id)
     .field("name", name)
-    .field("port", *port)
+    .field("network", to_string(spec.network))
+    .field("port", c.target.port)
     .debug();
   container_info info{id, c.target, std::move(phases)};
   next.on_started(std::move(info));
@@ -235,7 +247,7 @@ net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string i
   }
   container_exit exit{id, it->second.exit_code, it->second.description};
   auto handler = std::move(it->second.on_exit);
-  state->containers.erase(it);
+  state->forget(id);
   if (handler) {
     handler(std::move(exit));
   }

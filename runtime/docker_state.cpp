@@ -24,14 +24,26 @@ std::string random_token() {
 
 net::awaitable<void> remove_and_forget(std::shared_ptr<docker_state> state, std::string id) {
   co_await remove_container(state->api, id);
-  state->containers.erase(id);
+  state->forget(id);
 }
 
 } // namespace
 
-docker_state::docker_state(net::io_context& io, docker_config cfg)
+docker_state::docker_state(net::io_context& io, docker_config cfg,
+                           std::shared_ptr<netns_factory> sockets)
   : io(io), cfg(std::move(cfg)), api(this->cfg.socket, this->cfg.call_timeout),
-    token(random_token()) {
+    sockets(std::move(sockets)), token(random_token()) {
+}
+
+void docker_state::forget(const std::string& id) {
+  auto it = containers.find(id);
+  if (it == containers.end()) {
+    return;
+  }
+  if (it->second.ns) {
+    it->second.ns->close();
+  }
+  containers.erase(it);
 }
 
 void docker_state::report_death(const std::string& id) {
@@ -45,13 +57,38 @@ void docker_state::report_death(const std::string& id) {
   }
 }
 
-std::vector<std::string> docker_state::leftovers() const {
+std::vector<std::string> docker_state::leftovers() {
   std::vector<std::string> out;
-  for (const auto& [id, c] : containers) {
+  for (auto& [id, c] : containers) {
     out.push_back(id);
+    if (c.ns) {
+      c.ns->close();
+    }
   }
   out.insert(out.end(), creating.begin(), creating.end());
   return out;
+}
+
+result<endpoint> endpoint_of(docker_state& state, const container_state& inspected,
+                             network_mode network) {
+  if (network == network_mode::bridge) {
+    if (!inspected.host_port) {
+      return error_info{errc::no_capacity, "publishes no port on 127.0.0.1"};
+    }
+    return endpoint{"127.0.0.1", *inspected.host_port};
+  }
+  if (!state.sockets) {
+    return error_info{errc::no_capacity, "is isolated, and this runtime has no socket factory"};
+  }
+  if (!inspected.pid) {
+    return error_info{errc::no_capacity, "has no process"};
+  }
+  auto opened = state.sockets->open(*inspected.pid);
+  if (!opened) {
+    return opened.error();
+  }
+  opened.value()->fill_spares();
+  return endpoint{"127.0.0.1", container_port, std::move(opened.value())};
 }
 
 net::awaitable<bool> remove_container(client api, std::string id) {

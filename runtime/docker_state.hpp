@@ -13,7 +13,10 @@
 #include <vector>
 
 #include "model/config.hpp"
+#include "runtime/docker_api.hpp"
 #include "runtime/docker_client.hpp"
+#include "runtime/netns.hpp"
+#include "runtime/netns_factory.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus::docker {
@@ -40,6 +43,8 @@ struct tracked {
   std::string name;
   phase state = phase::starting;
   endpoint target;
+  /// An isolated container's network namespace (also in `target`); closed when it is forgotten.
+  std::shared_ptr<netns> ns;
   runtime::exit_handler on_exit;
   /// Orders tracked containers: a re-list judges only those created before it was asked for.
   std::uint64_t seq = 0;
@@ -63,19 +68,26 @@ struct pending_start {
 /// only. Coroutines hold a shared_ptr to it, so a flow still suspended when the runtime goes away
 /// never touches freed memory.
 struct docker_state : std::enable_shared_from_this<docker_state> {
-  docker_state(boost::asio::io_context& io, docker_config cfg);
+  /// `sockets` makes sockets inside isolated containers; null: isolated containers cannot start.
+  docker_state(boost::asio::io_context& io, docker_config cfg,
+               std::shared_ptr<netns_factory> sockets);
+
+  /// Drops a container that is gone (removed, or never started): its namespace handle is closed
+  /// on the way. Unknown ids are ignored.
+  void forget(const std::string& id);
 
   /// Ends a running container's life: its supervisor learns that it died now, and it is
   /// removed from the engine (and forgotten) after.
   void report_death(const std::string& id);
 
   /// What must be removed when the runtime goes: every tracked container and every create
-  /// under way (by name).
-  std::vector<std::string> leftovers() const;
+  /// under way (by name). Closes every namespace handle on the way.
+  std::vector<std::string> leftovers();
 
   boost::asio::io_context& io;
   const docker_config cfg;
   client api;
+  std::shared_ptr<netns_factory> sockets;
   /// Part of every container name, so that names never collide with an earlier run's.
   const std::string token;
   std::uint64_t next_seq = 1;
@@ -85,6 +97,12 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   std::deque<pending_start> queue;
   int starts_running = 0;
 };
+
+/// The endpoint of a running container as `inspected` shows it: the host port a bridged one
+/// publishes, or the network namespace of an isolated one, opened from its process (its spares
+/// are being made when this returns). An error follows "container X".
+result<endpoint> endpoint_of(docker_state& state, const container_state& inspected,
+                             network_mode network);
 
 /// Removes one container (forced, so a running one is killed first); a container that is gone
 /// already counts as removed. Touches nothing but its arguments, so it may outlive the runtime.

@@ -80,7 +80,8 @@ engine::engine(config cfg)
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
   if (cfg_.runtime == "docker") {
-    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
+    netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
+    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker, netns_);
   } else {
     runtime_ = std::make_unique<process_runtime>(runtime_io_);
   }
@@ -121,6 +122,9 @@ engine::~engine() {
     if (*actor) {
       caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
     }
+  }
+  if (netns_) {
+    netns_->stop();
   }
   server_.reset();
   runtime_work_.reset();

@@ -17,6 +17,7 @@
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
+#include "runtime/netns_factory.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -48,6 +49,9 @@ private:
   std::unique_ptr<actors::container_metrics> container_metrics_;
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
+  /// Makes sockets inside isolated containers (docker runtime only). Stopped first, while the
+  /// I/O threads that its answers go to still run.
+  std::shared_ptr<netns_factory> netns_;
   std::unique_ptr<runtime> runtime_;
   std::thread runtime_thread_;
   caf::actor_system_config actor_cfg_;

@@ -882,5 +882,29 @@ TEST(config, admin_errors_name_the_key) {
   EXPECT_EQ(error_of(std::string{"admin:\n  tokn: a\n"} + minimal_yaml).rfind("admin.tokn", 0), 0u);
 }
 
+// -- isolation ----------------------------------------------------------------------------------
+
+TEST(config, docker_models_are_isolated_unless_the_engine_or_the_model_says_bridge) {
+  auto parsed = parse_config("runtime: docker\nmodels:\n  a:\n    image: x\n"
+                             "  b:\n    image: x\n    network: bridge\n");
+  EXPECT_EQ(parsed.docker.network, network_mode::isolated);
+  EXPECT_EQ(parsed.models[0].network, network_mode::isolated);
+  EXPECT_EQ(parsed.models[1].network, network_mode::bridge);
+  parsed = parse_config("runtime: docker\ndocker:\n  network: BRIDGE\nmodels:\n  a:\n"
+                        "    image: x\n  b:\n    image: x\n    network: isolated\n");
+  EXPECT_EQ(parsed.models[0].network, network_mode::bridge) << "the engine's default";
+  EXPECT_EQ(parsed.models[1].network, network_mode::isolated) << "the model's own wins";
+  EXPECT_EQ(parsed.docker.spare_sockets, 4);
+}
+
+TEST(config, a_network_other_than_isolated_or_bridge_is_an_error_naming_the_key) {
+  EXPECT_EQ(error_of("docker:\n  network: host\n" + std::string{minimal_yaml}),
+            "docker.network: expected one of isolated, bridge, got \"host\"");
+  EXPECT_EQ(error_of(with_model_settings("    network: none\n")),
+            "models.baseline.network: expected one of isolated, bridge, got \"none\"");
+  EXPECT_EQ(error_of("docker:\n  spare_sockets: 65\n" + std::string{minimal_yaml}),
+            "docker.spare_sockets: must be between 0 and 64, got 65");
+}
+
 } // namespace
 } // namespace janus

@@ -63,7 +63,6 @@ TEST(docker_create_body, runs_the_image_with_the_specs_env_and_the_container_con
             (std::vector<std::string>{"EXTRA=a b", "HOST=0.0.0.0",
                                       "JANUS_PLATFORM_URL=http://platform", "PORT=8080"}))
     << "PORT and HOST of the contract win over the spec's";
-  ASSERT_TRUE(doc["ExposedPorts"].HasMember("8080/tcp"));
 }
 
 TEST(docker_create_body, a_command_becomes_cmd) {
@@ -84,12 +83,25 @@ TEST(docker_create_body, labels_name_the_engine_the_model_and_the_generation) {
   EXPECT_EQ(labels["janus.generation"].GetString(), generation_of(spec));
 }
 
-TEST(docker_create_body, publishes_8080_on_loopback_only_at_a_port_the_daemon_picks) {
-  auto doc = parsed(create_body(sample_spec()));
+TEST(docker_create_body, a_bridged_container_publishes_8080_on_loopback_only_at_a_port_the_daemon_picks) {
+  auto spec = sample_spec();
+  spec.network = network_mode::bridge;
+  auto doc = parsed(create_body(spec));
+  ASSERT_TRUE(doc["ExposedPorts"].HasMember("8080/tcp"));
   const auto& bindings = doc["HostConfig"]["PortBindings"]["8080/tcp"];
   ASSERT_EQ(bindings.Size(), 1u);
   EXPECT_STREQ(bindings[0]["HostIp"].GetString(), "127.0.0.1");
   EXPECT_STREQ(bindings[0]["HostPort"].GetString(), "");
+  EXPECT_FALSE(doc["HostConfig"].HasMember("NetworkMode")) << "Docker's default bridge";
+}
+
+TEST(docker_create_body, an_isolated_container_has_no_network_and_exposes_and_publishes_nothing) {
+  auto spec = sample_spec();
+  ASSERT_EQ(spec.network, network_mode::isolated) << "the default";
+  auto doc = parsed(create_body(spec));
+  EXPECT_STREQ(doc["HostConfig"]["NetworkMode"].GetString(), "none");
+  EXPECT_FALSE(doc.HasMember("ExposedPorts"));
+  EXPECT_FALSE(doc["HostConfig"].HasMember("PortBindings"));
 }
 
 TEST(docker_create_body, applies_the_limits_without_extra_swap) {
@@ -143,7 +155,9 @@ TEST(docker_generation, changes_with_anything_the_container_runs_with) {
   memory.resources.memory = 128u << 20;
   auto cpus = sample_spec();
   cpus.resources.cpus = 2;
-  for (const auto* changed : {&image, &env, &command, &memory, &cpus}) {
+  auto bridged = sample_spec();
+  bridged.network = network_mode::bridge;
+  for (const auto* changed : {&image, &env, &command, &memory, &cpus, &bridged}) {
     EXPECT_NE(generation_of(*changed), base);
   }
 }
@@ -213,6 +227,22 @@ TEST(docker_inspect, reads_state_labels_image_health_and_the_loopback_port) {
   EXPECT_EQ(*c.host_port, 32769) << "only the 127.0.0.1 binding counts";
 }
 
+TEST(docker_inspect, reads_the_process_and_the_network_mode_of_an_isolated_container) {
+  auto state = parse_inspect(R"({"Id":"x","State":{"Status":"running","Running":true,"Pid":4242},
+    "HostConfig":{"NetworkMode":"none"},"NetworkSettings":{"Ports":{}}})");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(state.value().pid);
+  EXPECT_EQ(*state.value().pid, 4242);
+  EXPECT_EQ(state.value().network_mode, "none");
+  EXPECT_FALSE(state.value().host_port);
+  auto exited = parse_inspect(R"({"Id":"x","State":{"Running":false,"Pid":0}})");
+  ASSERT_TRUE(exited);
+  EXPECT_FALSE(exited.value().pid) << "an exited container has no process";
+  auto huge = parse_inspect(R"({"Id":"x","State":{"Running":true,"Pid":99999999999}})");
+  ASSERT_TRUE(huge);
+  EXPECT_FALSE(huge.value().pid);
+}
+
 TEST(docker_inspect, has_no_port_while_the_daemon_has_not_bound_it) {
   auto just_started = parse_inspect(R"({"Id":"x","State":{"Running":true},
     "NetworkSettings":{"Ports":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}}})");
@@ -247,10 +277,11 @@ TEST(docker_list, reads_every_container_with_its_state_health_and_port) {
   auto listed = parse_list(R"json([
     {"Id":"aaa","Names":["/janusd-m-t-1"],"Image":"janus-baseline:latest","ImageID":"sha256:1",
      "Labels":{"janus.engine":"janusd","janus.model":"m","janus.generation":"00ff"},
-     "State":"running","Status":"Up 3 minutes (healthy)",
+     "State":"running","Status":"Up 3 minutes (healthy)","HostConfig":{"NetworkMode":"default"},
      "Ports":[{"IP":"127.0.0.1","PrivatePort":8080,"PublicPort":32771,"Type":"tcp"}]},
     {"Id":"bbb","Names":["/janusd-m-t-2"],"ImageID":"sha256:1","Labels":{},
-     "State":"exited","Status":"Exited (137) 5 seconds ago","Ports":[]},
+     "State":"exited","Status":"Exited (137) 5 seconds ago","Ports":[],
+     "HostConfig":{"NetworkMode":"none"}},
     {"Id":"ccc","Names":["/x"],"Labels":null,"State":"running","Status":"Up 1 second (health: starting)",
      "Ports":[{"IP":"0.0.0.0","PrivatePort":8080,"PublicPort":1234,"Type":"tcp"},
               {"IP":"127.0.0.1","PrivatePort":9090,"PublicPort":1235,"Type":"tcp"}]},
@@ -266,7 +297,9 @@ TEST(docker_list, reads_every_container_with_its_state_health_and_port) {
   EXPECT_EQ(all[0].health, "healthy");
   ASSERT_TRUE(all[0].host_port);
   EXPECT_EQ(*all[0].host_port, 32771);
+  EXPECT_EQ(all[0].network_mode, "default");
   EXPECT_FALSE(all[1].running);
+  EXPECT_EQ(all[1].network_mode, "none");
   EXPECT_EQ(all[1].status, "exited");
   EXPECT_FALSE(all[1].host_port);
   EXPECT_EQ(all[2].health, "starting");
