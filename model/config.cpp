@@ -148,6 +148,10 @@ platform_config read_platform(yaml_reader reader) {
   result.search_url = reader.read_string("search_url", result.search_url);
   result.log_level = reader.read_string("log_level", result.log_level);
   result.timeout = reader.read_positive_duration("timeout", result.timeout);
+  result.port = static_cast<std::uint16_t>(reader.read_int("port", result.port, 1, 65535));
+  if (result.port == 8080) {
+    fail(reader.key_path("port"), "must not be 8080, the model's own port in its container");
+  }
   reader.finish();
   return result;
 }
@@ -292,6 +296,10 @@ docker_config read_docker(yaml_reader reader) {
   result.model_as_image = reader.read_bool("model_as_image", result.model_as_image);
   result.network = read_network(reader, result.network);
   result.spare_sockets = reader.read_int("spare_sockets", result.spare_sockets, 0, 64);
+  result.init = reader.read_string("init", result.init);
+  if (!result.init.empty() && result.init.front() != '/') {
+    fail(reader.key_path("init"), "expected an absolute path, got " + quoted(result.init));
+  }
   reader.finish();
   return result;
 }

@@ -129,6 +129,8 @@ struct platform_config {
   std::string search_url;
   std::string log_level = "INFO";
   duration timeout = std::chrono::seconds(300);
+  /// The port of each isolated container's platform endpoint, on the container's own 127.0.0.1.
+  std::uint16_t port = 9000;
 };
 
 /// How janusd writes its own log.
@@ -157,6 +159,9 @@ struct docker_config {
   /// Unconnected sockets kept ready inside each isolated container's network namespace, so
   /// that a new upstream connection rarely waits for the socket factory's thread.
   int spare_sockets = 4;
+  /// The janus-init binary on the host, mounted read-only into isolated containers at
+  /// /.janus/init; empty = janus-init beside janusd's executable.
+  std::string init;
 };
 
 /// The admin API (`/admin/*`): enabled only when a token is configured.

@@ -126,7 +126,8 @@ net::awaitable<void> run_reconcile(std::shared_ptr<docker_state> state,
   std::vector<removal> removals;
   for (const auto& c : listed.value()) {
     auto id = short_id(c.id);
-    auto reason = why_not_adoptable(c, wanted, image_ids, adopted_per_model);
+    auto reason = why_not_adoptable(c, wanted, state->isolation.options, image_ids,
+                                    adopted_per_model);
     if (!reason.empty()) {
       removals.push_back(removal{id, c.name, std::move(reason)});
       continue;
@@ -151,6 +152,16 @@ net::awaitable<void> run_reconcile(std::shared_ptr<docker_state> state,
       now = std::move(parsed.value());
     }
     auto reached = endpoint_of(*state, now, network);
+    if (reached && network == network_mode::isolated) {
+      // Its endpoint went with the run that made it: a new one on the same port.
+      auto ns = std::static_pointer_cast<netns>(reached.value().ns);
+      platform_owner owner{model, c.name, id};
+      auto refused = co_await open_platform_endpoint(state, ns, owner, now.env);
+      if (refused) {
+        ns->close();
+        reached = *refused;
+      }
+    }
     if (!reached) {
       removals.push_back(removal{id, c.name, "it " + reached.error().message});
       continue;
@@ -210,6 +221,7 @@ void adopt_container(docker_state& state, const container_info& container,
 }
 
 std::string why_not_adoptable(const container_state& c, const std::vector<reconcile_entry>& wanted,
+                              const create_options& options,
                               const std::map<std::string, std::string>& image_ids,
                               const std::map<std::string, int>& adopted_per_model) {
   auto model_entry = c.labels.find(std::string{model_label});
@@ -228,7 +240,7 @@ std::string why_not_adoptable(const container_state& c, const std::vector<reconc
            + ")";
   }
   auto generation = c.labels.find(std::string{generation_label});
-  if (generation == c.labels.end() || generation->second != generation_of(entry->spec)) {
+  if (generation == c.labels.end() || generation->second != generation_of(entry->spec, options)) {
     return "the model's configuration changed";
   }
   auto image = image_ids.find(model);

@@ -25,9 +25,10 @@ void adopt_container(docker_state& state, const container_info& container,
                      runtime::exit_handler on_exit);
 
 /// Why container `c` of an earlier run cannot be adopted, in words for the log; empty when it
-/// can. `image_ids`: each model's image id as the engine has it now; `adopted_per_model`: how
+/// can. `options`: what this runtime creates containers with; `image_ids`: each model's image id as the engine has it now; `adopted_per_model`: how
 /// many of each model's containers were taken already. Pure.
 std::string why_not_adoptable(const container_state& c, const std::vector<reconcile_entry>& wanted,
+                              const create_options& options,
                               const std::map<std::string, std::string>& image_ids,
                               const std::map<std::string, int>& adopted_per_model);
 

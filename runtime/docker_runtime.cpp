@@ -14,9 +14,9 @@ namespace janus {
 namespace net = boost::asio;
 
 docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg,
-                               std::shared_ptr<netns_factory> sockets)
+                               docker_isolation isolation)
   : io_(io),
-    state_(std::make_shared<docker::docker_state>(io, std::move(cfg), std::move(sockets))) {
+    state_(std::make_shared<docker::docker_state>(io, std::move(cfg), std::move(isolation))) {
 }
 
 docker_runtime::~docker_runtime() {

@@ -6,15 +6,26 @@
 #include <string>
 
 #include "model/config.hpp"
+#include "runtime/docker_api.hpp"
+#include "runtime/netns_factory.hpp"
+#include "runtime/platform_listeners.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
 
-class netns_factory;
-
 namespace docker {
 struct docker_state;
 } // namespace docker
+
+/// What the Docker runtime needs for isolated containers: the socket factory that makes sockets
+/// inside their network namespaces, the platform server that takes each one's endpoint, and
+/// what they are created with (platform port, janus-init). Without a factory and a platform
+/// server, isolated containers fail to start (saying so); bridged ones need neither.
+struct docker_isolation {
+  std::shared_ptr<netns_factory> sockets;
+  std::shared_ptr<platform_listeners> platform;
+  docker::create_options options;
+};
 
 /// Runs each container in the Docker engine, through the Engine API (1.41) on its unix socket.
 /// A container is created with the engine's labels (`janus.engine`, `janus.model`, and
@@ -34,10 +45,8 @@ struct docker_state;
 /// (events and re-lists), docker_reconcile (adoption); docker_api is the pure codec.
 class docker_runtime : public runtime {
 public:
-  /// `sockets` makes sockets inside isolated containers' namespaces (null: only bridged
-  /// containers can start); the caller stops it before the executors its answers go to end.
-  docker_runtime(boost::asio::io_context& io, docker_config cfg,
-                 std::shared_ptr<netns_factory> sockets);
+  /// The caller stops `isolation.sockets` before the executors its answers go to end.
+  docker_runtime(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation);
 
   /// Removes (forced) every container still tracked, so none outlives the engine even when the
   /// graceful stop did not finish. `io` must not run any more (the engine stops it first).

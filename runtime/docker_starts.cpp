@@ -78,6 +78,37 @@ net::awaitable<result<container_state>> inspect_until_reachable(
   }
 }
 
+std::string missing_image(const std::string& image, const std::string& daemon_says) {
+  return "image " + image + " is not in the Docker engine (" + daemon_says
+         + "); janusd never pulls images: build it or pull it first";
+}
+
+/// What an isolated container of `image` runs: from the cache, or read from the engine (then
+/// the second member is true, for the `image` phase).
+net::awaitable<std::pair<result<image_config>, bool>> image_config_of(
+  std::shared_ptr<docker_state> state, std::string image) {
+  if (auto cached = state->images.find(image); cached != state->images.end()) {
+    co_return std::pair<result<image_config>, bool>{cached->second, false};
+  }
+  std::string_view no_body;
+  auto path = "/images/" + image + "/json";
+  auto answer = co_await state->api.call(http::verb::get, path, no_body);
+  if (answer.status == 404) {
+    error_info missing{errc::no_capacity, missing_image(image, answer.message())};
+    co_return std::pair<result<image_config>, bool>{missing, true};
+  }
+  auto parsed = answer.status == 200
+                  ? parse_image_config(answer.body)
+                  : result<image_config>{error_info{errc::no_capacity, answer.message()}};
+  if (!parsed) {
+    error_info failed{errc::no_capacity,
+                      "cannot inspect image " + image + ": " + parsed.error().message};
+    co_return std::pair<result<image_config>, bool>{failed, true};
+  }
+  state->images.insert_or_assign(image, parsed.value());
+  co_return std::pair<result<image_config>, bool>{std::move(parsed), true};
+}
+
 net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_start next) {
   auto& spec = next.spec;
   std::string_view no_body;
@@ -93,16 +124,47 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
   timed("wait");
   auto seq = state->next_seq++;
   auto name = container_name(state->cfg.engine_id, spec.model, state->token, seq);
-  auto body = create_body(spec);
+  bool isolated = spec.network == network_mode::isolated;
+  const auto& isolation = state->isolation;
+  launch how;
+  if (isolated) {
+    if (!isolation.sockets || !isolation.platform) {
+      error_info failure{errc::no_capacity, "an isolated container of image " + spec.image
+                                              + " needs the socket factory and the platform "
+                                                "server, and this runtime has neither"};
+      next.on_started(std::move(failure));
+      co_return;
+    }
+    auto image = co_await image_config_of(state, spec.image);
+    if (image.second) {
+      timed("image");
+    }
+    auto program = image.first ? program_of(spec, image.first.value())
+                               : result<std::vector<std::string>>{image.first.error()};
+    if (!program) {
+      next.on_started(program.error());
+      co_return;
+    }
+    how.program = std::move(program.value());
+    platform_owner owner{spec.model, name, {}};
+    how.env = isolation.platform->prepare(owner, isolation.options.platform_port);
+  }
+  // Whatever prepare() kept for the container is forgotten on every failed path below: by
+  // name until the container has an id, by forget() after.
+  auto forget_name = [&state, &name] {
+    if (state->isolation.platform) {
+      state->isolation.platform->close(name);
+    }
+  };
+  auto body = create_body(spec, isolation.options, how);
   auto create_path = "/containers/create?name=" + name;
   state->creating.insert(name);
   auto created = co_await state->api.call(http::verb::post, create_path, body);
   timed("create");
   state->creating.erase(name);
   if (created.status == 404) {
-    error_info failure{errc::no_capacity,
-                       "image " + spec.image + " is not in the Docker engine (" + created.message()
-                         + "); janusd never pulls images: build it or pull it first"};
+    forget_name();
+    error_info failure{errc::no_capacity, missing_image(spec.image, created.message())};
     next.on_started(std::move(failure));
     co_return;
   }
@@ -111,6 +173,7 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
       // No answer, but the daemon may have created it: it must not stay behind.
       co_await remove_container(state->api, name);
     }
+    forget_name();
     error_info failure{errc::no_capacity, "cannot create a container of image " + spec.image
                                             + ": " + created.message()};
     next.on_started(std::move(failure));
@@ -120,6 +183,7 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
   if (!full_id) {
     // Created under a name we know: remove it by name.
     co_await remove_container(state->api, name);
+    forget_name();
     next.on_started(full_id.error());
     co_return;
   }
@@ -139,19 +203,31 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
     problem = "cannot start container " + id + " of image " + spec.image + ": "
               + started.message();
   }
-  bool isolated = spec.network == network_mode::isolated;
   std::optional<endpoint> target;
   if (problem.empty()) {
     auto found = co_await inspect_until_reachable(state, id, spec.network);
     timed(isolated ? "inspect" : "port");
+    if (found && isolated) {
+      auto cached = state->images.find(spec.image);
+      if (cached != state->images.end() && cached->second.id != found.value().image_id) {
+        // Rebuilt since it was read: the next start reads its entrypoint again.
+        state->images.erase(cached);
+      }
+    }
     auto reached = found ? endpoint_of(*state, found.value(), spec.network)
                          : result<endpoint>{found.error()};
-    if (isolated) {
+    if (reached && isolated) {
+      auto ns = std::static_pointer_cast<netns>(reached.value().ns);
+      state->containers.at(id).ns = ns;
+      platform_owner owner{spec.model, name, id};
+      auto refused = co_await open_platform_endpoint(state, ns, owner, how.env);
+      if (refused) {
+        reached = *refused;
+      }
       timed("netns");
     }
     if (reached) {
       target = std::move(reached.value());
-      state->containers.at(id).ns = std::static_pointer_cast<netns>(target->ns);
     } else {
       problem = "container " + id + " of image " + spec.image + " " + reached.error().message;
     }

@@ -1,7 +1,10 @@
 #include "runtime/docker_state.hpp"
 
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <cstdio>
 #include <random>
@@ -14,6 +17,9 @@ namespace {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+
+/// Connections waiting for the platform server's accept on one endpoint.
+constexpr int platform_backlog = 128;
 
 std::string random_token() {
   std::random_device random;
@@ -29,10 +35,9 @@ net::awaitable<void> remove_and_forget(std::shared_ptr<docker_state> state, std:
 
 } // namespace
 
-docker_state::docker_state(net::io_context& io, docker_config cfg,
-                           std::shared_ptr<netns_factory> sockets)
+docker_state::docker_state(net::io_context& io, docker_config cfg, docker_isolation isolation)
   : io(io), cfg(std::move(cfg)), api(this->cfg.socket, this->cfg.call_timeout),
-    sockets(std::move(sockets)), token(random_token()) {
+    isolation(std::move(isolation)), token(random_token()) {
 }
 
 void docker_state::forget(const std::string& id) {
@@ -42,6 +47,9 @@ void docker_state::forget(const std::string& id) {
   }
   if (it->second.ns) {
     it->second.ns->close();
+  }
+  if (isolation.platform) {
+    isolation.platform->close(it->second.name);
   }
   containers.erase(it);
 }
@@ -64,6 +72,9 @@ std::vector<std::string> docker_state::leftovers() {
     if (c.ns) {
       c.ns->close();
     }
+    if (isolation.platform) {
+      isolation.platform->close(c.name);
+    }
   }
   out.insert(out.end(), creating.begin(), creating.end());
   return out;
@@ -77,18 +88,45 @@ result<endpoint> endpoint_of(docker_state& state, const container_state& inspect
     }
     return endpoint{"127.0.0.1", *inspected.host_port};
   }
-  if (!state.sockets) {
+  if (!state.isolation.sockets) {
     return error_info{errc::no_capacity, "is isolated, and this runtime has no socket factory"};
   }
   if (!inspected.pid) {
     return error_info{errc::no_capacity, "has no process"};
   }
-  auto opened = state.sockets->open(*inspected.pid);
+  auto opened = state.isolation.sockets->open(*inspected.pid);
   if (!opened) {
     return opened.error();
   }
   opened.value()->fill_spares();
   return endpoint{"127.0.0.1", container_port, std::move(opened.value())};
+}
+
+net::awaitable<std::optional<error_info>> open_platform_endpoint(
+  std::shared_ptr<docker_state> state, std::shared_ptr<netns> ns, platform_owner owner,
+  std::map<std::string, std::string> env) {
+  if (!state->isolation.platform) {
+    co_return error_info{errc::no_capacity, "is isolated, and this runtime has no platform server"};
+  }
+  auto port = state->isolation.options.platform_port;
+  // The factory answers on its own thread: the answer is posted back to this coroutine's.
+  auto listen = [ns, port](auto handler) {
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    ns->make_listener(port, platform_backlog, [shared](result<int> made) {
+      auto executor = net::get_associated_executor(*shared);
+      net::post(executor, [shared, made = std::move(made)]() mutable {
+        (*shared)(std::move(made));
+      });
+    });
+  };
+  auto pending = net::async_initiate<decltype(net::use_awaitable), void(result<int>)>(
+    std::move(listen), net::use_awaitable);
+  auto made = co_await std::move(pending);
+  if (!made) {
+    co_return made.error();
+  }
+  state->isolation.platform->serve(owner, env, made.value());
+  co_return std::nullopt;
 }
 
 net::awaitable<bool> remove_container(client api, std::string id) {

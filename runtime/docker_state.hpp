@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <string>
@@ -15,8 +17,10 @@
 #include "model/config.hpp"
 #include "runtime/docker_api.hpp"
 #include "runtime/docker_client.hpp"
+#include "runtime/docker_runtime.hpp"
 #include "runtime/netns.hpp"
 #include "runtime/netns_factory.hpp"
+#include "runtime/platform_listeners.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus::docker {
@@ -68,12 +72,11 @@ struct pending_start {
 /// only. Coroutines hold a shared_ptr to it, so a flow still suspended when the runtime goes away
 /// never touches freed memory.
 struct docker_state : std::enable_shared_from_this<docker_state> {
-  /// `sockets` makes sockets inside isolated containers; null: isolated containers cannot start.
-  docker_state(boost::asio::io_context& io, docker_config cfg,
-               std::shared_ptr<netns_factory> sockets);
+  /// Isolated containers cannot start without `isolation.sockets` and `isolation.platform`.
+  docker_state(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation);
 
-  /// Drops a container that is gone (removed, or never started): its namespace handle is closed
-  /// on the way. Unknown ids are ignored.
+  /// Drops a container that is gone (removed, or never started): its namespace handle and its
+  /// platform endpoint are closed on the way. Unknown ids are ignored.
   void forget(const std::string& id);
 
   /// Ends a running container's life: its supervisor learns that it died now, and it is
@@ -87,7 +90,10 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   boost::asio::io_context& io;
   const docker_config cfg;
   client api;
-  std::shared_ptr<netns_factory> sockets;
+  const docker_isolation isolation;
+  /// What isolated containers run, by image name; dropped when a container shows that its
+  /// image changed.
+  std::map<std::string, image_config> images;
   /// Part of every container name, so that names never collide with an earlier run's.
   const std::string token;
   std::uint64_t next_seq = 1;
@@ -103,6 +109,13 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
 /// are being made when this returns). An error follows "container X".
 result<endpoint> endpoint_of(docker_state& state, const container_state& inspected,
                              network_mode network);
+
+/// Makes `owner`'s platform endpoint: a listener on 127.0.0.1:<platform port> inside `ns`,
+/// handed to the platform server with the container's variables `env`. An error follows
+/// "container X".
+boost::asio::awaitable<std::optional<error_info>> open_platform_endpoint(
+  std::shared_ptr<docker_state> state, std::shared_ptr<netns> ns, platform_owner owner,
+  std::map<std::string, std::string> env);
 
 /// Removes one container (forced, so a running one is killed first); a container that is gone
 /// already counts as removed. Touches nothing but its arguments, so it may outlive the runtime.

@@ -1,12 +1,14 @@
 #include "runtime/netns_factory.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -59,6 +61,26 @@ result<std::shared_ptr<netns>> netns_factory::open(pid_t pid) {
                                            + std::to_string(pid) + "): refused"};
   }
   return std::make_shared<netns>(fd, worker_, spare_sockets_);
+}
+
+std::optional<error_info> netns_factory::check() {
+  auto answer = std::make_shared<std::promise<int>>();
+  auto got = answer->get_future();
+  bool queued = worker_->post([worker = worker_, answer] {
+    answer->set_value(::setns(worker->home_fd(), CLONE_NEWNET) == 0 ? 0 : errno);
+  });
+  if (!queued) {
+    return error_info{errc::shutting_down, "the socket factory has stopped"};
+  }
+  if (got.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    return error_info{errc::internal, "the socket factory's thread did not answer within 5 s"};
+  }
+  if (int err = got.get(); err != 0) {
+    return error_info{errc::internal,
+                      errno_message("cannot switch network namespaces (setns)", err)
+                        + (err == EPERM ? " (janusd needs CAP_SYS_ADMIN: run it as root)" : "")};
+  }
+  return std::nullopt;
 }
 
 void netns_factory::stop() {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "model/result.hpp"
@@ -40,6 +41,11 @@ public:
   /// goes. Refuses janusd's own namespace, so a socket "inside a container" never lands on the
   /// host's loopback.
   result<std::shared_ptr<netns>> open(pid_t pid);
+
+  /// Whether the factory's thread may switch namespaces (setns into janusd's own, which needs
+  /// the same privilege as any other): an error says why not. Waits for the thread, so call it
+  /// at start-up only, not on an I/O or actor thread.
+  std::optional<error_info> check();
 
   /// Refuses new jobs, lets the queued ones answer with an error, and joins the thread. Call it
   /// while the executors that answers are posted to still run. Idempotent.

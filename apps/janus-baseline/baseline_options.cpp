@@ -65,7 +65,54 @@ baseline_options parse_baseline_options(const env_lookup& lookup) {
       = parse_integer<std::uint32_t>("JANUS_BASELINE_STARTUP_DELAY_MS", *delay, 0, max_delay_ms);
   }
   options.model = non_empty(lookup, "JANUS_BASELINE_MODEL");
+  if (auto probe = non_empty(lookup, "JANUS_BASELINE_PLATFORM_PROBE_AT_START");
+      probe && *probe != "0") {
+    if (*probe != "1") {
+      throw options_error("JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got \"" + *probe
+                          + "\"");
+    }
+    auto url = non_empty(lookup, "JANUS_PLATFORM_URL");
+    options.platform_probe = url ? parse_http_url(*url) : std::nullopt;
+    if (!options.platform_probe) {
+      throw options_error("JANUS_BASELINE_PLATFORM_PROBE_AT_START=1 needs JANUS_PLATFORM_URL to "
+                          "be http://<IPv4 address>:<port>[/path], got \""
+                          + url.value_or("") + "\"");
+    }
+  }
   return options;
+}
+
+std::optional<http_url> parse_http_url(std::string_view text) {
+  constexpr std::string_view scheme = "http://";
+  if (text.size() > 2048 || !text.starts_with(scheme)) {
+    return std::nullopt;
+  }
+  text.remove_prefix(scheme.size());
+  auto slash = text.find('/');
+  auto authority = text.substr(0, slash);
+  auto colon = authority.rfind(':');
+  http_url url;
+  if (slash != std::string_view::npos) {
+    url.path = std::string{text.substr(slash)};
+  }
+  std::string_view host = authority.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    auto port_text = authority.substr(colon + 1);
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0
+        || port > 65535) {
+      return std::nullopt;
+    }
+    url.port = static_cast<std::uint16_t>(port);
+  }
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(std::string{host}, ec);
+  if (ec || !address.is_v4()) {
+    return std::nullopt;
+  }
+  url.host = std::string{host};
+  return url;
 }
 
 baseline_options baseline_options_from_environment() {

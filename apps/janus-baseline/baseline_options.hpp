@@ -16,6 +16,17 @@ public:
   using std::invalid_argument::invalid_argument;
 };
 
+/// An `http://<IPv4 address>:<port>[/path]` URL (the baseline never resolves names).
+struct http_url {
+  std::string host;
+  std::uint16_t port = 80;
+  /// "/" when the URL has no path.
+  std::string path = "/";
+};
+
+/// Reads `text` as an http_url; nullopt when it is anything else.
+std::optional<http_url> parse_http_url(std::string_view text);
+
 /// How one janus-baseline process behaves, read once from the environment at start-up.
 /// Every field holds a validated value; the defaults are those of an unset variable.
 struct baseline_options {
@@ -34,6 +45,10 @@ struct baseline_options {
   /// JANUS_BASELINE_MODEL: the model id of every answer and of /v1/models; unset = answers
   /// echo the request's `model` and /v1/models lists "janus-baseline".
   std::optional<std::string> model;
+  /// JANUS_BASELINE_PLATFORM_PROBE_AT_START=1: before anything else (before it listens), call
+  /// the platform endpoint JANUS_PLATFORM_URL once and exit 3 when it does not answer: a model
+  /// that needs the platform in its first millisecond.
+  std::optional<http_url> platform_probe;
 };
 
 /// Looks up one environment variable; std::nullopt when it is not set.

@@ -1,6 +1,8 @@
 // janus-baseline: the reference model container. This file only wires: options from the
 // environment, the signals that stop the server, and the event loop. `--health-check` probes a
 // running baseline instead (Docker's HEALTHCHECK) and exits 0 when it is healthy, 1 otherwise.
+// With JANUS_BASELINE_PLATFORM_PROBE_AT_START=1 it first calls its platform endpoint, before it
+// listens, and exits 3 when that does not answer.
 
 #include "apps/janus-baseline/baseline_options.hpp"
 #include "apps/janus-baseline/health_check.hpp"
@@ -39,6 +41,17 @@ int main(int argc, char** argv) {
       std::cerr << "janus-baseline --health-check: " << checked.detail << std::endl;
     }
     return checked.healthy ? 0 : 1;
+  }
+  if (options.platform_probe) {
+    const auto& url = *options.platform_probe;
+    auto answered = check_answers(url.host, url.port, url.path, std::chrono::seconds(2));
+    if (!answered.healthy) {
+      std::cerr << "janus-baseline: the platform endpoint http://" << url.host << ":" << url.port
+                << url.path << " did not answer at start: " << answered.detail << std::endl;
+      return 3;
+    }
+    std::cerr << "janus-baseline: the platform endpoint http://" << url.host << ":" << url.port
+              << url.path << " answered at start (" << answered.detail << ")" << std::endl;
   }
   boost::asio::io_context io{1};
   server srv{io, std::move(options)};

@@ -4,6 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <future>
 #include <random>
 #include <stdexcept>
@@ -13,6 +19,7 @@
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
 #include "apps/janusd/metrics_page.hpp"
+#include "apps/janusd/platform_stub.hpp"
 #include "runtime/docker_runtime.hpp"
 #include "runtime/process_runtime.hpp"
 
@@ -73,6 +80,52 @@ std::map<std::string, std::vector<container_info>> reconcile_containers(
   return by_model;
 }
 
+/// Whether any container of `cfg` may be isolated: a configured model, or one that the admin
+/// API adds with the engine's default network.
+bool uses_isolation(const config& cfg) {
+  return cfg.docker.network == network_mode::isolated
+         || std::any_of(cfg.models.begin(), cfg.models.end(), [](const model_config& model) {
+              return model.network == network_mode::isolated;
+            });
+}
+
+/// janus-init on the host: `docker.init`, or janus-init beside janusd's own executable.
+std::string init_path_of(const docker_config& docker) {
+  if (!docker.init.empty()) {
+    return docker.init;
+  }
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string{"janus-init"} : (self.parent_path() / "janus-init").string();
+}
+
+/// What isolated containers need; throws config_error naming the key when they cannot work here
+/// (janus-init missing, no privilege to switch namespaces).
+docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory> sockets) {
+  docker_isolation isolation;
+  isolation.options.platform_port = cfg.platform.port;
+  isolation.options.init_path = init_path_of(cfg.docker);
+  // janus-init waits while janusd inspects the started container (one Engine API call) and
+  // makes its endpoint.
+  isolation.options.init_wait = cfg.docker.call_timeout + std::chrono::seconds(5);
+  if (uses_isolation(cfg)) {
+    const auto& path = isolation.options.init_path;
+    if (::access(path.c_str(), X_OK) != 0) {
+      throw config_error("docker.init: isolated containers start with janus-init, and " + path
+                         + " is not an executable file (" + std::strerror(errno)
+                         + "); build it (scripts/build.sh janus-init) or set docker.init");
+    }
+    if (auto refused = sockets->check()) {
+      throw config_error("docker.network: isolated containers need janusd to make sockets in "
+                         "their network namespaces: "
+                         + refused->message + " (or set network: bridge)");
+    }
+    isolation.platform = std::make_shared<platform_stub>();
+  }
+  isolation.sockets = std::move(sockets);
+  return isolation;
+}
+
 } // namespace
 
 engine::engine(config cfg)
@@ -81,7 +134,7 @@ engine::engine(config cfg)
     runtime_work_(runtime_io_.get_executor()) {
   if (cfg_.runtime == "docker") {
     netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
-    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker, netns_);
+    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker, isolation_for(cfg_, netns_));
   } else {
     runtime_ = std::make_unique<process_runtime>(runtime_io_);
   }

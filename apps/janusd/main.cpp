@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &received);
     spdlog::info("received {}: shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
     engine.shutdown();
+  } catch (const janus::config_error& e) {
+    std::fprintf(stderr, "janusd: configuration error: %s\n", e.what());
+    janus::logging::shutdown();
+    return 2;
   } catch (const std::exception& e) {
     spdlog::error("janusd: {}", e.what());
     janus::logging::shutdown();

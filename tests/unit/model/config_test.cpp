@@ -906,5 +906,17 @@ TEST(config, a_network_other_than_isolated_or_bridge_is_an_error_naming_the_key)
             "docker.spare_sockets: must be between 0 and 64, got 65");
 }
 
+TEST(config, the_platform_port_and_janus_init_are_checked_and_named) {
+  EXPECT_EQ(parse_config(minimal_yaml).platform.port, 9000);
+  EXPECT_EQ(parse_config("platform:\n  port: 9100\n" + std::string{minimal_yaml}).platform.port, 9100);
+  EXPECT_EQ(error_of("platform:\n  port: 8080\n" + std::string{minimal_yaml}),
+            "platform.port: must not be 8080, the model's own port in its container");
+  EXPECT_EQ(error_of("platform:\n  port: 0\n" + std::string{minimal_yaml}),
+            "platform.port: must be between 1 and 65535, got 0");
+  EXPECT_EQ(parse_config(minimal_yaml).docker.init, "");
+  EXPECT_EQ(error_of("docker:\n  init: bin/janus-init\n" + std::string{minimal_yaml}),
+            "docker.init: expected an absolute path, got \"bin/janus-init\"");
+}
+
 } // namespace
 } // namespace janus

@@ -58,15 +58,19 @@ std::string url_decode(std::string_view text) {
 TEST(docker_create_body, runs_the_image_with_the_specs_env_and_the_container_contracts_port) {
   auto doc = parsed(create_body(sample_spec()));
   EXPECT_STREQ(doc["Image"].GetString(), "janus-baseline:latest");
-  EXPECT_FALSE(doc.HasMember("Cmd")) << "no command: the image's own entrypoint runs";
+  auto bridged = sample_spec();
+  bridged.network = network_mode::bridge;
+  EXPECT_FALSE(parsed(create_body(bridged)).HasMember("Cmd"))
+    << "no command: the image's own entrypoint runs";
   EXPECT_EQ(strings_of(doc["Env"]),
             (std::vector<std::string>{"EXTRA=a b", "HOST=0.0.0.0",
                                       "JANUS_PLATFORM_URL=http://platform", "PORT=8080"}))
     << "PORT and HOST of the contract win over the spec's";
 }
 
-TEST(docker_create_body, a_command_becomes_cmd) {
+TEST(docker_create_body, a_bridged_containers_command_becomes_cmd) {
   auto spec = sample_spec();
+  spec.network = network_mode::bridge;
   spec.command = {"/janus-baseline", "--flag", "two words"};
   auto doc = parsed(create_body(spec));
   EXPECT_EQ(strings_of(doc["Cmd"]),
@@ -128,6 +132,55 @@ TEST(docker_create_body, hardens_the_container) {
   EXPECT_FALSE(parsed(create_body(writable))["HostConfig"]["ReadonlyRootfs"].GetBool());
 }
 
+TEST(docker_create_body, an_isolated_container_starts_with_janus_init_which_then_runs_the_program) {
+  create_options options;
+  options.platform_port = 9100;
+  options.init_path = "/opt/janus/bin/janus-init";
+  options.init_wait = std::chrono::milliseconds{35000};
+  launch how;
+  how.program = {"/janus-baseline", "--x"};
+  how.env = {{"JANUS_PLATFORM_URL", "http://127.0.0.1:9100"}};
+  auto doc = parsed(create_body(sample_spec(), options, how));
+  EXPECT_EQ(strings_of(doc["Entrypoint"]), std::vector<std::string>{"/.janus/init"});
+  EXPECT_EQ(strings_of(doc["Cmd"]),
+            (std::vector<std::string>{"9100", "35000", "--", "/janus-baseline", "--x"}));
+  const auto& mount = doc["HostConfig"]["Mounts"][0];
+  EXPECT_STREQ(mount["Type"].GetString(), "bind");
+  EXPECT_STREQ(mount["Source"].GetString(), "/opt/janus/bin/janus-init");
+  EXPECT_STREQ(mount["Target"].GetString(), "/.janus/init");
+  EXPECT_TRUE(mount["ReadOnly"].GetBool());
+  EXPECT_TRUE(doc["HostConfig"]["Init"].GetBool()) << "Docker's init stays PID 1, in front";
+  EXPECT_EQ(strings_of(doc["Env"]),
+            (std::vector<std::string>{"EXTRA=a b", "HOST=0.0.0.0",
+                                      "JANUS_PLATFORM_URL=http://127.0.0.1:9100", "PORT=8080"}))
+    << "the container's own endpoint wins over the configured platform URL";
+}
+
+TEST(docker_image_config, reads_the_entrypoint_and_the_cmd_janus_init_runs) {
+  auto image = parse_image_config(R"({"Id":"sha256:9","Config":{"Entrypoint":["/serve"],
+    "Cmd":["--port","8080"],"WorkingDir":"/app"}})");
+  ASSERT_TRUE(image) << image.error().message;
+  EXPECT_EQ(image.value().id, "sha256:9");
+  EXPECT_EQ(image.value().working_dir, "/app");
+  auto spec = sample_spec();
+  auto program = program_of(spec, image.value());
+  ASSERT_TRUE(program);
+  EXPECT_EQ(program.value(), (std::vector<std::string>{"/serve", "--port", "8080"}));
+  spec.command = {"--quiet"};
+  EXPECT_EQ(program_of(spec, image.value()).value(), (std::vector<std::string>{"/serve", "--quiet"}))
+    << "the model's command replaces the image's CMD, as with docker run";
+  auto cmd_only = parse_image_config(R"({"Id":"sha256:9","Config":{"Entrypoint":null,"Cmd":["/bin/x"]}})");
+  ASSERT_TRUE(cmd_only);
+  EXPECT_EQ(program_of(sample_spec(), cmd_only.value()).value(), std::vector<std::string>{"/bin/x"});
+  auto nothing = parse_image_config(R"({"Id":"sha256:9","Config":{}})");
+  ASSERT_TRUE(nothing);
+  auto none = program_of(sample_spec(), nothing.value());
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("neither an ENTRYPOINT nor a CMD"), std::string::npos);
+  EXPECT_FALSE(parse_image_config("[]"));
+  EXPECT_FALSE(parse_image_config(R"({"Config":{}})")) << "no Id";
+}
+
 // -- generation --------------------------------------------------------------------------------
 
 TEST(docker_generation, is_sixteen_hex_digits_and_stable) {
@@ -141,6 +194,21 @@ TEST(docker_generation, ignores_the_labels_so_a_new_run_of_the_engine_can_adopt)
   auto other_run = sample_spec();
   other_run.labels["janus.instance"] = "run-2";
   EXPECT_EQ(generation_of(other_run), generation_of(sample_spec()));
+}
+
+TEST(docker_generation, follows_the_platform_port_but_not_what_differs_per_container) {
+  create_options options;
+  auto base = generation_of(sample_spec(), options);
+  launch how;
+  how.program = {"/from-the-image"};
+  how.env = {{"JANUS_LLM_API_KEY", "per-container-token"}};
+  auto labels = parsed(create_body(sample_spec(), options, how))["Labels"].GetObject();
+  EXPECT_EQ(labels["janus.generation"].GetString(), base)
+    << "the per-container token and the image's entrypoint are not part of it";
+  options.init_path = "/elsewhere/janus-init";
+  EXPECT_EQ(generation_of(sample_spec(), options), base) << "nor where janus-init lies";
+  options.platform_port = 9001;
+  EXPECT_NE(generation_of(sample_spec(), options), base);
 }
 
 TEST(docker_generation, changes_with_anything_the_container_runs_with) {

@@ -37,7 +37,7 @@ const std::map<std::string, std::string> image_ids{{"m", "sha256:1"}};
 TEST(docker_reconcile, an_isolated_container_is_adopted_without_a_published_port) {
   auto isolated = spec_of(network_mode::isolated);
   std::vector<reconcile_entry> wanted{{isolated, 2}};
-  EXPECT_EQ(why_not_adoptable(listed_from(isolated), wanted, image_ids, {}), "");
+  EXPECT_EQ(why_not_adoptable(listed_from(isolated), wanted, {}, image_ids, {}), "");
 }
 
 TEST(docker_reconcile, a_bridged_container_is_never_adopted_into_an_isolated_model_nor_back) {
@@ -45,10 +45,21 @@ TEST(docker_reconcile, a_bridged_container_is_never_adopted_into_an_isolated_mod
   auto bridged = spec_of(network_mode::bridge);
   std::vector<reconcile_entry> wants_isolated{{isolated, 2}};
   std::vector<reconcile_entry> wants_bridged{{bridged, 2}};
-  EXPECT_EQ(why_not_adoptable(listed_from(bridged), wants_isolated, image_ids, {}),
+  EXPECT_EQ(why_not_adoptable(listed_from(bridged), wants_isolated, {}, image_ids, {}),
             "the model's configuration changed");
-  EXPECT_EQ(why_not_adoptable(listed_from(isolated), wants_bridged, image_ids, {}),
+  EXPECT_EQ(why_not_adoptable(listed_from(isolated), wants_bridged, {}, image_ids, {}),
             "the model's configuration changed");
+}
+
+TEST(docker_reconcile, the_generation_is_judged_with_the_runtimes_own_platform_port) {
+  auto isolated = spec_of(network_mode::isolated);
+  create_options options;
+  options.platform_port = 9123;
+  auto c = listed_from(isolated);
+  c.labels[std::string{generation_label}] = generation_of(isolated, options);
+  std::vector<reconcile_entry> wanted{{isolated, 2}};
+  EXPECT_EQ(why_not_adoptable(c, wanted, options, image_ids, {}), "");
+  EXPECT_EQ(why_not_adoptable(c, wanted, {}, image_ids, {}), "the model's configuration changed");
 }
 
 TEST(docker_reconcile, an_isolated_model_refuses_a_container_on_a_network_whatever_its_labels) {
@@ -56,7 +67,7 @@ TEST(docker_reconcile, an_isolated_model_refuses_a_container_on_a_network_whatev
   std::vector<reconcile_entry> wanted{{isolated, 2}};
   auto forged = listed_from(isolated);
   forged.network_mode = "bridge";
-  EXPECT_EQ(why_not_adoptable(forged, wanted, image_ids, {}),
+  EXPECT_EQ(why_not_adoptable(forged, wanted, {}, image_ids, {}),
             "it is not isolated (network mode bridge)");
 }
 
@@ -65,9 +76,9 @@ TEST(docker_reconcile, a_bridged_container_without_its_port_is_not_adopted) {
   std::vector<reconcile_entry> wanted{{bridged, 2}};
   auto unpublished = listed_from(bridged);
   unpublished.host_port.reset();
-  EXPECT_EQ(why_not_adoptable(unpublished, wanted, image_ids, {}),
+  EXPECT_EQ(why_not_adoptable(unpublished, wanted, {}, image_ids, {}),
             "it publishes no port on 127.0.0.1");
-  EXPECT_EQ(why_not_adoptable(listed_from(bridged), wanted, image_ids, {{"m", 2}}),
+  EXPECT_EQ(why_not_adoptable(listed_from(bridged), wanted, {}, image_ids, {{"m", 2}}),
             "model m has enough containers already");
 }
 

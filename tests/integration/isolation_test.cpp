@@ -1,0 +1,457 @@
+// What isolation holds, checked on real containers: the real janusd with the Docker runtime,
+// the real Docker engine and an image of the janus-baseline under test. An isolated container's
+// network namespace has no interface but `lo` and no route; from inside it (nsenter into it),
+// the host's loopback services and other containers do not answer, its platform endpoint does;
+// janusd serves chat through it byte for byte, probes it, and adopts it after a SIGKILL. Every
+// connection the tests make goes to a loopback address: the host's, or the container's own.
+
+#include "tests/integration/janusd_fixture.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/ports.hpp"
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace janus::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// The image the suite runs: built from the janus-baseline under test, under a tag of its own, so
+/// that other suites rebuilding janus-baseline:latest meanwhile change nothing here.
+constexpr const char* test_image = "janus-isolation-test:latest";
+
+struct command_result {
+  int status = -1;
+  std::string out;
+};
+
+/// A shell command's exit status and output (stderr included), trailing blanks trimmed unless
+/// `raw`.
+command_result sh(const std::string& command, bool raw = false) {
+  command_result result;
+  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    result.out.append(buffer.data(), n);
+  }
+  int status = ::pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  while (!raw && !result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
+    result.out.pop_back();
+  }
+  return result;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::istringstream in{text};
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) {
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+std::string chat(const std::string& model, const std::string& text, const std::string& extra = {}) {
+  std::string body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":")" + text
+                     + R"("}])";
+  if (!extra.empty()) {
+    body += "," + extra;
+  }
+  return body + "}";
+}
+
+/// A `models:` entry running the test image with a fixed `created` and model id.
+std::string image_model(const std::string& name, const std::string& settings = {},
+                        const std::string& env = {}) {
+  return "  " + name + ":\n    image: " + test_image + "\n    env:\n"
+         + "      JANUS_BASELINE_CREATED: \"1700000000\"\n      JANUS_BASELINE_MODEL: " + name
+         + "\n" + env + settings;
+}
+
+/// A listener on the host's 127.0.0.1 that answers every connection with "host" and closes it,
+/// for as long as it lives.
+class host_service {
+public:
+  host_service() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0
+        && ::listen(fd_, 16) == 0
+        && ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port_ = ntohs(address.sin_port);
+    }
+    thread_ = std::thread{[this] {
+      while (true) {
+        int peer = ::accept(fd_, nullptr, nullptr);
+        if (peer < 0) {
+          return;
+        }
+        ++accepted_;
+        [[maybe_unused]] auto n = ::write(peer, "host", 4);
+        ::close(peer);
+      }
+    }};
+  }
+
+  ~host_service() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+
+  std::uint16_t port() const {
+    return port_;
+  }
+
+  int accepted() const {
+    return accepted_;
+  }
+
+private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+/// janusd with `runtime: docker`, isolated by default. Skips (or fails, with CI=true) when no
+/// Docker engine answers or janusd cannot run as root.
+class isolation : public janusd_fixture {
+protected:
+  static void SetUpTestSuite() {
+    if (::geteuid() != 0) {
+      unavailable_ = "isolated containers need janusd to run as root";
+      return;
+    }
+    auto info = sh("docker info --format '{{.ServerVersion}}'");
+    if (info.status != 0) {
+      unavailable_ = "no Docker engine answers (`docker info`: " + info.out + ")";
+      return;
+    }
+    if (sh("command -v nsenter && command -v ip && command -v curl").status != 0) {
+      unavailable_ = "nsenter, ip (iproute2) and curl are needed to look inside a namespace";
+      return;
+    }
+    auto context = sh("mktemp -d").out;
+    auto built = sh("cp " + std::string{JANUS_SOURCE_DIR} + "/deploy/baseline/Dockerfile " + context
+                    + "/ && cp " + bin_path("janus-baseline") + " " + context
+                    + "/janus-baseline && DOCKER_BUILDKIT=0 docker build -q -t " + test_image + " "
+                    + context + "; status=$?; rm -rf " + context + "; exit $status");
+    if (built.status != 0) {
+      unavailable_ = "cannot build " + std::string{test_image} + ": " + built.out;
+    }
+  }
+
+  void SetUp() override {
+    if (!unavailable_.empty()) {
+      if (const char* ci = std::getenv("CI"); ci != nullptr && std::string{ci} == "true") {
+        FAIL() << "CI=true and the isolation tests cannot run: " << unavailable_;
+      }
+      GTEST_SKIP() << "isolation tests skipped: " << unavailable_;
+    }
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    engine_id_ = "ji-" + std::string{info->name()}.substr(0, 56);
+    remove_all();
+    // A platform port that nothing uses on the host, to show that the host does not see it.
+    platform_port_ = free_port();
+  }
+
+  void TearDown() override {
+    janusd_fixture::TearDown();
+    if (HasFailure() && !engine_id_.empty()) {
+      std::cerr << "--- containers of " << engine_id_ << " ---\n"
+                << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out << "\n";
+    }
+    if (janusd_ && janusd_->running()) {
+      janusd_->signal(SIGTERM);
+      janusd_->wait_for_exit(30s);
+    }
+    janusd_.reset();
+    if (!engine_id_.empty()) {
+      remove_all();
+    }
+  }
+
+  void start_docker(const std::string& models_yaml, bool wait_ready = true,
+                    const std::string& docker_yaml = {}) {
+    top_level_yaml_ = "runtime: docker\ndocker:\n  engine_id: " + engine_id_ + "\n" + docker_yaml
+                      + "platform:\n  port: " + std::to_string(platform_port_) + "\n";
+    start(models_yaml, {}, wait_ready);
+  }
+
+  /// This test's running containers (short ids) whose model is `model`, or all of them.
+  std::set<std::string> containers(const std::string& model = {}) {
+    auto filter = " --filter label=janus.engine=" + engine_id_
+                  + (model.empty() ? std::string{} : " --filter label=janus.model=" + model);
+    auto listed = lines_of(sh("docker ps -q" + filter).out);
+    return {listed.begin(), listed.end()};
+  }
+
+  static std::string inspect(const std::string& id, const std::string& format) {
+    return sh("docker inspect --format '" + format + "' " + id).out;
+  }
+
+  static std::string pid_of(const std::string& id) {
+    return inspect(id, "{{.State.Pid}}");
+  }
+
+  /// `command` run inside the network namespace of container `id` (host binaries).
+  static command_result inside(const std::string& id, const std::string& command,
+                               bool raw = false) {
+    return sh("nsenter -t " + pid_of(id) + " -n " + command, raw);
+  }
+
+  /// curl from inside container `id`'s namespace: the body as it came, or "curl exit N" when no
+  /// answer came.
+  static std::string curl_inside(const std::string& id, const std::string& args) {
+    auto got = inside(id, "curl -sS -m 3 " + args, true);
+    return got.status == 0 ? got.out : "curl exit " + std::to_string(got.status);
+  }
+
+  void remove_all() {
+    sh("docker ps -aq --filter label=janus.engine=" + engine_id_ + " | xargs -r docker rm -f");
+  }
+
+  std::string engine_id_;
+  std::uint16_t platform_port_ = 0;
+  static inline std::string unavailable_;
+};
+
+// -- the namespace -------------------------------------------------------------------------
+
+TEST_F(isolation, an_isolated_container_has_no_interface_but_lo_no_route_and_publishes_nothing) {
+  start_docker(image_model("m", "    min_warm: 1\n"));
+  auto running = containers();
+  ASSERT_EQ(running.size(), 1u);
+  const auto id = *running.begin();
+  EXPECT_EQ(inspect(id, "{{.HostConfig.NetworkMode}}"), "none");
+  EXPECT_EQ(inspect(id, "{{json .HostConfig.PortBindings}}"), "null");
+  EXPECT_EQ(inspect(id, "{{json .Config.ExposedPorts}}"), "{\"8080/tcp\":{}}")
+    << "the image's EXPOSE stays in its config, and nothing publishes it";
+  EXPECT_EQ(sh("docker port " + id).out, "") << "nothing published on the host";
+
+  auto links = lines_of(inside(id, "ip -o link").out);
+  ASSERT_EQ(links.size(), 1u) << inside(id, "ip -o link").out;
+  EXPECT_NE(links[0].find(": lo: "), std::string::npos) << links[0];
+  EXPECT_EQ(inside(id, "ip -4 route show table all").out.find("default"), std::string::npos);
+  auto routes = lines_of(inside(id, "ip -4 route").out);
+  EXPECT_TRUE(routes.empty()) << inside(id, "ip -4 route").out;
+  EXPECT_TRUE(lines_of(inside(id, "ip -6 route").out).empty()) << inside(id, "ip -6 route").out;
+}
+
+TEST_F(isolation, from_inside_neither_the_hosts_loopback_nor_other_containers_answer) {
+  host_service host;
+  ASSERT_NE(host.port(), 0);
+  ASSERT_EQ(sh("curl -sS -m 3 --http0.9 http://127.0.0.1:" + std::to_string(host.port()) + "/").out,
+            "host")
+    << "the host's service answers on the host";
+  start_docker(image_model("a", "    min_warm: 1\n") + image_model("b", "    min_warm: 1\n")
+               + image_model("open", "    min_warm: 1\n    network: bridge\n"));
+  auto a = *containers("a").begin();
+  auto b = *containers("b").begin();
+  auto open = *containers("open").begin();
+  auto published = sh("docker port " + open + " 8080/tcp").out;
+  auto bridged_port = published.substr(published.rfind(':') + 1);
+  ASSERT_EQ(sh("curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:" + bridged_port
+               + "/health")
+              .out,
+            "200")
+    << "the bridged container answers on the host's loopback";
+
+  for (const auto& id : {a, b}) {
+    auto accepted_before = host.accepted();
+    EXPECT_EQ(curl_inside(id, "--http0.9 http://127.0.0.1:" + std::to_string(host.port()) + "/"),
+              "curl exit 7")
+      << "the host's loopback service, from inside " << id;
+    EXPECT_EQ(curl_inside(id, "http://127.0.0.1:" + bridged_port + "/health"), "curl exit 7")
+      << "the bridged container's published port, from inside " << id;
+    EXPECT_EQ(host.accepted(), accepted_before);
+  }
+  // Each isolated container's 127.0.0.1:8080 is its own: a's never reaches b's.
+  EXPECT_NE(curl_inside(a, "http://127.0.0.1:8080/v1/models").find("\"a\""), std::string::npos);
+  EXPECT_EQ(curl_inside(a, "http://127.0.0.1:8080/v1/models").find("\"b\""), std::string::npos);
+  EXPECT_NE(curl_inside(b, "http://127.0.0.1:8080/v1/models").find("\"b\""), std::string::npos);
+}
+
+TEST_F(isolation, its_platform_endpoint_answers_from_inside_and_is_invisible_from_the_host) {
+  start_docker(image_model("m", "    min_warm: 1\n"));
+  auto id = *containers().begin();
+  auto port = std::to_string(platform_port_);
+  EXPECT_EQ(inspect(id, "{{range .Config.Env}}{{println .}}{{end}}").find(
+              "JANUS_PLATFORM_URL=http://127.0.0.1:" + port),
+            inspect(id, "{{range .Config.Env}}{{println .}}{{end}}").find("JANUS_PLATFORM_URL="))
+    << "the container is pointed at its own endpoint";
+  auto answer = inside(id, "curl -sS -m 3 -w ' %{http_code}' http://127.0.0.1:" + port
+                             + "/v1/anything");
+  ASSERT_EQ(answer.status, 0) << answer.out;
+  EXPECT_NE(answer.out.find("\"code\":\"not_found\""), std::string::npos) << answer.out;
+  EXPECT_TRUE(answer.out.ends_with(" 404")) << answer.out;
+  EXPECT_EQ(sh("curl -sS -m 3 http://127.0.0.1:" + port + "/").status, 7)
+    << "the host's loopback does not have it";
+}
+
+TEST_F(isolation, a_model_that_calls_the_platform_in_its_first_millisecond_starts) {
+  auto probe = std::string{"      JANUS_BASELINE_PLATFORM_PROBE_AT_START: \"1\"\n"};
+  start_docker(image_model("m", "    min_warm: 2\n", probe));
+  auto running = containers();
+  ASSERT_EQ(running.size(), 2u);
+  for (const auto& id : running) {
+    auto logs = sh("docker logs " + id).out;
+    EXPECT_NE(logs.find("answered at start (status 404)"), std::string::npos) << logs;
+    EXPECT_EQ(inspect(id, "{{json .Config.Entrypoint}}"), "[\"/.janus/init\"]");
+    auto top = sh("docker top " + id + " -o pid,args").out;
+    EXPECT_NE(top.find("docker-init -- /.janus/init"), std::string::npos)
+      << "Docker's init stays PID 1, in front of janus-init: " << top;
+    EXPECT_NE(top.find("/janus-baseline"), std::string::npos) << top;
+  }
+}
+
+TEST_F(isolation, the_probe_at_start_fails_loudly_when_no_endpoint_answers) {
+  // The same switch on a bridged container, whose platform URL nothing serves: the model exits
+  // at once, so the test above shows the endpoint was there in time.
+  auto probe = std::string{"      JANUS_BASELINE_PLATFORM_PROBE_AT_START: \"1\"\n"
+                           "      JANUS_PLATFORM_URL: \"http://127.0.0.1:9\"\n"};
+  start_docker(image_model("m", "    min_warm: 1\n    network: bridge\n", probe), false);
+  EXPECT_TRUE(eventually(15s, [&] {
+    return janusd_->log().find("exited with status 3 before becoming ready") != std::string::npos;
+  })) << janusd_->log();
+}
+
+// -- serving through the namespace ---------------------------------------------------------
+
+TEST_F(isolation, janusd_serves_chat_through_it_byte_for_byte_streamed_or_not) {
+  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
+  auto id = *containers().begin();
+  auto plain = chat("m", "byte exact please");
+  auto via_engine = post_json(port_, "/v1/chat/completions", plain);
+  ASSERT_EQ(via_engine.status, 200u) << via_engine.body;
+  EXPECT_EQ(via_engine.header("x-janus-container"), id);
+  auto direct = curl_inside(id, "-H 'content-type: application/json' -d '" + plain
+                                  + "' http://127.0.0.1:8080/v1/chat/completions");
+  EXPECT_EQ(via_engine.body, direct);
+
+  auto streamed = chat("m", "stream it", R"("stream":true,"stream_options":{"include_usage":true})");
+  auto s_engine = post_json_streaming(port_, "/v1/chat/completions", streamed);
+  ASSERT_EQ(s_engine.status, 200u);
+  EXPECT_TRUE(s_engine.complete);
+  EXPECT_EQ(s_engine.header("content-type"), "text/event-stream");
+  auto s_direct = curl_inside(id, "-N -H 'content-type: application/json' -d '" + streamed
+                                    + "' http://127.0.0.1:8080/v1/chat/completions");
+  EXPECT_EQ(s_engine.body, s_direct);
+  auto data = sse_data_lines(s_engine.body);
+  ASSERT_FALSE(data.empty());
+  EXPECT_EQ(data.back(), "[DONE]");
+  // Keep-alive pooling through the namespace: many requests, few connections.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(post_json(port_, "/v1/chat/completions", plain).status, 200u);
+  }
+  auto connections = lines_of(inside(id, "ss -Htn state established '( sport = :8080 )'").out);
+  EXPECT_LE(connections.size(), 4u) << "pooled upstream connections are reused";
+}
+
+TEST_F(isolation, health_probes_reach_it_and_a_dead_model_is_replaced) {
+  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 2\n    stop_grace: 1s\n"
+                                "    health:\n      interval: 200ms\n      timeout: 500ms\n"
+                                "      threshold: 2\n"));
+  auto first = *containers().begin();
+  EXPECT_TRUE(eventually(5s, [&] {
+    auto ok = metric("janus_health_checks_total", "model=\"m\",result=\"ok\"");
+    return ok && *ok >= 3;
+  })) << "periodic probes through the namespace answer";
+  // The model's server stops answering (stopped, not killed: the container lives on).
+  auto model_pid = lines_of(sh("docker top " + first + " -o pid,args | grep janus-baseline | "
+                               "grep -v docker-init | awk '{print $1}'")
+                              .out);
+  ASSERT_EQ(model_pid.size(), 1u);
+  ASSERT_EQ(sh("kill -STOP " + model_pid[0]).status, 0);
+  EXPECT_TRUE(eventually(10s, [&] {
+    auto now = containers();
+    return now.size() == 1 && !now.contains(first);
+  })) << "the unhealthy container was not replaced";
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "still here")).status, 200u);
+}
+
+// -- adoption ------------------------------------------------------------------------------
+
+TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
+  const auto models = image_model("m", "    min_warm: 2\n    max_containers: 3\n");
+  start_docker(models);
+  auto first_run = containers();
+  ASSERT_EQ(first_run.size(), 2u);
+  janusd_->signal(SIGKILL);
+  ASSERT_TRUE(janusd_->wait_for_exit(10s));
+  auto some = *first_run.begin();
+  EXPECT_EQ(curl_inside(some, "http://127.0.0.1:" + std::to_string(platform_port_) + "/"),
+            "curl exit 7")
+    << "the endpoint went with the janusd that served it";
+
+  start_docker(models);
+  EXPECT_EQ(containers(), first_run) << "adopted, none started";
+  EXPECT_TRUE(eventually(2s, [&] { return count_of(janusd_->log(), "adopting container") == 2; }))
+    << janusd_->log();
+  for (int i = 0; i < 4; ++i) {
+    auto answer = post_json(port_, "/v1/chat/completions", chat("m", "adopted"));
+    ASSERT_EQ(answer.status, 200u) << answer.body;
+    EXPECT_TRUE(first_run.contains(answer.header("x-janus-container")));
+  }
+  for (const auto& id : first_run) {
+    EXPECT_NE(curl_inside(id, "http://127.0.0.1:" + std::to_string(platform_port_) + "/")
+                .find("not_found"),
+              std::string::npos)
+      << "a new endpoint in " << id;
+  }
+
+  // The same model bridged is another configuration: nothing is adopted across networks.
+  janusd_->signal(SIGKILL);
+  ASSERT_TRUE(janusd_->wait_for_exit(10s));
+  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n    network: bridge\n"));
+  std::set<std::string> third_run;
+  EXPECT_TRUE(eventually(5s, [&] {
+    third_run = containers();
+    return third_run.size() == 2;
+  }));
+  for (const auto& id : first_run) {
+    EXPECT_FALSE(third_run.contains(id)) << id << " was isolated";
+  }
+  EXPECT_TRUE(eventually(2s, [&] {
+    return count_of(janusd_->log(), "the model's configuration changed") == 2;
+  })) << janusd_->log();
+}
+
+} // namespace
+} // namespace janus::test
