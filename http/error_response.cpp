@@ -47,6 +47,7 @@ error_response make_error_response(const error_info& error) {
       break;
     case errc::none:
     case errc::internal:
+    case errc::invalid_config:
       break;
   }
   auto param = error.code == errc::invalid_request ? error_param(error.message)

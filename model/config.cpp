@@ -300,6 +300,9 @@ docker_config read_docker(yaml_reader reader) {
   if (!result.init.empty() && result.init.front() != '/') {
     fail(reader.key_path("init"), "expected an absolute path, got " + quoted(result.init));
   }
+  result.log_max_size = reader.read_size("log_max_size", result.log_max_size, 64 * 1024,
+                                         64 * gib);
+  result.log_max_files = reader.read_int("log_max_files", result.log_max_files, 1, 100);
   reader.finish();
   return result;
 }
@@ -337,6 +340,12 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.health = read_health(reader.read_section("health"));
   result.resources = read_resources(reader.read_section("resources"));
   result.network = read_network(reader, docker.network);
+  result.runtime_class = reader.read_string("runtime_class", result.runtime_class);
+  if (!result.runtime_class.empty() && !is_valid_engine_id(result.runtime_class)) {
+    fail(reader.key_path("runtime_class"),
+         "must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 characters, got "
+           + quoted(result.runtime_class));
+  }
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("

@@ -91,6 +91,9 @@ struct model_config {
   resource_limits resources;
   /// Docker runtime: the container's network; defaults to `docker.network`.
   network_mode network = network_mode::isolated;
+  /// Docker runtime: the OCI runtime its containers run under (HostConfig.Runtime, e.g. runsc
+  /// or kata); empty = the engine's default (runc).
+  std::string runtime_class;
 };
 
 /// The HTTP facade's limits.
@@ -162,6 +165,10 @@ struct docker_config {
   /// The janus-init binary on the host, mounted read-only into isolated containers at
   /// /.janus/init; empty = janus-init beside janusd's executable.
   std::string init;
+  /// Each container's log (json-file driver): the size of one file, and how many files are
+  /// kept, so that no container fills the disk.
+  std::size_t log_max_size = std::size_t{10} << 20;
+  int log_max_files = 3;
 };
 
 /// The admin API (`/admin/*`): enabled only when a token is configured.

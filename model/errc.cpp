@@ -28,6 +28,8 @@ std::string_view to_string(errc code) {
       return "internal_error";
     case errc::conflict:
       return "conflict";
+    case errc::invalid_config:
+      return "invalid_config";
   }
   return "unknown";
 }

@@ -32,6 +32,9 @@ enum class errc : std::uint8_t {
   internal,
   /// The admin API was asked to create what exists already (409).
   conflict,
+  /// A setting that the backend refuses at start-up, e.g. a runtime_class the Docker engine does
+  /// not know: the message names the key, and janusd stops with a configuration error.
+  invalid_config,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -144,6 +145,22 @@ std::string render_create(const container_spec& spec, const create_options& opti
   write_strings(out, {"no-new-privileges"});
   write_key(out, "Init");
   out.Bool(true);
+  if (!spec.runtime_class.empty()) {
+    write_key(out, "Runtime");
+    write_string(out, spec.runtime_class);
+  }
+  write_key(out, "LogConfig");
+  out.StartObject();
+  write_key(out, "Type");
+  write_string(out, "json-file");
+  write_key(out, "Config");
+  out.StartObject();
+  write_key(out, "max-size");
+  write_string(out, std::to_string(options.log_max_size));
+  write_key(out, "max-file");
+  write_string(out, std::to_string(options.log_max_files));
+  out.EndObject();
+  out.EndObject();
   write_key(out, "RestartPolicy");
   out.StartObject();
   write_key(out, "Name");
@@ -507,6 +524,23 @@ result<std::string> parse_image_id(std::string_view json) {
     return bad_answer("image inspect has no Id");
   }
   return id;
+}
+
+result<std::vector<std::string>> parse_runtimes(std::string_view info_json) {
+  rapidjson::Document doc;
+  if (!parse_json(doc, info_json) || !doc.IsObject()) {
+    return bad_answer("the engine's info is not a JSON object");
+  }
+  const auto* runtimes = object_member(doc, "Runtimes");
+  if (runtimes == nullptr) {
+    return bad_answer("the engine's info lists no Runtimes");
+  }
+  std::vector<std::string> out;
+  for (auto it = runtimes->MemberBegin(); it != runtimes->MemberEnd(); ++it) {
+    out.emplace_back(it->name.GetString(), it->name.GetStringLength());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 result<image_config> parse_image_config(std::string_view json) {

@@ -38,6 +38,9 @@ struct create_options {
   /// endpoint before it gives up.
   std::string init_path;
   std::chrono::milliseconds init_wait{35000};
+  /// Every container's log (json-file driver): one file's size, and how many are kept.
+  std::size_t log_max_size = std::size_t{10} << 20;
+  int log_max_files = 3;
 };
 
 /// How one isolated container's program starts: what janus-init runs once the platform endpoint
@@ -54,8 +57,8 @@ std::vector<std::string> container_env(const container_spec& spec,
                                        const std::map<std::string, std::string>& extra = {});
 
 /// The configuration generation of `spec`: a hash (16 hex digits) of everything a container of
-/// it runs with (image, command, environment, network and platform port, limits and
-/// hardening), its labels excepted. Two specs with the same generation start the same
+/// it runs with (image, command, environment, network and platform port, OCI runtime, limits,
+/// hardening and log caps), its labels excepted. Two specs with the same generation start the same
 /// container; what differs from one container to the next (platform variables) or follows the
 /// image (its entrypoint) is not part of it.
 std::string generation_of(const container_spec& spec, const create_options& options = {});
@@ -63,7 +66,8 @@ std::string generation_of(const container_spec& spec, const create_options& opti
 /// The body of `POST /containers/create` for `spec`: its image, its environment (see
 /// container_env), its labels plus the generation label, its network, the limits (memory
 /// without extra swap, CPU quota, pids) and the hardening (read-only root with a tmpfs on /tmp,
-/// every capability dropped, no-new-privileges, an init process, no restart). Bridged: the
+/// every capability dropped, no-new-privileges, an init process, no restart), the spec's OCI
+/// runtime when it names one, and a capped json-file log. Bridged: the
 /// spec's command as Cmd, port 8080/tcp published on 127.0.0.1 at a host port the daemon picks.
 /// Isolated: NetworkMode none, nothing exposed or published, janus-init mounted read-only as the
 /// entrypoint, running `how.program` once the platform endpoint accepts, and `how.env` on top.
@@ -125,6 +129,9 @@ result<std::string> parse_created(std::string_view json);
 
 /// The image id in the answer of `GET /images/{name}/json`.
 result<std::string> parse_image_id(std::string_view json);
+
+/// The names of the OCI runtimes the engine knows (`Runtimes` of `GET /info`), sorted.
+result<std::vector<std::string>> parse_runtimes(std::string_view info_json);
 
 /// What janusd runs an image by, from `GET /images/{name}/json`.
 struct image_config {

@@ -65,6 +65,29 @@ net::awaitable<void> run_reconcile(std::shared_ptr<docker_state> state,
     .field("engine_id", cfg.engine_id)
     .info();
 
+  // Every runtime_class a model names must be one the engine knows.
+  bool names_runtime = std::any_of(wanted.begin(), wanted.end(), [](const reconcile_entry& e) {
+    return !e.spec.runtime_class.empty();
+  });
+  if (names_runtime) {
+    std::string info_path = "/info";
+    auto info = co_await api.call(http::verb::get, info_path, no_body);
+    auto runtimes = info.status == 200
+                      ? parse_runtimes(info.body)
+                      : result<std::vector<std::string>>{error_info{errc::internal,
+                                                                    info.message()}};
+    if (!runtimes) {
+      error_info failure{errc::internal, "cannot learn the Docker engine's runtimes: "
+                                           + runtimes.error().message};
+      on_done(std::move(failure));
+      co_return;
+    }
+    if (auto unknown = unknown_runtime(wanted, runtimes.value())) {
+      on_done(std::move(*unknown));
+      co_return;
+    }
+  }
+
   // Events first, so that nothing that happens after the list goes unnoticed.
   auto executor = co_await net::this_coro::executor;
   auto stream = std::make_shared<response_stream>(executor);
@@ -203,6 +226,25 @@ void reconcile_containers(const std::shared_ptr<docker_state>& state,
                           runtime::reconcile_handler on_done) {
   net::co_spawn(state->io, run_reconcile(state, std::move(wanted), std::move(on_done)),
                 net::detached);
+}
+
+std::optional<error_info> unknown_runtime(const std::vector<reconcile_entry>& wanted,
+                                          const std::vector<std::string>& known) {
+  for (const auto& entry : wanted) {
+    const auto& wants = entry.spec.runtime_class;
+    if (wants.empty() || std::find(known.begin(), known.end(), wants) != known.end()) {
+      continue;
+    }
+    std::string list;
+    for (const auto& name : known) {
+      list.append(list.empty() ? "" : ", ").append(name);
+    }
+    return error_info{errc::invalid_config,
+                      "models." + entry.spec.model + ".runtime_class: the Docker engine does not "
+                        "know the runtime \"" + wants + "\" (it knows " + list
+                        + "; install it and add it to dockerd's \"runtimes\", or remove the key)"};
+  }
+  return std::nullopt;
 }
 
 void adopt_container(docker_state& state, const container_info& container,

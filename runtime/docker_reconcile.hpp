@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ void reconcile_containers(const std::shared_ptr<docker_state>& state,
 /// Takes over a container that reconciliation offered (see runtime::adopt).
 void adopt_container(docker_state& state, const container_info& container,
                      runtime::exit_handler on_exit);
+
+/// The error for the first model of `wanted` whose runtime_class is not one of `known` (the
+/// engine's runtimes): an invalid_config naming the key; nullopt when all are known. Pure.
+std::optional<error_info> unknown_runtime(const std::vector<reconcile_entry>& wanted,
+                                          const std::vector<std::string>& known);
 
 /// Why container `c` of an earlier run cannot be adopted, in words for the log; empty when it
 /// can. `options`: what this runtime creates containers with; `image_ids`: each model's image id as the engine has it now; `adopted_per_model`: how

@@ -26,6 +26,8 @@ struct container_spec {
   resource_limits resources;
   /// The container's network (docker); the process backend ignores it.
   network_mode network = network_mode::isolated;
+  /// The OCI runtime of the container (docker's HostConfig.Runtime); empty = the default.
+  std::string runtime_class;
 };
 
 /// One step of a container's start as its backend timed it, e.g. `{"create", 120 ms}` for the

@@ -71,6 +71,9 @@ std::map<std::string, std::vector<container_info>> reconcile_containers(
   });
   auto found = answer.get();
   if (!found) {
+    if (found.error().code == errc::invalid_config) {
+      throw config_error(found.error().message);
+    }
     throw std::runtime_error(found.error().message);
   }
   std::map<std::string, std::vector<container_info>> by_model;
@@ -108,6 +111,8 @@ docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory>
   // janus-init waits while janusd inspects the started container (one Engine API call) and
   // makes its endpoint.
   isolation.options.init_wait = cfg.docker.call_timeout + std::chrono::seconds(5);
+  isolation.options.log_max_size = cfg.docker.log_max_size;
+  isolation.options.log_max_files = cfg.docker.log_max_files;
   if (uses_isolation(cfg)) {
     const auto& path = isolation.options.init_path;
     if (::access(path.c_str(), X_OK) != 0) {

@@ -453,5 +453,30 @@ TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
   })) << janusd_->log();
 }
 
+// -- runtime and logs ----------------------------------------------------------------------
+
+TEST_F(isolation, a_runtime_class_the_engine_does_not_know_stops_janusd_naming_the_key) {
+  start_docker(image_model("m", "    min_warm: 1\n    runtime_class: janus-made-up-runtime\n"),
+               false);
+  auto status = janusd_->wait_for_exit(20s);
+  ASSERT_TRUE(status) << "janusd kept running";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 2) << describe_wait_status(*status);
+  EXPECT_NE(janusd_->log().find("configuration error: models.m.runtime_class: the Docker engine "
+                                "does not know the runtime \"janus-made-up-runtime\""),
+            std::string::npos)
+    << janusd_->log();
+  EXPECT_TRUE(containers().empty());
+}
+
+TEST_F(isolation, a_known_runtime_class_runs_the_container_under_it_with_a_capped_log) {
+  start_docker(image_model("m", "    min_warm: 1\n    runtime_class: runc\n"), true,
+               "  log_max_size: 1MiB\n  log_max_files: 2\n");
+  auto id = *containers().begin();
+  EXPECT_EQ(inspect(id, "{{.HostConfig.Runtime}}"), "runc");
+  EXPECT_EQ(inspect(id, "{{json .HostConfig.LogConfig}}"),
+            R"({"Type":"json-file","Config":{"max-file":"2","max-size":"1048576"}})");
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "runc")).status, 200u);
+}
+
 } // namespace
 } // namespace janus::test

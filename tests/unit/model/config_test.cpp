@@ -918,5 +918,24 @@ TEST(config, the_platform_port_and_janus_init_are_checked_and_named) {
             "docker.init: expected an absolute path, got \"bin/janus-init\"");
 }
 
+TEST(config, runtime_class_and_the_log_caps_are_read_and_checked) {
+  auto parsed = parse_config("runtime: docker\ndocker:\n  log_max_size: 1MiB\n  log_max_files: 5\n"
+                             "models:\n  m:\n    image: x\n    runtime_class: runsc\n");
+  EXPECT_EQ(parsed.models[0].runtime_class, "runsc");
+  EXPECT_EQ(parsed.docker.log_max_size, 1u << 20);
+  EXPECT_EQ(parsed.docker.log_max_files, 5);
+  auto defaults = parse_config(minimal_yaml);
+  EXPECT_EQ(defaults.models[0].runtime_class, "");
+  EXPECT_EQ(defaults.docker.log_max_size, 10u << 20);
+  EXPECT_EQ(defaults.docker.log_max_files, 3);
+  EXPECT_EQ(error_of(with_model_settings("    runtime_class: \"run sc\"\n")),
+            "models.baseline.runtime_class: must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 "
+            "characters, got \"run sc\"");
+  EXPECT_EQ(error_of("docker:\n  log_max_files: 0\n" + std::string{minimal_yaml}),
+            "docker.log_max_files: must be between 1 and 100, got 0");
+  EXPECT_EQ(error_of("docker:\n  log_max_size: 1KiB\n" + std::string{minimal_yaml}),
+            "docker.log_max_size: must be between 64KiB and 64GiB, got \"1KiB\"");
+}
+
 } // namespace
 } // namespace janus

@@ -181,6 +181,31 @@ TEST(docker_image_config, reads_the_entrypoint_and_the_cmd_janus_init_runs) {
   EXPECT_FALSE(parse_image_config(R"({"Config":{}})")) << "no Id";
 }
 
+TEST(docker_create_body, caps_the_log_and_names_the_oci_runtime_when_the_model_does) {
+  create_options options;
+  options.log_max_size = 10u << 20;
+  options.log_max_files = 3;
+  auto doc = parsed(create_body(sample_spec(), options));
+  const auto& log = doc["HostConfig"]["LogConfig"];
+  EXPECT_STREQ(log["Type"].GetString(), "json-file");
+  EXPECT_STREQ(log["Config"]["max-size"].GetString(), "10485760");
+  EXPECT_STREQ(log["Config"]["max-file"].GetString(), "3");
+  EXPECT_FALSE(doc["HostConfig"].HasMember("Runtime")) << "the engine's default";
+  auto sandboxed = sample_spec();
+  sandboxed.runtime_class = "runsc";
+  EXPECT_STREQ(parsed(create_body(sandboxed))["HostConfig"]["Runtime"].GetString(), "runsc");
+  EXPECT_NE(generation_of(sandboxed), generation_of(sample_spec()));
+}
+
+TEST(docker_info, lists_the_runtimes_the_engine_knows) {
+  auto runtimes = parse_runtimes(R"({"ServerVersion":"20.10.24","Runtimes":{
+    "runc":{"path":"runc"},"io.containerd.runc.v2":{"path":"runc"}},"DefaultRuntime":"runc"})");
+  ASSERT_TRUE(runtimes) << runtimes.error().message;
+  EXPECT_EQ(runtimes.value(), (std::vector<std::string>{"io.containerd.runc.v2", "runc"}));
+  EXPECT_FALSE(parse_runtimes(R"({"ServerVersion":"x"})"));
+  EXPECT_FALSE(parse_runtimes("nope"));
+}
+
 // -- generation --------------------------------------------------------------------------------
 
 TEST(docker_generation, is_sixteen_hex_digits_and_stable) {

@@ -82,5 +82,22 @@ TEST(docker_reconcile, a_bridged_container_without_its_port_is_not_adopted) {
             "model m has enough containers already");
 }
 
+TEST(docker_reconcile, an_unknown_runtime_class_is_a_config_error_naming_the_key) {
+  auto known = spec_of(network_mode::isolated);
+  known.runtime_class = "runc";
+  auto made_up = spec_of(network_mode::isolated);
+  made_up.model = "untrusted";
+  made_up.runtime_class = "no-such-runtime";
+  std::vector<std::string> runtimes{"io.containerd.runc.v2", "runc"};
+  EXPECT_FALSE(unknown_runtime({{known, 1}, {spec_of(network_mode::bridge), 1}}, runtimes));
+  auto refused = unknown_runtime({{known, 1}, {made_up, 1}}, runtimes);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, errc::invalid_config);
+  EXPECT_EQ(refused->message,
+            "models.untrusted.runtime_class: the Docker engine does not know the runtime "
+            "\"no-such-runtime\" (it knows io.containerd.runc.v2, runc; install it and add it to "
+            "dockerd's \"runtimes\", or remove the key)");
+}
+
 } // namespace
 } // namespace janus::docker
