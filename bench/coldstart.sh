@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cold start: time to first token of a streamed request that finds no warm container, through
-# janusd (docker runtime, min_warm 0) against what a user does by hand from a shell (`docker run
-# -d -p 127.0.0.1::8080`, `docker port`, poll /health with curl, then the same request). Median
+# janusd (docker runtime, min_warm 0; a bridged container with a published port, and an isolated
+# one reached in its own network namespace) against what a user does by hand from a shell
+# (`docker run -d -p 127.0.0.1::8080`, `docker port`, poll /health with curl, then the same
+# request). Median
 # of at least 10 each; janusd's start broken down into its phases from its own log. Bounded
 # (about a minute with the defaults), and every container it made is removed, even on failure.
 #   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process] [--startup-delay MS]
@@ -38,7 +40,7 @@ docker image inspect "$IMAGE" >/dev/null 2>&1 \
 
 WORK=$(mktemp -d /tmp/janus-coldstart.XXXXXX)
 RUN=cold$$x$RANDOM                  # labels and names every container this run makes
-ENGINE_ID=janus-coldbench-$RUN      # janusd's engine id: its containers carry janus.engine=<it>
+ENGINE_ID=janus-coldbench-$RUN      # janusd's engine ids: its containers carry janus.engine=<it>-<network>
 RAW=$WORK/raw.jsonl
 TOKEN=coldbench-$RANDOM$RANDOM
 PIDS=()
@@ -51,7 +53,8 @@ cleanup() {
   done
   local left
   left=$( { docker ps -aq --filter "label=janus.coldbench=$RUN";
-            docker ps -aq --filter "label=janus.engine=$ENGINE_ID";
+            docker ps -aq --filter "label=janus.engine=$ENGINE_ID-bridge";
+            docker ps -aq --filter "label=janus.engine=$ENGINE_ID-isolated";
             docker ps -aq --filter "name=coldbench-$RUN-"; } 2>/dev/null | sort -u)
   if [ -n "$left" ]; then docker rm -f $left >/dev/null 2>&1 || true; fi
   exit $rc
@@ -69,10 +72,12 @@ json_get() { # json_get FILE EXPR: prints eval(EXPR) with d = the file's JSON
 BENCH_ARGS=(-n 1 -c 1 --stream -t 30s --no-progress -q)
 
 # -- janusd ---------------------------------------------------------------------------------
-# start_janusd NAME RUNTIME: a janusd with one model "baseline", min_warm 0, on a free port.
-declare -A JPORT JLOG JPID
+# start_janusd NAME RUNTIME [NETWORK]: a janusd with one model "baseline", min_warm 0, on a free
+# port; a docker one's containers are on NETWORK (bridge or isolated) under an engine id of its
+# own.
+declare -A JPORT JLOG JPID JENGINE
 start_janusd() {
-  local name=$1 runtime=$2 port; port=$(free_port)
+  local name=$1 runtime=$2 network=${3:-bridge} port; port=$(free_port)
   local model
   if [ "$runtime" = docker ]; then
     model="    image: $IMAGE"
@@ -87,7 +92,8 @@ log:
   format: json
 runtime: $runtime
 docker:
-  engine_id: $ENGINE_ID
+  engine_id: $ENGINE_ID-$network
+  network: $network
 admin:
   token_env: JANUS_COLDBENCH_TOKEN
 models:
@@ -104,7 +110,7 @@ EOF
   JANUS_COLDBENCH_TOKEN=$TOKEN "$BIN/janusd" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
   local pid=$!
   PIDS+=("$pid")
-  JPORT[$name]=$port; JLOG[$name]=$WORK/$name.log; JPID[$name]=$pid
+  JPORT[$name]=$port; JLOG[$name]=$WORK/$name.log; JPID[$name]=$pid; JENGINE[$name]=$ENGINE_ID-$network
   for _ in $(seq 100); do
     curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0
     kill -0 "$pid" 2>/dev/null || break
@@ -133,7 +139,7 @@ make_cold() {
     pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
     if grep -q '"containers":\[\]' <<<"$pools"; then
       if [ "$runtime" != docker ] \
-         || [ -z "$(docker ps -aq --filter "label=janus.engine=$ENGINE_ID")" ]; then
+         || [ -z "$(docker ps -aq --filter "label=janus.engine=${JENGINE[$name]}")" ]; then
         sleep 0.3 # let the daemon settle after the removal, so it does not overlap the start
         return 0
       fi
@@ -144,9 +150,10 @@ make_cold() {
   exit 1
 }
 
-# janusd_iteration NAME RUNTIME REP: one cold request; one line to RAW (rep 0 is a warm-up).
+# janusd_iteration NAME RUNTIME REP [METHOD]: one cold request; one line to RAW (rep 0 is a
+# warm-up).
 janusd_iteration() {
-  local name=$1 runtime=$2 rep=$3 out=$WORK/$1-$3.json
+  local name=$1 runtime=$2 rep=$3 method=${4:-janusd-$2} out=$WORK/$1-$3.json
   make_cold "$name" "$runtime"
   local before; before=$(grep -c '"msg":"container ready"' "${JLOG[$name]}" || true)
   "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
@@ -167,7 +174,7 @@ janusd_iteration() {
     sleep 0.05
   done
   [ -n "$ready" ] || { echo "bench/coldstart.sh: no container ready line in ${JLOG[$name]}" >&2; exit 1; }
-  echo "{\"method\":\"janusd-$runtime\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
+  echo "{\"method\":\"$method\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
 }
 
 # -- docker CLI -----------------------------------------------------------------------------
@@ -199,12 +206,14 @@ cli_iteration() {
 }
 
 # -- the runs -------------------------------------------------------------------------------
-start_janusd jd docker
+start_janusd jd docker bridge
+start_janusd ji docker isolated
 [ "$PROCESS" = 1 ] && start_janusd jp process
 echo "bench/coldstart.sh: $REPS repetitions (+1 warm-up) of each method; work dir $WORK" >&2
 for rep in $(seq 0 "$REPS"); do
   # Interleaved, so a noisy neighbour hits every method alike.
   janusd_iteration jd docker "$rep"
+  janusd_iteration ji docker "$rep" janusd-docker-isolated
   cli_iteration 0.01 "$rep"
   cli_iteration 0.1 "$rep"
   [ "$PROCESS" = 1 ] && janusd_iteration jp process "$rep"
@@ -243,7 +252,8 @@ def of(method, key=None, ready_key=None):
             out.append(r[key])
     return out
 
-methods = [("janusd-docker", "janusd, docker runtime (request → first token)"),
+methods = [("janusd-docker", "janusd, docker runtime, bridged (request → first token)"),
+           ("janusd-docker-isolated", "janusd, docker runtime, isolated (request → first token)"),
            ("cli-0.01s", "docker CLI: run + port + curl /health every 10 ms + request"),
            ("cli-0.1s", "docker CLI: run + port + curl /health every 100 ms + request"),
            ("janusd-process", "janusd, process runtime (info)")]
@@ -263,6 +273,7 @@ def phases(method, names):
     return out
 
 docker_phases = phases("janusd-docker", ["wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"])
+isolated_phases = phases("janusd-docker-isolated", ["wait_ms", "create_ms", "run_ms", "inspect_ms", "netns_ms", "ready_ms", "probes", "start_ms"])
 process_phases = phases("janusd-process", ["wait_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
 cli_phases = {}
 for m in ("cli-0.01s", "cli-0.1s"):
@@ -278,8 +289,10 @@ for r in measured:
 split = {"engine_create_start_ms": median(engine_ms), "janusd_own_ms": median(own_ms)} if own_ms else {}
 ratio = summary["janusd-docker"]["median_ms"] / summary["cli-0.01s"]["median_ms"]
 ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_ms"]
+isolated_ratio = summary["janusd-docker-isolated"]["median_ms"] / summary["janusd-docker"]["median_ms"]
 goal = 0.7
 result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
+          "janusd_docker_isolated_phases": isolated_phases, "ratio_isolated_vs_bridged": isolated_ratio,
           "janusd_process_phases": process_phases, "cli_phases": cli_phases, "split": split,
           "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
           "met": ratio <= goal, "raw": rows}
@@ -305,7 +318,10 @@ lines = ["## Cold start", "",
          "Before each request the pool is drained (`POST /admin/pools/baseline/drain`) until janusd "
          "lists no container and `docker ps` shows none of its engine, then 0.3 s of quiet. One "
          "request `janus-bench -n 1 -c 1 --stream`; its answer must carry `x-janus-start: cold`. "
-         "TTFT runs from sending the request to the first SSE data frame.",
+         "TTFT runs from sending the request to the first SSE data frame. Twice: `network: bridge` "
+         "(port 8080 published on 127.0.0.1, as the docker CLI runs it) and `network: isolated` "
+         "(no network, nothing published; janus-init in front of the model, the platform endpoint "
+         "made in its namespace), each janusd with an engine id of its own.",
          "- **docker CLI** (what a user does by hand): from just before `docker run -d -p "
          "127.0.0.1::8080 " + image + "` through `docker port`, a `curl -fs /health` loop with "
          "`sleep 0.01` (or `sleep 0.1`) between tries, then the same request's TTFT (janus-bench "
@@ -322,18 +338,21 @@ for m, label in methods:
         s = summary[m]
         lines.append(f"| {label} | {f(s['median_ms'])} | {f(s['p90_ms'])} | {f(s['min_ms'])} | {f(s['max_ms'])} |")
 lines += ["", "janusd's start, from its `container ready` log line (median / p90 ms):", "",
-          "| phase | docker runtime | meaning |", "| --- | ---: | --- |"]
+          "| phase | bridged | isolated | meaning |", "| --- | ---: | ---: | --- |"]
 meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot, thread hops)",
            "create_ms": "`POST /containers/create`",
            "run_ms": "`POST /containers/{id}/start`",
-           "port_ms": "inspect until the host port is published",
+           "port_ms": "bridged: inspect until the host port is published",
+           "inspect_ms": "isolated: inspect for the container's process",
+           "netns_ms": "isolated: open its network namespace, make the platform listener there",
            "ready_ms": "started → first healthy `/health` probe",
            "probes": "readiness probes sent (count)",
            "start_ms": "whole start: start asked → ready"}
-for k in ("wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"):
-    if k in docker_phases:
-        p = docker_phases[k]
-        lines.append(f"| `{k}` | {f(p['median_ms'])} / {f(p['p90_ms'])} | {meaning[k]} |")
+def cell(table, k):
+    return f"{f(table[k]['median_ms'])} / {f(table[k]['p90_ms'])}" if k in table else "–"
+for k in ("wait_ms", "create_ms", "run_ms", "port_ms", "inspect_ms", "netns_ms", "ready_ms", "probes", "start_ms"):
+    if k in docker_phases or k in isolated_phases:
+        lines.append(f"| `{k}` | {cell(docker_phases, k)} | {cell(isolated_phases, k)} | {meaning[k]} |")
 if split:
     lines += ["", f"Of janusd's cold TTFT, the Docker engine's create and start calls take a median of "
               f"{f(split['engine_create_start_ms'])} ms; janusd's own part (start slot, port inspect, "
@@ -347,7 +366,8 @@ if process_phases:
         f"`{k}` {f(v['median_ms'])}" for k, v in process_phases.items())]
 lines += ["", "| measure | value | goal | met |", "| --- | ---: | ---: | :---: |",
           f"| cold-start TTFT, janusd / docker CLI (10 ms poll) | {ratio:.2f}× | ≤ {goal}× | {'yes' if ratio <= goal else 'no'} |",
-          f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |", ""]
+          f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |",
+          f"| cold-start TTFT, isolated / bridged | {isolated_ratio:.2f}× | ≤ 1.00× | {'yes' if isolated_ratio <= 1.0 else 'no'} |", ""]
 text = "\n".join(lines)
 if md_path:
     with open(md_path, "w") as fh:
