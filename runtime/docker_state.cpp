@@ -106,7 +106,8 @@ net::awaitable<std::optional<error_info>> open_platform_endpoint(
   std::shared_ptr<docker_state> state, std::shared_ptr<netns> ns, platform_owner owner,
   std::map<std::string, std::string> env) {
   if (!state->isolation.platform) {
-    co_return error_info{errc::no_capacity, "is isolated, and this runtime has no platform server"};
+    error_info missing{errc::no_capacity, "is isolated, and this runtime has no platform server"};
+    co_return missing;
   }
   auto port = state->isolation.options.platform_port;
   // The factory answers on its own thread: the answer is posted back to this coroutine's.
