@@ -20,6 +20,17 @@ void broker_bridge::acquire(http::acquire_request request, lease_handler on_leas
   caf::anon_send(router_, acquire_atom::value, acquire_msg{std::move(request), std::move(on_lease)});
 }
 
+void broker_bridge::cancel(const http::acquire_request& request) {
+  if (!request.cancelled) {
+    return;
+  }
+  request.cancelled->store(true);
+  auto gate = directory_ ? directory_->find(request.model) : nullptr;
+  if (gate && gate->pool) {
+    caf::anon_send(gate->pool, cancel_atom::value, cancel_msg{request.cancelled});
+  }
+}
+
 void broker_bridge::release(const lease& held, lease_outcome outcome) {
   end_lease(held, outcome);
 }

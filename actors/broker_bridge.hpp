@@ -20,6 +20,10 @@ public:
 
   void acquire(http::acquire_request request, lease_handler on_lease) override;
 
+  /// Sets the request's flag, then tells its pool directly (not through the router): a cancel
+  /// that overtakes its acquire finds the flag set when the acquire arrives.
+  void cancel(const http::acquire_request& request) override;
+
   void release(const lease& held, lease_outcome outcome) override;
 
   void models(models_handler on_models) override;

@@ -77,6 +77,8 @@ lease lease_of(const std::shared_ptr<lease_slot>& slot, const std::string& model
   granted.container_id = slot->container_id;
   granted.target = slot->target;
   granted.kind = kind;
+  granted.first_byte_timeout =
+    std::chrono::milliseconds{slot->gate->first_byte_timeout_ms.load(std::memory_order_relaxed)};
   granted.slot = slot;
   return granted;
 }
@@ -134,15 +136,18 @@ void end_lease(const lease& held, lease_outcome outcome) {
     return;
   }
   auto& gate = *slot->gate;
-  bool failed = outcome == lease_outcome::failed_before_first_byte;
+  bool failed = outcome == lease_outcome::refused;
   std::uint64_t served = 0;
   if (failed) {
     slot->failures_in_row.fetch_add(1);
-  } else {
+  } else if (slot->failures_in_row.load(std::memory_order_relaxed) != 0) {
+    slot->failures_in_row.store(0);
+  }
+  if (outcome == lease_outcome::ok || outcome == lease_outcome::failed_mid_stream
+      || outcome == lease_outcome::client_gone) {
     served = slot->served.fetch_add(1, std::memory_order_relaxed) + 1;
-    if (slot->failures_in_row.load(std::memory_order_relaxed) != 0) {
-      slot->failures_in_row.store(0);
-    }
+  } else if (outcome == lease_outcome::timed_out) {
+    slot->slow.fetch_add(1, std::memory_order_relaxed);
   }
   slot->ended.fetch_add(1, std::memory_order_relaxed);
   auto before = slot->word.fetch_sub(1);

@@ -44,12 +44,16 @@ struct lease_slot {
   /// Requests in flight (low 32 bits) and the closed flag: one word, so that taking a slot and
   /// closing the container cannot both win.
   std::atomic<std::uint64_t> word{0};
-  /// Leases ended other than failed_before_first_byte: a container that served is warm.
+  /// Leases that reached the model's answer (ok, failed_mid_stream, client_gone): a container
+  /// that served is warm.
   std::atomic<std::uint64_t> served{0};
   /// Leases ended, whatever the outcome: the pool reads it to see activity (idle reaping).
   std::atomic<std::uint64_t> ended{0};
-  /// failed_before_first_byte outcomes in a row.
+  /// `refused` outcomes in a row: any other outcome shows that the container takes connections
+  /// and resets it. The pool retires the container at its model's failure_threshold.
   std::atomic<int> failures_in_row{0};
+  /// Leases that ended timed_out: the container was slow (never a failure).
+  std::atomic<std::uint64_t> slow{0};
 
   static constexpr std::uint64_t closed_bit = std::uint64_t{1} << 32;
 
@@ -102,6 +106,8 @@ struct pool_gate {
   std::atomic<bool> poke_pending{false};
   /// Served requests after which a container is recycled; 0 never.
   std::atomic<std::uint64_t> max_requests{0};
+  /// The model's first_byte_timeout in milliseconds, which every lease carries; 0: the server's.
+  std::atomic<std::int64_t> first_byte_timeout_ms{0};
 };
 
 /// Model name → gate, written by the router (copy on write), read by the I/O threads.
@@ -132,8 +138,9 @@ lease lease_of(const std::shared_ptr<lease_slot>& slot, const std::string& model
 /// the pool decides.
 std::optional<lease> try_lease(pool_gate& gate, const http::acquire_request& request);
 
-/// Ends a lease: gives the slot back and tells the pool when that matters to it. Exactly once per
-/// lease, from any thread.
+/// Ends a lease: gives the slot back and tells the pool when that matters to it (a refusal, a
+/// waiter, a draining container emptied, a recycling limit). Exactly once per lease, from any
+/// thread; no message for a lease that changes none of the pool's decisions.
 void end_lease(const lease& held, lease_outcome outcome);
 
 } // namespace janus::actors

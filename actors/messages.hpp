@@ -2,12 +2,15 @@
 
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "actors/reply_once.hpp"
 #include "http/broker.hpp"
 #include "http/health_probe.hpp"
 #include "model/config.hpp"
@@ -25,6 +28,8 @@ using acquire_atom = caf::atom_constant<caf::atom("acquire")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 /// A lease took an idle container and spare ones run short: the pool checks min_warm.
 using poke_atom = caf::atom_constant<caf::atom("poke")>;
+/// `cancel_atom, cancel_msg`: a queued lease request was withdrawn (broker::cancel).
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
 using ready_q_atom = caf::atom_constant<caf::atom("readyq")>;
 
@@ -52,6 +57,10 @@ using expire_atom = caf::atom_constant<caf::atom("expire")>;
 using warm_atom = caf::atom_constant<caf::atom("warm")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+/// The runtime's engine answers again after it could not be reached (e.g. dockerd restarted):
+/// sent to the router, which forwards it to every pool; a pool ends its start back-off and
+/// starts what it lacks at once.
+using engine_up_atom = caf::atom_constant<caf::atom("engineup")>;
 
 // -- admin API (see actors/admin_messages.hpp for the payloads) ------------------------------
 using scale_atom = caf::atom_constant<caf::atom("scale")>;
@@ -59,25 +68,35 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using add_model_atom = caf::atom_constant<caf::atom("addmodel")>;
 using remove_model_atom = caf::atom_constant<caf::atom("rmmodel")>;
 
-/// A lease request with the callback that receives the answer, exactly once.
+// -- router internals --------------------------------------------------------------------------
+/// `restart_atom, model name`: a pool that died is due to be restarted (after a crash loop).
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+
+/// A lease request with the callback that receives the answer, exactly once: a message dropped
+/// unanswered (e.g. by a pool that died) answers no_capacity (actors/reply_once.hpp).
 struct acquire_msg {
   http::acquire_request request;
-  http::broker::lease_handler reply;
+  reply_once<result<lease>> reply;
 };
 
-/// The models list request's callback.
+/// Which lease request was withdrawn: the flag its acquire_request shares with the pool.
+struct cancel_msg {
+  std::shared_ptr<std::atomic<bool>> cancelled;
+};
+
+/// The models list request's callback (an empty list when dropped).
 struct models_msg {
-  http::broker::models_handler reply;
+  reply_once<std::vector<std::string>> reply;
 };
 
-/// The readiness request's callback.
+/// The readiness request's callback (not ready when dropped).
 struct ready_msg {
-  http::broker::ready_handler reply;
+  reply_once<bool, std::string> reply;
 };
 
-/// The pool statuses request's callback.
+/// The pool statuses request's callback (no pools when dropped).
 struct status_msg {
-  http::broker::status_handler reply;
+  reply_once<std::vector<pool_status>> reply;
 };
 
 /// The answers of several health probes, by container id, delivered in one message.
@@ -105,6 +124,7 @@ std::string_view to_string(stop_reason reason);
 } // namespace janus::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::acquire_msg)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::cancel_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::models_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::ready_msg)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(janus::actors::stop_reason)

@@ -59,6 +59,11 @@ void reply_error(acquire_msg& msg, errc code, std::string message) {
   }
 }
 
+/// Whether the asker withdrew the request (broker::cancel).
+bool is_cancelled(const acquire_msg& msg) {
+  return msg.request.cancelled && msg.request.cancelled->load();
+}
+
 // -- containers ----------------------------------------------------------------------------
 
 /// Starts one container unless the pool is full or in start back-off.
@@ -204,6 +209,12 @@ void fail_waiters(self_ptr self, errc code, const std::string& message) {
 void serve_waiters(self_ptr self, bool cold) {
   auto& st = self->state;
   for (int tries = 0; !st.waiters.empty() && tries < grant_tries;) {
+    if (is_cancelled(st.waiters.front().msg)) {
+      // Withdrawn, its cancel message still on its way: the slot goes to the next one.
+      reply_error(st.waiters.front().msg, errc::cancelled, "the request was withdrawn");
+      st.waiters.pop_front();
+      continue;
+    }
     auto key = pick(st, st.waiters.front().msg.request.avoid_container);
     if (key == 0) {
       break;
@@ -246,6 +257,28 @@ void ensure_capacity(self_ptr self) {
   }
 }
 
+/// After a waiter left (withdrawn, or timed out): stops the starting containers that no waiter
+/// will fill and that min_warm does not need, the youngest first. So a start that a request
+/// caused is kept only if the pool still needs it, and clients that queue and hang up cannot
+/// make the pool grow.
+void drop_unneeded_starts(self_ptr self) {
+  auto& st = self->state;
+  while (unclaimed_starting(st) > 0 && spare_count(st) > st.model.min_warm) {
+    auto youngest = std::find_if(st.containers.rbegin(), st.containers.rend(), [](const auto& kv) {
+      return kv.second.state == phase::starting;
+    });
+    if (youngest == st.containers.rend()) {
+      return;
+    }
+    logging::event{"cancelling container start"}
+      .field("model", st.model.name)
+      .field("reason", to_string(stop_reason::idle))
+      .field("detail", "no waiter needs it any more")
+      .info();
+    stop_container(self, youngest->first, stop_reason::idle);
+  }
+}
+
 void check_warm(self_ptr self, const caf::actor& router) {
   auto& st = self->state;
   if (!st.warm_reached && count_in(st, phase::ready) >= st.model.min_warm) {
@@ -268,12 +301,14 @@ void maintain(self_ptr self) {
   auto now = self->clock().now();
   if (st.model.max_age > std::chrono::milliseconds::zero()) {
     for (auto& [key, record] : st.containers) {
-      if ((record.state == phase::ready) && now - record.started_at >= st.model.max_age) {
+      auto limit = recycle_age(st.model.max_age, st.deps.jitter_seed, key);
+      if (record.state == phase::ready && now - record.started_at >= limit) {
         logging::event{"recycling container"}
           .field("model", st.model.name)
           .field("container", record.container.id)
           .field("reason", to_string(stop_reason::recycled))
           .field("detail", "max_age")
+          .field("age_limit_ms", limit.count())
           .info();
         retire(self, key, stop_reason::recycled);
       }
@@ -439,6 +474,7 @@ void sync_gate(self_ptr self) {
   gate.spare_starting.store(unclaimed_starting(st));
   gate.min_warm.store(st.model.min_warm);
   gate.max_requests.store(st.model.max_requests);
+  gate.first_byte_timeout_ms.store(st.model.first_byte_timeout.count());
   gate.can_start.store(!st.shutting_down && live_count(st) < st.model.max_containers);
 }
 
@@ -483,6 +519,18 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
   return spec;
 }
 
+std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,
+                                      std::uint64_t key) {
+  // splitmix64 of seed and key: a well-spread 64-bit value, the same for the same inputs.
+  std::uint64_t z = seed + key * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  auto fraction = static_cast<double>(z >> 11) / static_cast<double>(std::uint64_t{1} << 53);
+  auto spread = static_cast<double>(max_age.count()) / 10.0;
+  return max_age - std::chrono::milliseconds{static_cast<std::int64_t>(spread * fraction)};
+}
+
 caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
                    caf::actor router, std::shared_ptr<pool_gate> gate) {
   self->state.model = std::move(model);
@@ -500,6 +548,9 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       auto& st = self->state;
       if (st.shutting_down) {
         return reply_error(msg, errc::shutting_down, "the engine is shutting down");
+      }
+      if (is_cancelled(msg)) {
+        return reply_error(msg, errc::cancelled, "the request was withdrawn");
       }
       if (st.waiters.empty()) {
         for (int tries = 0; tries < grant_tries; ++tries) {
@@ -543,6 +594,38 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       reply_error(w.msg, errc::queue_timeout,
                   "no slot of model " + st.model.name + " became free within "
                     + std::to_string(waited.count()) + " ms");
+      drop_unneeded_starts(self);
+      sync_gate(self);
+    },
+    [self](cancel_atom, cancel_msg& msg) {
+      // Its asker no longer wants it: the queue place is free at once. Not found: granted
+      // already, expired, or its acquire has not arrived (then the flag refuses it).
+      // (serve_waiters() may have dropped it already: what it caused is judged all the same.)
+      auto& st = self->state;
+      auto it = std::find_if(st.waiters.begin(), st.waiters.end(), [&msg](const waiter& w) {
+        return w.msg.request.cancelled == msg.cancelled;
+      });
+      if (it != st.waiters.end()) {
+        auto w = std::move(*it);
+        st.waiters.erase(it);
+        reply_error(w.msg, errc::cancelled, "the request was withdrawn");
+      }
+      drop_unneeded_starts(self);
+      sync_gate(self);
+    },
+    [self](engine_up_atom) {
+      // The runtime's engine answers again: failed starts were its outage, not the model's.
+      auto& st = self->state;
+      auto now = self->clock().now();
+      if (st.failures_in_row > 0 || now < st.start_allowed_at) {
+        logging::event{"container engine answers again: start back-off ended"}
+          .field("model", st.model.name)
+          .field("failures_in_row", st.failures_in_row)
+          .info();
+      }
+      st.failures_in_row = 0;
+      st.start_allowed_at = now;
+      ensure_capacity(self);
       sync_gate(self);
     },
     [self](release_atom, std::uint64_t key, lease_outcome) {
@@ -553,11 +636,12 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         auto& record = it->second;
         record.last_used = self->clock().now();
         auto failures = record.slot->failures_in_row.load();
-        if (failures >= 3 && record.state == phase::ready) {
+        if (failures >= st.model.failure_threshold && record.state == phase::ready) {
           logging::event{"retiring failing container"}
             .field("model", st.model.name)
             .field("container", record.container.id)
             .field("reason", to_string(stop_reason::failing))
+            .field("detail", "it refused connections")
             .field("failures_in_row", failures)
             .warn();
           retire(self, key, stop_reason::failing);
@@ -615,12 +699,13 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       if (it == st.containers.end()) {
         return;
       }
-      bool never_ready = it->second.container.id.empty() || reason == stop_reason::start_failed
-                         || reason == stop_reason::startup_timeout;
+      // A start the pool itself called off (shutdown, a start no waiter needs) is no failure.
+      bool failed_start = reason == stop_reason::start_failed
+                          || reason == stop_reason::startup_timeout;
       close_slots(it->second);
       st.served_by_gone += it->second.served();
       st.containers.erase(it);
-      if (never_ready && reason != stop_reason::shutdown) {
+      if (failed_start) {
         ++st.start_failures;
         ++st.failures_in_row;
         st.last_start_error = detail;

@@ -28,7 +28,16 @@ struct pool_deps {
   /// Containers an earlier run of the engine left running, by model name, that the runtime
   /// offered for adoption: each pool adopts its own at start instead of starting new ones.
   std::map<std::string, std::vector<container_info>> adoptable;
+  /// Seeds the spread of max_age recycling (recycle_age()): random in the engine, fixed in tests.
+  std::uint64_t jitter_seed = 0;
 };
+
+/// The age at which the container at `key` is recycled: a point in the last tenth of `max_age`
+/// (between 0.9 × and 1 × max_age), drawn from `seed` and `key`, so containers started together
+/// recycle spread over a tenth of max_age instead of all at once; the same seed and key always
+/// give the same age. Zero when max_age is zero (never).
+std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,
+                                      std::uint64_t key);
 
 /// The spec of a new container of `model`: its command and image, the platform environment
 /// under the model's own, the engine's labels plus `janus.model`, and the model's limits.

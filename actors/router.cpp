@@ -1,6 +1,8 @@
 #include "actors/router.hpp"
 
 #include "actors/container_metrics.hpp"
+#include "logging/event.hpp"
+#include "model/admin.hpp"
 
 #include <caf/all.hpp>
 
@@ -12,47 +14,153 @@ namespace janus::actors {
 
 namespace {
 
-/// Spawns the pool of `model` and lists its gate in the directory.
-caf::actor spawn_pool(caf::stateful_actor<router_state>* self, model_config model, pool_deps deps,
+using self_ptr = caf::stateful_actor<router_state>*;
+
+/// Spawns the pool of `model`, linked (it goes when the router goes) and monitored (the router
+/// hears when it dies), and lists its gate in the directory.
+caf::actor spawn_pool(self_ptr self, model_config model, pool_deps deps,
                       pool_directory& directory) {
   auto gate = std::make_shared<pool_gate>(model.name);
-  auto p = self->spawn(pool, std::move(model), std::move(deps), caf::actor_cast<caf::actor>(self),
-                       gate);
+  auto p = self->spawn<caf::linked>(pool, std::move(model), std::move(deps),
+                                    caf::actor_cast<caf::actor>(self), gate);
+  self->monitor(p);
   gate->pool = p;
   directory.put(std::move(gate));
   return p;
 }
 
+/// The pool of `name` spawned again from its configuration (never adopting: an earlier run's
+/// containers were offered once, at start).
+void respawn(self_ptr self, const std::string& name, pool_deps deps, pool_directory& directory) {
+  auto& st = self->state;
+  deps.adoptable.clear();
+  st.pools[name] = spawn_pool(self, st.configs.at(name), std::move(deps), directory);
+  logging::event{"pool restarted"}.field("model", name).info();
+}
+
+/// When the pool of a model that died may start again: now, unless it was restarted
+/// `restart_limit` times within the window; then when the oldest of those leaves the window.
+caf::actor_clock::time_point restart_due(router_state& st, const std::string& name,
+                                         const router_options& options,
+                                         caf::actor_clock::time_point now) {
+  auto& times = st.restarts[name];
+  while (!times.empty() && now - times.front() >= options.restart_window) {
+    times.pop_front();
+  }
+  if (static_cast<int>(times.size()) < options.restart_limit) {
+    return now;
+  }
+  return times.front() + options.restart_window;
+}
+
+/// A pool of the router died: removed and retiring pools are let go; a live one is logged and
+/// restarted (now, or later after a crash loop). Its waiters were answered by their messages.
+void on_pool_down(self_ptr self, const caf::down_msg& down, const pool_deps& deps,
+                  pool_directory& directory, const router_options& options) {
+  auto& st = self->state;
+  for (auto it = st.retiring.begin(); it != st.retiring.end(); ++it) {
+    if (it->second.address() == down.source) {
+      st.retiring.erase(it);
+      return;
+    }
+  }
+  auto dead = std::find_if(st.pools.begin(), st.pools.end(),
+                           [&](const auto& entry) { return entry.second.address() == down.source; });
+  if (dead == st.pools.end()) {
+    return;
+  }
+  auto name = dead->first;
+  st.pools.erase(dead);
+  if (st.shutting_down) {
+    return;
+  }
+  auto now = self->clock().now();
+  auto due = restart_due(st, name, options, now);
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
+  logging::event{"pool stopped"}
+    .field("model", name)
+    .field("reason", self->system().render(down.reason))
+    .field("restart_in_ms", wait.count())
+    .error();
+  if (due <= now) {
+    st.restarts[name].push_back(now);
+    respawn(self, name, deps, directory);
+    return;
+  }
+  // A crash loop: no lease fast path meanwhile; requests get no_capacity from the router.
+  directory.erase(name);
+  st.restarting[name] = due;
+  self->delayed_send(self, due - now, restart_atom::value, name);
+}
+
+/// The error for a request to a model whose pool waits for its restart.
+error_info restarting_error(const std::string& name, caf::actor_clock::time_point due,
+                            caf::actor_clock::time_point now) {
+  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(due - now);
+  return error_info{errc::no_capacity, "the pool of model " + name
+                                         + " stopped repeatedly and restarts in "
+                                         + std::to_string(std::max<std::int64_t>(0, wait.count()))
+                                         + " ms"};
+}
+
 } // namespace
 
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
-                     pool_deps deps, std::shared_ptr<pool_directory> directory) {
+                     pool_deps deps, std::shared_ptr<pool_directory> directory,
+                     router_options options) {
   for (auto& model : models) {
     auto name = model.name;
+    self->state.configs.emplace(name, model);
     self->state.pools.emplace(name, spawn_pool(self, std::move(model), deps, *directory));
     self->state.names.push_back(name);
   }
-  self->set_down_handler([self](caf::down_msg& down) {
-    auto& retiring = self->state.retiring;
-    for (auto it = retiring.begin(); it != retiring.end(); ++it) {
-      if (it->second.address() == down.source) {
-        retiring.erase(it);
-        return;
-      }
+  // Only the pools are linked to the router: their exits are handled as down messages. An
+  // exit sent to the router itself (anon_send_exit, as the engine does: its source is the
+  // router's own address) ends it, and its pools with it.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!msg.source || msg.source == self->address()) {
+      self->quit(std::move(msg.reason));
     }
   });
+  self->set_down_handler([self, deps, directory, options](caf::down_msg& down) {
+    on_pool_down(self, down, deps, *directory, options);
+  });
   return {
-    [self](scale_atom a, scale_msg& msg) {
-      auto it = self->state.pools.find(msg.model);
-      if (it == self->state.pools.end()) {
+    [self, deps, directory](restart_atom, const std::string& name) {
+      auto& st = self->state;
+      if (st.shutting_down || st.restarting.erase(name) == 0) {
+        return;
+      }
+      st.restarts[name].push_back(self->clock().now());
+      respawn(self, name, deps, *directory);
+    },
+    [self, options](scale_atom a, scale_msg& msg) {
+      auto& st = self->state;
+      if (auto due = st.restarting.find(msg.model); due != st.restarting.end()) {
+        msg.reply(restarting_error(msg.model, due->second, self->clock().now()));
+        return;
+      }
+      auto it = st.pools.find(msg.model);
+      if (it == st.pools.end()) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
         return;
+      }
+      if (st.added.contains(msg.model)) {
+        if (auto violation = check_scale_limits(msg.change, options.limits)) {
+          msg.reply(std::move(*violation));
+          return;
+        }
       }
       self->send(it->second, a, std::move(msg));
     },
     [self](drain_atom a, drain_msg& msg) {
-      auto it = self->state.pools.find(msg.model);
-      if (it == self->state.pools.end()) {
+      auto& st = self->state;
+      if (auto due = st.restarting.find(msg.model); due != st.restarting.end()) {
+        msg.reply(restarting_error(msg.model, due->second, self->clock().now()));
+        return;
+      }
+      auto it = st.pools.find(msg.model);
+      if (it == st.pools.end()) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
         return;
       }
@@ -65,7 +173,7 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         return;
       }
       auto name = msg.model.name;
-      if (st.pools.contains(name)) {
+      if (st.pools.contains(name) || st.restarting.contains(name)) {
         msg.reply(error_info{errc::conflict, "the model `" + name + "` exists already"});
         return;
       }
@@ -79,6 +187,9 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       }
       auto pool_deps_now = deps;
       pool_deps_now.adoptable.clear();
+      st.configs.insert_or_assign(name, msg.model);
+      st.added.insert(name);
+      st.restarts.erase(name);
       st.pools.emplace(name, spawn_pool(self, std::move(msg.model), std::move(pool_deps_now),
                                         *directory));
       st.names.push_back(name);
@@ -90,18 +201,23 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     [self, directory](remove_model_atom a, remove_model_msg& msg) {
       auto& st = self->state;
       auto it = st.pools.find(msg.model);
-      if (it == st.pools.end()) {
+      bool waits_for_restart = st.restarting.erase(msg.model) > 0;
+      if (it == st.pools.end() && !waits_for_restart) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
         return;
       }
-      auto p = it->second;
-      st.pools.erase(it);
       directory->erase(msg.model);
       st.names.erase(std::remove(st.names.begin(), st.names.end(), msg.model), st.names.end());
       st.warm.erase(msg.model);
-      st.retiring.emplace(msg.model, p);
-      self->monitor(p);
-      self->send(p, a);
+      st.configs.erase(msg.model);
+      st.added.erase(msg.model);
+      st.restarts.erase(msg.model);
+      if (it != st.pools.end()) {
+        auto p = it->second;
+        st.pools.erase(it);
+        st.retiring.emplace(msg.model, p);
+        self->send(p, a);
+      }
       msg.reply(msg.model);
     },
     [self](acquire_atom a, acquire_msg& msg) {
@@ -109,8 +225,13 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
         return;
       }
-      auto it = self->state.pools.find(msg.request.model);
-      if (it == self->state.pools.end()) {
+      auto& st = self->state;
+      if (auto due = st.restarting.find(msg.request.model); due != st.restarting.end()) {
+        msg.reply(restarting_error(msg.request.model, due->second, self->clock().now()));
+        return;
+      }
+      auto it = st.pools.find(msg.request.model);
+      if (it == st.pools.end()) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.request.model
                                                     + "` does not exist"});
         return;
@@ -122,6 +243,11 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     },
     [self](warm_atom, const std::string& model) {
       self->state.warm.insert(model);
+    },
+    [self](engine_up_atom a) {
+      for (auto& [name, p] : self->state.pools) {
+        self->send(p, a);
+      }
     },
     [self](ready_q_atom, ready_msg& msg) {
       std::string waiting;
@@ -156,9 +282,15 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         std::size_t pending = 0;
         status_msg msg;
       };
+      std::vector<caf::actor> asked;
+      for (const auto& name : self->state.names) {
+        if (auto it = self->state.pools.find(name); it != self->state.pools.end()) {
+          asked.push_back(it->second);
+        }
+      }
       auto state = std::make_shared<gather>();
-      state->answers.resize(self->state.names.size());
-      state->pending = self->state.names.size();
+      state->answers.resize(asked.size());
+      state->pending = asked.size();
       state->msg = std::move(msg);
       auto finish_one = [state] {
         if (--state->pending == 0) {
@@ -175,9 +307,8 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         state->msg.reply({});
         return;
       }
-      for (std::size_t i = 0; i < self->state.names.size(); ++i) {
-        auto& p = self->state.pools.at(self->state.names[i]);
-        self->request(p, std::chrono::seconds(5), status_atom::value)
+      for (std::size_t i = 0; i < asked.size(); ++i) {
+        self->request(asked[i], std::chrono::seconds(5), status_atom::value)
           .then([state, i, finish_one](pool_status& status) {
                   state->answers[i] = std::move(status);
                   finish_one();
@@ -187,6 +318,7 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     },
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       self->state.shutting_down = true;
+      self->state.restarting.clear();
       auto promise = self->make_response_promise<shutdown_atom>();
       std::vector<caf::actor> all;
       for (auto* group : {&self->state.pools, &self->state.retiring}) {

@@ -2,6 +2,8 @@
 
 #include <caf/stateful_actor.hpp>
 
+#include <chrono>
+#include <deque>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -12,11 +14,29 @@
 
 namespace janus::actors {
 
+/// How the router looks after its pools and what it allows the admin API.
+struct router_options {
+  /// Ceilings on models added at run time; scaling such a model is held to them too.
+  admin_limits limits;
+  /// A pool that dies is restarted at once at most this many times within `restart_window`; a
+  /// further restart waits until the window allows it (a crash loop does not spin).
+  int restart_limit = 5;
+  std::chrono::milliseconds restart_window{60000};
+};
+
 struct router_state {
   /// Model name → its pool.
   std::unordered_map<std::string, caf::actor> pools;
   /// Model names in configuration order.
   std::vector<std::string> names;
+  /// Model name → the configuration its pool was spawned from (and is restarted from).
+  std::unordered_map<std::string, model_config> configs;
+  /// Models added through the admin API: admin.limits apply to their scaling.
+  std::set<std::string> added;
+  /// Model name → when its pool died and was restarted, within the restart window.
+  std::unordered_map<std::string, std::deque<caf::actor_clock::time_point>> restarts;
+  /// Models whose pool died in a crash loop and waits for its restart, with when it is due.
+  std::unordered_map<std::string, caf::actor_clock::time_point> restarting;
   /// Pools removed through the admin API whose containers still drain: the name is not free
   /// again before they quit.
   std::unordered_map<std::string, caf::actor> retiring;
@@ -32,7 +52,13 @@ struct router_state {
 /// admin API adds and removes models (a removed pool drains before it quits) and scales or drains
 /// pools. Every pool's gate is listed in `directory` while the model exists, for the lease fast
 /// path (actors/lease_gate.hpp); ended leases reach their pool through the gate.
+///
+/// The router monitors its pools: one that dies other than by its removal or the shutdown (a
+/// bug, an exception) is logged with its exit reason and restarted from its configuration, under
+/// `options.restart_limit`; the requests it held are answered by their messages (reply_once). When
+/// the router goes, its pools go with it (they are linked to it).
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
-                     pool_deps deps, std::shared_ptr<pool_directory> directory);
+                     pool_deps deps, std::shared_ptr<pool_directory> directory,
+                     router_options options);
 
 } // namespace janus::actors

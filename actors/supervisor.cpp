@@ -130,6 +130,7 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
         return;
       }
       self->state.current = phase::ready;
+      self->state.was_ready = true;
       count_start(start_result::ok);
       log_ready(self->state, model.name, self->clock().now());
       self->send(pool, ready_atom::value, key, self->state.container);
@@ -166,10 +167,13 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
       stop(reason);
     },
     [self, model, finish, count_start, counts](exited_atom, container_exit& exit) {
-      auto reason = self->state.current == phase::stopping ? self->state.reason
-                    : self->state.current == phase::ready  ? stop_reason::exited
-                                                           : stop_reason::start_failed;
-      auto detail = self->state.current == phase::probing
+      // A stop's reason holds only when the stop ended the container: one that died of
+      // something else meanwhile (killed while draining or recycling) exited.
+      bool stopped_by_us = self->state.current == phase::stopping && !exit.on_its_own;
+      auto reason = stopped_by_us            ? self->state.reason
+                    : self->state.was_ready ? stop_reason::exited
+                                            : stop_reason::start_failed;
+      auto detail = !self->state.was_ready && !stopped_by_us
                       ? exit.description + " before becoming ready"
                       : exit.description;
       count_start(reason == stop_reason::start_failed ? start_result::failed

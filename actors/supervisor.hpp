@@ -37,6 +37,8 @@ struct supervisor_state {
   int probes = 0;
   /// The start's result was counted (each start counts exactly once).
   bool start_counted = false;
+  /// The container became ready (served) at some point.
+  bool was_ready = false;
 
   static inline const char* name = "janus.supervisor";
 };

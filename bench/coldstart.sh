@@ -68,7 +68,8 @@ ms_between() { python3 -c "import sys; print(round((float(sys.argv[2]) - float(s
 json_get() { # json_get FILE EXPR: prints eval(EXPR) with d = the file's JSON
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$1" "$2"
 }
-# One streamed request as janus-bench sends it; its TTFT counts from the moment it is sent.
+# One streamed request as janus-bench sends it; its TTFT counts from the moment it is sent to
+# its first content chunk.
 BENCH_ARGS=(-n 1 -c 1 --stream -t 30s --no-progress -q)
 
 # -- janusd ---------------------------------------------------------------------------------
@@ -158,13 +159,13 @@ janusd_iteration() {
   local before; before=$(grep -c '"msg":"container ready"' "${JLOG[$name]}" || true)
   "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
   local ok cold ttft
-  ok=$(json_get "$out" 'd["ok"]'); cold=$(json_get "$out" 'd["start_kinds"]["cold"]')
+  ok=$(json_get "$out" 'd["completed"]'); cold=$(json_get "$out" 'd["start_kinds"]["cold"]')
   if [ "$ok" != 1 ] || [ "$cold" != 1 ]; then
     echo "bench/coldstart.sh: $name rep $rep: the request was not a successful cold start" \
          "(ok=$ok cold=$cold): $(cat "$out")" >&2
     exit 1
   fi
-  ttft=$(json_get "$out" 'd["ttft_ms"]["p50"]')
+  ttft=$(json_get "$out" 'd["median_ttft_ms"]')
   # janusd writes its log every 50 ms: wait for this start's "container ready" line.
   local ready=
   for _ in $(seq 40); do
@@ -199,9 +200,9 @@ cli_iteration() {
   "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:$port" >/dev/null
   docker rm -f "$id" >/dev/null
   local ok ttft
-  ok=$(json_get "$out" 'd["ok"]')
+  ok=$(json_get "$out" 'd["completed"]')
   [ "$ok" = 1 ] || { echo "bench/coldstart.sh: $method rep $rep failed: $(cat "$out")" >&2; exit 1; }
-  ttft=$(json_get "$out" 'd["ttft_ms"]["p50"]')
+  ttft=$(json_get "$out" 'd["median_ttft_ms"]')
   echo "{\"method\":\"$method\",\"rep\":$rep,\"run_ms\":$(ms_between "$t0" "$t_run"),\"port_ms\":$(ms_between "$t_run" "$t_port"),\"health_ms\":$(ms_between "$t_port" "$t_health"),\"polls\":$polls,\"request_ttft_ms\":$ttft,\"ttft_ms\":$(python3 -c "print(round($(ms_between "$t0" "$t_health") + $ttft, 3))")}" >> "$RAW"
 }
 

@@ -179,9 +179,9 @@ run_case() { # label runtime n
 import json, sys
 try:
     load = json.load(open(sys.argv[1]))
-    load = {"requests": load["requests"], "ok": load["ok"], "errors": load["errors"],
-            "requests_per_s": load["requests_per_s"], "ttft_p50_ms": load["ttft_ms"]["p50"],
-            "ttft_p99_ms": load["ttft_ms"]["p99"]}
+    load = {"requests": load["requests"], "ok": load["completed"], "errors": load["failed"],
+            "requests_per_s": load["request_throughput"], "ttft_p50_ms": load["median_ttft_ms"],
+            "ttft_p99_ms": load["p99_ttft_ms"]}
 except Exception as e:
     load = {"error": str(e)}
 print(json.dumps({"case": "$label", "runtime": "$runtime", "n": $n,

@@ -204,11 +204,11 @@ for mw in min_warms:
                 cold_steady += 1
     n = len(rows)
     runs.append({
-        "min_warm": int(mw), "requests": n, "ok": bench["ok"], "errors": bench["errors"],
+        "min_warm": int(mw), "requests": n, "ok": bench["completed"], "errors": bench["failed"],
         "cold": kinds["cold"], "prewarmed": kinds["prewarmed"], "warm": kinds["warm"],
         "none": kinds["none"], "cold_fraction": kinds["cold"] / n if n else None,
-        "ttft_p50_ms": bench["ttft_ms"]["p50"], "ttft_p99_ms": bench["ttft_ms"]["p99"],
-        "ttft_max_ms": bench["ttft_ms"]["max"],
+        "ttft_p50_ms": bench["median_ttft_ms"], "ttft_p99_ms": bench["p99_ttft_ms"],
+        "ttft_max_ms": bench["max_ttft_ms"],
         "cold_in_ramps": cold_ramp, "steady_requests": steady, "cold_at_steady_load": cold_steady,
         "ttft_p99_steady_ms": pct(ttft_steady, 99),
         "time_to_min_warm_s": meta["ready_s"], "ready_after_run": meta["ready_after"],

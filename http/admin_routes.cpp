@@ -112,21 +112,9 @@ std::string object_with(std::string_view key, std::string_view value, std::strin
   return out.GetString();
 }
 
-reply with_status(unsigned status, reply answer) {
-  answer.status = status;
-  return answer;
-}
-
 reply unauthorized() {
-  auto answer = error_reply({errc::invalid_request, "the admin API needs a valid bearer token "
-                                                    "(Authorization: Bearer <token>)"});
-  answer.status = 401;
-  answer.www_authenticate = "Bearer";
-  return answer;
-}
-
-reply not_found(std::string_view path) {
-  return with_status(404, error_reply({errc::invalid_request, "no route for " + std::string{path}}));
+  return error_reply({errc::admin_unauthorized, "the admin API needs a valid bearer token "
+                                                "(Authorization: Bearer <token>)"});
 }
 
 // -- bridges to the actors (plain functions: GCC 12 must not see these lambdas inside a
@@ -177,7 +165,7 @@ std::string pool_action_model(std::string_view path, std::string_view action) {
 /// A parse failure of a run-time model as a 400 naming the field.
 result<model_config> parse_added_model(const std::string& body, const admin_hooks& hooks) {
   try {
-    return parse_model_config(body, hooks.runtime, hooks.docker);
+    return parse_model_config(body, hooks.runtime, hooks.docker, hooks.max_json_depth);
   } catch (const config_error& error) {
     return error_info{errc::invalid_request, error.what()};
   }
@@ -209,7 +197,7 @@ boost::asio::awaitable<reply> admin_answer(
     if (method != bhttp::verb::post) {
       co_return method_not_allowed("POST", path);
     }
-    auto change = parse_scale_request(request.body());
+    auto change = parse_scale_request(request.body(), hooks.max_json_depth);
     if (!change) {
       co_return error_reply(change.error());
     }
@@ -238,6 +226,9 @@ boost::asio::awaitable<reply> admin_answer(
     if (!parsed) {
       co_return error_reply(parsed.error());
     }
+    if (auto violation = check_admin_limits(parsed.value(), hooks.limits)) {
+      co_return error_reply(*violation);
+    }
     auto name = parsed.value().name;
     if (requests != nullptr) {
       requests->add_model(name); // before the pool exists: its first request is counted
@@ -259,7 +250,7 @@ boost::asio::awaitable<reply> admin_answer(
     }
     co_return json_reply(202, object_with("model", name, "removing"));
   }
-  co_return not_found(path);
+  co_return no_route(path);
 }
 
 std::string pools_body(const std::vector<pool_status>& pools) {

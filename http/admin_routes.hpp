@@ -26,6 +26,10 @@ struct admin_hooks {
   /// configuration entry would be.
   std::string runtime = "process";
   docker_config docker;
+  /// `server.max_json_depth`: admin bodies are held to the same nesting limit as chat bodies.
+  int max_json_depth = server_config{}.max_json_depth;
+  /// Ceilings on models added at run time: checked before the model reaches the pools.
+  admin_limits limits;
 };
 
 /// Whether `path` (no query) is an admin API path and the API is enabled; when disabled, admin

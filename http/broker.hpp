@@ -1,7 +1,9 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +22,10 @@ struct acquire_request {
   std::chrono::milliseconds timeout{0};
   /// A container that just failed this request: avoid it when another one can serve.
   std::string avoid_container;
+  /// Shared with the pool while the request waits there: set (through broker::cancel) when the
+  /// asker no longer wants the lease, e.g. its client hung up. Null: the request cannot be
+  /// withdrawn (the fast path never needs it).
+  std::shared_ptr<std::atomic<bool>> cancelled = nullptr;
 };
 
 /// The HTTP layer's view of the warm pools: the actors implement it. Every handler runs exactly
@@ -41,8 +47,20 @@ public:
   }
 
   /// Leases a slot of a container of the model: at once when one is free, after queueing when
-  /// not; fails with unknown_model, queue_full, queue_timeout, no_capacity or shutting_down.
+  /// not; fails with unknown_model, queue_full, queue_timeout, no_capacity, shutting_down or
+  /// (after cancel()) cancelled.
   virtual void acquire(acquire_request request, lease_handler on_lease) = 0;
+
+  /// Withdraws an acquire() whose request carries a `cancelled` flag: the request leaves its
+  /// pool's queue at once (its queue place is free for others) and its handler still runs
+  /// exactly once, with errc::cancelled, or with a lease granted before the pool heard of the
+  /// cancel, which the caller must release. The pool keeps a container start the request caused
+  /// only if it still needs it. Safe to call at any time, also before the pool got the request.
+  virtual void cancel(const acquire_request& request) {
+    if (request.cancelled) {
+      request.cancelled->store(true);
+    }
+  }
 
   /// Gives a lease back with how the request ended. Exactly once per lease.
   virtual void release(const lease& held, lease_outcome outcome) = 0;

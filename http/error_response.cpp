@@ -45,10 +45,65 @@ error_response make_error_response(const error_info& error) {
       out.status = bhttp::status::conflict;
       out.type = "invalid_request_error";
       break;
+    case errc::unauthorized:
+      out.status = bhttp::status::unauthorized;
+      out.type = "authentication_error";
+      break;
+    case errc::no_route:
+      out.status = bhttp::status::not_found;
+      out.type = "invalid_request_error";
+      break;
+    case errc::not_configured:
+      out.status = bhttp::status::service_unavailable;
+      out.type = "server_error";
+      break;
+    case errc::rate_limited:
+      out.status = bhttp::status::too_many_requests;
+      out.type = "rate_limit_error";
+      out.retry_after = 1;
+      break;
+    case errc::egress_denied:
+      out.status = bhttp::status::forbidden;
+      out.type = "permission_error";
+      break;
+    case errc::method_not_allowed:
+      out.status = bhttp::status::method_not_allowed;
+      out.type = "invalid_request_error";
+      break;
+    case errc::request_timeout:
+      out.status = bhttp::status::request_timeout;
+      out.type = "invalid_request_error";
+      break;
+    case errc::expectation_failed:
+      out.status = bhttp::status::expectation_failed;
+      out.type = "invalid_request_error";
+      break;
+    case errc::headers_too_large:
+      out.status = bhttp::status::request_header_fields_too_large;
+      out.type = "invalid_request_error";
+      break;
+    case errc::invalid_api_key:
+    case errc::admin_unauthorized:
+      out.status = bhttp::status::unauthorized;
+      out.type = "invalid_request_error";
+      out.www_authenticate = "Bearer";
+      break;
+    case errc::too_many_connections:
+      out.status = bhttp::status::service_unavailable;
+      out.type = "server_error";
+      out.retry_after = 1;
+      break;
+    case errc::cancelled:
+      out.status = static_cast<bhttp::status>(499);
+      out.type = "invalid_request_error";
+      break;
     case errc::none:
     case errc::internal:
     case errc::invalid_config:
       break;
+  }
+  if (error.retry_after > 0) {
+    out.retry_after = error.retry_after;
   }
   auto param = error.code == errc::invalid_request ? error_param(error.message)
                                                    : std::string_view{};

@@ -20,6 +20,8 @@ struct error_response {
   std::string body;
   /// Seconds for Retry-After (429, 503); 0 = no header.
   int retry_after = 0;
+  /// The WWW-Authenticate challenge (401); empty = no header.
+  std::string_view www_authenticate = {};
 };
 
 /// Maps an error to its status, OpenAI type and code, and renders the body.

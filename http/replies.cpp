@@ -21,14 +21,19 @@ reply json_reply(unsigned status, std::string body) {
 reply error_reply(const error_info& error) {
   auto rendered = make_error_response(error);
   return reply{static_cast<unsigned>(rendered.status), "application/json",
-               std::move(rendered.body), rendered.retry_after};
+               std::move(rendered.body), rendered.retry_after,
+               std::string{rendered.www_authenticate}};
 }
 
 reply method_not_allowed(std::string_view allowed, std::string_view target) {
-  auto answer = error_reply({errc::invalid_request, "use " + std::string{allowed} + " for "
-                                                      + std::string{target}});
-  answer.status = 405;
+  auto answer = error_reply({errc::method_not_allowed, "use " + std::string{allowed} + " for "
+                                                         + std::string{target}});
+  answer.allow = allowed;
   return answer;
+}
+
+reply no_route(std::string_view target) {
+  return error_reply({errc::no_route, "no route for " + std::string{target}});
 }
 
 reply readiness_reply(bool ready, const std::string& detail) {
@@ -71,10 +76,8 @@ std::string models_body(const std::vector<std::string>& names) {
 std::optional<reply> answer_to_read_error(const boost::beast::error_code& ec,
                                           std::size_t max_header_bytes, std::size_t max_body_bytes) {
   if (ec == bhttp::error::header_limit) {
-    auto answer = error_reply({errc::invalid_request, "the request headers exceed the limit of "
-                                                        + std::to_string(max_header_bytes) + " bytes"});
-    answer.status = 431;
-    return answer;
+    return error_reply({errc::headers_too_large, "the request headers exceed the limit of "
+                                                   + std::to_string(max_header_bytes) + " bytes"});
   }
   if (ec == bhttp::error::body_limit) {
     return error_reply({errc::body_too_large, "the request body is larger than the limit of "

@@ -20,16 +20,21 @@ struct reply {
   int retry_after = 0;
   /// A WWW-Authenticate challenge (401); empty = no header.
   std::string www_authenticate = {};
+  /// The methods the path allows (405), e.g. `GET, HEAD`; empty = no header.
+  std::string allow = {};
 };
 
 /// A JSON answer.
 reply json_reply(unsigned status, std::string body);
 
-/// An expected failure as its OpenAI error answer (status, body, Retry-After).
+/// An expected failure as its OpenAI error answer (status, body, Retry-After, WWW-Authenticate).
 reply error_reply(const error_info& error);
 
-/// 405 for a known path asked with the wrong method.
+/// 405 for a known path asked with the wrong method; `allowed` becomes its `Allow` header.
 reply method_not_allowed(std::string_view allowed, std::string_view target);
+
+/// 404 for a path no route serves.
+reply no_route(std::string_view target);
 
 /// `GET /ready`: 200 when every pool reached min_warm, 503 before.
 reply readiness_reply(bool ready, const std::string& detail);

@@ -43,9 +43,13 @@ request_families::request_families(metrics::registry& registry)
                                   "Chat requests refused before reaching a container, by reason.",
                                   {"model", "reason"})),
     retries(registry.add_counter("janus_upstream_retries_total",
-                                 "Attempts on another container after a failure before the "
-                                 "first upstream byte.",
-                                 {"model"})) {
+                                 "Chat requests sent again because they provably did not reach "
+                                 "the model (the connect or the write of the request failed).",
+                                 {"model"})),
+    outcomes(registry.add_counter("janus_request_outcomes_total",
+                                  "Chat requests by how they ended (ok, rejected, timeout, "
+                                  "error_frame, ...), as their log line's outcome.",
+                                  {"model", "outcome"})) {
 }
 
 model_request_metrics::model_request_metrics(request_families& families, std::string label,
@@ -79,6 +83,20 @@ void model_request_metrics::count_rejection(errc reason) {
   if (child == nullptr) [[unlikely]] {
     child = &families_.rejected.with({label_, to_string(reason)});
     by_reason_[slot].store(child, std::memory_order_release);
+  }
+  child->inc();
+}
+
+void model_request_metrics::count_outcome(std::string_view outcome) {
+  auto found = std::find(request_outcomes.begin(), request_outcomes.end(), outcome);
+  if (found == request_outcomes.end()) {
+    return;
+  }
+  auto slot = static_cast<std::size_t>(found - request_outcomes.begin());
+  auto* child = by_outcome_[slot].load(std::memory_order_acquire);
+  if (child == nullptr) [[unlikely]] {
+    child = &families_.outcomes.with({label_, std::string{outcome}});
+    by_outcome_[slot].store(child, std::memory_order_release);
   }
   child->inc();
 }

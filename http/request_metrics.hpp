@@ -28,7 +28,14 @@ struct request_families {
   metrics::family<metrics::counter>& starts;
   metrics::family<metrics::counter>& rejected;
   metrics::family<metrics::counter>& retries;
+  metrics::family<metrics::counter>& outcomes;
 };
+
+/// The values of the `outcome` label of `janus_request_outcomes_total`, as the request's log
+/// line writes them (request_summary::outcome).
+inline constexpr std::array<std::string_view, 7> request_outcomes{
+  "ok", "rejected", "failed_before_first_byte", "failed_mid_stream", "timeout", "error_frame",
+  "client_gone"};
 
 /// The request path's metric handles for one value of the `model` label. Every update is a
 /// relaxed atomic add on the calling thread's own cache line: no lock, no allocation. A status
@@ -57,8 +64,13 @@ public:
   /// One lease granted: `janus_request_starts_total{kind}` and `janus_queue_wait_seconds`.
   void count_lease(start_kind kind, std::chrono::microseconds queue_time);
 
-  /// `janus_upstream_retries_total`: another attempt after a failure before the first byte.
+  /// `janus_upstream_retries_total`: the request sent again after it provably did not reach
+  /// the model (see chat_proxy).
   void count_retry();
+
+  /// `janus_request_outcomes_total{outcome}`: how a request ended, one of request_outcomes
+  /// (anything else is not counted).
+  void count_outcome(std::string_view outcome);
 
   /// `janus_request_duration_seconds`.
   void observe_duration(std::chrono::nanoseconds total);
@@ -69,7 +81,8 @@ public:
 private:
   /// Codes 100..599 by code - 100; one more slot for anything else ("other").
   static constexpr std::size_t code_slots = 501;
-  static constexpr std::size_t reason_slots = 16;
+  /// One per errc value (the edge's refusals of issue 9 took it past 16), the last for the rest.
+  static constexpr std::size_t reason_slots = 32;
 
   request_families& families_;
   std::string label_;
@@ -80,6 +93,7 @@ private:
   std::array<metrics::counter*, 3> starts_{};
   std::array<std::atomic<metrics::counter*>, code_slots> by_code_{};
   std::array<std::atomic<metrics::counter*>, reason_slots> by_reason_{};
+  std::array<std::atomic<metrics::counter*>, request_outcomes.size()> by_outcome_{};
 };
 
 /// Every model's request metrics, looked up by the client's model name without a lock or an

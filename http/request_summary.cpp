@@ -8,6 +8,7 @@ namespace janus::http {
 void report(const request_summary& summary, model_request_metrics* metrics) {
   if (metrics != nullptr) {
     metrics->count_request(summary.status);
+    metrics->count_outcome(summary.outcome);
     metrics->observe_duration(summary.total);
     if (summary.first_token) {
       metrics->observe_first_token(*summary.first_token);

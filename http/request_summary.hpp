@@ -19,8 +19,10 @@ struct request_summary {
   std::string_view model;
   /// The status sent to the client; 499 when the client left before any answer.
   unsigned status = 0;
-  /// ok, rejected (refused before reaching a container), failed_before_first_byte (every
-  /// attempt failed), failed_mid_stream, client_gone.
+  /// ok, rejected (refused before reaching a container), failed_before_first_byte (no attempt
+  /// got an answer), failed_mid_stream, timeout (the container was too slow: 504, or a stream
+  /// ended with an upstream_timeout error frame), error_frame (the container streamed an error
+  /// frame), client_gone.
   std::string_view outcome;
   /// What went wrong, errc::none when nothing did.
   errc error = errc::none;
@@ -38,8 +40,9 @@ struct request_summary {
   std::chrono::nanoseconds total{0};
 };
 
-/// Records a finished request: `janus_requests_total`, the duration and time-to-first-token
-/// histograms, `janus_rejected_requests_total` for a rejection (when `metrics` is set), and
+/// Records a finished request: `janus_requests_total`, `janus_request_outcomes_total`, the
+/// duration and time-to-first-token histograms, `janus_rejected_requests_total` for a rejection
+/// (when `metrics` is set), and
 /// the request's one log line (`chat request` at info, with every field of the summary).
 void report(const request_summary& summary, model_request_metrics* metrics);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -17,7 +18,10 @@ namespace janus::http {
 
 /// The engine's HTTP server: one acceptor, one shard (thread + io_context) per I/O thread,
 /// connections handed to the shards in turn. Shutdown is a gate: stop accepting, let requests in
-/// flight finish within the drain timeout, then close what is left.
+/// flight finish within the drain timeout, then close what is left. At most
+/// `server.max_connections` client connections are open: one past it gets a 503 and is closed.
+/// Out of descriptors, accepting backs off on a timer (never a sleep on a shard's thread) and
+/// resumes by itself once descriptors are free.
 class server {
 public:
   /// Binds the listening socket at once (so a port in use fails start-up with a clear error).
@@ -54,11 +58,24 @@ public:
 private:
   void accept();
 
+  /// Hands an accepted connection to its shard: a session, or the 503 past max_connections.
+  void admit(boost::asio::ip::tcp::socket socket, shard& target);
+
+  /// Accepting failed for want of descriptors (or memory): log, wait, try again.
+  void back_off(const boost::system::error_code& ec);
+
   const server_config& cfg_;
   broker& pools_;
   server_hooks hooks_;
+  /// Connections admitted and not yet closed (sessions hold a connection_slot of it).
+  std::shared_ptr<connection_slot::counter> open_connections_;
+  /// Connections being refused (503) right now: bounded, so a flood cannot hold descriptors.
+  std::shared_ptr<connection_slot::counter> refusing_;
   std::vector<std::unique_ptr<shard>> shards_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  /// Paces accept attempts while janusd is out of descriptors (on the acceptor's thread).
+  boost::asio::steady_timer accept_retry_;
+  std::chrono::milliseconds accept_backoff_{0};
   std::uint16_t port_ = 0;
   std::size_t next_shard_ = 0;
   /// When running out of descriptors was last logged (at most once a second).

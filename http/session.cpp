@@ -14,6 +14,7 @@
 #include "http/request_id.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
+#include "logging/event.hpp"
 
 namespace janus::http {
 
@@ -25,7 +26,23 @@ namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
-constexpr std::string_view chat_path = "/v1/chat/completions";
+/// What the first read of a request asks for; the parser reads on when the head is longer.
+constexpr std::size_t first_read_bytes = 16 * 1024;
+
+/// The interim answer to `Expect: 100-continue`.
+constexpr std::string_view continue_answer = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/// The error a request that could not be read is counted under, by the status it got.
+errc refusal_reason(unsigned status) {
+  switch (status) {
+    case 413:
+      return errc::body_too_large;
+    case 431:
+      return errc::headers_too_large;
+    default:
+      return errc::invalid_request;
+  }
+}
 
 std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
@@ -47,8 +64,17 @@ void report_refusal(const server_hooks& hooks, std::string_view request_id, errc
 } // namespace
 
 session::session(asio::ip::tcp::socket socket, shard& home, const server_config& cfg,
-                 broker& pools, const server_hooks& hooks)
-  : client_(std::move(socket)), home_(home), cfg_(cfg), pools_(pools), hooks_(hooks) {
+                 broker& pools, const server_hooks& hooks, connection_slot place)
+  : client_(std::move(socket)),
+    home_(home),
+    cfg_(cfg),
+    pools_(pools),
+    hooks_(hooks),
+    place_(std::move(place)) {
+  policy_.admin_enabled = is_admin_path("/admin", hooks_.admin);
+  policy_.admin_token = hooks_.admin.token;
+  policy_.api_keys = &hooks_.auth.keys;
+  policy_.metrics_need_key = hooks_.auth.metrics_need_key;
   home_.add(this);
 }
 
@@ -78,39 +104,139 @@ void session::close() {
 
 asio::awaitable<void> session::run() {
   while (!draining_) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    parser_type parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
     parser.body_limit(cfg_.max_body_bytes);
     idle_ = true;
-    client_.expires_after(cfg_.idle_timeout);
-    auto [head_ec, head_n] = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
-    idle_ = false;
-    beast::error_code read_ec = head_ec;
-    if (!read_ec) {
-      client_.expires_after(cfg_.read_timeout);
-      auto [body_ec, body_n] = co_await bhttp::async_read(client_, buffer_, parser, nothrow);
-      read_ec = body_ec;
-    }
-    auto request_id = request_id_for(parser.get()["x-request-id"]);
-    if (read_ec) {
-      if (auto refusal = answer_to_read_error(read_ec, cfg_.max_header_bytes, cfg_.max_body_bytes)) {
-        if (parser.is_header_done() && path_of(parser.get().target()) == chat_path) {
-          report_refusal(hooks_, request_id,
-                         refusal->status == 413 ? errc::body_too_large : errc::invalid_request,
-                         refusal->status, std::chrono::steady_clock::duration::zero());
-        }
-        co_await send(*refusal, request_id, false);
-        co_await linger();
+    if (buffer_.size() == 0) {
+      // idle_timeout bounds the wait for the first byte of the next request; what this read
+      // brings is parsed below, so it costs no system call of its own.
+      client_.expires_after(cfg_.idle_timeout);
+      auto [idle_ec, got] = co_await client_.async_read_some(
+        buffer_.prepare(beast::read_size(buffer_, first_read_bytes)), nothrow);
+      if (idle_ec) {
+        break; // closed, reset or idle for too long: nobody to answer
       }
-      break; // closed, timed out or answered: the connection ends here
+      buffer_.commit(got);
+    }
+    idle_ = false;
+    // From its first byte on, read_timeout bounds the request's head and body together.
+    client_.expires_after(cfg_.read_timeout);
+    auto head_ec = parse_buffered(parser);
+    if (head_ec == bhttp::error::need_more) {
+      std::size_t n = 0;
+      std::tie(head_ec, n) = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
+    }
+    // What the head holds so far: the request line is known even when a field was refused.
+    const auto& head = parser.get();
+    auto request_id = request_id_for(head["x-request-id"]);
+    version_ = head.version();
+    head_request_ = head.method() == bhttp::verb::head;
+    auto path = path_of(head.target());
+    if (head_ec) {
+      co_await refuse_unread(head_ec, route_of(path, policy_.admin_enabled), request_id);
+      break;
+    }
+    auto verdict = judge_head(head, path, policy_);
+    if (verdict.refusal.code != errc::none) {
+      // An unread body would be read as the next request: only a request without one may
+      // keep its connection.
+      bool keep_alive = !verdict.framing && parser.is_done() && head.keep_alive() && !draining_;
+      if (!co_await refuse(verdict, path, request_id, keep_alive)) {
+        break;
+      }
+      continue;
+    }
+    if (!parser.is_done()) {
+      if (verdict.expects_continue && buffer_.size() == 0) {
+        auto [continue_ec, continue_n] =
+          co_await asio::async_write(client_, asio::buffer(continue_answer), nothrow);
+        if (continue_ec) {
+          break;
+        }
+      }
+      auto body_ec = parse_buffered(parser);
+      if (body_ec == bhttp::error::need_more) {
+        std::size_t n = 0;
+        std::tie(body_ec, n) = co_await bhttp::async_read(client_, buffer_, parser, nothrow);
+      }
+      if (body_ec) {
+        co_await refuse_unread(body_ec, verdict.target, request_id);
+        break;
+      }
     }
     auto request = parser.release();
-    bool keep_alive = co_await handle(request, request_id);
+    bool keep_alive = co_await handle(request, verdict.target, request_id);
     if (!keep_alive) {
       break;
     }
   }
   close();
+}
+
+beast::error_code session::parse_buffered(parser_type& parser) {
+  bool in_head = !parser.is_header_done();
+  beast::error_code ec;
+  while (!parser.is_done()) {
+    if (buffer_.size() == 0) {
+      return bhttp::error::need_more;
+    }
+    auto used = parser.put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec) {
+      return ec;
+    }
+    if (in_head && parser.is_header_done()) {
+      return {};
+    }
+    if (used == 0) {
+      return bhttp::error::need_more;
+    }
+  }
+  return {};
+}
+
+asio::awaitable<void> session::refuse_unread(const beast::error_code& ec, route target,
+                                             const std::string& request_id) {
+  if (ec == beast::error::timeout) {
+    // As nginx does: the 408 is in the log, not on the wire (the stream closed at the deadline).
+    if (target == route::chat) {
+      report_refusal(hooks_, request_id, errc::request_timeout, 408,
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(cfg_.read_timeout));
+    } else {
+      logging::event{"request not read within read_timeout: connection closed"}
+        .field("request_id", request_id)
+        .field("status", 408)
+        .debug();
+    }
+    co_return;
+  }
+  auto refusal = answer_to_read_error(ec, cfg_.max_header_bytes, cfg_.max_body_bytes);
+  if (!refusal) {
+    co_return; // closed or reset: nobody to answer
+  }
+  if (target == route::chat) {
+    report_refusal(hooks_, request_id, refusal_reason(refusal->status), refusal->status,
+                   std::chrono::steady_clock::duration::zero());
+  }
+  co_await send(*refusal, request_id, false);
+  co_await linger();
+}
+
+asio::awaitable<bool> session::refuse(const head_verdict& verdict, std::string_view path,
+                                      const std::string& request_id, bool keep_alive) {
+  auto answer = verdict.refusal.code == errc::method_not_allowed
+                  ? method_not_allowed(allowed_methods(verdict.target), path)
+                  : error_reply(verdict.refusal);
+  if (verdict.target == route::chat) {
+    report_refusal(hooks_, request_id, verdict.refusal.code, answer.status,
+                   std::chrono::steady_clock::duration::zero());
+  }
+  bool kept = co_await send(answer, request_id, keep_alive);
+  if (!kept) {
+    co_await linger();
+  }
+  co_return kept;
 }
 
 asio::awaitable<void> session::linger() {
@@ -142,66 +268,52 @@ auto session::ask_statuses() {
   return ask<std::vector<pool_status>>([this](auto done) { pools_.statuses(std::move(done)); });
 }
 
-asio::awaitable<bool> session::handle(request_type& request, const std::string& request_id) {
-  auto target = std::string_view{request.target()};
-  if (auto query = target.find('?'); query != std::string_view::npos) {
-    target = target.substr(0, query);
-  }
+asio::awaitable<bool> session::handle(request_type& request, route target,
+                                      const std::string& request_id) {
   bool keep_alive = request.keep_alive() && !draining_;
-  auto method = request.method();
-  bool is_get = method == bhttp::verb::get || method == bhttp::verb::head;
-
-  if (target == chat_path) {
-    auto received = std::chrono::steady_clock::now();
-    if (method != bhttp::verb::post) {
-      auto answer = method_not_allowed("POST", target);
-      report_refusal(hooks_, request_id, errc::invalid_request, answer.status,
-                     std::chrono::steady_clock::now() - received);
+  switch (target) {
+    case route::chat: {
+      auto received = std::chrono::steady_clock::now();
+      auto info = inspect_chat_request(request.body(), cfg_.max_json_depth);
+      if (!info) {
+        auto answer = error_reply(info.error());
+        report_refusal(hooks_, request_id, info.error().code, answer.status,
+                       std::chrono::steady_clock::now() - received);
+        co_return co_await send(answer, request_id, keep_alive);
+      }
+      chat_proxy proxy{client_, home_, cfg_, pools_, request_id, std::move(info.value()),
+                       std::move(request.body()), keep_alive, hooks_.requests, version_};
+      co_return co_await proxy.run() && !draining_;
+    }
+    case route::admin: {
+      auto path = path_of(request.target());
+      auto answer = co_await admin_answer(request, path, pools_, hooks_.admin, hooks_.requests);
       co_return co_await send(answer, request_id, keep_alive);
     }
-    auto info = inspect_chat_request(request.body());
-    if (!info) {
-      auto answer = error_reply(info.error());
-      report_refusal(hooks_, request_id, info.error().code, answer.status,
-                     std::chrono::steady_clock::now() - received);
+    case route::health: {
+      auto answer = json_reply(200, R"({"status":"ok"})");
       co_return co_await send(answer, request_id, keep_alive);
     }
-    chat_proxy proxy{client_, home_, cfg_, pools_, request_id, std::move(info.value()),
-                     std::move(request.body()), keep_alive, hooks_.requests};
-    co_return co_await proxy.run() && !draining_;
+    case route::ready: {
+      auto [ready, detail] = co_await ask_readiness();
+      auto answer = readiness_reply(ready, detail);
+      co_return co_await send(answer, request_id, keep_alive);
+    }
+    case route::models: {
+      auto names = co_await ask_models();
+      auto answer = json_reply(200, models_body(names));
+      co_return co_await send(answer, request_id, keep_alive);
+    }
+    case route::metrics: {
+      auto pools = co_await ask_statuses();
+      reply answer{200, "text/plain; version=0.0.4; charset=utf-8",
+                   hooks_.metrics_text ? hooks_.metrics_text(pools) : std::string{}, 0};
+      co_return co_await send(answer, request_id, keep_alive);
+    }
+    case route::unknown:
+      break;
   }
-  if (is_admin_path(target, hooks_.admin)) {
-    auto answer = co_await admin_answer(request, target, pools_, hooks_.admin, hooks_.requests);
-    co_return co_await send(answer, request_id, keep_alive);
-  }
-  bool known = target == "/health" || target == "/ready" || target == "/v1/models"
-               || target == "/metrics";
-  if (known && !is_get) {
-    auto answer = method_not_allowed("GET", target);
-    co_return co_await send(answer, request_id, keep_alive);
-  }
-  if (target == "/health") {
-    auto answer = json_reply(200, R"({"status":"ok"})");
-    co_return co_await send(answer, request_id, keep_alive);
-  }
-  if (target == "/ready") {
-    auto [ready, detail] = co_await ask_readiness();
-    auto answer = readiness_reply(ready, detail);
-    co_return co_await send(answer, request_id, keep_alive);
-  }
-  if (target == "/v1/models") {
-    auto names = co_await ask_models();
-    auto answer = json_reply(200, models_body(names));
-    co_return co_await send(answer, request_id, keep_alive);
-  }
-  if (target == "/metrics") {
-    auto pools = co_await ask_statuses();
-    reply answer{200, "text/plain; version=0.0.4; charset=utf-8",
-                 hooks_.metrics_text ? hooks_.metrics_text(pools) : std::string{}, 0};
-    co_return co_await send(answer, request_id, keep_alive);
-  }
-  auto answer = error_reply({errc::invalid_request, "no route for " + std::string{target}});
-  answer.status = 404;
+  auto answer = no_route(path_of(request.target()));
   co_return co_await send(answer, request_id, keep_alive);
 }
 
@@ -216,9 +328,21 @@ asio::awaitable<bool> session::send(const reply& answer, const std::string& requ
   if (!answer.www_authenticate.empty()) {
     response.set(bhttp::field::www_authenticate, answer.www_authenticate);
   }
+  if (!answer.allow.empty()) {
+    response.set(bhttp::field::allow, answer.allow);
+  }
   response.keep_alive(keep_alive);
-  response.body() = answer.body;
-  response.prepare_payload();
+  if (keep_alive && version_ < 11) {
+    // HTTP/1.0 closes by default: a kept connection says so.
+    response.set(bhttp::field::connection, "keep-alive");
+  }
+  if (head_request_) {
+    // The head a GET would get, its Content-Length included, and no body (RFC 9110 9.3.2).
+    response.content_length(answer.body.size());
+  } else {
+    response.body() = answer.body;
+    response.prepare_payload();
+  }
   client_.expires_after(cfg_.idle_timeout);
   auto [ec, n] = co_await bhttp::async_write(client_, response, nothrow);
   co_return !ec && keep_alive;

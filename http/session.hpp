@@ -4,6 +4,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <functional>
@@ -13,7 +14,9 @@
 
 #include "http/admin_routes.hpp"
 #include "http/broker.hpp"
+#include "http/connection_slot.hpp"
 #include "http/replies.hpp"
+#include "http/request_head.hpp"
 #include "http/shard.hpp"
 #include "model/config.hpp"
 
@@ -29,17 +32,24 @@ struct server_hooks {
   request_metrics* requests = nullptr;
   /// The admin API (`/admin/*`); disabled unless it has a broker and a token.
   admin_hooks admin;
+  /// Client API keys on `/v1/*` (and `/metrics` when so configured); no keys: open.
+  auth_config auth;
 };
 
-/// One client connection: reads requests with limits, routes them, and answers; chat
-/// completions go through a chat_proxy. Lives on its shard's thread; lifetime is
-/// shared_from_this().
+/// One client connection: reads requests with limits, judges each head before its body is
+/// read (framing, credentials, route, method, Expect: see judge_head), routes them, and
+/// answers; chat completions go through a chat_proxy. Deadlines: `idle_timeout` until the
+/// first byte of a request, then `read_timeout` for its head and body together; a request not
+/// read in time is logged as 408 and its connection closed without an answer (as nginx does).
+/// Lives on its shard's thread; lifetime is shared_from_this(); holds one of the server's
+/// connection places until it ends.
 class session : public std::enable_shared_from_this<session> {
 public:
   using request_type = boost::beast::http::request<boost::beast::http::string_body>;
+  using parser_type = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   session(boost::asio::ip::tcp::socket socket, shard& home, const server_config& cfg,
-          broker& pools, const server_hooks& hooks);
+          broker& pools, const server_hooks& hooks, connection_slot place = {});
 
   ~session();
 
@@ -59,7 +69,23 @@ private:
   boost::asio::awaitable<void> linger();
 
   /// Answers one request; returns whether the connection may serve another.
-  boost::asio::awaitable<bool> handle(request_type& request, const std::string& request_id);
+  boost::asio::awaitable<bool> handle(request_type& request, route target,
+                                      const std::string& request_id);
+
+  /// Parses what the buffer holds already, without I/O: up to the end of the head while it is
+  /// not done (so the head is judged before any body byte is parsed), else the body.
+  /// `need_more`: the parser wants bytes that have not arrived yet.
+  boost::beast::error_code parse_buffered(parser_type& parser);
+
+  /// Ends a request that could not be read: its 400, 413 or 431 when it deserves one, or
+  /// nothing (timed out: logged as 408; closed or reset by the client).
+  boost::asio::awaitable<void> refuse_unread(const boost::beast::error_code& ec, route target,
+                                             const std::string& request_id);
+
+  /// Answers a request refused from its head (its body unread); returns whether the connection
+  /// may serve another.
+  boost::asio::awaitable<bool> refuse(const head_verdict& verdict, std::string_view path,
+                                      const std::string& request_id, bool keep_alive);
 
   auto ask_readiness();
 
@@ -67,7 +93,8 @@ private:
 
   auto ask_statuses();
 
-  /// Writes one of the engine's own answers; returns whether the connection may serve another.
+  /// Writes one of the engine's own answers (to HEAD: its head alone, with the length a GET
+  /// would get); returns whether the connection may serve another.
   boost::asio::awaitable<bool> send(const reply& answer, const std::string& request_id,
                                     bool keep_alive);
 
@@ -77,6 +104,12 @@ private:
   const server_config& cfg_;
   broker& pools_;
   const server_hooks& hooks_;
+  head_policy policy_;
+  connection_slot place_;
+  // -- the request being answered ----------------------------------------------------------
+  /// 10 (HTTP/1.0) or 11: an HTTP/1.0 client gets `Connection: keep-alive` when kept.
+  unsigned version_ = 11;
+  bool head_request_ = false;
   /// Waiting for the next request: drain() may close at once.
   bool idle_ = true;
   bool draining_ = false;

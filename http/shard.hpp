@@ -38,7 +38,8 @@ public:
   /// Closes every session at once (runs on the shard's thread).
   void close_sessions();
 
-  /// Stops the io_context and joins the thread.
+  /// Stops the io_context and joins the thread. The handlers still pending are destroyed with
+  /// the shard, on the thread that destroys it.
   void stop();
 
   // -- accessors ----------------------------------------------------------------------------
@@ -69,13 +70,17 @@ public:
 private:
   void schedule_prune();
 
+  // Members are destroyed bottom up, and the order is the shutdown's: the thread is joined
+  // (stop()) first; the idle upstream sockets and the timer go while io_ still exists; then io_
+  // destroys the handlers still pending (the sessions' coroutines, whose ~session takes itself
+  // out of sessions_): so the registry is declared before io_ and outlives it.
   std::size_t index_;
+  std::unordered_set<session*> sessions_;
+  std::atomic<std::size_t> session_count_{0};
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer prune_timer_;
   upstream_pool upstreams_;
-  std::unordered_set<session*> sessions_;
-  std::atomic<std::size_t> session_count_{0};
   std::thread thread_;
 };
 

@@ -16,12 +16,6 @@ bool still_open(boost::asio::ip::tcp::socket& socket) {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-/// A connection given back this recently is reused without looking at it first (a system call
-/// per request under load): no container closes a keep-alive connection idle for so short a
-/// time, and one that crashed meanwhile fails the request's write or read, which is retried once
-/// on a new connection.
-constexpr auto trusted_for = std::chrono::seconds(1);
-
 } // namespace
 
 upstream_pool::upstream_pool(std::size_t max_idle, std::chrono::milliseconds max_idle_age)
@@ -39,8 +33,7 @@ std::optional<boost::asio::ip::tcp::socket> upstream_pool::take(const std::strin
   while (!stack.empty()) {
     auto candidate = std::move(stack.back());
     stack.pop_back();
-    if (candidate.since >= oldest_allowed
-        && (now - candidate.since < trusted_for || still_open(candidate.socket))) {
+    if (candidate.since >= oldest_allowed && still_open(candidate.socket)) {
       if (stack.empty()) {
         idle_.erase(it);
       }

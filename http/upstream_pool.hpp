@@ -22,8 +22,12 @@ public:
   /// is closed rather than reused (containers close idle connections themselves).
   upstream_pool(std::size_t max_idle, std::chrono::milliseconds max_idle_age);
 
-  /// The most recently used idle connection to the container that is still open, if any (one
-  /// given back within the last second is taken as open without a look).
+  /// The most recently used idle connection to the container that is still open, if any. Every
+  /// candidate is looked at first (one `recv(MSG_PEEK)`, however recently it was given back):
+  /// a connection whose container closed it, crashed or was killed since has its FIN or RST
+  /// queued and is dropped unused. So the request written next goes to a container that was
+  /// still listening a moment before, and a failure after that write may be the request's own
+  /// doing: it is never sent again (see chat_proxy).
   std::optional<boost::asio::ip::tcp::socket> take(const std::string& container_id);
 
   /// Keeps a connection whose last exchange ended cleanly with keep-alive and nothing after it.

@@ -12,8 +12,11 @@
 #include <string_view>
 #include <system_error>
 
+#include <openssl/crypto.h>
 #include <yaml-cpp/yaml.h>
 
+#include "model/platform_config_reader.hpp"
+#include "model/yaml_depth.hpp"
 #include "model/yaml_reader.hpp"
 
 namespace janus {
@@ -29,6 +32,12 @@ constexpr duration max_duration = std::chrono::hours(87600);
 
 /// The longest model name, in characters.
 constexpr std::size_t max_model_name = 128;
+
+/// The range of server.max_json_depth: a chat request nests at least 3 levels
+/// (`{"messages":[{...}]}`); past 256 no real request goes, and yaml-cpp stops admin bodies by
+/// itself at 500.
+constexpr int lowest_json_depth = 3;
+constexpr int highest_json_depth = 256;
 
 [[noreturn]] void fail(const std::string& key, const std::string& message) {
   throw config_error(key + ": " + message);
@@ -134,27 +143,15 @@ server_config read_server(yaml_reader reader) {
   result.upstream_idle_connections = reader.read_int("upstream_idle_connections",
                                                      result.upstream_idle_connections, 0, 10000);
   result.drain_timeout = reader.read_positive_duration("drain_timeout", result.drain_timeout);
+  result.max_json_depth = reader.read_int("max_json_depth", result.max_json_depth,
+                                          lowest_json_depth, highest_json_depth);
+  result.max_connections = static_cast<std::size_t>(
+    reader.read_int("max_connections", static_cast<int>(result.max_connections), 0, 1000000));
   reader.finish();
   return result;
 }
 
-// -- platform and log ---------------------------------------------------------------------------
-
-platform_config read_platform(yaml_reader reader) {
-  platform_config result;
-  result.platform_url = reader.read_string("platform_url", result.platform_url);
-  result.llm_api_key = reader.read_string("llm_api_key", result.llm_api_key);
-  result.memory_url = reader.read_string("memory_url", result.memory_url);
-  result.search_url = reader.read_string("search_url", result.search_url);
-  result.log_level = reader.read_string("log_level", result.log_level);
-  result.timeout = reader.read_positive_duration("timeout", result.timeout);
-  result.port = static_cast<std::uint16_t>(reader.read_int("port", result.port, 1, 65535));
-  if (result.port == 8080) {
-    fail(reader.key_path("port"), "must not be 8080, the model's own port in its container");
-  }
-  reader.finish();
-  return result;
-}
+// -- log ----------------------------------------------------------------------------------------
 
 /// `value` in lower case when it is one of `choices` (compared without regard to case); any other
 /// value is a config_error naming `key`.
@@ -339,6 +336,10 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.queue_timeout = reader.read_positive_duration("queue_timeout", result.queue_timeout);
   result.health = read_health(reader.read_section("health"));
   result.resources = read_resources(reader.read_section("resources"));
+  result.first_byte_timeout = reader.read_duration("first_byte_timeout",
+                                                   result.first_byte_timeout);
+  result.failure_threshold = reader.read_int("failure_threshold", result.failure_threshold, 1,
+                                             1000);
   result.network = read_network(reader, docker.network);
   result.runtime_class = reader.read_string("runtime_class", result.runtime_class);
   if (!result.runtime_class.empty() && !is_valid_engine_id(result.runtime_class)) {
@@ -384,10 +385,95 @@ std::vector<model_config> read_models(const YAML::Node& node, const std::string&
   return models;
 }
 
+/// A list of strings; an absent key keeps `fallback`.
+std::vector<std::string> read_string_list(yaml_reader& reader, std::string_view key,
+                                          std::vector<std::string> fallback) {
+  const auto node = reader.find(key);
+  if (!node) {
+    return fallback;
+  }
+  const std::string path = reader.key_path(key);
+  if (!node->IsSequence()) {
+    fail(path, "expected a list of strings, got " + describe(*node));
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    out.push_back(scalar_text((*node)[i], path + "[" + std::to_string(i) + "]", "a string"));
+  }
+  return out;
+}
+
+/// True for `[A-Za-z_][A-Za-z0-9_]*`, optionally followed by one `*` (a prefix pattern).
+bool is_env_pattern(std::string_view text) {
+  if (!text.empty() && text.back() == '*') {
+    text.remove_suffix(1);
+  }
+  if (text.empty() || is_digit(text.front())) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) { return is_ascii_alnum(c) || c == '_'; });
+}
+
+/// A list of environment variable names or `PREFIX*` patterns.
+std::vector<std::string> read_env_patterns(yaml_reader& reader, std::string_view key,
+                                           std::vector<std::string> fallback) {
+  auto patterns = read_string_list(reader, key, std::move(fallback));
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    if (!is_env_pattern(patterns[i])) {
+      fail(reader.key_path(key) + "[" + std::to_string(i) + "]",
+           "expected a variable name such as PATH or a prefix such as LC_*, got "
+             + quoted(patterns[i]));
+    }
+  }
+  return patterns;
+}
+
+process_config read_process(yaml_reader reader) {
+  process_config result;
+  result.inherit_env = read_env_patterns(reader, "inherit_env", result.inherit_env);
+  reader.finish();
+  return result;
+}
+
+engine_config read_engine(yaml_reader reader) {
+  engine_config result;
+  result.pool_restart_limit = reader.read_int("pool_restart_limit", result.pool_restart_limit, 1,
+                                              1000);
+  result.pool_restart_window = reader.read_positive_duration("pool_restart_window",
+                                                             result.pool_restart_window);
+  reader.finish();
+  return result;
+}
+
+admin_limits read_admin_limits(yaml_reader reader) {
+  admin_limits result;
+  result.max_memory = reader.read_size("max_memory", result.max_memory, 6 * mib, 1024 * gib);
+  result.max_cpus = reader.read_double("max_cpus", result.max_cpus, 0.01, 1024);
+  result.max_pids_limit = reader.read_int("max_pids_limit", result.max_pids_limit, 8, 1000000);
+  result.require_read_only = reader.read_bool("require_read_only", result.require_read_only);
+  result.max_tmpfs_size = reader.read_size("max_tmpfs_size", result.max_tmpfs_size, mib,
+                                           1024 * gib);
+  result.max_containers = reader.read_int("max_containers", result.max_containers, 1, 10000);
+  result.max_min_warm = reader.read_int("max_min_warm", result.max_min_warm, 0, 10000);
+  result.max_concurrency = reader.read_int("max_concurrency", result.max_concurrency, 1, 10000);
+  result.allowed_images = read_string_list(reader, "allowed_images", result.allowed_images);
+  for (std::size_t i = 0; i < result.allowed_images.size(); ++i) {
+    if (result.allowed_images[i].empty()) {
+      fail(reader.key_path("allowed_images") + "[" + std::to_string(i) + "]",
+           "must not be empty (leave the list empty to allow any image)");
+    }
+  }
+  result.allow_command = reader.read_bool("allow_command", result.allow_command);
+  result.denied_env = read_env_patterns(reader, "denied_env", result.denied_env);
+  reader.finish();
+  return result;
+}
+
 admin_config read_admin(yaml_reader reader) {
   admin_config result;
   result.token = reader.read_string("token", result.token);
   result.token_env = reader.read_string("token_env", result.token_env);
+  result.limits = read_admin_limits(reader.read_section("limits"));
   reader.finish();
   if (!result.token_env.empty()) {
     if (!result.token.empty()) {
@@ -403,6 +489,52 @@ admin_config read_admin(yaml_reader reader) {
   return result;
 }
 
+/// Largest key file read: 1000 keys of 512 characters with room for comments.
+constexpr std::size_t max_key_file_bytes = mib;
+
+/// Text that holds secrets: wiped when it goes (OPENSSL_cleanse), whatever the path.
+struct secret_text {
+  std::string text;
+
+  secret_text() = default;
+  secret_text(const secret_text&) = delete;
+  secret_text& operator=(const secret_text&) = delete;
+  ~secret_text() {
+    OPENSSL_cleanse(text.data(), text.size());
+  }
+};
+
+/// Reads the whole file at `path` into `out` (at most `max_bytes`, space reserved up front so
+/// that no copy is left behind by a reallocation); a config_error `<key>: <what>: <reason>`
+/// when it cannot be read or is larger.
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes);
+
+auth_config read_auth(yaml_reader reader) {
+  auth_config result;
+  result.api_keys_file = reader.read_string("api_keys_file", result.api_keys_file);
+  result.api_keys_env = reader.read_string("api_keys_env", result.api_keys_env);
+  result.metrics_need_key = one_of(reader.read_string("metrics", "open"), reader.key_path("metrics"),
+                                   {"open", "api_key"}) == "api_key";
+  reader.finish();
+  if (!result.api_keys_file.empty()) {
+    const std::string key = reader.key_path("api_keys_file");
+    secret_text file;
+    read_text_file(result.api_keys_file, key, "cannot read the key file " + quoted(result.api_keys_file),
+                   file.text, max_key_file_bytes);
+    result.keys.add_file(file.text, key);
+  }
+  if (!result.api_keys_env.empty()) {
+    const std::string key = reader.key_path("api_keys_env");
+    const char* value = std::getenv(result.api_keys_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      fail(key, "the environment variable " + quoted(result.api_keys_env) + " is not set or empty");
+    }
+    result.keys.add_list(value, key);
+  }
+  return result;
+}
+
 /// `runtime` when this build provides that backend.
 std::string checked_runtime(const std::string& runtime) {
   if (runtime != "process" && runtime != "docker") {
@@ -414,7 +546,13 @@ std::string checked_runtime(const std::string& runtime) {
 
 // -- files --------------------------------------------------------------------------------------
 
-YAML::Node load_yaml(const std::string& yaml_text) {
+/// The text as nodes, once its nesting is known to be within `max_depth`; `too_deep` words the
+/// refusal, given where the first level past the limit starts.
+template <class Refusal>
+YAML::Node load_yaml(const std::string& yaml_text, int max_depth, Refusal too_deep) {
+  if (const auto excess = find_excess_nesting(yaml_text, max_depth)) {
+    throw config_error(too_deep(*excess));
+  }
   try {
     return YAML::Load(yaml_text);
   } catch (const YAML::Exception& error) {
@@ -433,21 +571,37 @@ struct file_closer {
   }
 };
 
-std::string read_file(const std::string& path) {
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes) {
   errno = 0;
   const std::unique_ptr<std::FILE, file_closer> file{std::fopen(path.c_str(), "rb")};
   if (!file) {
-    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+    fail(key, what + ": " + std::strerror(errno));
   }
-  std::string text;
+  if (max_bytes != std::string::npos) {
+    out.reserve(max_bytes + 4096);
+  }
   char buffer[4096];
   std::size_t count = 0;
   while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
-    text.append(buffer, count);
+    out.append(buffer, count);
+    if (out.size() > max_bytes) {
+      OPENSSL_cleanse(buffer, sizeof buffer);
+      fail(key, what + ": larger than " + std::to_string(max_bytes) + " bytes");
+    }
   }
+  OPENSSL_cleanse(buffer, sizeof buffer);
   if (std::ferror(file.get())) {
-    fail(path, std::string{"cannot read config file: "} + std::strerror(errno));
+    fail(key, what + ": " + std::strerror(errno));
   }
+}
+
+/// The whole content of the file at `path`; a config_error `<key>: <what>: <reason>` when it
+/// cannot be read.
+std::string read_text_file(const std::string& path, const std::string& key,
+                           const std::string& what) {
+  std::string text;
+  read_text_file(path, key, what, text, std::string::npos);
   return text;
 }
 
@@ -529,15 +683,34 @@ std::size_t parse_size(const std::string& text, const std::string& key) {
 }
 
 config parse_config(const std::string& yaml_text) {
-  const YAML::Node root = load_yaml(yaml_text);
+  // The file is read before its server.max_json_depth is known: it is held to the default.
+  const int max_depth = server_config{}.max_json_depth;
+  const YAML::Node root = load_yaml(yaml_text, max_depth, [max_depth](yaml_position at) {
+    return "line " + std::to_string(at.line) + ", column " + std::to_string(at.column)
+           + ": nested deeper than " + std::to_string(max_depth)
+           + " levels, the most a config file may nest";
+  });
   yaml_reader reader{root, ""};
   config result;
   result.server = read_server(reader.read_section("server"));
-  result.platform = read_platform(reader.read_section("platform"));
+  result.platform = read_platform_config(reader.read_section("platform"));
   result.log = read_log(reader.read_section("log"));
   result.runtime = checked_runtime(reader.read_string("runtime", result.runtime));
   result.docker = read_docker(reader.read_section("docker"));
   result.admin = read_admin(reader.read_section("admin"));
+  result.auth = read_auth(reader.read_section("auth"));
+  result.process = read_process(reader.read_section("process"));
+  result.engine = read_engine(reader.read_section("engine"));
+  if (!result.admin.token_env.empty()) {
+    const auto& inherit = result.process.inherit_env;
+    for (std::size_t i = 0; i < inherit.size(); ++i) {
+      if (env_name_matches(inherit[i], result.admin.token_env)) {
+        fail("process.inherit_env[" + std::to_string(i) + "]",
+             quoted(inherit[i]) + " would pass the admin token's variable "
+               + quoted(result.admin.token_env) + " (admin.token_env) to every model process");
+      }
+    }
+  }
   if (const auto models = reader.find("models")) {
     result.models = read_models(*models, result.runtime, result.docker);
   }
@@ -549,8 +722,12 @@ config parse_config(const std::string& yaml_text) {
 }
 
 model_config parse_model_config(const std::string& text, const std::string& runtime,
-                                const docker_config& docker) {
-  YAML::Node root = load_yaml(text);
+                                const docker_config& docker, int max_depth) {
+  YAML::Node root = load_yaml(text, max_depth, [max_depth](yaml_position at) {
+    return "body: nested deeper than server.max_json_depth (" + std::to_string(max_depth)
+           + " levels) at line " + std::to_string(at.line) + ", column "
+           + std::to_string(at.column);
+  });
   if (!root.IsMap()) {
     fail("body", "expected an object with the model's name and settings, got " + describe(root));
   }
@@ -565,8 +742,16 @@ model_config parse_model_config(const std::string& text, const std::string& runt
   return read_model(entry, runtime, docker, "");
 }
 
+bool env_name_matches(std::string_view pattern, std::string_view name) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    pattern.remove_suffix(1);
+    return name.starts_with(pattern);
+  }
+  return name == pattern;
+}
+
 config load_config(const std::string& path) {
-  return parse_config(read_file(path));
+  return parse_config(read_text_file(path, path, "cannot read config file"));
 }
 
 } // namespace janus

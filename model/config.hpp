@@ -6,7 +6,11 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "model/platform_config.hpp"
+#include "model/api_keys.hpp"
 
 namespace janus {
 
@@ -89,6 +93,12 @@ struct model_config {
   health_config health;
   /// Container limits and hardening (docker runtime).
   resource_limits resources;
+  /// Time from the request written to a container to the first byte of its answer; 0 = the
+  /// server's upstream_timeout.
+  duration first_byte_timeout = duration::zero();
+  /// Failures in a row that only the container can cause (it refused the connection) after
+  /// which it is retired.
+  int failure_threshold = 3;
   /// Docker runtime: the container's network; defaults to `docker.network`.
   network_mode network = network_mode::isolated;
   /// Docker runtime: the OCI runtime its containers run under (HostConfig.Runtime, e.g. runsc
@@ -108,13 +118,15 @@ struct server_config {
   duration read_timeout = std::chrono::seconds(30);
   /// Time a keep-alive client connection may sit idle between requests.
   duration idle_timeout = std::chrono::seconds(60);
-  /// Whole-request deadline: queueing, retries and the upstream answer together.
+  /// Whole-request deadline: queueing, retries and the upstream answer to its last byte together.
   duration request_timeout = std::chrono::minutes(5);
-  /// Time to connect to a container and receive its first response byte.
+  /// Time to connect to a container and to write the request; and from the request written to
+  /// the answer's first byte for models without a first_byte_timeout.
   duration upstream_timeout = std::chrono::seconds(60);
   /// Longest silence from a container in the middle of an answer.
   duration stream_idle_timeout = std::chrono::seconds(60);
-  /// Attempts on other containers after a failure before the first upstream byte.
+  /// Times a request may be sent again, only when it provably did not reach the model (the
+  /// connect or the write of the request failed).
   int max_retries = 2;
   /// Idle keep-alive connections kept per container per I/O thread: no more are ever open than
   /// requests were in flight at once, so a cap below a container's concurrency only closes
@@ -122,18 +134,11 @@ struct server_config {
   int upstream_idle_connections = 256;
   /// On SIGTERM, how long streams in flight may take to finish.
   duration drain_timeout = std::chrono::seconds(30);
-};
-
-/// Values passed to every container as JANUS_* environment variables.
-struct platform_config {
-  std::string platform_url;
-  std::string llm_api_key;
-  std::string memory_url;
-  std::string search_url;
-  std::string log_level = "INFO";
-  duration timeout = std::chrono::seconds(300);
-  /// The port of each isolated container's platform endpoint, on the container's own 127.0.0.1.
-  std::uint16_t port = 9000;
+  /// Deepest nesting of objects and arrays accepted in a request body (chat and admin); the
+  /// body's outermost value is depth 1.
+  int max_json_depth = 128;
+  /// Client connections open at once; past it a new one gets 503 and is closed. 0 = no cap.
+  std::size_t max_connections = 10000;
 };
 
 /// How janusd writes its own log.
@@ -171,6 +176,47 @@ struct docker_config {
   int log_max_files = 3;
 };
 
+/// How the process runtime runs its children (runtime: process).
+struct process_config {
+  /// The variables of janusd's own environment a child inherits, by name; a name ending in `*`
+  /// is a prefix (`LC_*`). Nothing else of janusd's environment reaches a child, and never the
+  /// admin token's variable.
+  std::vector<std::string> inherit_env{"PATH", "HOME", "LANG", "LC_*", "TZ"};
+};
+
+/// How the engine looks after its actors.
+struct engine_config {
+  /// A pool actor that dies (a bug) is restarted from its configuration at once, at most this
+  /// many times within `pool_restart_window`; a further restart waits until the window allows.
+  int pool_restart_limit = 5;
+  duration pool_restart_window = std::chrono::seconds(60);
+};
+
+/// Ceilings on the models added through the admin API (`POST /admin/models`, and scaling them):
+/// they cannot loosen hardening past what the operator allows. Models of the configuration file
+/// are not bound by them.
+struct admin_limits {
+  std::size_t max_memory = std::size_t{1} << 30;
+  double max_cpus = 1.0;
+  int max_pids_limit = 256;
+  /// Whether an added model must keep a read-only root filesystem.
+  bool require_read_only = true;
+  std::size_t max_tmpfs_size = std::size_t{64} << 20;
+  int max_containers = 4;
+  int max_min_warm = 1;
+  int max_concurrency = 16;
+  /// Image prefixes an added model may run (`registry.example/miners/`); empty = any image
+  /// present in the Docker engine (images are never pulled).
+  std::vector<std::string> allowed_images;
+  /// Whether an added model may give `command` (the process runtime runs it on the host).
+  bool allow_command = false;
+  /// Environment variables an added model may not set; a name ending in `*` is a prefix.
+  std::vector<std::string> denied_env{"JANUS_PLATFORM_URL", "JANUS_LLM_API_KEY",
+                                      "JANUS_MEMORY_URL",   "JANUS_SEARCH_URL",
+                                      "JANUS_LOG_LEVEL",    "JANUS_TIMEOUT",
+                                      "LD_*"};
+};
+
 /// The admin API (`/admin/*`): enabled only when a token is configured.
 struct admin_config {
   /// The bearer token `/admin/*` requires; empty = the admin API is disabled (404). When
@@ -178,6 +224,20 @@ struct admin_config {
   std::string token;
   /// Name of an environment variable holding the token (keeps the secret out of the file).
   std::string token_env;
+  /// Ceilings on models added at run time.
+  admin_limits limits;
+};
+
+/// Client API keys on `/v1/*` (`auth`): off while no key source is set.
+struct auth_config {
+  /// A file of client keys, one per line (plain or `sha256:<hex>`), read at start-up.
+  std::string api_keys_file;
+  /// Name of an environment variable holding comma-separated client keys.
+  std::string api_keys_env;
+  /// Whether `GET /metrics` needs a client key too (`auth.metrics: api_key`).
+  bool metrics_need_key = false;
+  /// The keys of both sources, hashed; empty = `/v1/*` is open.
+  api_key_set keys;
 };
 
 /// The whole engine configuration, as read from YAML.
@@ -189,6 +249,9 @@ struct config {
   std::string runtime = "process";
   docker_config docker;
   admin_config admin;
+  auth_config auth;
+  process_config process;
+  engine_config engine;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };
@@ -202,14 +265,21 @@ duration parse_duration(const std::string& text, const std::string& key);
 /// Throws config_error naming `key` when malformed.
 std::size_t parse_size(const std::string& text, const std::string& key);
 
-/// Parses and validates YAML text. Throws config_error naming the offending key.
+/// Parses and validates YAML text. Throws config_error naming the offending key; a file nested
+/// deeper than the default `server.max_json_depth` is refused (naming the line) before it is
+/// built.
 config parse_config(const std::string& yaml_text);
 
 /// Parses one model given at run time (the admin API's `POST /admin/models`): a mapping (JSON or
 /// YAML) with `name` and the fields of a `models` entry, validated the same way; errors name the
-/// field without a prefix (`min_warm: must be ...`). Throws config_error.
+/// field without a prefix (`min_warm: must be ...`). A text nested deeper than `max_depth`
+/// (`server.max_json_depth`) is refused before it is built. Throws config_error.
 model_config parse_model_config(const std::string& text, const std::string& runtime,
-                                const docker_config& docker);
+                                const docker_config& docker, int max_depth);
+
+/// Whether the environment variable `name` matches `pattern`: equal, or `pattern` ends in `*`
+/// and `name` starts with what precedes it.
+bool env_name_matches(std::string_view pattern, std::string_view name);
 
 /// Reads the file and calls parse_config; a missing file is a config_error too.
 config load_config(const std::string& path);

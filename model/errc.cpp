@@ -28,6 +28,32 @@ std::string_view to_string(errc code) {
       return "internal_error";
     case errc::conflict:
       return "conflict";
+    case errc::unauthorized:
+      return "unauthorized";
+    case errc::not_configured:
+      return "route_not_configured";
+    case errc::rate_limited:
+      return "rate_limited";
+    case errc::egress_denied:
+      return "egress_denied";
+    case errc::no_route:
+      return "not_found";
+    case errc::method_not_allowed:
+      return "method_not_allowed";
+    case errc::request_timeout:
+      return "request_timeout";
+    case errc::expectation_failed:
+      return "expectation_failed";
+    case errc::headers_too_large:
+      return "headers_too_large";
+    case errc::invalid_api_key:
+      return "invalid_api_key";
+    case errc::admin_unauthorized:
+      return "unauthorized";
+    case errc::too_many_connections:
+      return "too_many_connections";
+    case errc::cancelled:
+      return "cancelled";
     case errc::invalid_config:
       return "invalid_config";
   }

@@ -32,6 +32,35 @@ enum class errc : std::uint8_t {
   internal,
   /// The admin API was asked to create what exists already (409).
   conflict,
+  // -- the platform endpoint ----------------------------------------------------------------
+  /// A call to a platform endpoint without the container's token (401).
+  unauthorized,
+  /// A platform route whose upstream the operator has not set (503).
+  not_configured,
+  /// A model's calls on a platform route are past its concurrency or rate limit (429).
+  rate_limited,
+  /// A CONNECT target that the egress allowlist does not allow (403).
+  egress_denied,
+  // -- refusals of the HTTP edge (issue 9) --------------------------------------------------
+  /// No route serves the request's path, on the API or a platform endpoint (404).
+  no_route,
+  /// The path is served, but not with the request's method (405, with `Allow`).
+  method_not_allowed,
+  /// The request's head or body did not arrive within `server.read_timeout` (408; the
+  /// connection is closed without an answer, so this is seen in the log and metrics only).
+  request_timeout,
+  /// An `Expect` other than `100-continue` (417).
+  expectation_failed,
+  /// The request's header block is larger than `server.max_header_bytes` (431).
+  headers_too_large,
+  /// `/v1/*` without a configured client API key as bearer token (401, `WWW-Authenticate`).
+  invalid_api_key,
+  /// `/admin/*` without the admin token as bearer token (401, `WWW-Authenticate`).
+  admin_unauthorized,
+  /// The connection would pass `server.max_connections` (503, then closed).
+  too_many_connections,
+  /// The asker withdrew a lease request (its client went away): answered to nobody (499).
+  cancelled,
   /// A setting that the backend refuses at start-up, e.g. a runtime_class the Docker engine does
   /// not know: the message names the key, and janusd stops with a configuration error.
   invalid_config,
@@ -44,6 +73,8 @@ std::string_view to_string(errc code);
 struct error_info {
   errc code = errc::none;
   std::string message;
+  /// Seconds the client should wait before trying again (Retry-After); 0 = the code's default.
+  int retry_after = 0;
 };
 
 } // namespace janus

@@ -24,6 +24,10 @@ std::string_view to_string(lease_outcome outcome) {
       return "failed_mid_stream";
     case lease_outcome::client_gone:
       return "client_gone";
+    case lease_outcome::refused:
+      return "refused";
+    case lease_outcome::timed_out:
+      return "timed_out";
   }
   return "unknown";
 }

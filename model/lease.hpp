@@ -35,12 +35,24 @@ enum class start_kind : std::uint8_t {
 
 std::string_view to_string(start_kind kind);
 
-/// How a leased request ended, reported back to the pool on release.
+/// How a leased request ended, reported back to the pool on release. Only `refused` counts
+/// against the container (see the pool's failure_threshold): a failure that the request itself
+/// may have caused (a model that crashes on it, a slow answer) counts against no container, so
+/// no sequence of requests can retire healthy containers.
 enum class lease_outcome : std::uint8_t {
   ok,
+  /// The container failed before the first byte of its answer (closed, reset, bad answer), or
+  /// the request could not be written: it may be the request's doing.
   failed_before_first_byte,
   failed_mid_stream,
   client_gone,
+  /// The container did not take the connection (refused, reset or unreachable while
+  /// connecting): nothing was sent, so only the container can be the cause.
+  refused,
+  /// The container was too slow: no first byte within first_byte_timeout, silence past
+  /// stream_idle_timeout, or an answer not complete by request_timeout. Counted as slow, never
+  /// as a failure.
+  timed_out,
 };
 
 std::string_view to_string(lease_outcome outcome);
@@ -54,6 +66,8 @@ struct lease {
   std::chrono::microseconds queue_time{0};
   /// For a cold start: how long the container took from its start to ready; zero otherwise.
   std::chrono::microseconds container_start{0};
+  /// The model's first_byte_timeout; zero: the server's upstream_timeout.
+  std::chrono::milliseconds first_byte_timeout{0};
   /// The slot taken: giving it back ends the lease.
   std::shared_ptr<lease_slot> slot;
 };

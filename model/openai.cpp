@@ -6,6 +6,9 @@
 #include <rapidjson/writer.h>
 
 #include <cstdint>
+#include <string>
+
+#include "model/utf8.hpp"
 
 namespace janus {
 
@@ -16,12 +19,16 @@ constexpr std::string_view field_model = "model";
 constexpr std::string_view field_messages = "messages";
 constexpr std::string_view field_stream = "stream";
 
-/// SAX handler that looks at the top level members `model`, `messages` and `stream` only.
+/// SAX handler that looks at the top level members `model`, `messages` and `stream` only, and
+/// stops the parse at the first object or array nested deeper than `max_depth`.
 /// depth 0 = outside, 1 = inside the top-level object.
 class chat_request_scanner
   : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, chat_request_scanner> {
 public:
   enum class field { other, model, messages, stream };
+
+  explicit chat_request_scanner(int max_depth) : max_depth_(max_depth) {
+  }
 
   bool Default() {
     return scalar(kind::other);
@@ -44,6 +51,9 @@ public:
   }
 
   bool StartObject() {
+    if (!within_depth()) {
+      return false;
+    }
     if (depth_ == 0) {
       saw_object_ = true;
     } else if (!enter_container(kind::object)) {
@@ -60,6 +70,15 @@ public:
                  : key == field_messages ? field::messages
                  : key == field_stream   ? field::stream
                                          : field::other;
+      if (current_ != field::other) {
+        // janusd routes on the member it reads, the container may read another: the same key
+        // twice is refused rather than guessed at.
+        auto& seen = seen_[static_cast<int>(current_)];
+        if (seen) {
+          return fail("`" + std::string{key} + "` is given more than once");
+        }
+        seen = true;
+      }
     }
     return true;
   }
@@ -72,6 +91,9 @@ public:
   bool StartArray() {
     if (depth_ == 0) {
       return fail("the request body must be a JSON object");
+    }
+    if (!within_depth()) {
+      return false;
     }
     if (!enter_container(kind::array)) {
       return false;
@@ -130,6 +152,15 @@ private:
     return check_member(value_kind);
   }
 
+  /// False, with the error set, when one more object or array would pass the limit.
+  bool within_depth() {
+    if (depth_ < max_depth_) {
+      return true;
+    }
+    return fail("the request body nests objects and arrays deeper than server.max_json_depth ("
+                + std::to_string(max_depth_) + " levels)");
+  }
+
   bool enter_container(kind value_kind) {
     if (depth_ != 1) {
       return true;
@@ -148,6 +179,11 @@ private:
       case field::model:
         if (value_kind != kind::string || string_value_.empty()) {
           return fail("`model` must be a non-empty string");
+        }
+        if (!is_valid_utf8(string_value_)) {
+          // The body's bytes are UTF-8 by now, but a `\udc00` escape still decodes to a lone
+          // surrogate; the name is echoed in errors and logs, so it must be clean text.
+          return fail("`model` must be valid UTF-8 (it holds an unpaired surrogate escape)");
         }
         info_.model = std::move(string_value_);
         saw_model_ = true;
@@ -178,8 +214,11 @@ private:
     return false;
   }
 
+  int max_depth_;
   int depth_ = 0;
   field current_ = field::other;
+  /// The routing members met at the top level so far, indexed by `field`.
+  bool seen_[4] = {};
   bool saw_object_ = false;
   bool saw_model_ = false;
   bool saw_messages_ = false;
@@ -193,11 +232,19 @@ private:
 
 } // namespace
 
-result<chat_request_info> inspect_chat_request(std::string_view body) {
-  chat_request_scanner scanner;
+result<chat_request_info> inspect_chat_request(std::string_view body, int max_depth) {
+  // The whole body is checked for UTF-8 first, rather than with RapidJSON's
+  // kParseValidateEncodingFlag: the same guarantee (outside strings JSON is ASCII) for a tenth
+  // of the cost, since this runs on every chat request (the flag doubles the parse time).
+  if (const auto bad = invalid_utf8_offset(body); bad != std::string_view::npos) {
+    return error_info{errc::invalid_request,
+                      "the request body is not valid UTF-8 (at byte " + std::to_string(bad) + ")"};
+  }
+  chat_request_scanner scanner{max_depth};
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream{body.data(), body.size()};
-  auto parsed = reader.Parse<rapidjson::kParseStopWhenDoneFlag>(stream, scanner);
+  constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
+  auto parsed = reader.Parse<flags>(stream, scanner);
   if (parsed.IsError() && scanner.error().empty()) {
     std::string message = "the request body is not valid JSON: ";
     message += rapidjson::GetParseError_En(parsed.Code());

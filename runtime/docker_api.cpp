@@ -11,6 +11,9 @@
 #include <limits>
 #include <string.h> // sigabbrev_np
 
+#include "model/bounded_json.hpp"
+#include "model/utf8.hpp"
+
 namespace janus::docker {
 
 namespace {
@@ -300,8 +303,23 @@ error_info bad_answer(std::string what) {
 }
 
 bool parse_json(rapidjson::Document& doc, std::string_view json) {
-  doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  return !doc.HasParseError();
+  return parse_bounded_json(doc, json, max_answer_depth).ok();
+}
+
+/// The longest message of the engine's that error_message passes on, in bytes.
+constexpr std::size_t max_message = 512;
+
+/// `text` as valid UTF-8 (a bad byte becomes U+FFFD), cut to max_message bytes at a character
+/// boundary: it reaches logs and error bodies.
+std::string clean_message(std::string_view text) {
+  // A bad byte grows to three when cleaned: clean first, then cut. The first max_message + 1
+  // bytes decide both what is kept and whether anything was cut.
+  auto clean = to_valid_utf8(text.substr(0, max_message + 1));
+  auto kept = utf8_prefix(clean, max_message);
+  if (kept.size() == clean.size() && text.size() <= max_message) {
+    return clean;
+  }
+  return std::string{kept} + "...";
 }
 
 } // namespace
@@ -608,9 +626,12 @@ std::optional<container_event> parse_event(std::string_view line) {
   if (nanos != doc.MemberEnd() && nanos->value.IsInt64()) {
     event.time_nanos = nanos->value.GetInt64();
   } else {
+    constexpr std::int64_t nanos_per_second = 1000000000;
+    constexpr std::int64_t max_seconds = std::numeric_limits<std::int64_t>::max() / nanos_per_second;
     auto seconds = doc.FindMember("time");
-    if (seconds != doc.MemberEnd() && seconds->value.IsInt64()) {
-      event.time_nanos = seconds->value.GetInt64() * 1000000000;
+    if (seconds != doc.MemberEnd() && seconds->value.IsInt64()
+        && seconds->value.GetInt64() >= -max_seconds && seconds->value.GetInt64() <= max_seconds) {
+      event.time_nanos = seconds->value.GetInt64() * nanos_per_second;
     }
   }
   return event;
@@ -621,17 +642,13 @@ std::string error_message(unsigned status, std::string_view body) {
   if (parse_json(doc, body) && doc.IsObject()) {
     auto message = string_member(doc, "message");
     if (!message.empty()) {
-      return message;
+      return clean_message(message);
     }
   }
   auto first = body.find_first_not_of(" \t\r\n");
   if (first != std::string_view::npos) {
     auto last = body.find_last_not_of(" \t\r\n");
-    auto text = body.substr(first, last - first + 1);
-    if (text.size() > 512) {
-      return std::string{text.substr(0, 512)} + "...";
-    }
-    return std::string{text};
+    return clean_message(body.substr(first, last - first + 1));
   }
   return "HTTP " + std::to_string(status);
 }

@@ -12,7 +12,9 @@
 #include "runtime/runtime.hpp"
 
 /// The pure part of the Docker backend: bodies the engine sends to the Docker Engine API (1.41)
-/// and what it reads from its answers. No I/O, so every function has a unit test.
+/// and what it reads from its answers. No I/O, so every function has a unit test. Answers are
+/// read with RapidJSON's iterative parser, nested at most max_answer_depth levels: a malformed
+/// answer is an error value (or nullopt), never a crash or an exception.
 namespace janus::docker {
 
 /// The API version every path is prefixed with (Docker 20.10, Debian 12's docker.io).
@@ -20,6 +22,10 @@ constexpr std::string_view api_version = "1.41";
 
 /// The port a Janus container serves on, inside the container (the container contract).
 constexpr std::uint16_t container_port = 8080;
+
+/// How deep the engine's answers may nest objects and arrays; its deepest (container inspect)
+/// nests 5 levels, so an answer past this is not the engine's and is refused as malformed.
+constexpr int max_answer_depth = 64;
 
 /// The labels every container of the engine carries.
 constexpr std::string_view engine_label = "janus.engine";
@@ -168,7 +174,7 @@ struct container_event {
 std::optional<container_event> parse_event(std::string_view line);
 
 /// The daemon's own words for a failed call: the `message` field of its JSON error body, else
-/// the body's text, else "HTTP <status>".
+/// the body's text, else "HTTP <status>"; valid UTF-8, at most 512 bytes (and "...").
 std::string error_message(unsigned status, std::string_view body);
 
 /// How a container ended, in words: "exited with status 0", "exited with status 137 (OOM

@@ -23,8 +23,10 @@ using std::chrono::milliseconds;
 
 constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 
-/// Longest pause between two attempts to reopen the events stream.
-constexpr milliseconds max_events_backoff{5000};
+/// Longest pause between two attempts to reopen the events stream, and between two pings of an
+/// engine that did not answer: an engine that is back is noticed within about a second.
+constexpr milliseconds max_events_backoff{1000};
+constexpr milliseconds ping_interval{1000};
 
 std::int64_t unix_nanos_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -57,6 +59,7 @@ void on_event(docker_state& state, const container_event& event) {
     return;
   }
   c.died = true;
+  c.died_at = std::chrono::steady_clock::now();
   c.exit_code = event.exit_code.value_or(-1);
   c.description = event.exit_code ? exit_description(*event.exit_code, c.oom)
                                    : std::string{"died"};
@@ -67,8 +70,9 @@ void on_event(docker_state& state, const container_event& event) {
 }
 
 /// After the events stream was down: containers that died meanwhile are reported, and
-/// containers of this engine that nobody owns are removed.
-net::awaitable<void> resync(std::shared_ptr<docker_state> state) {
+/// containers of this engine that nobody owns are removed. False when the engine could not
+/// list its containers.
+net::awaitable<bool> resync(std::shared_ptr<docker_state> state) {
   std::string_view no_body;
   auto judged_below = state->next_seq;
   auto path = list_path(state->cfg.engine_id);
@@ -81,7 +85,7 @@ net::awaitable<void> resync(std::shared_ptr<docker_state> state) {
     logging::event{"docker: cannot re-list containers"}
       .field("error", listed.error().message)
       .warn();
-    co_return;
+    co_return false;
   }
   std::map<std::string, container_state> by_id;
   for (auto& c : listed.value()) {
@@ -127,9 +131,48 @@ net::awaitable<void> resync(std::shared_ptr<docker_state> state) {
       .info();
     co_await remove_container(state->api, id);
   }
+  co_return true;
+}
+
+net::awaitable<void> ping_until_answered(std::shared_ptr<docker_state> state) {
+  auto executor = co_await net::this_coro::executor;
+  net::steady_timer pause{executor};
+  std::string_view no_body;
+  std::string ping_path = "/_ping";
+  while (state->engine_trouble) {
+    pause.expires_after(ping_interval);
+    co_await pause.async_wait(nothrow);
+    auto ping = co_await state->api.call(http::verb::get, ping_path, no_body);
+    if (ping.status == 200) {
+      engine_answers(*state);
+    }
+  }
+  state->pinging = false;
 }
 
 } // namespace
+
+void note_engine_trouble(const std::shared_ptr<docker_state>& state) {
+  if (state->engine_trouble && state->pinging) {
+    return;
+  }
+  state->engine_trouble = true;
+  if (!state->pinging) {
+    state->pinging = true;
+    net::co_spawn(state->io, ping_until_answered(state), net::detached);
+  }
+}
+
+void engine_answers(docker_state& state) {
+  if (!state.engine_trouble) {
+    return;
+  }
+  state.engine_trouble = false;
+  logging::event{"docker: engine answers again"}.field("socket", state.cfg.socket).info();
+  if (state.on_available) {
+    state.on_available();
+  }
+}
 
 net::awaitable<void> watch_events(std::shared_ptr<docker_state> state,
                                   std::shared_ptr<response_stream> stream) {
@@ -161,7 +204,13 @@ net::awaitable<void> watch_events(std::shared_ptr<docker_state> state,
       lines.reset();
       backoff = milliseconds{250};
       outage_logged = false;
-      co_await resync(state);
+      // Deaths missed while the stream was down must be reported before the pools start
+      // replacements: a failed re-list is tried again.
+      while (!co_await resync(state)) {
+        pause.expires_after(ping_interval);
+        co_await pause.async_wait(nothrow);
+      }
+      engine_answers(*state);
     }
     auto piece = co_await stream->next();
     if (!piece) {
@@ -170,6 +219,7 @@ net::awaitable<void> watch_events(std::shared_ptr<docker_state> state,
         .warn();
       lost_at = unix_nanos_now();
       stream.reset();
+      state->engine_trouble = true;
       continue;
     }
     for (const auto& line : lines.feed(*piece)) {

@@ -17,4 +17,12 @@ namespace janus::docker {
 boost::asio::awaitable<void> watch_events(std::shared_ptr<docker_state> state,
                                           std::shared_ptr<response_stream> stream);
 
+/// An Engine API call got no answer: the engine may be down. Pings it every second until it
+/// answers (unless a ping loop runs already), then tells the pools (engine_answers).
+void note_engine_trouble(const std::shared_ptr<docker_state>& state);
+
+/// The engine answers again after trouble: the pools may start at once (their back-off was the
+/// engine's outage, not their models' fault); `state.on_available` hears it once per outage.
+void engine_answers(docker_state& state);
+
 } // namespace janus::docker

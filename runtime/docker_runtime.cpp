@@ -20,6 +20,8 @@ docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg,
 }
 
 docker_runtime::~docker_runtime() {
+  // The handler may hold actor handles; the io_context runs no more.
+  state_->on_available = nullptr;
   auto leftovers = state_->leftovers();
   if (leftovers.empty()) {
     return;
@@ -66,6 +68,12 @@ void docker_runtime::reconcile(std::vector<reconcile_entry> wanted, reconcile_ha
   net::post(io_, [state = state_, wanted = std::move(wanted),
                   on_done = std::move(on_done)]() mutable {
     docker::reconcile_containers(state, std::move(wanted), std::move(on_done));
+  });
+}
+
+void docker_runtime::watch_availability(available_handler on_available) {
+  net::post(io_, [state = state_, on_available = std::move(on_available)]() mutable {
+    state->on_available = std::move(on_available);
   });
 }
 

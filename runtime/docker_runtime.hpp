@@ -33,11 +33,13 @@ struct docker_isolation {
 /// config; it is started, and inspected. An isolated container (NetworkMode none, nothing
 /// published) is reached inside its own network namespace, opened from its process: its
 /// endpoint is its own 127.0.0.1:8080 with that namespace. A bridged one publishes 8080/tcp on
-/// the host's 127.0.0.1 at a port the daemon picks: its endpoint is 127.0.0.1:<host port>. Readiness is the caller's HTTP probe. A stop is a docker
-/// stop with the grace period, then a forced remove. Images are never pulled.
+/// the host's 127.0.0.1 at a port the daemon picks: its endpoint is 127.0.0.1:<host port>.
+/// Readiness is the caller's HTTP probe. A stop is a docker stop with the grace period, then a
+/// forced remove. Images are never pulled.
 ///
 /// The events stream of the engine's containers tells at once when one dies or is OOM-killed;
-/// after the daemon restarts the stream reconnects and a re-list catches what it missed.
+/// after the daemon restarts the stream reconnects, a re-list catches what it missed, and the
+/// availability handler hears that the engine is back.
 /// reconcile() adopts or removes what earlier runs with the same engine identity left. Starts
 /// under way at once are bounded, every call has a timeout, and a daemon error reaches the
 /// caller in the daemon's own words. All state lives on one io_context: public calls post to it.
@@ -65,6 +67,11 @@ public:
   void reconcile(std::vector<reconcile_entry> wanted, reconcile_handler on_done) override;
 
   void adopt(const container_info& container, exit_handler on_exit) override;
+
+  /// Calls `on_available` when the engine answers again after an outage: when the events stream
+  /// reopens (tried every second at most while the engine is down) and the containers that died
+  /// meanwhile were reported, or when a ping (every second after a call got no answer) answers.
+  void watch_availability(available_handler on_available) override;
 
 private:
   boost::asio::io_context& io_;

@@ -12,6 +12,7 @@
 
 #include "logging/event.hpp"
 #include "runtime/docker_api.hpp"
+#include "runtime/docker_events.hpp"
 
 namespace janus::docker {
 
@@ -162,6 +163,9 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
   auto created = co_await state->api.call(http::verb::post, create_path, body);
   timed("create");
   state->creating.erase(name);
+  if (created.status == 0) {
+    note_engine_trouble(state);
+  }
   if (created.status == 404) {
     forget_name();
     error_info failure{errc::no_capacity, missing_image(spec.image, created.message())};
@@ -198,6 +202,9 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
   auto start_path = "/containers/" + id + "/start";
   auto started = co_await state->api.call(http::verb::post, start_path, no_body);
   timed("run");
+  if (started.status == 0) {
+    note_engine_trouble(state);
+  }
   std::string problem;
   if (started.status != 204 && started.status != 304) {
     problem = "cannot start container " + id + " of image " + spec.image + ": "
@@ -321,8 +328,13 @@ net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string i
   if (it == state->containers.end()) {
     co_return;
   }
-  container_exit exit{id, it->second.exit_code, it->second.description};
-  auto handler = std::move(it->second.on_exit);
+  auto& c = it->second;
+  container_exit exit{id, c.exit_code, c.description};
+  // Killed (SIGKILL, or OOM) before our stop's grace ran out: not by our stop, which kills
+  // only after the grace.
+  exit.on_its_own = c.died
+                    && (c.oom || (c.exit_code == 137 && c.died_at - c.stop_asked < c.grace));
+  auto handler = std::move(c.on_exit);
   state->forget(id);
   if (handler) {
     handler(std::move(exit));
@@ -343,6 +355,8 @@ void stop_container(const std::shared_ptr<docker_state>& state, const std::strin
     return;
   }
   it->second.state = phase::stopping;
+  it->second.stop_asked = clock::now();
+  it->second.grace = grace;
   net::co_spawn(state->io, run_stop(state, id, grace), net::detached);
 }
 

@@ -58,6 +58,7 @@ void docker_state::report_death(const std::string& id) {
   auto& c = containers.at(id);
   c.state = phase::removing;
   container_exit exit{id, c.exit_code, c.description};
+  exit.on_its_own = true;
   auto handler = std::move(c.on_exit);
   net::co_spawn(io, remove_and_forget(shared_from_this(), id), net::detached);
   if (handler) {
@@ -126,8 +127,7 @@ net::awaitable<std::optional<error_info>> open_platform_endpoint(
   if (!made) {
     co_return made.error();
   }
-  state->isolation.platform->serve(owner, env, made.value());
-  co_return std::nullopt;
+  co_return state->isolation.platform->serve(owner, env, made.value());
 }
 
 net::awaitable<bool> remove_container(client api, std::string id) {

@@ -56,6 +56,11 @@ struct tracked {
   bool died = false;
   int exit_code = -1;
   std::string description;
+  /// When stop() was asked and with which grace, and when the die event came: a SIGKILL
+  /// before the grace ran out was not ours.
+  std::chrono::steady_clock::time_point stop_asked{};
+  std::chrono::milliseconds grace{0};
+  std::chrono::steady_clock::time_point died_at{};
 };
 
 /// A start() that waits for a start slot.
@@ -102,6 +107,12 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   std::set<std::string> creating;
   std::deque<pending_start> queue;
   int starts_running = 0;
+  /// The engine could not be reached (the events stream was lost, or a call got no answer),
+  /// and has not answered since.
+  bool engine_trouble = false;
+  bool pinging = false;
+  /// Told when the engine answers again after trouble (docker_events: engine_answers).
+  runtime::available_handler on_available;
 };
 
 /// The endpoint of a running container as `inspected` shows it: the host port a bridged one

@@ -2,7 +2,10 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+
+#include "model/result.hpp"
 
 namespace janus {
 
@@ -35,9 +38,10 @@ public:
   /// Serves `owner`'s endpoint on `listen_fd`, a listening TCP socket (non-blocking) made inside
   /// the container's network namespace; owns it from now on, also when it fails. `env`: the
   /// container's variables (what prepare() gave it, or what an adopted container of an earlier
-  /// run of janusd holds).
-  virtual void serve(const platform_owner& owner, const std::map<std::string, std::string>& env,
-                     int listen_fd) = 0;
+  /// run of janusd holds). An error says why the endpoint cannot be served.
+  virtual std::optional<error_info> serve(const platform_owner& owner,
+                                          const std::map<std::string, std::string>& env,
+                                          int listen_fd) = 0;
 
   /// Closes the endpoint of container `name` and its connections, and forgets what prepare()
   /// kept; unknown names are ignored. The runtime calls it on every path its container goes

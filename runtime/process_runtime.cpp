@@ -17,6 +17,7 @@
 
 #include <filesystem>
 
+#include "runtime/child_environment.hpp"
 #include "runtime/fd_limit.hpp"
 
 extern char** environ;
@@ -57,27 +58,6 @@ std::string describe_status(const siginfo_t& info) {
          + ::strsignal(info.si_status) + ")";
 }
 
-/// The environment of a child: janusd's own, overlaid with the spec's and the endpoint's.
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& overlay) {
-  std::map<std::string, std::string> merged;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    std::string_view text{*entry};
-    auto eq = text.find('=');
-    if (eq != std::string_view::npos) {
-      merged.emplace(std::string{text.substr(0, eq)}, std::string{text.substr(eq + 1)});
-    }
-  }
-  for (const auto& [key, value] : overlay) {
-    merged[key] = value;
-  }
-  std::vector<std::string> result;
-  result.reserve(merged.size());
-  for (const auto& [key, value] : merged) {
-    result.push_back(key + "=" + value);
-  }
-  return result;
-}
-
 std::vector<char*> pointers_to(std::vector<std::string>& strings) {
   std::vector<char*> result;
   result.reserve(strings.size() + 1);
@@ -90,7 +70,9 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 
 } // namespace
 
-process_runtime::process_runtime(boost::asio::io_context& io) : io_(io) {
+process_runtime::process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
+                                 std::vector<std::string> withheld, platform_endpoints* platform)
+  : io_(io), platform_(platform), inherit_env_(std::move(inherit_env)), withheld_(std::move(withheld)) {
 }
 
 process_runtime::~process_runtime() {
@@ -99,12 +81,20 @@ process_runtime::~process_runtime() {
     ::kill(l.pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    close_platform(l.id);
   }
   for (auto& [id, c] : children_) {
     ::kill(-c.pid, SIGKILL);
     ::kill(c.pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED);
+    close_platform(id);
+  }
+}
+
+void process_runtime::close_platform(const std::string& id) {
+  if (platform_ != nullptr) {
+    platform_->close(id);
   }
 }
 
@@ -176,10 +166,21 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   if (!port) {
     return fail(port.error().message);
   }
+  auto id = spec.model + "-" + std::to_string(next_id_++);
   auto overlay = spec.env;
+  if (platform_ != nullptr) {
+    // Before the fork: the child may call its endpoint in its first instruction.
+    auto grant = platform_->open(endpoint_owner{spec.model, id});
+    if (!grant) {
+      return fail(grant.error().message);
+    }
+    for (auto& [key, value] : grant.value().env) {
+      overlay[key] = std::move(value);
+    }
+  }
   overlay["PORT"] = std::to_string(port.value());
   overlay["HOST"] = "127.0.0.1";
-  auto env_strings = child_environment(overlay);
+  auto env_strings = child_environment(environ, inherit_env_, withheld_, overlay);
   auto envp = pointers_to(env_strings);
   auto argv_strings = spec.command;
   argv_strings.front() = path;
@@ -188,6 +189,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   // The child reports a failed exec through this pipe; a successful exec closes it (CLOEXEC).
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) {
+    close_platform(id);
     return fail(errno_message("pipe", errno));
   }
   // The child gets the fd limit janusd started with, not the one janusd raised for itself.
@@ -202,6 +204,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     auto message = errno_message("fork", errno);
     ::close(report[0]);
     ::close(report[1]);
+    close_platform(id);
     return fail(std::move(message));
   }
   if (pid == 0) {
@@ -236,6 +239,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   auto& l = launches_[key];
   l.pid = pid;
   l.model = spec.model;
+  l.id = std::move(id);
   l.path = std::move(path);
   l.target = endpoint{"127.0.0.1", port.value()};
   l.report = std::make_unique<boost::asio::posix::stream_descriptor>(io_, report[0]);
@@ -262,11 +266,12 @@ void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
   if (reported == sizeof(l.exec_errno)) {
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    close_platform(l.id);
     l.on_started(error_info{errc::no_capacity,
                             "cannot execute " + l.path + ": " + std::strerror(l.exec_errno)});
     return;
   }
-  auto id = l.model + "-" + std::to_string(next_id_++);
+  auto id = l.id;
   child c;
   c.pid = l.pid;
   c.target = l.target;
@@ -277,6 +282,7 @@ void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
     ::kill(-l.pid, SIGKILL);
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
+    close_platform(l.id);
     l.on_started(error_info{errc::no_capacity, std::move(message)});
     return;
   }
@@ -322,8 +328,10 @@ void process_runtime::reap(const std::string& id) {
   exit.id = id;
   exit.status = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
   exit.description = describe_status(info);
+  exit.on_its_own = !c.kill_timer; // no stop() was under way
   auto handler = std::move(c.on_exit);
   children_.erase(it);
+  close_platform(id);
   if (handler) {
     handler(std::move(exit));
   }

@@ -9,7 +9,9 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "model/platform_endpoints.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -17,10 +19,19 @@ namespace janus {
 /// Runs each container as a local child process listening on a free loopback port (passed as
 /// `PORT`, with `HOST=127.0.0.1`). Children run in their own process group and die with janusd
 /// (PR_SET_PDEATHSIG), exits are watched through pidfds, so nothing blocks and nothing leaks.
+/// A child's environment is allowlisted (runtime/child_environment.hpp): of janusd's own
+/// variables it gets only those `inherit_env` names and never one of `withheld`.
 /// All state lives on one io_context: public calls post to it and are safe from any thread.
+///
+/// With `platform`, each child gets its own platform endpoint (a loopback port of the host:
+/// identity by port, no isolation), opened before the fork so that it accepts from the child's
+/// first instruction on, and closed on every path by which the child goes.
 class process_runtime : public runtime {
 public:
-  explicit process_runtime(boost::asio::io_context& io);
+  /// `inherit_env`: names (or `PREFIX*`) of janusd's variables a child gets; `withheld`: names
+  /// of variables holding janusd's secrets, never passed (the admin token's variable).
+  process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
+                  std::vector<std::string> withheld, platform_endpoints* platform = nullptr);
 
   /// Kills (SIGKILL) and reaps every child still running.
   ~process_runtime() override;
@@ -51,6 +62,8 @@ private:
   struct launch {
     int pid = 0;
     std::string model;
+    /// The container id, chosen before the fork (its platform endpoint is opened by it).
+    std::string id;
     std::string path;
     endpoint target;
     std::unique_ptr<boost::asio::posix::stream_descriptor> report;
@@ -73,7 +86,13 @@ private:
 
   void reap(const std::string& id);
 
+  /// Closes the platform endpoint of `id`, if there is a platform.
+  void close_platform(const std::string& id);
+
   boost::asio::io_context& io_;
+  platform_endpoints* platform_;
+  std::vector<std::string> inherit_env_;
+  std::vector<std::string> withheld_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::string, child> children_;
   std::uint64_t next_launch_ = 1;

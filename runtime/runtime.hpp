@@ -53,6 +53,10 @@ struct container_exit {
   int status = 0;
   /// Human-readable, e.g. "exited with status 1" or "killed by signal 9 (Killed)".
   std::string description;
+  /// True when the backend knows that the container ended of itself (it crashed, was killed
+  /// or exited) and not because of a stop() it was carrying out; false when a stop was under
+  /// way or the backend cannot tell.
+  bool on_its_own = false;
 };
 
 /// A container that an earlier run of this engine left running and that runs exactly what a new
@@ -110,6 +114,16 @@ public:
   /// call; the default reports the container as ended.
   virtual void adopt(const container_info& container, exit_handler on_exit) {
     on_exit(container_exit{container.id, -1, "this runtime cannot adopt containers"});
+  }
+
+  using available_handler = std::function<void()>;
+
+  /// Sets the handler told each time the backend's engine answers again after it could not be
+  /// reached (e.g. dockerd restarted, its events stream reconnected): starts that failed for
+  /// the outage may be retried at once. It runs on a runtime thread and must not block; the
+  /// backend drops it when it is destroyed. Backends without an engine of their own (process)
+  /// never call it (the default ignores it). Set once, at start-up.
+  virtual void watch_availability(available_handler on_available) {
   }
 };
 

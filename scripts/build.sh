@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Configures and builds into build/ (targets given as arguments, everything otherwise).
+# BUILD_DIR names another build folder, SANITIZE=address|thread builds with sanitizers
+# (scripts/test.sh --sanitize sets both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" > /dev/null
-ninja -C build -j "${JOBS:-$(nproc)}" "$@"
+build_dir=${BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
+  -DJANUS_SANITIZE="${SANITIZE:-}" > /dev/null
+ninja -C "$build_dir" -j "${JOBS:-$(nproc)}" "$@"

@@ -8,11 +8,14 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev libboost1.81-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev   # the libFuzzer targets (scripts/fuzz.sh): clang with ASan, UBSan
   curl procps
+  libssl-dev openssl   # TLS to https platform upstreams; the CLI makes the tests' certificates
   nodejs
   docker.io
   prometheus   # promtool and a Prometheus server, for the metrics tests
   gnuplot-nox
+  systemd      # systemd-analyze, to verify the unit (dpkg-deb, dpkg-shlibdeps: build-essential)
 )
 
 missing=()

@@ -48,6 +48,15 @@ api_error simulated_error(unsigned status) {
   return error;
 }
 
+api_error simulated_stream_error() {
+  api_error error;
+  error.status = 500;
+  error.message = "janus-baseline: simulated model failure (janus_baseline.error_after_tokens)";
+  error.type = "server_error";
+  error.code = "simulated_error";
+  return error;
+}
+
 std::string render_error(const api_error& error) {
   json_writer json;
   auto& w = json.writer();

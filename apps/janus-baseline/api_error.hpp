@@ -33,6 +33,9 @@ api_error body_too_large(std::size_t limit);
 /// The error a test asked for with `janus_baseline.status`: 5xx are server errors.
 api_error simulated_error(unsigned status);
 
+/// The error frame's error that a test asked for with `janus_baseline.error_after_tokens`.
+api_error simulated_stream_error();
+
 /// The compact OpenAI error body of `error`.
 std::string render_error(const api_error& error);
 

@@ -65,54 +65,51 @@ baseline_options parse_baseline_options(const env_lookup& lookup) {
       = parse_integer<std::uint32_t>("JANUS_BASELINE_STARTUP_DELAY_MS", *delay, 0, max_delay_ms);
   }
   options.model = non_empty(lookup, "JANUS_BASELINE_MODEL");
-  if (auto probe = non_empty(lookup, "JANUS_BASELINE_PLATFORM_PROBE_AT_START");
-      probe && *probe != "0") {
-    if (*probe != "1") {
-      throw options_error("JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got \"" + *probe
-                          + "\"");
+  options.required_authorization = non_empty(lookup, "JANUS_BASELINE_REQUIRE_AUTHORIZATION");
+  if (auto mode = non_empty(lookup, "JANUS_BASELINE_MODE")) {
+    if (*mode != "echo" && *mode != "agent") {
+      throw options_error("JANUS_BASELINE_MODE must be echo or agent, got \"" + *mode + "\"");
     }
-    auto url = non_empty(lookup, "JANUS_PLATFORM_URL");
-    options.platform_probe = url ? parse_http_url(*url) : std::nullopt;
-    if (!options.platform_probe) {
-      throw options_error("JANUS_BASELINE_PLATFORM_PROBE_AT_START=1 needs JANUS_PLATFORM_URL to "
-                          "be http://<IPv4 address>:<port>[/path], got \""
-                          + url.value_or("") + "\"");
+    options.agent = *mode == "agent";
+  }
+  if (auto probe = non_empty(lookup, "JANUS_BASELINE_PLATFORM_PROBE_AT_START")) {
+    if (*probe != "0" && *probe != "1") {
+      throw options_error("JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got \""
+                          + *probe + "\"");
     }
+    options.probe_platform_at_start = *probe == "1";
+  }
+  if (options.agent || options.probe_platform_at_start) {
+    auto url = non_empty(lookup, "JANUS_PLATFORM_URL").value_or("");
+    constexpr std::string_view scheme = "http://";
+    auto rest = std::string_view{url};
+    auto colon = rest.rfind(':');
+    bool ok = rest.starts_with(scheme) && colon != std::string_view::npos && colon > scheme.size();
+    if (ok) {
+      auto host = std::string{rest.substr(scheme.size(), colon - scheme.size())};
+      if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+      }
+      auto port_text = std::string{rest.substr(colon + 1)};
+      while (!port_text.empty() && port_text.back() == '/') {
+        port_text.pop_back();
+      }
+      boost::system::error_code ec;
+      boost::asio::ip::make_address(host, ec);
+      ok = !ec && !port_text.empty();
+      if (ok) {
+        options.platform_host = host;
+        options.platform_port = parse_integer<std::uint16_t>("JANUS_PLATFORM_URL's port",
+                                                             port_text, 1, 65535);
+      }
+    }
+    if (!ok) {
+      throw options_error("JANUS_PLATFORM_URL must be http://<numeric address>:<port> in agent "
+                          "mode or with the platform probe, got \"" + url + "\"");
+    }
+    options.platform_token = non_empty(lookup, "JANUS_LLM_API_KEY").value_or("");
   }
   return options;
-}
-
-std::optional<http_url> parse_http_url(std::string_view text) {
-  constexpr std::string_view scheme = "http://";
-  if (text.size() > 2048 || !text.starts_with(scheme)) {
-    return std::nullopt;
-  }
-  text.remove_prefix(scheme.size());
-  auto slash = text.find('/');
-  auto authority = text.substr(0, slash);
-  auto colon = authority.rfind(':');
-  http_url url;
-  if (slash != std::string_view::npos) {
-    url.path = std::string{text.substr(slash)};
-  }
-  std::string_view host = authority.substr(0, colon);
-  if (colon != std::string_view::npos) {
-    auto port_text = authority.substr(colon + 1);
-    unsigned port = 0;
-    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0
-        || port > 65535) {
-      return std::nullopt;
-    }
-    url.port = static_cast<std::uint16_t>(port);
-  }
-  boost::system::error_code ec;
-  auto address = boost::asio::ip::make_address(std::string{host}, ec);
-  if (ec || !address.is_v4()) {
-    return std::nullopt;
-  }
-  url.host = std::string{host};
-  return url;
 }
 
 baseline_options baseline_options_from_environment() {

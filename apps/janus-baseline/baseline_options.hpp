@@ -16,17 +16,6 @@ public:
   using std::invalid_argument::invalid_argument;
 };
 
-/// An `http://<IPv4 address>:<port>[/path]` URL (the baseline never resolves names).
-struct http_url {
-  std::string host;
-  std::uint16_t port = 80;
-  /// "/" when the URL has no path.
-  std::string path = "/";
-};
-
-/// Reads `text` as an http_url; nullopt when it is anything else.
-std::optional<http_url> parse_http_url(std::string_view text);
-
 /// How one janus-baseline process behaves, read once from the environment at start-up.
 /// Every field holds a validated value; the defaults are those of an unset variable.
 struct baseline_options {
@@ -45,10 +34,21 @@ struct baseline_options {
   /// JANUS_BASELINE_MODEL: the model id of every answer and of /v1/models; unset = answers
   /// echo the request's `model` and /v1/models lists "janus-baseline".
   std::optional<std::string> model;
-  /// JANUS_BASELINE_PLATFORM_PROBE_AT_START=1: before anything else (before it listens), call
-  /// the platform endpoint JANUS_PLATFORM_URL once and exit 3 when it does not answer: a model
-  /// that needs the platform in its first millisecond.
-  std::optional<http_url> platform_probe;
+  /// JANUS_BASELINE_MODE: `echo` (answers itself) or `agent` (answers by calling the platform
+  /// LLM route through JANUS_PLATFORM_URL, streaming that answer back).
+  bool agent = false;
+  /// JANUS_BASELINE_PLATFORM_PROBE_AT_START=1: call `$JANUS_PLATFORM_URL/health` before
+  /// listening and exit non-zero unless it answers 200 (proves the endpoint is there at boot).
+  bool probe_platform_at_start = false;
+  /// JANUS_PLATFORM_URL, taken apart (`http://<numeric address>:<port>`); required by the two
+  /// switches above.
+  std::string platform_host;
+  std::uint16_t platform_port = 0;
+  /// JANUS_LLM_API_KEY: the container's token for its platform endpoint.
+  std::string platform_token;
+  /// JANUS_BASELINE_REQUIRE_AUTHORIZATION: when set, chat requests whose Authorization header is
+  /// not exactly this get 401 (a platform LLM that checks the injected credential).
+  std::optional<std::string> required_authorization;
 };
 
 /// Looks up one environment variable; std::nullopt when it is not set.

@@ -1,6 +1,7 @@
 #include "apps/janus-baseline/connection.hpp"
 
 #include "apps/janus-baseline/chunk_renderer.hpp"
+#include "apps/janus-baseline/platform_client.hpp"
 #include "apps/janus-baseline/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -47,6 +48,8 @@ constexpr std::array routes{
   route{"/v1/models", http::verb::get},
   route{"/v1/chat/completions", http::verb::post},
   route{"/_baseline/health", http::verb::post},
+  route{"/_baseline/stats", http::verb::get},
+  route{"/_baseline/stop_listening", http::verb::post},
 };
 
 /// The answer to a request that could not be read, or nothing when the peer just left.
@@ -158,6 +161,15 @@ net::awaitable<bool> connection::handle(const request& req, bool keep_alive) {
     co_return co_await write_json(server_.healthy() ? 200 : 503,
                                   render_health(server_.healthy()), version, keep_alive);
   }
+  if (path == "/_baseline/stop_listening") {
+    server_.stop_listening();
+    co_return co_await write_json(200, R"({"listening":false})", version, keep_alive);
+  }
+  if (path == "/_baseline/stats") {
+    co_return co_await write_json(
+      200, R"({"chat_requests":)" + std::to_string(server_.chat_requests()) + "}", version,
+      keep_alive);
+  }
   if (path == "/v1/models") {
     auto created = server_.options().created.value_or(server_.started_at());
     co_return co_await write_json(200, render_models(server_.options(), created), version,
@@ -173,6 +185,19 @@ net::awaitable<bool> connection::handle(const request& req, bool keep_alive) {
 
 net::awaitable<bool> connection::handle_chat(const request& req, bool keep_alive) {
   const auto version = req.version();
+  server_.count_chat_request();
+  if (const auto& required = server_.options().required_authorization;
+      required && req[http::field::authorization] != *required) {
+    api_error denied;
+    denied.status = 401;
+    denied.type = "authentication_error";
+    denied.code = "invalid_api_key";
+    denied.message = "Incorrect API key provided";
+    co_return co_await write_error(denied, version, keep_alive);
+  }
+  if (server_.options().agent) {
+    co_return co_await relay_agent_chat(stream_, req, server_.options(), keep_alive);
+  }
   auto parsed = parse_chat_request(req.body());
   if (auto* error = std::get_if<api_error>(&parsed)) {
     co_return co_await write_error(*error, version, keep_alive);
@@ -226,7 +251,11 @@ net::awaitable<bool> connection::stream_answer(const answer_plan& plan, unsigned
   const auto aborts_at = [&plan](std::size_t sent) {
     return plan.abort_after_tokens && *plan.abort_after_tokens == sent;
   };
-  for (std::size_t i = 0; i < plan.tokens; ++i) {
+  const auto fails_at = [&plan](std::size_t sent) {
+    return plan.error_after_tokens && *plan.error_after_tokens == sent;
+  };
+  bool failed = fails_at(0);
+  for (std::size_t i = 0; i < plan.tokens && !failed; ++i) {
     if (aborts_at(i) || !co_await wait(token_delay)) {
       close();
       co_return false;
@@ -234,16 +263,24 @@ net::awaitable<bool> connection::stream_answer(const answer_plan& plan, unsigned
     if (!co_await write_chunk(frames.token_frame(i))) {
       co_return false;
     }
+    failed = fails_at(i + 1);
   }
-  if (aborts_at(plan.tokens)) {
-    close();
-    co_return false;
-  }
-  if (!co_await write_chunk(frames.finish_frame())) {
-    co_return false;
-  }
-  if (plan.include_usage && !co_await write_chunk(frames.usage_frame())) {
-    co_return false;
+  if (failed) {
+    auto error_frame = "data: " + render_error(simulated_stream_error()) + "\n\n";
+    if (!co_await write_chunk(error_frame)) {
+      co_return false;
+    }
+  } else {
+    if (aborts_at(plan.tokens)) {
+      close();
+      co_return false;
+    }
+    if (!co_await write_chunk(frames.finish_frame())) {
+      co_return false;
+    }
+    if (plan.include_usage && !co_await write_chunk(frames.usage_frame())) {
+      co_return false;
+    }
   }
   if (!co_await write_chunk(chunk_renderer::done_frame())) {
     co_return false;

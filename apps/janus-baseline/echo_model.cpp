@@ -101,6 +101,8 @@ constexpr std::array override_fields{
   override_field{"first_token_delay_ms", 0, max_delay_ms, &request_overrides::first_token_delay_ms},
   override_field{"abort_after_tokens", 0, std::numeric_limits<std::uint32_t>::max(),
                  &request_overrides::abort_after_tokens},
+  override_field{"error_after_tokens", 0, std::numeric_limits<std::uint32_t>::max(),
+                 &request_overrides::error_after_tokens},
   override_field{"status", 400, 599, &request_overrides::status},
 };
 
@@ -259,6 +261,7 @@ answer_plan plan_answer(chat_request request, const baseline_options& options,
   plan.token_delay_ms = request.overrides.token_delay_ms.value_or(options.token_delay_ms);
   plan.first_token_delay_ms = request.overrides.first_token_delay_ms.value_or(0);
   plan.abort_after_tokens = request.overrides.abort_after_tokens;
+  plan.error_after_tokens = request.overrides.error_after_tokens;
   plan.status = request.overrides.status;
   plan.prompt_tokens = request.prompt_tokens;
   plan.stream = request.stream;

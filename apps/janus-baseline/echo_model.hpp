@@ -29,6 +29,10 @@ struct request_overrides {
   /// this many content tokens were sent, so a value above `tokens` never fires; a non-stream
   /// request is closed without an answer after that many token delays.
   std::optional<std::uint32_t> abort_after_tokens;
+  /// Simulates a model that fails while generating: a stream sends an error frame
+  /// (`data: {"error":{...}}`) and `data: [DONE]` once this many content tokens were sent, and
+  /// ends normally; a value above `tokens` never fires. Ignored by a non-stream request.
+  std::optional<std::uint32_t> error_after_tokens;
   /// Answer this HTTP status (400..599) with an OpenAI error body instead of a completion.
   std::optional<std::uint32_t> status;
 };
@@ -61,6 +65,7 @@ struct answer_plan {
   std::uint32_t token_delay_ms = 0;
   std::uint32_t first_token_delay_ms = 0;
   std::optional<std::uint32_t> abort_after_tokens;
+  std::optional<std::uint32_t> error_after_tokens;
   /// When set, the answer is render_error(simulated_error(*status)), not a completion.
   std::optional<std::uint32_t> status;
   std::uint64_t prompt_tokens = 0;

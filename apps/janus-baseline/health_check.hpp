@@ -17,9 +17,4 @@ struct health_check_result {
 /// container, where the image has no curl.
 health_check_result check_health(std::uint16_t port, std::chrono::milliseconds timeout);
 
-/// Sends `GET path` to `host`:`port` (a numeric IPv4 address) once; `healthy` when any HTTP
-/// answer came within `timeout` (the detail has its status): whether an endpoint answers at all.
-health_check_result check_answers(const std::string& host, std::uint16_t port,
-                                  const std::string& path, std::chrono::milliseconds timeout);
-
 } // namespace janus::baseline

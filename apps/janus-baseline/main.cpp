@@ -1,12 +1,13 @@
 // janus-baseline: the reference model container. This file only wires: options from the
 // environment, the signals that stop the server, and the event loop. `--health-check` probes a
-// running baseline instead (Docker's HEALTHCHECK) and exits 0 when it is healthy, 1 otherwise.
-// With JANUS_BASELINE_PLATFORM_PROBE_AT_START=1 it first calls its platform endpoint, before it
-// listens, and exits 3 when that does not answer.
+// running baseline instead (Docker's HEALTHCHECK) and exits 0 when it is healthy, 1 otherwise;
+// `--version` prints the version line and exits 0.
 
 #include "apps/janus-baseline/baseline_options.hpp"
 #include "apps/janus-baseline/health_check.hpp"
+#include "apps/janus-baseline/platform_client.hpp"
 #include "apps/janus-baseline/server.hpp"
+#include "apps/version/version.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,9 +20,13 @@
 
 int main(int argc, char** argv) {
   using namespace janus::baseline;
+  if (argc == 2 && std::string_view{argv[1]} == "--version") {
+    std::cout << janus::version_line("janus-baseline") << std::endl;
+    return 0;
+  }
   bool health_check = argc == 2 && std::string_view{argv[1]} == "--health-check";
   if (argc > 1 && !health_check) {
-    std::cerr << "usage: janus-baseline [--health-check]" << std::endl;
+    std::cerr << "usage: janus-baseline [--health-check | --version]" << std::endl;
     return 2;
   }
   baseline_options options;
@@ -42,16 +47,14 @@ int main(int argc, char** argv) {
     }
     return checked.healthy ? 0 : 1;
   }
-  if (options.platform_probe) {
-    const auto& url = *options.platform_probe;
-    auto answered = check_answers(url.host, url.port, url.path, std::chrono::seconds(2));
-    if (!answered.healthy) {
-      std::cerr << "janus-baseline: the platform endpoint http://" << url.host << ":" << url.port
-                << url.path << " did not answer at start: " << answered.detail << std::endl;
+  if (options.probe_platform_at_start) {
+    // First thing, before listening: the platform endpoint must be there from the start.
+    auto failure = probe_platform(options, std::chrono::seconds(2));
+    if (!failure.empty()) {
+      std::cerr << "janus-baseline: platform probe at start: " << failure << std::endl;
       return 3;
     }
-    std::cerr << "janus-baseline: the platform endpoint http://" << url.host << ":" << url.port
-              << url.path << " answered at start (" << answered.detail << ")" << std::endl;
+    std::cerr << "janus-baseline: platform probe at start: ok" << std::endl;
   }
   boost::asio::io_context io{1};
   server srv{io, std::move(options)};

@@ -50,9 +50,21 @@ net::awaitable<void> server::run() {
   std::cerr << "janus-baseline listening on " << address_text(acceptor_.local_endpoint())
             << std::endl;
   for (;;) {
+    if (!listening_) {
+      // Refusing connections on purpose: idle until stop() cancels the timer.
+      timer_.expires_after(std::chrono::hours(24));
+      co_await timer_.async_wait(nothrow);
+      if (stopping_) {
+        break;
+      }
+      continue;
+    }
     auto [ec, socket] = co_await acceptor_.async_accept(nothrow);
     if (stopping_) {
       break;
+    }
+    if (!listening_) {
+      continue;
     }
     if (ec) {
       // Out of file descriptors and the like: back off instead of spinning.
@@ -89,6 +101,12 @@ void server::stop() {
       conn->close();
     }
   });
+}
+
+void server::stop_listening() {
+  listening_ = false;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
 }
 
 void server::listen() {

@@ -75,6 +75,21 @@ public:
     return started_at_;
   }
 
+  /// Closes the listening socket for good (POST /_baseline/stop_listening): new connections are
+  /// refused while the process, its open connections and its health flag stay, like a model
+  /// server whose listener died. Until stop(), the process keeps running.
+  void stop_listening();
+
+  /// Counts one chat-completions request read in full, whatever became of it (GET
+  /// /_baseline/stats reports the count: tests see how often a request reached the model).
+  void count_chat_request() {
+    ++chat_requests_;
+  }
+
+  std::uint64_t chat_requests() const {
+    return chat_requests_;
+  }
+
 private:
   void listen();
   void start_connection(boost::asio::ip::tcp::socket socket);
@@ -91,6 +106,8 @@ private:
   std::int64_t started_at_;
   bool healthy_ = true;
   bool stopping_ = false;
+  bool listening_ = true;
+  std::uint64_t chat_requests_ = 0;
 };
 
 } // namespace janus::baseline

@@ -1,8 +1,12 @@
 #include "apps/janus-bench/bench_options.hpp"
+#include "apps/version/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include <limits>
+#include <utility>
 
 namespace janus::bench {
 
@@ -10,10 +14,16 @@ namespace {
 
 constexpr unsigned max_clients = 100'000;
 constexpr double max_rate = 1'000'000;
+constexpr double min_burstiness = 0.01;
+constexpr double max_burstiness = 100;
 
 constexpr const char* footer = R"(Examples:
   janus-bench -c 16 --stream -d 10s http://127.0.0.1:8000
   janus-bench --rate 50 -d 30s --stream --json out.json --csv out.csv http://127.0.0.1:8000
+  janus-bench --rate 20 --arrival poisson --seed 1 -n 500 --stream --slo ttft=200ms,tpot=50ms \
+    http://127.0.0.1:8000
+  janus-bench --sweep rate=1,2,4,8 -d 30s --stream --json sweep.json --plot sweep.svg \
+    http://127.0.0.1:8000
   janus-bench --steps 0:5s,32:10s,0:5s --stream --plot ttft.svg http://127.0.0.1:8000
   janus-bench -m a=3 -m b=1 -n 1000 -c 8 -H 'Authorization: Bearer x' http://127.0.0.1:8000/v1
   janus-bench -c 4 -d 5s --body-extra '{"janus_baseline":{"token_delay_ms":20}}' 127.0.0.1:8080
@@ -33,6 +43,13 @@ struct raw_flags {
   std::string requests;
   std::string max_connections;
   std::string threads;
+  std::string arrival;
+  std::string burstiness;
+  std::string seed;
+  std::string sweep;
+  std::string percentiles;
+  std::string slo;
+  bool no_stream_usage = false;
   std::vector<std::string> models;
   bool stream = false;
   std::string prompt;
@@ -52,6 +69,7 @@ struct raw_flags {
 
 void build_app(CLI::App& app, raw_flags& raw) {
   app.footer(footer);
+  app.set_version_flag("--version", janus::version_line("janus-bench"));
   app.get_formatter()->column_width(34);
   app.add_option("url", raw.url,
                  "Target, http://HOST[:PORT][/PATH] (default http://127.0.0.1:8000); "
@@ -86,6 +104,20 @@ void build_app(CLI::App& app, raw_flags& raw) {
     ->type_name("N");
   app.add_option("--threads", raw.threads, "I/O threads (default 1)")
     ->type_name("N");
+  app.add_option("--arrival", raw.arrival,
+                 "Open loop: constant (request i at i/R s, the default) or poisson (random "
+                 "gaps with mean 1/R, seeded by --seed)")
+    ->type_name("KIND");
+  app.add_option("--burstiness", raw.burstiness,
+                 "Open loop, poisson: gamma-distributed gaps of shape B and mean 1/R, as vLLM "
+                 "(1: Poisson; below 1 burstier); implies --arrival poisson")
+    ->type_name("B");
+  app.add_option("--seed", raw.seed, "Seed of the random arrival gaps (default 0)")
+    ->type_name("N");
+  app.add_option("--sweep", raw.sweep,
+                 "One run per value: rate=1,2,4,8 (open loop) or concurrency=1,4,16 (closed "
+                 "loop), each for --duration / --requests; a latency-throughput table at the end")
+    ->type_name("PARAM=LIST");
   app.add_option("-m,--model", raw.models,
                  "Model NAME or NAME=WEIGHT (repeatable; requests are shared by weight; "
                  "default baseline)")
@@ -104,6 +136,16 @@ void build_app(CLI::App& app, raw_flags& raw) {
                  "A JSON object merged into every request body (repeatable; later wins)")
     ->type_name("JSON")
     ->allow_extra_args(false);
+  app.add_flag("--no-stream-usage", raw.no_stream_usage,
+               "Do not ask a stream for usage (stream_options.include_usage); output tokens "
+               "are then counted from the content chunks");
+  app.add_option("--percentiles", raw.percentiles,
+                 "Percentiles to report besides mean and median (default 50,90,99)")
+    ->type_name("LIST");
+  app.add_option("--slo", raw.slo,
+                 "Goodput objectives, e.g. ttft=200ms,tpot=50ms,e2e=2s: completed requests/s "
+                 "that meet every one (ttft and tpot need --stream)")
+    ->type_name("LIST");
   app.add_option("-t,--timeout", raw.timeout,
                  "Per-request deadline from its scheduled time (default 30s)")
     ->type_name("DUR");
@@ -162,8 +204,19 @@ bench_options check(const raw_flags& raw) {
   }
 
   const bool closed = !raw.concurrency.empty();
-  const bool open = !raw.rate.empty();
+  const bool open_flag = !raw.rate.empty();
   const bool stepped = !raw.steps.empty();
+  if (!raw.sweep.empty()) {
+    options.sweep = parse_sweep("--sweep", raw.sweep, max_rate, max_clients);
+    const char* other = open_flag ? "--rate" : closed ? "--concurrency" : stepped ? "--steps"
+                                                                                  : nullptr;
+    if (other != nullptr) {
+      throw usage_error(std::string{"--sweep: cannot be combined with "} + other
+                        + " (the sweep gives each step's value)");
+    }
+  }
+  const bool rate_sweep = options.sweep && options.sweep->parameter == sweep_parameter::rate;
+  const bool open = open_flag || rate_sweep;
   if (closed && open) {
     throw usage_error("--rate: cannot be combined with --concurrency (open loop or closed loop)");
   }
@@ -175,12 +228,35 @@ bench_options check(const raw_flags& raw) {
   if (stepped && !raw.duration.empty()) {
     throw usage_error("--steps: cannot be combined with --duration (the steps give the length)");
   }
-  if (!raw.max_connections.empty() && !open) {
-    throw usage_error("--max-connections: only applies to an open loop (--rate)");
+  for (auto [flag, given] : {std::pair{"--max-connections", !raw.max_connections.empty()},
+                             std::pair{"--arrival", !raw.arrival.empty()},
+                             std::pair{"--burstiness", !raw.burstiness.empty()}}) {
+    if (given && !open) {
+      throw usage_error(std::string{flag}
+                        + ": only applies to an open loop (--rate or --sweep rate=...)");
+    }
   }
   if (open) {
     options.mode = load_mode::open;
-    options.rate = parse_positive("--rate", raw.rate, max_rate);
+    options.rate = rate_sweep ? options.sweep->values.front()
+                              : parse_positive("--rate", raw.rate, max_rate);
+    if (raw.arrival == "poisson" || (raw.arrival.empty() && !raw.burstiness.empty())) {
+      options.arrival = arrival_process::poisson;
+    } else if (!raw.arrival.empty() && raw.arrival != "constant") {
+      throw usage_error("--arrival: must be constant or poisson, got \"" + raw.arrival + "\"");
+    }
+    if (!raw.burstiness.empty()) {
+      if (options.arrival != arrival_process::poisson) {
+        throw usage_error("--burstiness: needs --arrival poisson (a constant schedule has no "
+                          "gaps to shape)");
+      }
+      options.burstiness = parse_positive("--burstiness", raw.burstiness, max_burstiness);
+      if (options.burstiness < min_burstiness) {
+        throw usage_error("--burstiness: must be at least 0.01, got \"" + raw.burstiness + "\"");
+      }
+    }
+  } else if (options.sweep) {
+    options.concurrency = static_cast<unsigned>(options.sweep->values.front());
   } else if (stepped) {
     options.mode = load_mode::steps;
     options.steps = parse_steps("--steps", raw.steps, max_clients);
@@ -212,6 +288,9 @@ bench_options check(const raw_flags& raw) {
   if (!raw.threads.empty()) {
     options.threads = static_cast<unsigned>(parse_count("--threads", raw.threads, 1, 64));
   }
+  if (!raw.seed.empty()) {
+    options.seed = parse_count("--seed", raw.seed, 0, std::numeric_limits<std::uint64_t>::max());
+  }
 
   for (const auto& model : raw.models) {
     options.models.push_back(parse_model("--model", model));
@@ -236,6 +315,17 @@ bench_options check(const raw_flags& raw) {
   options.baseline_tokens = raw.baseline_tokens;
   for (const auto& extra : raw.body_extra) {
     options.body_extra.push_back(check_json_object("--body-extra", extra));
+  }
+  options.stream_usage = !raw.no_stream_usage;
+  if (!raw.percentiles.empty()) {
+    options.percentiles = parse_percentiles("--percentiles", raw.percentiles);
+  }
+  if (!raw.slo.empty()) {
+    options.slo = parse_slo("--slo", raw.slo);
+    if (!options.stream && (options.slo.ttft || options.slo.tpot)) {
+      throw usage_error("--slo: ttft and tpot are only measured on streams (add --stream), got \""
+                        + raw.slo + "\"");
+    }
   }
 
   if (!raw.timeout.empty()) {
@@ -271,6 +361,19 @@ std::optional<std::chrono::microseconds> bench_options::window() const {
   return duration;
 }
 
+bench_options sweep_step(const bench_options& options, std::size_t index) {
+  bench_options step = options;
+  const double value = options.sweep->values.at(index);
+  if (options.sweep->parameter == sweep_parameter::rate) {
+    step.mode = load_mode::open;
+    step.rate = value;
+  } else {
+    step.mode = load_mode::closed;
+    step.concurrency = static_cast<unsigned>(value);
+  }
+  return step;
+}
+
 std::variant<bench_options, help_request> parse_command_line(int argc, const char* const* argv) {
   CLI::App app{"janus-bench: a load generator for OpenAI chat-completions endpoints",
                "janus-bench"};
@@ -280,6 +383,8 @@ std::variant<bench_options, help_request> parse_command_line(int argc, const cha
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     return help_request{app.help()};
+  } catch (const CLI::CallForVersion& version) {
+    return help_request{std::string{version.what()} + "\n"};
   } catch (const CLI::ParseError& error) {
     throw usage_error(error.what());
   }

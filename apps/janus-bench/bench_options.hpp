@@ -39,6 +39,14 @@ struct bench_options {
   /// Open loop: most connections open at once.
   unsigned max_connections = 256;
   unsigned threads = 1;
+  /// Open loop: how requests arrive; the gamma shape of the gaps of a Poisson schedule (1: a
+  /// Poisson process; below 1 burstier, above 1 more regular); the seed of its random gaps.
+  arrival_process arrival = arrival_process::constant;
+  double burstiness = 1;
+  std::uint64_t seed = 0;
+  /// One run per value, each bounded by `duration` / `requests`. Until sweep_step() picks a
+  /// step, mode and rate or concurrency are those of the first one.
+  std::optional<sweep_plan> sweep;
 
   std::vector<model_weight> models;
   bool stream = false;
@@ -48,6 +56,13 @@ struct bench_options {
   bool baseline_tokens = false;
   /// JSON objects merged into every body, in order (later ones win).
   std::vector<std::string> body_extra;
+  /// A stream asks for usage in its last chunk (`stream_options.include_usage`).
+  bool stream_usage = true;
+
+  /// The percentiles reported besides mean and median, sorted.
+  std::vector<double> percentiles{50, 90, 99};
+  /// Goodput objectives; ttft and tpot only with `stream`.
+  slo_targets slo;
 
   /// Per request, counted from its scheduled time.
   std::chrono::microseconds timeout = std::chrono::seconds(30);
@@ -65,7 +80,11 @@ struct bench_options {
   std::optional<std::chrono::microseconds> window() const;
 };
 
-/// `--help` was asked for: the text to print (exit 0).
+/// The options of step `index` of a sweep: its rate or client count set, `sweep` kept (so
+/// reports can name it). Requires options.sweep and index < its number of values.
+bench_options sweep_step(const bench_options& options, std::size_t index);
+
+/// `--help` or `--version` was asked for: the text to print (exit 0).
 struct help_request {
   std::string text;
 };

@@ -203,7 +203,15 @@ private:
       total += s->records().size();
     }
     out.records.reserve(total);
+    std::size_t itls = 0;
     for (auto& s : shards_) {
+      itls += s->itls().size();
+    }
+    out.itls.reserve(itls);
+    for (auto& s : shards_) {
+      out.itls.insert(out.itls.end(), s->itls().begin(), s->itls().end());
+      s->itls() = {};
+      out.itl_dropped += s->itl_dropped();
       auto& records = s->records();
       out.records.insert(out.records.end(), records.begin(), records.end());
       records = {};

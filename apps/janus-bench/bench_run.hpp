@@ -1,32 +1,11 @@
 #pragma once
 
 #include "apps/janus-bench/bench_options.hpp"
-#include "apps/janus-bench/request_record.hpp"
+#include "apps/janus-bench/run_outcome.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
-#include <array>
-#include <cstdint>
-#include <string>
-#include <vector>
-
 namespace janus::bench {
-
-/// What a finished run hands to the reports.
-struct run_outcome {
-  /// Every request, ordered by scheduled time.
-  std::vector<request_record> records;
-  /// The first error message of each class.
-  std::array<std::string, error_class_count> samples;
-  /// From the start until the last request ended.
-  std::int64_t elapsed_us = 0;
-  /// Requests that never connected made the run stop early.
-  bool stopped_unreachable = false;
-  /// Ctrl-C (or SIGTERM) stopped the run.
-  bool interrupted = false;
-  /// No request ever got a TCP connection.
-  bool never_connected = false;
-};
 
 /// Runs a load test from start to end: one shard per I/O thread, a progress line on a
 /// terminal, Ctrl-C handling (the first stops sending and lets requests in flight end, the

@@ -36,6 +36,16 @@ bool is_event_stream(std::string_view content_type) {
          && beast::iequals(content_type.substr(0, sse.size()), sse);
 }
 
+/// Copies what the meter measured into the result.
+void take_measures(response_meter& meter, exchange_result& out) {
+  out.first_token_us = meter.first_token_us();
+  out.output_tokens = meter.output_tokens();
+  out.input_tokens = meter.input_tokens();
+  out.chunks = meter.chunks();
+  out.tokens_from = meter.tokens_from();
+  out.itls = meter.take_itls();
+}
+
 } // namespace
 
 connection::connection(net::any_io_executor executor, run_context& context)
@@ -175,12 +185,10 @@ net::awaitable<exchange_result> connection::exchange(std::string_view request,
         break;
       }
     }
-    out.tokens = meter.tokens();
-    out.first_event_us = meter.first_event_us();
     if (body_ec) {
       close();
       meter.finish(false);
-      out.tokens = meter.tokens();
+      take_measures(meter, out);
       if (body_ec == beast::error::timeout || context_.aborting.load()) {
         finish_as_timeout("reading the answer");
         co_return out;
@@ -194,7 +202,7 @@ net::awaitable<exchange_result> connection::exchange(std::string_view request,
     }
     out.end_us = micros_since(scheduled);
     meter.finish(true);
-    out.tokens = meter.tokens();
+    take_measures(meter, out);
     out.result = classify_status(out.status, meter.failed());
     if (out.result == error_class::stream_error) {
       out.message = meter.failure();

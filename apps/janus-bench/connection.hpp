@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace janus::bench {
 
@@ -24,10 +25,15 @@ struct exchange_result {
   start_kind start = start_kind::none;
   /// When the request's first byte was written (or the attempt failed).
   std::int64_t sent_us = 0;
-  /// First data event of a stream; -1 for a whole answer or when none came.
-  std::int64_t first_event_us = -1;
+  /// First content chunk of a stream; -1 for a whole answer or when none came.
+  std::int64_t first_token_us = -1;
   std::int64_t end_us = 0;
-  std::uint32_t tokens = 0;
+  std::uint32_t output_tokens = 0;
+  std::uint32_t input_tokens = 0;
+  std::uint32_t chunks = 0;
+  token_source tokens_from = token_source::none;
+  /// The gaps between a stream's content chunks, µs.
+  std::vector<std::uint32_t> itls;
   /// Why it failed, for the error samples; "" when ok.
   std::string message;
   /// The deadline that expired was the drain cap (or the run was aborted), not the request's.

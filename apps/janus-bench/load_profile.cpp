@@ -1,7 +1,6 @@
 #include "apps/janus-bench/load_profile.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 namespace janus::bench {
 
@@ -61,44 +60,6 @@ unsigned load_profile::peak() const {
     peak = std::max(peak, step.level);
   }
   return peak;
-}
-
-open_schedule::open_schedule(double rate, std::optional<std::chrono::microseconds> window,
-                             std::optional<std::uint64_t> requests)
-  : rate_(rate), window_(window), requests_(requests) {
-  // nop
-}
-
-std::optional<std::chrono::microseconds> open_schedule::due(std::uint64_t index) const {
-  if (requests_ && index >= *requests_) {
-    return std::nullopt;
-  }
-  std::chrono::microseconds at{
-    static_cast<std::int64_t>(std::floor(static_cast<double>(index) * 1e6 / rate_))};
-  if (window_ && at >= *window_) {
-    return std::nullopt;
-  }
-  return at;
-}
-
-std::optional<std::uint64_t> open_schedule::size() const {
-  std::optional<std::uint64_t> by_window;
-  if (window_) {
-    // Requests with i * 1e6 / rate < window.
-    auto n = static_cast<std::uint64_t>(
-      std::ceil(static_cast<double>(window_->count()) * rate_ / 1e6));
-    while (n > 0 && !due(n - 1)) {
-      --n;
-    }
-    while (due(n)) {
-      ++n;
-    }
-    by_window = n;
-  }
-  if (requests_ && by_window) {
-    return std::min(*requests_, *by_window);
-  }
-  return requests_ ? requests_ : by_window;
 }
 
 } // namespace janus::bench

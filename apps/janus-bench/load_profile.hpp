@@ -43,23 +43,4 @@ private:
   std::optional<std::chrono::microseconds> end_;
 };
 
-/// The open-loop schedule: request i is due at i / rate seconds after the start (request 0 at
-/// once), as long as that is before the window's end and i is below the request limit.
-class open_schedule {
-public:
-  open_schedule(double rate, std::optional<std::chrono::microseconds> window,
-                std::optional<std::uint64_t> requests);
-
-  /// When request `index` is due; none when it is not part of the run.
-  std::optional<std::chrono::microseconds> due(std::uint64_t index) const;
-
-  /// How many requests the schedule holds; none when only a stop ends it.
-  std::optional<std::uint64_t> size() const;
-
-private:
-  double rate_;
-  std::optional<std::chrono::microseconds> window_;
-  std::optional<std::uint64_t> requests_;
-};
-
 } // namespace janus::bench

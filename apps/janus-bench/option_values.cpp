@@ -1,5 +1,6 @@
 #include "apps/janus-bench/option_values.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -260,6 +261,125 @@ double parse_positive(std::string_view flag, std::string_view text, double max) 
     fail(flag, std::string{"must be a number above 0 and at most "} + bound, text);
   }
   return value;
+}
+
+namespace {
+
+/// The comma-separated parts of `text`, trimmed; an empty part is a usage error.
+std::vector<std::string_view> split_list(std::string_view flag, std::string_view text,
+                                         std::string_view what) {
+  std::vector<std::string_view> parts;
+  std::string_view rest = text;
+  for (;;) {
+    auto comma = rest.find(',');
+    auto part = trim(rest.substr(0, comma));
+    if (part.empty()) {
+      fail(flag, what, text);
+    }
+    parts.push_back(part);
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    rest = rest.substr(comma + 1);
+  }
+  return parts;
+}
+
+} // namespace
+
+slo_targets parse_slo(std::string_view flag, std::string_view text) {
+  static constexpr std::string_view what
+    = "must be NAME=DURATION[,...] with NAME ttft, tpot or e2e, such as ttft=200ms,tpot=50ms";
+  slo_targets slo;
+  for (auto part : split_list(flag, text, what)) {
+    auto eq = part.find('=');
+    if (eq == std::string_view::npos) {
+      fail(flag, what, text);
+    }
+    auto name = trim(part.substr(0, eq));
+    std::optional<std::chrono::microseconds>* target = nullptr;
+    if (name == "ttft") {
+      target = &slo.ttft;
+    } else if (name == "tpot") {
+      target = &slo.tpot;
+    } else if (name == "e2e" || name == "e2el") {
+      target = &slo.e2el;
+    } else {
+      fail(flag, "knows ttft, tpot and e2e (or e2el)", text);
+    }
+    if (*target) {
+      fail(flag, std::string{name} + " is given twice", text);
+    }
+    *target = parse_duration(std::string{flag} + " (" + std::string{name} + ")",
+                             trim(part.substr(eq + 1)));
+  }
+  return slo;
+}
+
+std::vector<double> parse_percentiles(std::string_view flag, std::string_view text) {
+  static constexpr std::string_view what = "must be numbers from 0 to 100 such as 50,90,95,99";
+  std::vector<double> values;
+  for (auto part : split_list(flag, text, what)) {
+    double value = 0;
+    if (!read_number(part, value) || value > 100) {
+      fail(flag, what, text);
+    }
+    values.push_back(value);
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  if (values.size() > 20) {
+    fail(flag, "at most 20 percentiles", text);
+  }
+  return values;
+}
+
+sweep_plan parse_sweep(std::string_view flag, std::string_view text, double max_rate,
+                       unsigned max_clients) {
+  static constexpr std::string_view what
+    = "must be rate=R,R,... or concurrency=N,N,... such as rate=1,2,4,8";
+  auto eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    fail(flag, what, text);
+  }
+  auto name = trim(text.substr(0, eq));
+  sweep_plan plan;
+  if (name == "rate") {
+    plan.parameter = sweep_parameter::rate;
+  } else if (name == "concurrency") {
+    plan.parameter = sweep_parameter::concurrency;
+  } else {
+    fail(flag, what, text);
+  }
+  const std::string value_flag = std::string{flag} + " (" + std::string{name} + ")";
+  for (auto part : split_list(flag, text.substr(eq + 1), what)) {
+    if (plan.parameter == sweep_parameter::rate) {
+      plan.values.push_back(parse_positive(value_flag, part, max_rate));
+    } else {
+      plan.values.push_back(static_cast<double>(parse_count(value_flag, part, 1, max_clients)));
+    }
+  }
+  if (plan.values.size() > 100) {
+    fail(flag, "at most 100 values", text);
+  }
+  return plan;
+}
+
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.10g", value);
+  return text;
+}
+
+std::string format_steps(const std::vector<load_step>& steps) {
+  std::string out;
+  for (const auto& step : steps) {
+    if (!out.empty()) {
+      out += ',';
+    }
+    out += std::to_string(step.level) + ":" + format_duration(step.length);
+  }
+  return out;
 }
 
 std::string format_duration(std::chrono::microseconds value) {

@@ -55,6 +55,18 @@ std::string_view to_string(start_kind value) {
   return "other";
 }
 
+std::string_view to_string(token_source value) {
+  switch (value) {
+    case token_source::none:
+      return "none";
+    case token_source::usage:
+      return "usage";
+    case token_source::chunks:
+      return "chunks";
+  }
+  return "none";
+}
+
 start_kind parse_start_kind(std::string_view header_value) {
   std::string value{header_value};
   std::transform(value.begin(), value.end(), value.begin(),

@@ -46,6 +46,21 @@ enum class start_kind : std::uint8_t {
 
 inline constexpr std::size_t start_kind_count = 5;
 
+/// Where a request's output token count came from.
+enum class token_source : std::uint8_t {
+  /// Neither: a whole answer without usage, or a failed request.
+  none,
+  /// `usage.completion_tokens` of the answer (a stream's with stream_options.include_usage).
+  usage,
+  /// A stream without usage: its content deltas, counted.
+  chunks,
+};
+
+inline constexpr std::size_t token_source_count = 3;
+
+/// "none", "usage" or "chunks".
+std::string_view to_string(token_source value);
+
 /// "none", "warm", "prewarmed", "cold" or "other".
 std::string_view to_string(start_kind value);
 

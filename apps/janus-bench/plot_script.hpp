@@ -2,6 +2,7 @@
 
 #include "apps/janus-bench/option_values.hpp"
 #include "apps/janus-bench/request_record.hpp"
+#include "apps/janus-bench/sweep_result.hpp"
 
 #include <string>
 #include <vector>
@@ -24,5 +25,13 @@ struct plot_files {
 plot_files render_plot(const std::vector<request_record>& records,
                        const std::vector<load_step>& steps, const std::string& title,
                        const std::string& output, const std::string& data_path);
+
+/// Renders the latency-throughput plot of a sweep into `output`, reading its data from
+/// `data_path`: one panel per latency metric that has samples (TTFT, TPOT, ITL, E2EL), each
+/// with its median and every other asked-for percentile in ms against the completed requests per
+/// second, one point per step, labelled with the step's value.
+plot_files render_sweep_plot(const std::vector<sweep_result>& results,
+                             const std::vector<double>& percentiles, const std::string& title,
+                             const std::string& output, const std::string& data_path);
 
 } // namespace janus::bench

@@ -1,8 +1,5 @@
 #include "apps/janus-bench/report.hpp"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,85 +18,86 @@ double ms(std::int64_t us) {
   return static_cast<double>(us) / 1000.0;
 }
 
-/// A number rounded to 3 decimals, so JSON shows 12.345 rather than 12.345000000000001.
-double round3(double value) {
-  return std::round(value * 1000.0) / 1000.0;
+unsigned long long ull(std::uint64_t value) {
+  return static_cast<unsigned long long>(value);
 }
 
-std::string steps_text(const std::vector<load_step>& steps) {
-  std::string out;
-  for (const auto& step : steps) {
-    if (!out.empty()) {
-      out += ',';
-    }
-    out += std::to_string(step.level) + ":" + format_duration(step.length);
+std::string arrival_text(const bench_options& options) {
+  if (options.arrival == arrival_process::constant) {
+    return "constant gaps";
+  }
+  if (options.burstiness == 1.0) {
+    return "poisson arrivals (seed " + std::to_string(options.seed) + ")";
+  }
+  return "gamma arrivals, burstiness " + format_number(options.burstiness) + " (seed "
+         + std::to_string(options.seed) + ")";
+}
+
+std::string sweep_text(const sweep_plan& sweep) {
+  std::string out = sweep.parameter == sweep_parameter::rate ? "rate=" : "concurrency=";
+  for (std::size_t i = 0; i < sweep.values.size(); ++i) {
+    out += (i == 0 ? "" : ",") + format_number(sweep.values[i]);
   }
   return out;
 }
 
-std::string mode_name(load_mode mode) {
-  switch (mode) {
-    case load_mode::closed:
-      return "closed";
-    case load_mode::open:
-      return "open";
-    case load_mode::steps:
-      return "steps";
+/// The column names of the percentiles besides the median ("p90", "p99.9").
+std::vector<std::string> percentile_columns(const std::vector<double>& percentiles) {
+  std::vector<std::string> names;
+  for (double p : percentiles) {
+    if (p != 50) {
+      names.push_back("p" + format_number(p));
+    }
   }
-  return "closed";
+  return names;
 }
 
-using json_writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
-
-void key(json_writer& w, std::string_view name) {
-  w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+std::string cell(double us, std::size_t count) {
+  return count == 0 ? printf_string(" %10s", "-") : printf_string(" %10.2f", us / 1000.0);
 }
 
-void string(json_writer& w, std::string_view value) {
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+std::string stats_line(std::string_view name, const metric_stats& stats,
+                       const std::vector<double>& percentiles) {
+  std::string out = printf_string("  %-6s", std::string{name}.c_str());
+  out += cell(stats.mean, stats.count) + cell(stats.median, stats.count);
+  for (std::size_t i = 0; i < percentiles.size(); ++i) {
+    if (percentiles[i] != 50) {
+      out += cell(stats.percentiles[i], stats.count);
+    }
+  }
+  out += cell(stats.min, stats.count) + cell(stats.max, stats.count);
+  out += printf_string(" %10llu\n", ull(stats.count));
+  return out;
 }
 
-void write_stats(json_writer& w, std::string_view name, const latency_stats& stats) {
-  key(w, name);
-  w.StartObject();
-  key(w, "count");
-  w.Uint64(stats.count);
-  key(w, "min");
-  w.Double(round3(ms(stats.min)));
-  key(w, "p50");
-  w.Double(round3(ms(stats.p50)));
-  key(w, "p90");
-  w.Double(round3(ms(stats.p90)));
-  key(w, "p99");
-  w.Double(round3(ms(stats.p99)));
-  key(w, "max");
-  w.Double(round3(ms(stats.max)));
-  key(w, "mean");
-  w.Double(round3(stats.mean / 1000.0));
-  w.EndObject();
-}
-
-std::string stats_line(std::string_view name, const latency_stats& stats) {
-  return printf_string("  %-7s %10.2f %10.2f %10.2f %10.2f %10.2f %10.2f\n",
-                       std::string{name}.c_str(), ms(stats.min), ms(stats.p50), ms(stats.p90),
-                       ms(stats.p99), ms(stats.max), stats.mean / 1000.0);
+/// The highest percentile asked for (the median when only 50 was).
+std::size_t top_percentile(const std::vector<double>& percentiles) {
+  return percentiles.empty() ? 0 : percentiles.size() - 1;
 }
 
 } // namespace
 
 std::string describe_run(const bench_options& options) {
   std::string out;
-  switch (options.mode) {
-    case load_mode::closed:
-      out = "closed loop, " + std::to_string(options.concurrency)
-            + (options.concurrency == 1 ? " client" : " clients");
-      break;
-    case load_mode::open:
-      out = printf_string("open loop, %g requests/s", options.rate);
-      break;
-    case load_mode::steps:
-      out = "steps " + steps_text(options.steps);
-      break;
+  if (options.sweep) {
+    out = "sweep " + sweep_text(*options.sweep) + ": ";
+    out += options.sweep->parameter == sweep_parameter::rate
+             ? "open loop, " + arrival_text(options)
+             : std::string{"closed loop"};
+  } else {
+    switch (options.mode) {
+      case load_mode::closed:
+        out = "closed loop, " + std::to_string(options.concurrency)
+              + (options.concurrency == 1 ? " client" : " clients");
+        break;
+      case load_mode::open:
+        out = "open loop, " + format_number(options.rate) + " requests/s, "
+              + arrival_text(options);
+        break;
+      case load_mode::steps:
+        out = "steps " + format_steps(options.steps);
+        break;
+    }
   }
   out += options.stream ? ", stream" : ", no stream";
   if (options.duration) {
@@ -108,6 +106,22 @@ std::string describe_run(const bench_options& options) {
   if (options.requests) {
     out += ", at most " + std::to_string(*options.requests) + " requests";
   }
+  if (options.sweep) {
+    out += " per step";
+  }
+  return out;
+}
+
+std::string describe_slo(const slo_targets& slo) {
+  std::string out;
+  const auto add = [&out](const char* name, std::optional<std::chrono::microseconds> value) {
+    if (value) {
+      out += (out.empty() ? "" : ", ") + std::string{name} + " <= " + format_duration(*value);
+    }
+  };
+  add("ttft", slo.ttft);
+  add("tpot", slo.tpot);
+  add("e2el", slo.e2el);
   return out;
 }
 
@@ -115,22 +129,32 @@ std::string render_text(const run_summary& s, const bench_options& options) {
   std::string out;
   out += "target      " + options.target.text() + "\n";
   out += "load        " + describe_run(options) + "\n";
-  out += printf_string("requests    %llu in %.2f s (%.1f/s), ok %llu (%.1f/s)\n",
-                       static_cast<unsigned long long>(s.requests), s.elapsed_s, s.rate,
-                       static_cast<unsigned long long>(s.ok), s.ok_rate);
-  out += printf_string("tokens      %llu (%.1f/s)\n", static_cast<unsigned long long>(s.tokens),
-                       s.tokens_per_s);
-  if (s.errors() == 0) {
+  out += printf_string("requests    %llu in %.2f s (%.1f/s), completed %llu (%.1f/s), failed %llu\n",
+                       ull(s.requests), s.duration_s, s.requests_per_s, ull(s.completed),
+                       s.request_throughput, ull(s.failed()));
+  const auto from = [&s](token_source source) {
+    return ull(s.tokens_from[static_cast<std::size_t>(source)]);
+  };
+  out += printf_string("tokens      output %llu (%.1f/s), input %llu; output counted from usage in "
+                       "%llu, chunks in %llu, neither in %llu requests\n",
+                       ull(s.output_tokens), s.output_throughput, ull(s.input_tokens),
+                       from(token_source::usage), from(token_source::chunks),
+                       from(token_source::none));
+  if (s.has_slo) {
+    out += printf_string("goodput     %llu of %llu completed within ", ull(s.good),
+                         ull(s.completed))
+           + describe_slo(options.slo) + printf_string(" (%.1f/s)\n", s.request_goodput);
+  }
+  if (s.failed() == 0) {
     out += "errors      none\n";
   } else {
-    out += printf_string("errors      %llu\n", static_cast<unsigned long long>(s.errors()));
+    out += printf_string("errors      %llu\n", ull(s.failed()));
     for (std::size_t i = 1; i < error_class_count; ++i) {
       if (s.by_class[i] == 0) {
         continue;
       }
       const std::string name{to_string(static_cast<error_class>(i))};
-      out += printf_string("  %-14s %8llu", name.c_str(),
-                           static_cast<unsigned long long>(s.by_class[i]));
+      out += printf_string("  %-14s %8llu", name.c_str(), ull(s.by_class[i]));
       if (!s.samples[i].empty()) {
         out += "  e.g. " + s.samples[i];
       }
@@ -138,12 +162,10 @@ std::string render_text(const run_summary& s, const bench_options& options) {
     }
     if (s.abandoned > 0) {
       out += printf_string("  (%llu of the timeouts were cut at the end of the run)\n",
-                           static_cast<unsigned long long>(s.abandoned));
+                           ull(s.abandoned));
     }
   }
-  const auto kind = [&s](start_kind k) {
-    return static_cast<unsigned long long>(s.by_start[static_cast<std::size_t>(k)]);
-  };
+  const auto kind = [&s](start_kind k) { return ull(s.by_start[static_cast<std::size_t>(k)]); };
   out += printf_string("start kinds warm %llu, prewarmed %llu, cold %llu, none %llu",
                        kind(start_kind::warm), kind(start_kind::prewarmed), kind(start_kind::cold),
                        kind(start_kind::none));
@@ -155,141 +177,90 @@ std::string render_text(const run_summary& s, const bench_options& options) {
     out += "models     ";
     for (std::size_t i = 0; i < s.models.size(); ++i) {
       const auto& m = s.models[i];
-      out += printf_string("%s %s %llu (ok %llu)", i == 0 ? "" : ",", m.name.c_str(),
-                           static_cast<unsigned long long>(m.requests),
-                           static_cast<unsigned long long>(m.ok));
+      out += printf_string("%s %s %llu (completed %llu)", i == 0 ? "" : ",", m.name.c_str(),
+                           ull(m.requests), ull(m.completed));
     }
     out += "\n";
   }
-  if (s.ok > 0) {
-    out += printf_string("latency ms  %10s %10s %10s %10s %10s %10s   (ok requests)\n", "min",
-                         "p50", "p90", "p99", "max", "mean");
-    out += stats_line("ttft", s.ttft);
-    out += stats_line("total", s.total);
+  if (s.completed > 0) {
+    out += printf_string("latency ms  %10s %10s", "mean", "median");
+    for (const auto& name : percentile_columns(s.percentiles)) {
+      out += printf_string(" %10s", name.c_str());
+    }
+    out += printf_string(" %10s %10s %10s   (completed requests)\n", "min", "max", "samples");
+    if (options.stream) {
+      out += stats_line("ttft", s.ttft, s.percentiles);
+      out += stats_line("tpot", s.tpot, s.percentiles);
+      out += stats_line("itl", s.itl, s.percentiles);
+    }
+    out += stats_line("e2el", s.e2el, s.percentiles);
+    if (!options.stream) {
+      out += "  (ttft, tpot and itl are measured on streams only: --stream)\n";
+    }
+    if (s.itl_dropped > 0) {
+      out += printf_string("  (%llu inter-token latencies past the first %zu were not kept)\n",
+                           ull(s.itl_dropped), max_itl_samples);
+    }
   }
   return out;
 }
 
-std::string render_json(const run_summary& s, const bench_options& options) {
-  rapidjson::StringBuffer buffer;
-  json_writer w{buffer};
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  key(w, "target");
-  string(w, options.target.text());
-  key(w, "mode");
-  string(w, mode_name(options.mode));
-  key(w, "stream");
-  w.Bool(options.stream);
-  key(w, "concurrency");
-  if (options.mode == load_mode::open) {
-    w.Null();
-  } else {
-    w.Uint(options.concurrency);
+std::string render_sweep_text(const std::vector<sweep_result>& results,
+                              const bench_options& options) {
+  const bool by_rate = options.sweep && options.sweep->parameter == sweep_parameter::rate;
+  const auto top = top_percentile(options.percentiles);
+  const std::string high = options.percentiles.empty()
+                             ? std::string{"median"}
+                             : "p" + format_number(options.percentiles[top]);
+  std::string out = "sweep       " + describe_run(options) + "\n";
+  out += printf_string("%11s %9s %7s %9s %10s %10s", by_rate ? "rate" : "concurrency",
+                       "completed", "failed", "req/s", "out tok/s", "goodput/s");
+  for (const char* metric : {"ttft", "tpot", "itl", "e2el"}) {
+    out += printf_string(" %9s %9s", (std::string{metric} + " med").c_str(),
+                         (std::string{metric} + " " + high).c_str());
   }
-  key(w, "rate");
-  if (options.mode == load_mode::open) {
-    w.Double(options.rate);
-  } else {
-    w.Null();
-  }
-  key(w, "steps");
-  if (options.mode == load_mode::steps) {
-    string(w, steps_text(options.steps));
-  } else {
-    w.Null();
-  }
-  key(w, "duration_s");
-  if (auto window = options.window()) {
-    w.Double(static_cast<double>(window->count()) / 1e6);
-  } else {
-    w.Null();
-  }
-  key(w, "request_limit");
-  if (options.requests) {
-    w.Uint64(*options.requests);
-  } else {
-    w.Null();
-  }
-  key(w, "elapsed_s");
-  w.Double(round3(s.elapsed_s));
-  key(w, "requests");
-  w.Uint64(s.requests);
-  key(w, "ok");
-  w.Uint64(s.ok);
-  key(w, "errors");
-  w.Uint64(s.errors());
-  key(w, "requests_per_s");
-  w.Double(round3(s.rate));
-  key(w, "ok_per_s");
-  w.Double(round3(s.ok_rate));
-  key(w, "errors_by_class");
-  w.StartObject();
-  for (std::size_t i = 1; i < error_class_count; ++i) {
-    key(w, to_string(static_cast<error_class>(i)));
-    w.Uint64(s.by_class[i]);
-  }
-  w.EndObject();
-  key(w, "abandoned");
-  w.Uint64(s.abandoned);
-  key(w, "error_samples");
-  w.StartObject();
-  for (std::size_t i = 1; i < error_class_count; ++i) {
-    if (!s.samples[i].empty()) {
-      key(w, to_string(static_cast<error_class>(i)));
-      string(w, s.samples[i]);
+  out += "   (latencies in ms)\n";
+  for (const auto& r : results) {
+    const auto& s = r.summary;
+    out += printf_string("%11s %9llu %7llu %9.2f %10.1f", format_number(r.value).c_str(),
+                         ull(s.completed), ull(s.failed()), s.request_throughput,
+                         s.output_throughput);
+    out += s.has_slo ? printf_string(" %10.2f", s.request_goodput) : printf_string(" %10s", "-");
+    for (const metric_stats* stats : {&s.ttft, &s.tpot, &s.itl, &s.e2el}) {
+      const double highest = stats->percentiles.empty() ? stats->median
+                                                        : stats->percentiles[top];
+      if (stats->count == 0) {
+        out += printf_string(" %9s %9s", "-", "-");
+      } else {
+        out += printf_string(" %9.2f %9.2f", stats->median / 1000.0, highest / 1000.0);
+      }
     }
+    out += "\n";
   }
-  w.EndObject();
-  key(w, "tokens");
-  w.Uint64(s.tokens);
-  key(w, "tokens_per_s");
-  w.Double(round3(s.tokens_per_s));
-  write_stats(w, "ttft_ms", s.ttft);
-  write_stats(w, "total_ms", s.total);
-  key(w, "start_kinds");
-  w.StartObject();
-  for (std::size_t i = 0; i < start_kind_count; ++i) {
-    key(w, to_string(static_cast<start_kind>(i)));
-    w.Uint64(s.by_start[i]);
-  }
-  w.EndObject();
-  key(w, "models");
-  w.StartArray();
-  for (std::size_t i = 0; i < s.models.size(); ++i) {
-    w.StartObject();
-    key(w, "name");
-    string(w, s.models[i].name);
-    key(w, "weight");
-    w.Uint(i < options.models.size() ? options.models[i].weight : 1);
-    key(w, "requests");
-    w.Uint64(s.models[i].requests);
-    key(w, "ok");
-    w.Uint64(s.models[i].ok);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
-  std::string out{buffer.GetString(), buffer.GetSize()};
-  out += '\n';
   return out;
 }
 
 std::string csv_header() {
-  return "scheduled_s,start_offset_ms,ttft_ms,total_ms,status,class,tokens,start,model\n";
+  return "run,scheduled_s,start_offset_ms,ttft_ms,tpot_ms,e2el_ms,status,class,output_tokens,"
+         "tokens_from,input_tokens,chunks,start,model\n";
 }
 
-std::string csv_row(const request_record& r, const std::vector<std::string>& models) {
-  std::string out = printf_string("%.6f,%.3f,", static_cast<double>(r.scheduled_us) / 1e6,
+std::string csv_row(const request_record& r, const std::vector<std::string>& models,
+                    std::size_t run) {
+  std::string out = printf_string("%zu,%.6f,%.3f,", run, static_cast<double>(r.scheduled_us) / 1e6,
                                   ms(r.start_offset_us));
   if (r.ttft_us >= 0) {
     out += printf_string("%.3f", ms(r.ttft_us));
   }
-  out += printf_string(",%.3f,%u,", ms(r.total_us), static_cast<unsigned>(r.status));
+  out += ',';
+  if (auto tpot = time_per_output_token(r)) {
+    out += printf_string("%.3f", *tpot / 1000.0);
+  }
+  out += printf_string(",%.3f,%u,", ms(r.e2el_us), static_cast<unsigned>(r.status));
   out += to_string(r.result);
-  out += ',';
-  out += std::to_string(r.tokens);
-  out += ',';
+  out += printf_string(",%u,", r.output_tokens);
+  out += to_string(r.tokens_from);
+  out += printf_string(",%u,%u,", r.input_tokens, r.chunks);
   out += to_string(r.start);
   out += ',';
   static const std::string unnamed;
@@ -311,11 +282,10 @@ std::string csv_row(const request_record& r, const std::vector<std::string>& mod
   return out;
 }
 
-void write_csv(std::ostream& out, const std::vector<request_record>& records,
-               const std::vector<std::string>& models) {
-  out << csv_header();
+void write_csv_rows(std::ostream& out, const std::vector<request_record>& records,
+                    const std::vector<std::string>& models, std::size_t run) {
   for (const auto& record : records) {
-    out << csv_row(record, models);
+    out << csv_row(record, models, run);
   }
 }
 
@@ -325,10 +295,8 @@ std::string progress_line(double elapsed_s, std::optional<double> window_s,
   std::string out = window_s ? printf_string("%6.1fs/%gs", elapsed_s, *window_s)
                              : printf_string("%6.1fs", elapsed_s);
   out += printf_string("  %llu requests  %.1f/s  ok %llu  errors %llu  in flight %llu",
-                       static_cast<unsigned long long>(finished), recent_rate,
-                       static_cast<unsigned long long>(ok),
-                       static_cast<unsigned long long>(finished - std::min(ok, finished)),
-                       static_cast<unsigned long long>(in_flight));
+                       ull(finished), recent_rate, ull(ok), ull(finished - std::min(ok, finished)),
+                       ull(in_flight));
   return out;
 }
 

@@ -58,6 +58,11 @@ std::string render_body(const bench_options& options, const std::string& model) 
   messages.PushBack(message, alloc);
   doc.AddMember("messages", messages, alloc);
   doc.AddMember("stream", options.stream, alloc);
+  if (options.stream && options.stream_usage) {
+    Value stream_options{rapidjson::kObjectType};
+    stream_options.AddMember("include_usage", true, alloc);
+    doc.AddMember("stream_options", stream_options, alloc);
+  }
   if (options.max_tokens) {
     doc.AddMember("max_tokens", *options.max_tokens, alloc);
     if (options.baseline_tokens) {

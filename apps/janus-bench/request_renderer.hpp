@@ -7,8 +7,8 @@
 
 namespace janus::bench {
 
-/// The chat-completions body for `model`: the prompt as one user message, `stream`,
-/// `max_tokens` (and `janus_baseline.tokens`) when asked for, then every --body-extra object
+/// The chat-completions body for `model`: the prompt as one user message, `stream` (with
+/// `stream_options.include_usage` unless --no-stream-usage), `max_tokens` (and `janus_baseline.tokens`) when asked for, then every --body-extra object
 /// merged in (objects merge key by key, recursively; any other value replaces).
 std::string render_body(const bench_options& options, const std::string& model);
 

@@ -1,6 +1,10 @@
 #include "apps/janus-bench/response_meter.hpp"
 
-#include <rapidjson/document.h>
+#include "apps/janus-bench/bounded_json.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <optional>
 
 namespace janus::bench {
 
@@ -46,10 +50,30 @@ std::uint32_t content_deltas(const rapidjson::Value& chunk) {
   return count;
 }
 
+/// A whole number member of `object`, if it has one.
+std::optional<std::uint32_t> uint_member(const rapidjson::Value& object, const char* name) {
+  auto found = object.FindMember(name);
+  if (found == object.MemberEnd() || !found->value.IsUint()) {
+    return std::nullopt;
+  }
+  return found->value.GetUint();
+}
+
 } // namespace
 
 response_meter::response_meter(bool event_stream) : event_stream_(event_stream) {
   // nop
+}
+
+std::uint32_t response_meter::output_tokens() const {
+  return has_usage_ ? usage_tokens_ : deltas_;
+}
+
+token_source response_meter::tokens_from() const {
+  if (has_usage_) {
+    return token_source::usage;
+  }
+  return event_stream_ ? token_source::chunks : token_source::none;
 }
 
 void response_meter::on_body(std::string_view piece, std::int64_t at_us) {
@@ -61,18 +85,17 @@ void response_meter::on_body(std::string_view piece, std::int64_t at_us) {
     }
     return;
   }
-  if (reader_.feed(piece) == 0) {
-    return;
+  if (reader_.feed(piece) > 0) {
+    for (const auto& data : reader_.events()) {
+      on_event(data, at_us);
+    }
   }
-  if (first_event_us_ < 0) {
-    first_event_us_ = at_us;
-  }
-  for (const auto& data : reader_.events()) {
-    on_event(data);
+  if (reader_.overflowed()) {
+    fail("a stream frame is over 4 MiB");
   }
 }
 
-void response_meter::on_event(std::string_view data) {
+void response_meter::on_event(std::string_view data, std::int64_t at_us) {
   ++events_;
   if (done_ || failed()) {
     return;
@@ -81,18 +104,38 @@ void response_meter::on_event(std::string_view data) {
     done_ = true;
     return;
   }
-  rapidjson::Document doc;
-  doc.Parse(data.data(), data.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  auto doc = parse_bounded_json(data);
+  if (!doc || !doc->IsObject()) {
     fail("a stream frame is not a JSON object");
     return;
   }
-  auto error = doc.FindMember("error");
-  if (error != doc.MemberEnd() && !error->value.IsNull()) {
+  auto error = doc->FindMember("error");
+  if (error != doc->MemberEnd() && !error->value.IsNull()) {
     fail("error frame: " + error_message(error->value));
     return;
   }
-  tokens_ += content_deltas(doc);
+  auto usage = doc->FindMember("usage");
+  if (usage != doc->MemberEnd() && usage->value.IsObject()) {
+    if (auto completion = uint_member(usage->value, "completion_tokens")) {
+      has_usage_ = true;
+      usage_tokens_ = *completion;
+    }
+    input_tokens_ = uint_member(usage->value, "prompt_tokens").value_or(input_tokens_);
+  }
+  const auto deltas = content_deltas(*doc);
+  if (deltas == 0) {
+    return;
+  }
+  deltas_ += deltas;
+  ++chunks_;
+  if (first_token_us_ < 0) {
+    first_token_us_ = at_us;
+  } else {
+    const auto gap = std::clamp<std::int64_t>(at_us - last_token_us_, 0,
+                                              std::numeric_limits<std::uint32_t>::max());
+    itls_.push_back(static_cast<std::uint32_t>(gap));
+  }
+  last_token_us_ = at_us;
 }
 
 void response_meter::finish(bool complete) {
@@ -114,23 +157,23 @@ void response_meter::finish(bool complete) {
   if (body_truncated_) {
     return;
   }
-  rapidjson::Document doc;
-  doc.Parse(body_.data(), body_.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  auto doc = parse_bounded_json(body_);
+  if (!doc || !doc->IsObject()) {
     fail("the answer is not a JSON object");
     return;
   }
-  auto error = doc.FindMember("error");
-  if (error != doc.MemberEnd() && !error->value.IsNull()) {
+  auto error = doc->FindMember("error");
+  if (error != doc->MemberEnd() && !error->value.IsNull()) {
     fail("error answer: " + error_message(error->value));
     return;
   }
-  auto usage = doc.FindMember("usage");
-  if (usage != doc.MemberEnd() && usage->value.IsObject()) {
-    auto completion = usage->value.FindMember("completion_tokens");
-    if (completion != usage->value.MemberEnd() && completion->value.IsUint()) {
-      tokens_ = completion->value.GetUint();
+  auto usage = doc->FindMember("usage");
+  if (usage != doc->MemberEnd() && usage->value.IsObject()) {
+    if (auto completion = uint_member(usage->value, "completion_tokens")) {
+      has_usage_ = true;
+      usage_tokens_ = *completion;
     }
+    input_tokens_ = uint_member(usage->value, "prompt_tokens").value_or(0);
   }
 }
 

@@ -29,7 +29,9 @@ run_context::run_context(bench_options opts)
     model_names(names_of(options)),
     picker(options.models),
     profile(profile_of(options)),
-    schedule(options.rate > 0 ? options.rate : 1.0, options.duration, options.requests) {
+    schedule_(arrival_settings{options.rate > 0 ? options.rate : 1.0, options.arrival,
+                               options.burstiness, options.seed},
+              options.duration, options.requests) {
   // nop
 }
 
@@ -39,6 +41,21 @@ std::optional<std::uint64_t> run_context::claim() {
     return std::nullopt;
   }
   return n;
+}
+
+std::optional<arrival> run_context::next_arrival() {
+  std::lock_guard lock{schedule_mutex_};
+  const auto sequence = schedule_.issued();
+  auto due = schedule_.next();
+  if (!due) {
+    return std::nullopt;
+  }
+  return arrival{sequence, *due};
+}
+
+std::optional<std::uint64_t> run_context::schedule_size() const {
+  std::lock_guard lock{schedule_mutex_};
+  return schedule_.size_hint();
 }
 
 } // namespace janus::bench

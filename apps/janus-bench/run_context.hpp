@@ -1,5 +1,6 @@
 #pragma once
 
+#include "apps/janus-bench/arrival_schedule.hpp"
 #include "apps/janus-bench/bench_options.hpp"
 #include "apps/janus-bench/load_profile.hpp"
 #include "apps/janus-bench/model_picker.hpp"
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,8 +29,15 @@ struct run_counters {
   std::atomic<bool> connected_once{false};
 };
 
+/// An open-loop request: its number and when it is due, from the start of the run.
+struct arrival {
+  std::uint64_t sequence = 0;
+  std::chrono::microseconds due{0};
+};
+
 /// What every shard of a run shares: the settings, the prepared requests, the clock origin,
-/// the request numbering and the stop flag. Immutable after start except the atomics.
+/// the request numbering, the open-loop schedule and the stop flag. Immutable after start
+/// except the atomics and the schedule (behind its mutex).
 struct run_context {
   bench_options options;
   /// The target's addresses, resolved once before the run.
@@ -38,7 +47,6 @@ struct run_context {
   std::vector<std::string> model_names;
   model_picker picker;
   load_profile profile;
-  open_schedule schedule;
 
   bench_clock::time_point start;
   /// start + window + drain: no request lives past it (time_point::max() without a window).
@@ -57,6 +65,13 @@ struct run_context {
   /// The next request number, or none when the --requests limit is reached.
   std::optional<std::uint64_t> claim();
 
+  /// Open loop, from any shard: the next request of the schedule (in order of due time, each
+  /// once), or none when the schedule has ended.
+  std::optional<arrival> next_arrival();
+
+  /// Open loop: how many requests the schedule holds, when known up front.
+  std::optional<std::uint64_t> schedule_size() const;
+
   /// Microseconds from the start of the run to `at`.
   std::int64_t since_start(bench_clock::time_point at) const {
     return std::chrono::duration_cast<std::chrono::microseconds>(at - start).count();
@@ -64,6 +79,8 @@ struct run_context {
 
 private:
   std::atomic<std::uint64_t> next_{0};
+  mutable std::mutex schedule_mutex_;
+  arrival_schedule schedule_;
 };
 
 } // namespace janus::bench

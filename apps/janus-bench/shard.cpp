@@ -35,7 +35,7 @@ shard::shard(run_context& context, unsigned index, unsigned count)
   : context_(context), index_(index), count_(count) {
   std::size_t expected = default_reserve;
   if (context_.options.mode == load_mode::open) {
-    if (auto size = context_.schedule.size()) {
+    if (auto size = context_.schedule_size()) {
       expected = static_cast<std::size_t>(*size / count + 1);
     }
     max_connections_ = context_.options.max_connections / count
@@ -44,6 +44,7 @@ shard::shard(run_context& context, unsigned index, unsigned count)
     expected = static_cast<std::size_t>(*context_.options.requests / count + 1);
   }
   records_.reserve(std::min(expected, max_reserve));
+  itl_capacity_ = max_itl_samples / count;
 }
 
 void shard::run() {
@@ -116,12 +117,15 @@ net::awaitable<void> shard::client_loop(unsigned client, connection& conn,
 }
 
 net::awaitable<void> shard::dispatch(net::steady_timer& timer) {
-  for (std::uint64_t i = index_;; i += count_) {
-    auto due = context_.schedule.due(i);
-    if (!due || context_.stopping.load(std::memory_order_relaxed)) {
+  for (;;) {
+    if (context_.stopping.load(std::memory_order_relaxed)) {
       break;
     }
-    const auto scheduled = context_.start + *due;
+    auto next_request = context_.next_arrival();
+    if (!next_request) {
+      break;
+    }
+    const auto scheduled = context_.start + next_request->due;
     if (scheduled > bench_clock::now()) {
       timer.expires_at(scheduled);
       co_await timer.async_wait(nothrow);
@@ -129,7 +133,7 @@ net::awaitable<void> shard::dispatch(net::steady_timer& timer) {
         break;
       }
     }
-    job next{i, scheduled};
+    job next{next_request->sequence, scheduled};
     connection* conn = nullptr;
     if (!idle_.empty()) {
       conn = idle_.back();
@@ -178,12 +182,12 @@ net::awaitable<error_class> shard::run_request(connection& conn, std::uint64_t s
   request_record record;
   record.scheduled_us = context_.since_start(scheduled);
   record.start_offset_us = result.sent_us;
-  record.total_us = result.end_us;
-  record.ttft_us = result.first_event_us;
-  if (result.result == error_class::ok && record.ttft_us < 0) {
-    record.ttft_us = result.end_us;
-  }
-  record.tokens = result.tokens;
+  record.e2el_us = result.end_us;
+  record.ttft_us = result.first_token_us;
+  record.output_tokens = result.output_tokens;
+  record.input_tokens = result.input_tokens;
+  record.chunks = result.chunks;
+  record.tokens_from = result.tokens_from;
   record.status = static_cast<std::uint16_t>(result.status);
   record.model = model;
   record.result = result.result;
@@ -196,6 +200,7 @@ net::awaitable<error_class> shard::run_request(connection& conn, std::uint64_t s
   const auto index = static_cast<std::size_t>(result.result);
   if (result.result == error_class::ok) {
     counters.ok.fetch_add(1, std::memory_order_relaxed);
+    keep_itls(result.itls);
   } else if (samples_[index].empty()) {
     samples_[index] = result.message;
   }
@@ -207,6 +212,13 @@ net::awaitable<error_class> shard::run_request(connection& conn, std::uint64_t s
     }
   }
   co_return result.result;
+}
+
+void shard::keep_itls(const std::vector<std::uint32_t>& gaps) {
+  const auto room = itl_capacity_ - std::min(itl_capacity_, itls_.size());
+  const auto kept = std::min(room, gaps.size());
+  itls_.insert(itls_.end(), gaps.begin(), gaps.begin() + static_cast<std::ptrdiff_t>(kept));
+  itl_dropped_ += gaps.size() - kept;
 }
 
 } // namespace janus::bench

@@ -3,6 +3,7 @@
 #include "apps/janus-bench/connection.hpp"
 #include "apps/janus-bench/request_record.hpp"
 #include "apps/janus-bench/run_context.hpp"
+#include "apps/janus-bench/run_outcome.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,9 +18,10 @@
 namespace janus::bench {
 
 /// One I/O thread's part of a run: an io_context of its own, its clients (closed loop: every
-/// client whose number is index mod count) or its share of the schedule (open loop: every
-/// request whose number is index mod count) with its own connection pool, and the records of
-/// the requests it ran. Nothing in a shard is touched by another thread while it runs, except
+/// client whose number is index mod count) or its share of the schedule (open loop: it takes
+/// the next due request from the shared schedule whenever its dispatcher is free) with its own
+/// connection pool, and the records and inter-token latencies of the requests it ran (at most
+/// its share of max_itl_samples of them; the rest are counted). Nothing in a shard is touched by another thread while it runs, except
 /// through stop() and abort(), which post to it.
 class shard {
 public:
@@ -54,6 +56,16 @@ public:
     return samples_;
   }
 
+  /// Inter-token latencies of the completed streams, µs.
+  std::vector<std::uint32_t>& itls() {
+    return itls_;
+  }
+
+  /// Inter-token latencies not kept (past this shard's share of max_itl_samples).
+  std::uint64_t itl_dropped() const {
+    return itl_dropped_;
+  }
+
 private:
   /// An open-loop request waiting for a connection.
   struct job {
@@ -75,6 +87,9 @@ private:
 
   // -- both ---------------------------------------------------------------------------------
 
+  /// Adds a completed stream's gaps to the pool, as many as it still has room for.
+  void keep_itls(const std::vector<std::uint32_t>& gaps);
+
   /// Runs one request on `conn` and records it; returns its class.
   boost::asio::awaitable<error_class> run_request(connection& conn, std::uint64_t sequence,
                                                   bench_clock::time_point scheduled);
@@ -90,6 +105,9 @@ private:
   std::deque<job> pending_;
   unsigned max_connections_ = 0;
   std::vector<request_record> records_;
+  std::vector<std::uint32_t> itls_;
+  std::size_t itl_capacity_ = 0;
+  std::uint64_t itl_dropped_ = 0;
   std::array<std::string, error_class_count> samples_;
 };
 

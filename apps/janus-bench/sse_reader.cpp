@@ -5,6 +5,9 @@ namespace janus::bench {
 std::size_t sse_reader::feed(std::string_view piece) {
   events_.clear();
   for (char c : piece) {
+    if (overflowed_) {
+      break;
+    }
     if (after_cr_) {
       after_cr_ = false;
       if (c == '\n') {
@@ -15,6 +18,10 @@ std::size_t sse_reader::feed(std::string_view piece) {
       after_cr_ = c == '\r';
       end_of_line();
       continue;
+    }
+    if (line_.size() + data_.size() >= max_event_bytes_) {
+      overflowed_ = true;
+      break;
     }
     line_.push_back(c);
   }

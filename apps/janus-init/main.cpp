@@ -5,8 +5,10 @@
 // itself with the model's own program, so the model can call the platform from its first
 // instruction on. It fails loudly (a message and exit 1) when the endpoint never comes.
 //   janus-init PORT WAIT_MS -- PROGRAM [ARG...]
+//   janus-init --version
 
 #include "apps/janus-init/init_args.hpp"
+#include "apps/version/version.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -42,6 +44,10 @@ bool accepts(std::uint16_t port) {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && args[0] == "--version") {
+    std::printf("%s\n", janus::version_line("janus-init").c_str());
+    return 0;
+  }
   std::string error;
   auto parsed = janus::init::parse_init_args(args, error);
   if (!parsed) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <thread>
 #include <random>
 #include <stdexcept>
 
@@ -18,10 +19,12 @@
 #include "actors/health_checker.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
+#include "logging/event.hpp"
 #include "apps/janusd/metrics_page.hpp"
-#include "apps/janusd/platform_stub.hpp"
+#include "apps/janusd/platform_bridge.hpp"
 #include "runtime/docker_runtime.hpp"
 #include "runtime/process_runtime.hpp"
+#include "runtime/service_notify.hpp"
 
 namespace janus {
 
@@ -34,12 +37,15 @@ std::string new_instance_id() {
   return text;
 }
 
+/// The container contract's variables that are the same for every container. The endpoint's
+/// own (JANUS_PLATFORM_URL, JANUS_LLM_API_KEY, JANUS_SEARCH_URL, JANUS_MEMORY_URL) are set by
+/// the runtime when it opens the container's endpoint; they are empty until a runtime does.
 std::map<std::string, std::string> platform_env(const platform_config& platform) {
   return {
-    {"JANUS_PLATFORM_URL", platform.platform_url},
-    {"JANUS_LLM_API_KEY", platform.llm_api_key},
-    {"JANUS_MEMORY_URL", platform.memory_url},
-    {"JANUS_SEARCH_URL", platform.search_url},
+    {"JANUS_PLATFORM_URL", ""},
+    {"JANUS_LLM_API_KEY", ""},
+    {"JANUS_MEMORY_URL", ""},
+    {"JANUS_SEARCH_URL", ""},
     {"JANUS_LOG_LEVEL", platform.log_level},
     {"JANUS_TIMEOUT",
      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(platform.timeout).count())},
@@ -83,6 +89,26 @@ std::map<std::string, std::vector<container_info>> reconcile_containers(
   return by_model;
 }
 
+/// The names of janusd's variables that hold its secrets: never passed to a child, whatever
+/// `process.inherit_env` allows (the admin token, the client API keys, the platform's real
+/// credentials).
+std::vector<std::string> secret_variables(const config& cfg) {
+  std::vector<std::string> names;
+  for (const auto* name : {&cfg.admin.token_env, &cfg.auth.api_keys_env}) {
+    if (!name->empty()) {
+      names.push_back(*name);
+    }
+  }
+  for (const auto& route : cfg.platform.routes) {
+    for (const auto& header : route.headers) {
+      if (header.source.starts_with("env ")) {
+        names.push_back(header.source.substr(4));
+      }
+    }
+  }
+  return names;
+}
+
 /// Whether any container of `cfg` may be isolated: a configured model, or one that the admin
 /// API adds with the engine's default network.
 bool uses_isolation(const config& cfg) {
@@ -103,8 +129,9 @@ std::string init_path_of(const docker_config& docker) {
 }
 
 /// What isolated containers need; throws config_error naming the key when they cannot work here
-/// (janus-init missing, no privilege to switch namespaces).
-docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory> sockets) {
+/// (janus-init missing, no privilege to switch namespaces). Their endpoints are `platform`'s.
+docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory> sockets,
+                               http::platform_server& platform) {
   docker_isolation isolation;
   isolation.options.platform_port = cfg.platform.port;
   isolation.options.init_path = init_path_of(cfg.docker);
@@ -125,7 +152,7 @@ docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory>
                          "their network namespaces: "
                          + refused->message + " (or set network: bridge)");
     }
-    isolation.platform = std::make_shared<platform_stub>();
+    isolation.platform = std::make_shared<platform_bridge>(platform);
   }
   isolation.sockets = std::move(sockets);
   return isolation;
@@ -137,11 +164,14 @@ engine::engine(config cfg)
   : cfg_(std::move(cfg)),
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
+  platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
   if (cfg_.runtime == "docker") {
     netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
-    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker, isolation_for(cfg_, netns_));
+    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker,
+                                                isolation_for(cfg_, netns_, *platform_));
   } else {
-    runtime_ = std::make_unique<process_runtime>(runtime_io_);
+    runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
+                                                 secret_variables(cfg_), platform_.get());
   }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
@@ -172,28 +202,70 @@ engine::engine(config cfg)
   hooks.admin.token = cfg_.admin.token;
   hooks.admin.runtime = cfg_.runtime;
   hooks.admin.docker = cfg_.docker;
+  hooks.admin.max_json_depth = cfg_.server.max_json_depth;
+  hooks.auth = cfg_.auth;
+  hooks.admin.limits = cfg_.admin.limits;
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
 engine::~engine() {
-  for (auto* actor : {&facade_, &router_, &health_}) {
-    if (*actor) {
-      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
-    }
+  // 1. No more HTTP: the I/O threads stop, so no session asks the actors any more (what they
+  //    still wait for is destroyed with the server, below).
+  if (server_) {
+    server_->stop();
   }
+  // 2. Every actor goes while the runtime still runs: supervisors stop their containers through
+  //    it and wait for the exits it reports. Normally none is left after shutdown().
+  auto limit = longest_grace(cfg_) + cfg_.docker.call_timeout + std::chrono::seconds(5);
+  bool actors_gone = stop_actors(limit);
+  // 3. The socket factory, while the runtime's thread (where health probes wait for its
+  //    answers) still runs; then the runtime's thread, then the runtime (it kills and removes
+  //    what still runs).
   if (netns_) {
     netns_->stop();
   }
-  server_.reset();
   runtime_work_.reset();
   runtime_io_.stop();
   if (runtime_thread_.joinable()) {
     runtime_thread_.join();
   }
+  if (!actors_gone) {
+    // An actor that still runs may call the runtime: leave it to the process's exit (children
+    // die with janusd through PR_SET_PDEATHSIG; Docker containers are reconciled at the next
+    // start).
+    spdlog::error("actors still running {} ms after the shutdown; not destroying the runtime",
+                  limit.count());
+    [[maybe_unused]] auto* leaked = runtime_.release();
+    [[maybe_unused]] auto* platform = platform_.release(); // the runtime closes endpoints on it
+    return;
+  }
   runtime_.reset(); // kills and reaps (removes) any child (container) still running
+  platform_.reset(); // after the runtime: it closed the endpoints of its containers
+}
+
+bool engine::stop_actors(std::chrono::milliseconds limit) {
+  if (!actors_) {
+    return true;
+  }
+  // Pools are linked to the router and go with it; their supervisors see them go and stop
+  // their containers.
+  for (auto* actor : {&facade_, &router_, &health_}) {
+    if (*actor) {
+      caf::anon_send_exit(*actor, caf::exit_reason::kill);
+    }
+  }
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (actors_->registry().running() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 void engine::start() {
+  platform_->start();
   runtime_thread_ = std::thread{[this] { runtime_io_.run(); }};
   actors::prober probe = [this](const endpoint& target, const std::string& path,
                                 std::chrono::milliseconds timeout,
@@ -208,8 +280,19 @@ void engine::start() {
   // janus.engine is the stable identity that a restarted engine finds its containers by.
   deps.labels = {{"janus.engine", cfg_.docker.engine_id}, {"janus.instance", instance_id_}};
   deps.adoptable = reconcile_containers(*runtime_, cfg_, deps);
+  deps.jitter_seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
   auto gates = std::make_shared<actors::pool_directory>();
-  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates);
+  actors::router_options options;
+  options.limits = cfg_.admin.limits;
+  options.restart_limit = cfg_.engine.pool_restart_limit;
+  options.restart_window = cfg_.engine.pool_restart_window;
+  router_ = actors_->spawn(actors::router, cfg_.models, deps, gates, options);
+  // An engine that answers again ends every pool's start back-off (the router tells them).
+  runtime_->watch_availability([router = caf::actor_cast<caf::weak_actor_ptr>(router_)] {
+    if (auto strong = caf::actor_cast<caf::actor>(router)) {
+      caf::anon_send(strong, actors::engine_up_atom::value);
+    }
+  });
   broker_->connect(router_, gates);
   admin_->connect(router_);
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,
@@ -217,6 +300,12 @@ void engine::start() {
                                           longest_grace(cfg_) + std::chrono::seconds(5));
   spdlog::info("janusd {} listening on {}:{} with {} model(s), {} runtime", instance_id_,
                cfg_.server.host, server_->port(), cfg_.models.size(), runtime_->name());
+  // systemd's Type=notify: the listener (bound in the constructor) takes connections now.
+  if (auto notice = notify_service_manager("READY=1"); !notice.error.empty()) {
+    logging::event{"cannot tell the service manager that janusd is ready"}
+      .field("detail", notice.error)
+      .warn();
+  }
 }
 
 void engine::shutdown() {

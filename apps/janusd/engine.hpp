@@ -6,6 +6,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "actors/broker_bridge.hpp"
 #include "actors/container_metrics.hpp"
 #include "http/request_metrics.hpp"
+#include "http/platform_server.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
@@ -40,6 +42,14 @@ public:
   std::uint16_t port() const;
 
 private:
+  /// Ends every actor and waits until they are all gone (bounded by `limit`): none of them may
+  /// run once the runtime they call is destroyed. False when some still ran at the limit.
+  bool stop_actors(std::chrono::milliseconds limit);
+
+  // Members are destroyed bottom up, after ~engine() has stopped the HTTP threads, every actor
+  // and the runtime's thread, in that order. What is destroyed then still holds actor handles
+  // (the sessions' leases, pending health probes on runtime_io_), so the actor system is
+  // declared above them and goes last.
   config cfg_;
   std::string instance_id_;
   /// The engine's metrics, served at /metrics; they outlive the actors and the server that
@@ -47,15 +57,17 @@ private:
   metrics::registry metrics_;
   std::unique_ptr<http::request_metrics> request_metrics_;
   std::unique_ptr<actors::container_metrics> container_metrics_;
+  /// Every container's platform endpoint; outlives the runtime, which closes them.
+  std::unique_ptr<http::platform_server> platform_;
+  caf::actor_system_config actor_cfg_;
+  std::unique_ptr<caf::actor_system> actors_;
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
-  /// Makes sockets inside isolated containers (docker runtime only). Stopped first, while the
-  /// I/O threads that its answers go to still run.
+  /// Makes sockets inside isolated containers (docker runtime only). Stopped after the actors,
+  /// while the runtime's thread that health probes' answers go to still runs.
   std::shared_ptr<netns_factory> netns_;
   std::unique_ptr<runtime> runtime_;
   std::thread runtime_thread_;
-  caf::actor_system_config actor_cfg_;
-  std::unique_ptr<caf::actor_system> actors_;
   caf::actor health_;
   caf::actor router_;
   caf::actor facade_;

@@ -5,8 +5,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <pthread.h>
+#include <thread>
 
 #include "apps/janusd/engine.hpp"
+#include "apps/version/version.hpp"
 #include "logging/event.hpp"
 #include "logging/setup.hpp"
 #include "model/config.hpp"
@@ -14,16 +17,79 @@
 
 namespace {
 
-/// Blocks SIGTERM and SIGINT in every thread (threads inherit the mask), so that main alone
-/// takes them with sigwait.
-sigset_t block_stop_signals() {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+/// Blocks the signals janusd handles in every thread (threads inherit the mask), so that main
+/// alone takes them with sigwait: SIGTERM and SIGINT (stop), SIGHUP (reload, not implemented
+/// yet: ignored), and SIGUSR1, which the shutdown thread sends main when it is done.
+sigset_t block_signals() {
+  sigset_t handled;
+  sigemptyset(&handled);
+  for (int signo : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
+    sigaddset(&handled, signo);
+  }
+  pthread_sigmask(SIG_BLOCK, &handled, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
-  return stop_signals;
+  return handled;
+}
+
+const char* signal_name(int signo) {
+  switch (signo) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "a signal";
+  }
+}
+
+void log_sighup_ignored() {
+  janus::logging::event{"received SIGHUP: configuration reload is not implemented yet; ignored"}
+    .warn();
+}
+
+/// Waits for SIGTERM or SIGINT; SIGHUP is logged and ignored.
+int wait_for_stop_signal(const sigset_t& handled) {
+  while (true) {
+    int received = 0;
+    sigwait(&handled, &received);
+    if (received == SIGTERM || received == SIGINT) {
+      return received;
+    }
+    if (received == SIGHUP) {
+      log_sighup_ignored();
+    }
+  }
+}
+
+/// Runs the graceful shutdown on its own thread while main keeps taking signals: a second
+/// SIGTERM or SIGINT ends janusd at once (exit status 1, without the drain); SIGHUP is ignored.
+void shut_down(janus::engine& engine, const sigset_t& handled) {
+  auto main_thread = pthread_self();
+  std::thread stopper{[&engine, main_thread] {
+    engine.shutdown();
+    pthread_kill(main_thread, SIGUSR1);
+  }};
+  while (true) {
+    int received = 0;
+    sigwait(&handled, &received);
+    if (received == SIGUSR1) {
+      break;
+    }
+    if (received == SIGHUP) {
+      log_sighup_ignored();
+      continue;
+    }
+    janus::logging::event{"received a second stop signal: stopping at once"}
+      .field("signal", signal_name(received))
+      .error();
+    janus::logging::shutdown();
+    // Children of the process runtime die with janusd (PR_SET_PDEATHSIG); Docker containers
+    // stay and the next janusd with the same engine_id adopts or removes them.
+    std::_Exit(1);
+  }
+  stopper.join();
 }
 
 } // namespace
@@ -34,6 +100,7 @@ int main(int argc, char** argv) {
   bool check_only = false;
   app.add_option("-c,--config", config_path, "YAML configuration file")->required();
   app.add_flag("--check", check_only, "validate the configuration and exit");
+  app.set_version_flag("--version", janus::version_line("janusd"));
   CLI11_PARSE(app, argc, argv);
 
   janus::config cfg;
@@ -48,7 +115,7 @@ int main(int argc, char** argv) {
                 cfg.models.size());
     return 0;
   }
-  auto stop_signals = block_stop_signals();
+  auto handled = block_signals();
   // After blocking the signals: the logger's thread inherits the mask.
   auto level = janus::logging::choose_level(cfg.log.level, std::getenv("JANUS_LOG_LEVEL"));
   janus::logging::configure({level.level, cfg.log.format == "json"});
@@ -85,10 +152,9 @@ int main(int argc, char** argv) {
   try {
     janus::engine engine{std::move(cfg)};
     engine.start();
-    int received = 0;
-    sigwait(&stop_signals, &received);
-    spdlog::info("received {}: shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
-    engine.shutdown();
+    int received = wait_for_stop_signal(handled);
+    spdlog::info("received {}: shutting down", signal_name(received));
+    shut_down(engine, handled);
   } catch (const janus::config_error& e) {
     std::fprintf(stderr, "janusd: configuration error: %s\n", e.what());
     janus::logging::shutdown();

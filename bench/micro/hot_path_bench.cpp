@@ -2,7 +2,8 @@
 // a request does it when a slot is free (the fast path: the pool's gate, on the calling thread),
 // and through the broker bridge, router and pool actor (the path of queued and cold requests), on
 // a threaded CAF system set up like janusd's (the benchmark thread plays the I/O thread and waits
-// for the grant); SSE frame scanning; a request's metrics updates. Run: build/bin/janus_bench_micro [--benchmark_filter=...]; bench/run.sh runs it.
+// for the grant); the chat request check (iterative, UTF-8-validating, depth-limited); SSE frame
+// scanning; a request's metrics updates. Run: build/bin/janus_bench_micro [--benchmark_filter=...]; bench/run.sh runs it.
 
 #include <benchmark/benchmark.h>
 
@@ -22,6 +23,7 @@
 #include "http/request_metrics.hpp"
 #include "http/sse_scanner.hpp"
 #include "metrics/registry.hpp"
+#include "model/openai.hpp"
 #include "runtime/runtime.hpp"
 
 namespace {
@@ -89,7 +91,8 @@ struct lease_rig {
     model.max_containers = 1;
     model.max_concurrency = 1024;
     auto gates = std::make_shared<actors::pool_directory>();
-    router = system->spawn(actors::router, std::vector<model_config>{model}, deps, gates);
+    router = system->spawn(actors::router, std::vector<model_config>{model}, deps, gates,
+                           actors::router_options{});
     bridge.connect(router, gates);
     // Wait for the container to be ready: a lease is granted.
     while (true) {
@@ -159,6 +162,32 @@ void lease_via_pool_actor(benchmark::State& state) {
   }
 }
 BENCHMARK(lease_via_pool_actor)->UseRealTime();
+
+/// A chat body with `content_bytes` of user text (0: the quick-start request), and with a
+/// tool whose JSON Schema nests 9 levels when `with_tool`.
+std::string chat_body(std::size_t content_bytes, bool with_tool) {
+  std::string body = R"({"model":"baseline","stream":true,"messages":[{"role":"user","content":")"
+                     + (content_bytes == 0 ? std::string{"hello warm pool"}
+                                           : std::string(content_bytes, 'x'))
+                     + R"("}])";
+  if (with_tool) {
+    body += R"(,"tools":[{"type":"function","function":{"name":"get_weather","parameters":)"
+            R"({"type":"object","properties":{"location":{"type":"object","properties":)"
+            R"({"city":{"type":"string"},"coords":{"type":"array","items":{"type":"number"}}}}}}}}])";
+  }
+  return body + "}";
+}
+
+/// inspect_chat_request as the session runs it on every chat body.
+void chat_request_check(benchmark::State& state) {
+  const auto body = chat_body(static_cast<std::size_t>(state.range(0)), state.range(1) != 0);
+  for (auto _ : state) {
+    auto info = inspect_chat_request(body, 128);
+    benchmark::DoNotOptimize(info);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(chat_request_check)->Args({0, 0})->Args({0, 1})->Args({16 * 1024, 1});
 
 std::string sse_stream(int tokens) {
   std::string out = "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n";

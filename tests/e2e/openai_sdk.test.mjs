@@ -1,12 +1,15 @@
-// janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with one
-// echo model ("baseline", janus-baseline) and passes its address in JANUSD_URL.
+// janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with an
+// echo model ("baseline", janus-baseline), an agent model (platform_agent.test.mjs) and a client
+// API key, and passes its address in JANUSD_URL and the key in JANUSD_API_KEY.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import OpenAI from "openai";
 
 const base = process.env.JANUSD_URL;
 assert.ok(base, "JANUSD_URL must be set (run through run.sh)");
-const client = new OpenAI({ baseURL: `${base}/v1`, apiKey: "unused", maxRetries: 0, timeout: 20_000 });
+const apiKey = process.env.JANUSD_API_KEY;
+assert.ok(apiKey, "JANUSD_API_KEY must be set (run through run.sh)");
+const client = new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0, timeout: 20_000 });
 const messages = [{ role: "user", content: "hello from the sdk" }];
 
 async function inflight() {
@@ -55,12 +58,12 @@ test("the response carries janusd's request id and start kind", async () => {
   assert.match(response.headers.get("x-janus-start"), /^(warm|prewarmed|cold)$/);
 });
 
-test("models lists the configured model", async () => {
+test("models lists the configured models", async () => {
   const ids = [];
   for await (const model of client.models.list()) {
     ids.push(model.id);
   }
-  assert.deepEqual(ids, ["baseline"]);
+  assert.deepEqual(ids, ["baseline", "agent"]);
 });
 
 test("an unknown model is the SDK's NotFoundError with janusd's code", async () => {
@@ -68,6 +71,16 @@ test("an unknown model is the SDK's NotFoundError with janusd's code", async () 
     assert.ok(err instanceof OpenAI.NotFoundError, `got ${err.constructor.name}`);
     assert.equal(err.status, 404);
     assert.equal(err.code, "model_not_found");
+    return true;
+  });
+});
+
+test("a wrong API key is the SDK's AuthenticationError with invalid_api_key", async () => {
+  const stranger = new OpenAI({ baseURL: `${base}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
+  await assert.rejects(stranger.chat.completions.create({ model: "baseline", messages }), (err) => {
+    assert.ok(err instanceof OpenAI.AuthenticationError, `got ${err.constructor.name}`);
+    assert.equal(err.status, 401);
+    assert.equal(err.code, "invalid_api_key");
     return true;
   });
 });

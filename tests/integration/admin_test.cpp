@@ -9,6 +9,9 @@
 
 #include <rapidjson/document.h>
 
+#include <sys/wait.h>
+
+#include <csignal>
 #include <future>
 #include <set>
 #include <string>
@@ -38,8 +41,11 @@ header_map auth(const std::string& value = token) {
 
 class admin : public janusd_fixture {
 protected:
-  void start_with_token(const std::string& models_yaml) {
-    top_level_yaml_ = std::string{"admin:\n  token: \""} + token + "\"\n";
+  /// janusd with the admin token; `limits_yaml`: the body of `admin.limits` (by default the
+  /// tests may add models of the process runtime, which give a command).
+  void start_with_token(const std::string& models_yaml,
+                        const std::string& limits_yaml = "    allow_command: true\n") {
+    top_level_yaml_ = std::string{"admin:\n  token: \""} + token + "\"\n  limits:\n" + limits_yaml;
     start(models_yaml);
   }
 
@@ -307,6 +313,92 @@ TEST_F(admin, an_added_model_is_served_and_a_removed_one_is_gone_with_its_proces
              .status
            == 201;
   }));
+}
+
+// -- ceilings of added models (admin.limits) --------------------------------------------------
+
+TEST_F(admin, added_models_cannot_loosen_hardening_past_the_operators_ceilings) {
+  start_with_token(baseline_model("m", "    min_warm: 0\n"),
+                   "    allow_command: true\n    max_memory: 1GiB\n    max_containers: 2\n");
+  auto memory = call("POST", "/admin/models",
+                     R"({"name": "big", "command": ["janus-baseline"], "min_warm": 0,)"
+                     R"( "resources": {"memory": "2GiB"}})");
+  EXPECT_EQ(memory.status, 400u) << memory.body;
+  EXPECT_NE(memory.body.find("resources.memory: 2 GiB is above admin.limits.max_memory (1 GiB)"),
+            std::string::npos)
+    << memory.body;
+  auto writable = call("POST", "/admin/models",
+                       R"({"name": "rw", "command": ["janus-baseline"], "min_warm": 0,)"
+                       R"( "resources": {"read_only": false}})");
+  EXPECT_EQ(writable.status, 400u) << writable.body;
+  EXPECT_NE(writable.body.find("resources.read_only"), std::string::npos) << writable.body;
+  auto secret = call("POST", "/admin/models",
+                     R"({"name": "env", "command": ["janus-baseline"], "min_warm": 0,)"
+                     R"( "max_containers": 1, "env": {"JANUS_LLM_API_KEY": "stolen"}})");
+  EXPECT_EQ(secret.status, 400u) << secret.body;
+  EXPECT_NE(secret.body.find("env.JANUS_LLM_API_KEY: may not be set"), std::string::npos)
+    << secret.body;
+  EXPECT_EQ(get(port_, "/v1/models").body.find("\"big\""), std::string::npos)
+    << "a refused model is not registered";
+
+  auto within = call("POST", "/admin/models",
+                     R"({"name": "small", "command": ["janus-baseline"], "min_warm": 0,)"
+                     R"( "max_containers": 2, "resources": {"memory": "1GiB"}})");
+  ASSERT_EQ(within.status, 201u) << within.body;
+  auto scaled = call("POST", "/admin/pools/small/scale", R"({"max_containers": 3})");
+  EXPECT_EQ(scaled.status, 400u) << scaled.body;
+  EXPECT_NE(scaled.body.find("max_containers: 3 is above admin.limits.max_containers (2)"),
+            std::string::npos)
+    << scaled.body;
+  EXPECT_EQ(call("POST", "/admin/pools/m/scale", R"({"max_containers": 3})").status, 200u)
+    << "the configuration's own models are not bound by the ceilings";
+}
+
+TEST_F(admin, by_default_an_added_model_may_not_give_a_command_to_run_on_the_host) {
+  start_with_token(baseline_model("m", "    min_warm: 0\n"), "    max_cpus: 1\n");
+  auto refused = call("POST", "/admin/models",
+                      R"({"name": "x", "command": ["/bin/sh", "-c", "id"], "min_warm": 0})");
+  EXPECT_EQ(refused.status, 400u) << refused.body;
+  EXPECT_NE(refused.body.find("command: not allowed for a model added through the admin API "
+                              "(admin.limits.allow_command is false)"),
+            std::string::npos)
+    << refused.body;
+}
+
+TEST_F(admin, removing_a_model_while_a_request_is_queued_answers_it_and_janusd_stops_cleanly) {
+  start_with_token(baseline_model("m", "    min_warm: 0\n"));
+  auto added = call("POST", "/admin/models",
+                    R"({"name": "x", "command": ["janus-baseline"], "min_warm": 1,)"
+                    R"( "max_containers": 1, "max_concurrency": 1})");
+  ASSERT_EQ(added.status, 201u) << added.body;
+  ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat("x")).status, 200u);
+  auto streaming = std::async(std::launch::async, [&] {
+    return post_json_streaming(port_, "/v1/chat/completions",
+                               chat("x", R"("stream":true,"janus_baseline":{"tokens":10,)"
+                                         R"("token_delay_ms":100})"));
+  });
+  ASSERT_TRUE(eventually(5s, [&] {
+    auto value = metric("janus_pool_inflight_requests", "model=\"x\"");
+    return value && *value == 1.0;
+  }));
+  auto queued = std::async(std::launch::async,
+                           [&] { return post_json(port_, "/v1/chat/completions", chat("x")); });
+  ASSERT_TRUE(eventually(5s, [&] {
+    auto value = metric("janus_pool_waiting_requests", "model=\"x\"");
+    return value && *value == 1.0;
+  }));
+
+  ASSERT_EQ(call("DELETE", "/admin/models/x").status, 202u);
+
+  auto answer = queued.get();
+  EXPECT_EQ(answer.status, 404u) << answer.body;
+  auto stream = streaming.get();
+  EXPECT_TRUE(stream.complete) << "the request in flight finishes: " << stream.error;
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
+  janusd_->signal(SIGTERM);
+  auto status = janusd_->wait_for_exit(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
 }
 
 } // namespace

@@ -120,6 +120,31 @@ TEST_F(baseline, health_toggle_makes_health_answer_503_until_it_is_switched_back
   EXPECT_EQ(post_json(port, "/_baseline/health", R"({"healthy": "maybe"})").status, 400u);
 }
 
+TEST_F(baseline, stats_count_every_chat_request_read_whatever_its_answer) {
+  auto port = start();
+  EXPECT_EQ(get(port, "/_baseline/stats").body, R"({"chat_requests":0})");
+  EXPECT_EQ(post_json(port, "/v1/chat/completions", hello_body).status, 200u);
+  EXPECT_EQ(post_json(port, "/v1/chat/completions", "{").status, 400u);
+  EXPECT_THROW(post_json(port, "/v1/chat/completions",
+                         chat_body("x", R"("janus_baseline":{"abort_after_tokens":0})")),
+               std::system_error)
+    << "closed without an answer";
+  EXPECT_EQ(get(port, "/health").status, 200u);
+  EXPECT_EQ(get(port, "/_baseline/stats").body, R"({"chat_requests":3})");
+}
+
+TEST_F(baseline, stop_listening_refuses_new_connections_while_the_process_and_open_ones_stay) {
+  auto port = start();
+  http_client open{port};
+  EXPECT_EQ(open.get("/health").status, 200u);
+  EXPECT_EQ(post_json(port, "/_baseline/stop_listening", "").status, 200u);
+  EXPECT_THROW(get(port, "/health"), std::system_error) << "connection refused";
+  EXPECT_EQ(open.get("/health").status, 200u) << "an open connection still serves";
+  EXPECT_TRUE(process().running());
+  process().signal(SIGTERM);
+  EXPECT_TRUE(process().wait_for_exit(3s).has_value()) << "SIGTERM still ends it";
+}
+
 // -- non-stream answers ----------------------------------------------------------------------
 
 TEST_F(baseline, a_chat_completion_answers_the_exact_expected_body) {
@@ -241,6 +266,24 @@ TEST_F(baseline, include_usage_adds_usage_null_to_every_frame_and_a_final_usage_
             std::string::npos)
     << data[4];
   EXPECT_EQ(data[5], "[DONE]");
+}
+
+TEST_F(baseline, error_after_tokens_ends_the_stream_with_an_error_frame_and_done) {
+  auto port = start();
+  auto res = post_json_streaming(
+    port, "/v1/chat/completions",
+    chat_body("x y", R"("stream":true,"janus_baseline":{"tokens":5,"error_after_tokens":2})"));
+  EXPECT_EQ(res.status, 200u);
+  EXPECT_TRUE(res.complete) << res.error;
+  auto data = sse_data_lines(res.body);
+  ASSERT_EQ(data.size(), 5u) << res.body;
+  EXPECT_NE(data[2].find(R"("delta":{"content":"y "})"), std::string::npos);
+  EXPECT_TRUE(data[3].starts_with(R"({"error":{"message":)")) << data[3];
+  EXPECT_NE(data[3].find(R"("code":"simulated_error")"), std::string::npos) << data[3];
+  EXPECT_EQ(data[4], "[DONE]");
+  auto whole = post_json(port, "/v1/chat/completions",
+                         chat_body("x", R"("janus_baseline":{"tokens":2,"error_after_tokens":1})"));
+  EXPECT_EQ(whole.status, 200u) << "a non-stream request ignores it";
 }
 
 TEST_F(baseline, abort_after_tokens_cuts_the_stream_without_finish_or_done) {

@@ -1,6 +1,7 @@
 // Runs the real janus-bench binary against a real janus-baseline on loopback and checks what
-// it reports: counts, error classes, percentiles, exit statuses. Every run is short (about
-// 2 s at most) and targets 127.0.0.1 only.
+// it reports: counts, error classes, LLM latencies (TTFT, TPOT, ITL, E2EL), goodput, arrival
+// schedules, sweeps, exit statuses. Every run is short (about 2 s at most) and targets
+// 127.0.0.1 only.
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/ports.hpp"
@@ -10,11 +11,13 @@
 
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -42,10 +45,13 @@ struct bench_run {
 
 /// One CSV row of the per-request file.
 struct csv_row {
+  std::size_t run = 0;
   double scheduled_s = 0;
   std::optional<double> ttft_ms;
-  double total_ms = 0;
+  std::optional<double> tpot_ms;
+  double e2el_ms = 0;
   std::string result;
+  std::string tokens_from;
 };
 
 /// Starts one janus-baseline per test on a free port and runs janus-bench against it.
@@ -107,7 +113,8 @@ protected:
     std::string line;
     std::vector<csv_row> rows;
     std::getline(in, line);
-    EXPECT_EQ(line, "scheduled_s,start_offset_ms,ttft_ms,total_ms,status,class,tokens,start,model");
+    EXPECT_EQ(line, "run,scheduled_s,start_offset_ms,ttft_ms,tpot_ms,e2el_ms,status,class,"
+                    "output_tokens,tokens_from,input_tokens,chunks,start,model");
     while (std::getline(in, line)) {
       std::vector<std::string> cells;
       std::stringstream fields{line};
@@ -115,36 +122,62 @@ protected:
       while (std::getline(fields, cell, ',')) {
         cells.push_back(cell);
       }
-      if (cells.size() < 6) {
+      if (cells.size() < 14) {
         ADD_FAILURE() << "short CSV row: " << line;
         continue;
       }
       csv_row row;
-      row.scheduled_s = std::stod(cells[0]);
-      if (!cells[2].empty()) {
-        row.ttft_ms = std::stod(cells[2]);
+      row.run = std::stoul(cells[0]);
+      row.scheduled_s = std::stod(cells[1]);
+      if (!cells[3].empty()) {
+        row.ttft_ms = std::stod(cells[3]);
       }
-      row.total_ms = std::stod(cells[3]);
-      row.result = cells[5];
+      if (!cells[4].empty()) {
+        row.tpot_ms = std::stod(cells[4]);
+      }
+      row.e2el_ms = std::stod(cells[5]);
+      row.result = cells[7];
+      row.tokens_from = cells[9];
       rows.push_back(row);
     }
     return rows;
   }
 
   /// Checks the summary of a run that should have gone without any error.
-  static void expect_clean_summary(const rapidjson::Document& s) {
+  static void expect_clean_summary(const rapidjson::Value& s) {
     ASSERT_TRUE(s.IsObject());
     EXPECT_GT(s["requests"].GetUint64(), 0u);
-    EXPECT_EQ(s["errors"].GetUint64(), 0u);
-    EXPECT_EQ(s["ok"].GetUint64(), s["requests"].GetUint64());
-    for (const auto* name : {"ttft_ms", "total_ms"}) {
-      const auto& l = s[name];
-      EXPECT_LE(l["min"].GetDouble(), l["p50"].GetDouble()) << name;
-      EXPECT_LE(l["p50"].GetDouble(), l["p90"].GetDouble()) << name;
-      EXPECT_LE(l["p90"].GetDouble(), l["p99"].GetDouble()) << name;
-      EXPECT_LE(l["p99"].GetDouble(), l["max"].GetDouble()) << name;
-      EXPECT_EQ(l["count"].GetUint64(), s["ok"].GetUint64()) << name;
+    EXPECT_EQ(s["failed"].GetUint64(), 0u);
+    EXPECT_EQ(s["completed"].GetUint64(), s["requests"].GetUint64());
+    const bool stream = s["stream"].GetBool();
+    for (std::string name : {"ttft", "tpot", "e2el"}) {
+      if (!stream && name != "e2el") {
+        EXPECT_TRUE(s[("median_" + name + "_ms").c_str()].IsNull()) << name;
+        continue;
+      }
+      const auto at = [&s, &name](const char* stat) {
+        return s[(std::string{stat} + "_" + name + "_ms").c_str()].GetDouble();
+      };
+      EXPECT_LE(at("min"), at("median")) << name;
+      EXPECT_LE(at("median"), at("p90")) << name;
+      EXPECT_LE(at("p90"), at("p99")) << name;
+      EXPECT_LE(at("p99"), at("max")) << name;
+      EXPECT_EQ(s[(name + "_samples").c_str()].GetUint64(), s["completed"].GetUint64()) << name;
     }
+  }
+
+  /// Runs janus-bench and reads its JSON report (an empty object when it failed).
+  rapidjson::Document run_json(std::vector<std::string> args, const std::string& name) {
+    args.push_back("--json");
+    args.push_back(path(name));
+    auto r = run(std::move(args));
+    EXPECT_EQ(r.exit_code(), 0) << r.output;
+    if (r.exit_code() != 0) {
+      rapidjson::Document empty;
+      empty.SetObject();
+      return empty;
+    }
+    return read_json(path(name));
   }
 
   void TearDown() override {
@@ -175,15 +208,17 @@ TEST_F(bench_smoke, a_closed_loop_stream_run_has_no_errors_and_first_tokens_befo
   auto s = read_json(path("s.json"));
   expect_clean_summary(s);
   EXPECT_TRUE(s["stream"].GetBool());
-  EXPECT_EQ(s["tokens"].GetUint64(), 4 * s["ok"].GetUint64());
-  EXPECT_LT(s["ttft_ms"]["p50"].GetDouble(), s["total_ms"]["p50"].GetDouble());
-  EXPECT_LT(s["ttft_ms"]["max"].GetDouble(), s["total_ms"]["max"].GetDouble());
+  EXPECT_EQ(s["total_output_tokens"].GetUint64(), 4 * s["completed"].GetUint64());
+  EXPECT_LT(s["median_ttft_ms"].GetDouble(), s["median_e2el_ms"].GetDouble());
+  EXPECT_LT(s["max_ttft_ms"].GetDouble(), s["max_e2el_ms"].GetDouble());
   auto rows = read_csv(path("r.csv"));
   EXPECT_EQ(rows.size(), s["requests"].GetUint64());
   for (const auto& row : rows) {
     ASSERT_TRUE(row.ttft_ms);
-    EXPECT_LT(*row.ttft_ms, row.total_ms);
+    EXPECT_LT(*row.ttft_ms, row.e2el_ms);
+    EXPECT_TRUE(row.tpot_ms);
     EXPECT_EQ(row.result, "ok");
+    EXPECT_EQ(row.run, 0u);
   }
   EXPECT_NE(r.output.find("errors      none"), std::string::npos) << r.output;
 }
@@ -196,9 +231,12 @@ TEST_F(bench_smoke, a_closed_loop_whole_answer_run_counts_usage_tokens) {
   expect_clean_summary(s);
   EXPECT_FALSE(s["stream"].GetBool());
   // The baseline answers 16 tokens by default and reports them in usage.
-  EXPECT_EQ(s["tokens"].GetUint64(), 16 * s["ok"].GetUint64());
-  // A whole answer's first token is the whole answer.
-  EXPECT_DOUBLE_EQ(s["ttft_ms"]["p50"].GetDouble(), s["total_ms"]["p50"].GetDouble());
+  EXPECT_EQ(s["total_output_tokens"].GetUint64(), 16 * s["completed"].GetUint64());
+  EXPECT_EQ(s["output_tokens_from"]["usage"].GetUint64(), s["completed"].GetUint64());
+  // A whole answer has no first token apart from its end: only E2EL is measured.
+  EXPECT_EQ(s["ttft_samples"].GetUint64(), 0u);
+  EXPECT_EQ(s["itl_samples"].GetUint64(), 0u);
+  EXPECT_GT(s["median_e2el_ms"].GetDouble(), 0.0);
 }
 
 TEST_F(bench_smoke, a_step_profile_sends_nothing_before_its_first_busy_step) {
@@ -226,10 +264,148 @@ TEST_F(bench_smoke, an_open_loop_run_sends_about_rate_times_duration) {
   auto s = read_json(path("s.json"));
   expect_clean_summary(s);
   EXPECT_STREQ(s["mode"].GetString(), "open");
+  EXPECT_STREQ(s["arrival"].GetString(), "constant");
   EXPECT_NEAR(static_cast<double>(s["requests"].GetUint64()), 100.0, 5.0);
-  EXPECT_NEAR(s["requests_per_s"].GetDouble(), 50.0, 10.0);
+  EXPECT_NEAR(s["request_throughput"].GetDouble(), 50.0, 10.0);
   // Every answer takes 8 x 10 ms: latencies count from the schedule, not from earlier.
-  EXPECT_GE(s["total_ms"]["min"].GetDouble(), 80.0);
+  EXPECT_GE(s["min_e2el_ms"].GetDouble(), 80.0);
+}
+
+TEST_F(bench_smoke, a_poisson_open_loop_has_random_gaps_that_the_seed_repeats_exactly) {
+  auto target = start_baseline();
+  const auto poisson = [&](const char* seed, const char* burstiness, const std::string& name) {
+    auto r = run({"--rate", "200", "--arrival", "poisson", "--burstiness", burstiness, "--seed",
+                  seed, "-n", "40", "--stream", "--csv", path(name + ".csv"), "--json",
+                  path(name + ".json"), target});
+    EXPECT_EQ(r.exit_code(), 0) << r.output;
+    std::vector<double> due;
+    for (const auto& row : read_csv(path(name + ".csv"))) {
+      due.push_back(row.scheduled_s);
+    }
+    return due;
+  };
+  auto first = poisson("5", "1", "a");
+  auto again = poisson("5", "1", "b");
+  auto other = poisson("6", "1", "c");
+  auto bursty = poisson("5", "0.5", "d");
+  ASSERT_EQ(first.size(), 40u);
+  EXPECT_EQ(first, again);
+  EXPECT_NE(first, other);
+  EXPECT_NE(first, bursty);
+  EXPECT_EQ(first.front(), 0.0);
+  std::set<long> gaps;
+  for (std::size_t i = 1; i < first.size(); ++i) {
+    gaps.insert(std::lround((first[i] - first[i - 1]) * 1e6));
+  }
+  EXPECT_GT(gaps.size(), 30u) << "a Poisson schedule has gaps of many lengths";
+  auto a = read_json(path("a.json"));
+  expect_clean_summary(a);
+  EXPECT_STREQ(a["arrival"].GetString(), "poisson");
+  EXPECT_EQ(a["seed"].GetUint64(), 5u);
+  EXPECT_STREQ(read_json(path("d.json"))["arrival"].GetString(), "gamma");
+}
+
+// -- LLM metrics ------------------------------------------------------------------------------
+
+// The baseline waits token_delay_ms before each token, so a first token cannot come before
+// 5 ms, nor the end before 8 x 5 ms; the gaps between tokens cluster at 5 ms. The bounds on
+// ITL and TPOT are loose enough for a loaded machine and still fail when they measure something
+// else (the whole answer, nothing, or the first token).
+TEST_F(bench_smoke, token_delays_show_in_ttft_itl_and_tpot_and_usage_gives_the_token_count) {
+  auto target = start_baseline();
+  auto s = run_json({"-c", "2", "-d", "1s", "--stream", "--max-tokens", "8", "--baseline-tokens",
+                     "-b", R"({"janus_baseline":{"token_delay_ms":5}})", target},
+                    "s.json");
+  expect_clean_summary(s);
+  const auto completed = s["completed"].GetUint64();
+  ASSERT_GT(completed, 0u);
+  EXPECT_EQ(s["total_output_tokens"].GetUint64(), 8 * completed);
+  EXPECT_EQ(s["output_tokens_from"]["usage"].GetUint64(), completed);
+  EXPECT_TRUE(s["stream_usage"].GetBool());
+  EXPECT_EQ(s["itl_samples"].GetUint64(), 7 * completed);
+  EXPECT_GE(s["min_ttft_ms"].GetDouble(), 5.0);
+  EXPECT_GE(s["min_e2el_ms"].GetDouble(), 40.0);
+  EXPECT_GT(s["median_itl_ms"].GetDouble(), 2.5);
+  EXPECT_LT(s["median_itl_ms"].GetDouble(), 50.0);
+  EXPECT_GT(s["mean_itl_ms"].GetDouble(), 2.5);
+  EXPECT_GT(s["median_tpot_ms"].GetDouble(), 2.5);
+  EXPECT_LT(s["median_tpot_ms"].GetDouble(), 50.0);
+  EXPECT_GT(s["total_input_tokens"].GetUint64(), 0u);
+
+  auto counted = run_json({"-c", "2", "-n", "4", "--stream", "--no-stream-usage", "--max-tokens",
+                           "8", "--baseline-tokens", target},
+                          "counted.json");
+  EXPECT_FALSE(counted["stream_usage"].GetBool());
+  EXPECT_EQ(counted["output_tokens_from"]["chunks"].GetUint64(), 4u);
+  EXPECT_EQ(counted["total_output_tokens"].GetUint64(), 32u);
+}
+
+TEST_F(bench_smoke, goodput_counts_the_completed_requests_within_every_objective) {
+  auto target = start_baseline();
+  const std::string delays = R"({"janus_baseline":{"tokens":4,"token_delay_ms":5}})";
+  // No first token comes before 5 ms: none meets 1 ms.
+  auto none = run_json({"-c", "2", "-n", "10", "--stream", "-b", delays, "--slo",
+                        "ttft=1ms,e2e=30s", target},
+                       "none.json");
+  EXPECT_EQ(none["completed"].GetUint64(), 10u);
+  EXPECT_EQ(none["good_requests"].GetUint64(), 0u);
+  EXPECT_DOUBLE_EQ(none["request_goodput"].GetDouble(), 0.0);
+  auto all = run_json({"-c", "2", "-n", "10", "--stream", "-b", delays, "--slo",
+                       "ttft=30s,tpot=30s,e2e=30s", target},
+                      "all.json");
+  EXPECT_EQ(all["good_requests"].GetUint64(), 10u);
+  EXPECT_DOUBLE_EQ(all["request_goodput"].GetDouble(), all["request_throughput"].GetDouble());
+  EXPECT_DOUBLE_EQ(all["slo"]["tpot_ms"].GetDouble(), 30000.0);
+}
+
+// -- sweeps -----------------------------------------------------------------------------------
+
+TEST_F(bench_smoke, a_rate_sweep_runs_a_step_per_rate_with_a_table_json_csv_and_plot) {
+  auto target = start_baseline();
+  auto r = run({"--sweep", "rate=20,40", "-d", "1s", "--stream", "-b",
+                R"({"janus_baseline":{"tokens":4,"token_delay_ms":2}})", "--json",
+                path("sweep.json"), "--csv", path("sweep.csv"), "--plot", path("sweep.svg"),
+                target});
+  const bool have_gnuplot = std::system("command -v gnuplot >/dev/null 2>&1") == 0;
+  ASSERT_EQ(r.exit_code(), have_gnuplot ? 0 : 1) << r.output;
+  auto doc = read_json(path("sweep.json"));
+  EXPECT_STREQ(doc["sweep"]["parameter"].GetString(), "rate");
+  ASSERT_EQ(doc["runs"].Size(), 2u);
+  for (unsigned i = 0; i < 2; ++i) {
+    const auto& step = doc["runs"][i];
+    expect_clean_summary(step);
+    const double rate = 20.0 * (i + 1);
+    EXPECT_DOUBLE_EQ(step["request_rate"].GetDouble(), rate);
+    EXPECT_NEAR(static_cast<double>(step["requests"].GetUint64()), rate, 2.0);
+  }
+  std::size_t in_second = 0;
+  for (const auto& row : read_csv(path("sweep.csv"))) {
+    in_second += row.run == 1 ? 1 : 0;
+  }
+  EXPECT_EQ(in_second, doc["runs"][1]["requests"].GetUint64());
+  EXPECT_NE(r.output.find("ttft med"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("sweep step 2/2: rate 40"), std::string::npos) << r.output;
+  if (have_gnuplot) {
+    std::ifstream svg{path("sweep.svg")};
+    std::string head(2000, '\0');
+    svg.read(head.data(), static_cast<std::streamsize>(head.size()));
+    EXPECT_NE(head.find("<svg"), std::string::npos) << head;
+  }
+  EXPECT_TRUE(std::filesystem::exists(path("sweep.gp")));
+}
+
+TEST_F(bench_smoke, a_concurrency_sweep_runs_a_closed_loop_per_client_count) {
+  auto target = start_baseline();
+  auto doc = run_json({"--sweep", "concurrency=1,3", "-n", "12", "--stream", target},
+                      "sweep.json");
+  EXPECT_STREQ(doc["sweep"]["parameter"].GetString(), "concurrency");
+  ASSERT_EQ(doc["runs"].Size(), 2u);
+  EXPECT_EQ(doc["runs"][0]["max_concurrency"].GetUint(), 1u);
+  EXPECT_EQ(doc["runs"][1]["max_concurrency"].GetUint(), 3u);
+  for (const auto& step : doc["runs"].GetArray()) {
+    expect_clean_summary(step);
+    EXPECT_EQ(step["completed"].GetUint64(), 12u);
+  }
 }
 
 // -- errors -----------------------------------------------------------------------------------
@@ -262,7 +438,7 @@ TEST_F(bench_smoke, an_unreachable_target_fails_fast_with_the_connect_error) {
   EXPECT_NE(r.output.find("no request could connect to " + nothing), std::string::npos)
     << r.output;
   auto s = read_json(path("s.json"));
-  EXPECT_EQ(s["ok"].GetUint64(), 0u);
+  EXPECT_EQ(s["completed"].GetUint64(), 0u);
   EXPECT_EQ(s["errors_by_class"]["connect_error"].GetUint64(), s["requests"].GetUint64());
 }
 

@@ -6,6 +6,7 @@
 // connection the tests make goes to a loopback address: the host's, or the container's own.
 
 #include "tests/integration/janusd_fixture.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
 
@@ -22,7 +23,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -207,11 +210,18 @@ protected:
     }
   }
 
+  /// `platform_yaml`: more keys of the platform section, indented by two.
   void start_docker(const std::string& models_yaml, bool wait_ready = true,
-                    const std::string& docker_yaml = {}) {
+                    const std::string& docker_yaml = {}, const std::string& platform_yaml = {}) {
     top_level_yaml_ = "runtime: docker\ndocker:\n  engine_id: " + engine_id_ + "\n" + docker_yaml
-                      + "platform:\n  port: " + std::to_string(platform_port_) + "\n";
+                      + "platform:\n  port: " + std::to_string(platform_port_) + "\n"
+                      + platform_yaml;
     start(models_yaml, {}, wait_ready);
+  }
+
+  /// Whether janusd's log shows `text` within `timeout` (it is written in batches).
+  bool log_has(const std::string& text, std::chrono::milliseconds timeout = 5s) {
+    return eventually(timeout, [&] { return janusd_->log().find(text) != std::string::npos; });
   }
 
   /// This test's running containers (short ids) whose model is `model`, or all of them.
@@ -228,6 +238,25 @@ protected:
 
   static std::string pid_of(const std::string& id) {
     return inspect(id, "{{.State.Pid}}");
+  }
+
+  /// The value of variable `name` in container `id`'s environment, as `docker inspect` shows it.
+  static std::string env_of(const std::string& id, const std::string& name) {
+    for (const auto& line : lines_of(inspect(id, "{{range .Config.Env}}{{println .}}{{end}}"))) {
+      if (line.starts_with(name + "=")) {
+        return line.substr(name.size() + 1);
+      }
+    }
+    return {};
+  }
+
+  /// `GET path` on container `id`'s platform endpoint, from inside it, with its own token (or
+  /// `token`): the body and " <status>", or "curl exit N" when nothing answered.
+  std::string platform_get(const std::string& id, const std::string& path,
+                           std::optional<std::string> token = std::nullopt) {
+    auto bearer = token.value_or(env_of(id, "JANUS_LLM_API_KEY"));
+    return curl_inside(id, "-w ' %{http_code}' -H 'Authorization: Bearer " + bearer
+                             + "' http://127.0.0.1:" + std::to_string(platform_port_) + path);
   }
 
   /// `command` run inside the network namespace of container `id` (host binaries).
@@ -312,17 +341,70 @@ TEST_F(isolation, its_platform_endpoint_answers_from_inside_and_is_invisible_fro
   start_docker(image_model("m", "    min_warm: 1\n"));
   auto id = *containers().begin();
   auto port = std::to_string(platform_port_);
-  EXPECT_EQ(inspect(id, "{{range .Config.Env}}{{println .}}{{end}}").find(
-              "JANUS_PLATFORM_URL=http://127.0.0.1:" + port),
-            inspect(id, "{{range .Config.Env}}{{println .}}{{end}}").find("JANUS_PLATFORM_URL="))
+  EXPECT_EQ(env_of(id, "JANUS_PLATFORM_URL"), "http://127.0.0.1:" + port)
     << "the container is pointed at its own endpoint";
-  auto answer = inside(id, "curl -sS -m 3 -w ' %{http_code}' http://127.0.0.1:" + port
-                             + "/v1/anything");
-  ASSERT_EQ(answer.status, 0) << answer.out;
-  EXPECT_NE(answer.out.find("\"code\":\"not_found\""), std::string::npos) << answer.out;
-  EXPECT_TRUE(answer.out.ends_with(" 404")) << answer.out;
+  EXPECT_EQ(env_of(id, "JANUS_SEARCH_URL"), "http://127.0.0.1:" + port + "/search");
+  auto token = env_of(id, "JANUS_LLM_API_KEY");
+  EXPECT_EQ(token.size(), 64u) << "a per-container token: " << token;
+  // The real platform server answers: who the caller is, known from the endpoint alone.
+  auto identity = platform_get(id, "/health");
+  EXPECT_TRUE(identity.ends_with(" 200")) << identity;
+  EXPECT_NE(identity.find("\"model\":\"m\""), std::string::npos) << identity;
+  EXPECT_TRUE(platform_get(id, "/health", "not-the-token").ends_with(" 401"));
+  auto unrouted = platform_get(id, "/v1/anything");
+  EXPECT_NE(unrouted.find("\"code\":\"not_found\""), std::string::npos) << unrouted;
+  EXPECT_TRUE(unrouted.ends_with(" 404")) << unrouted;
   EXPECT_EQ(sh("curl -sS -m 3 http://127.0.0.1:" + port + "/").status, 7)
     << "the host's loopback does not have it";
+}
+
+TEST_F(isolation, an_isolated_agent_streams_its_answer_from_the_platform_llm_through_its_endpoint) {
+  // The platform's LLM: a janus-baseline on the host's loopback, reached by janusd's platform
+  // server (the container itself cannot reach the host).
+  auto llm_port = free_port();
+  child_process llm{{bin_path("janus-baseline")},
+                    {{"PORT", std::to_string(llm_port)},
+                     {"HOST", "127.0.0.1"},
+                     {"JANUS_BASELINE_TOKENS", "4"},
+                     {"JANUS_BASELINE_TOKEN_DELAY_MS", "50"},
+                     {"JANUS_BASELINE_MODEL", "platform-llm"},
+                     {"JANUS_BASELINE_REQUIRE_AUTHORIZATION", "Bearer real-llm-key"}},
+                    std::filesystem::temp_directory_path() / "janus-tests"
+                      / ("isolated-llm-" + std::to_string(llm_port) + ".log")};
+  ASSERT_TRUE(wait_for_http(llm_port, "/health", 10s));
+  env_["JANUS_TEST_LLM_KEY"] = "real-llm-key";
+  start_docker(image_model("agent", "    min_warm: 1\n    max_containers: 1\n",
+                           "      JANUS_BASELINE_MODE: agent\n"),
+               true, {},
+               "  routes:\n    /v1/chat/completions:\n      upstream: http://127.0.0.1:"
+                 + std::to_string(llm_port)
+                 + "/v1/chat/completions\n      headers:\n        Authorization: {env: "
+                   "JANUS_TEST_LLM_KEY, prefix: \"Bearer \"}\n");
+  auto id = *containers().begin();
+  auto streamed = post_json_streaming(
+    port_, "/v1/chat/completions",
+    R"({"model":"agent","stream":true,"messages":[{"role":"user","content":"one two three four"}]})",
+    {}, {{"x-request-id", "isolated-req-1"}});
+  ASSERT_EQ(streamed.status, 200u) << streamed.body;
+  EXPECT_TRUE(streamed.complete) << streamed.error;
+  EXPECT_EQ(streamed.header("x-janus-container"), id);
+  auto data = sse_data_lines(streamed.body);
+  ASSERT_FALSE(data.empty());
+  EXPECT_EQ(data.back(), "[DONE]");
+  EXPECT_NE(streamed.body.find("\"model\":\"platform-llm\""), std::string::npos)
+    << "the answer did not come from the platform LLM: " << streamed.body;
+  ASSERT_GE(streamed.frames.size(), 5u);
+  EXPECT_GE(streamed.frames.back().at - streamed.frames.front().at, 100ms)
+    << "the stream arrived at once, not as the platform LLM wrote it";
+  EXPECT_TRUE(eventually(5s, [&] {
+    return metric("janus_platform_requests_total",
+                  R"(model="agent",route="/v1/chat/completions",code="200")")
+           == std::optional<double>{1.0};
+  }));
+  EXPECT_TRUE(log_has("request_id=isolated-req-1"));
+  EXPECT_EQ(inspect(id, "{{range .Config.Env}}{{println .}}{{end}}").find("real-llm-key"),
+            std::string::npos)
+    << "the real credential entered the container";
 }
 
 TEST_F(isolation, a_model_that_calls_the_platform_in_its_first_millisecond_starts) {
@@ -332,7 +414,7 @@ TEST_F(isolation, a_model_that_calls_the_platform_in_its_first_millisecond_start
   ASSERT_EQ(running.size(), 2u);
   for (const auto& id : running) {
     auto logs = sh("docker logs " + id).out;
-    EXPECT_NE(logs.find("answered at start (status 404)"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("platform probe at start: ok"), std::string::npos) << logs;
     EXPECT_EQ(inspect(id, "{{json .Config.Entrypoint}}"), "[\"/.janus/init\"]");
     auto top = sh("docker top " + id + " -o pid,args").out;
     EXPECT_NE(top.find("docker-init -- /.janus/init"), std::string::npos)
@@ -416,8 +498,7 @@ TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
   janusd_->signal(SIGKILL);
   ASSERT_TRUE(janusd_->wait_for_exit(10s));
   auto some = *first_run.begin();
-  EXPECT_EQ(curl_inside(some, "http://127.0.0.1:" + std::to_string(platform_port_) + "/"),
-            "curl exit 7")
+  EXPECT_EQ(platform_get(some, "/health"), "curl exit 7")
     << "the endpoint went with the janusd that served it";
 
   start_docker(models);
@@ -430,10 +511,10 @@ TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
     EXPECT_TRUE(first_run.contains(answer.header("x-janus-container")));
   }
   for (const auto& id : first_run) {
-    EXPECT_NE(curl_inside(id, "http://127.0.0.1:" + std::to_string(platform_port_) + "/")
-                .find("not_found"),
-              std::string::npos)
-      << "a new endpoint in " << id;
+    // A new endpoint in the adopted container, accepting the token the container holds.
+    auto identity = platform_get(id, "/health");
+    EXPECT_TRUE(identity.ends_with(" 200")) << "in " << id << ": " << identity;
+    EXPECT_NE(identity.find("\"model\":\"m\""), std::string::npos) << identity;
   }
 
   // The same model bridged is another configuration: nothing is adopted across networks.

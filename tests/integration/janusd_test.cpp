@@ -138,11 +138,11 @@ TEST_F(janusd, bad_requests_get_openai_errors_with_the_right_status) {
   EXPECT_EQ(no_route.status, 404u);
 }
 
-TEST_F(janusd, a_container_failing_before_its_first_byte_is_retried_then_reported) {
+TEST_F(janusd, a_container_failing_before_its_first_byte_is_reported_without_a_retry) {
   start(baseline_model("m", "    min_warm: 2\n    max_containers: 2\n"),
         "  max_retries: 2\n");
-  // The baseline closes the connection without answering: every attempt fails before the first
-  // byte, so the engine retries (on the other container first) and then answers 502.
+  // The baseline reads the request and closes the connection without answering: the model may
+  // have acted on it, so it is not sent again, and the client gets 502.
   auto result = post_json(port_, "/v1/chat/completions",
                           chat("m", "fail", R"("janus_baseline":{"abort_after_tokens":0})"));
   EXPECT_EQ(result.status, 502u) << result.body;

@@ -147,10 +147,17 @@ TEST_F(observability, metrics_count_known_traffic_by_model_code_kind_and_reason)
 }
 
 TEST_F(observability, retries_and_the_final_upstream_error_are_counted) {
-  start(baseline_model("m", "    min_warm: 2\n    max_containers: 2\n"), "  max_retries: 2\n");
-  auto failed = post_json(port_, "/v1/chat/completions",
-                          chat("m", R"("janus_baseline":{"abort_after_tokens":0})"));
-  ASSERT_EQ(failed.status, 502u);
+  start(baseline_model("m", "    min_warm: 2\n    max_containers: 2\n"
+                            "    health:\n      interval: 60s\n"),
+        "  max_retries: 2\n");
+  // Both containers refuse connections: the request never reaches a model, so it is sent again
+  // on the other container, then once more, and then answered 502.
+  for (auto pid : children_of(janusd_->pid())) {
+    auto port = static_cast<std::uint16_t>(std::stoi(environment_of(pid, "PORT")));
+    ASSERT_EQ(post_json(port, "/_baseline/stop_listening", "").status, 200u);
+  }
+  auto failed = post_json(port_, "/v1/chat/completions", chat("m"));
+  ASSERT_EQ(failed.status, 502u) << failed.body;
   EXPECT_TRUE(eventually(2s, [&] {
     return metric("janus_requests_total", R"(model="m",code="502")") == 1.0;
   }));

@@ -76,7 +76,22 @@ void fake_runtime::report_exit(std::size_t index, std::string description) {
     throw std::logic_error("container of start " + std::to_string(index) + " is not running");
   }
   call.state = start_call::phase::exited;
-  call.on_exit(container_exit{call.container.id, 0, std::move(description)});
+  container_exit exit{call.container.id, 0, std::move(description)};
+  exit.on_its_own = std::none_of(stops_.begin(), stops_.end(), [&call](const stop_call& stop) {
+    return stop.id == call.container.id;
+  });
+  call.on_exit(std::move(exit));
+}
+
+void fake_runtime::report_killed(std::size_t index) {
+  auto& call = starts_.at(index);
+  if (call.state != start_call::phase::running) {
+    throw std::logic_error("container of start " + std::to_string(index) + " is not running");
+  }
+  call.state = start_call::phase::exited;
+  container_exit exit{call.container.id, 137, "killed by signal 9 (Killed)"};
+  exit.on_its_own = true;
+  call.on_exit(std::move(exit));
 }
 
 std::vector<std::string> fake_runtime::stopped_ids() const {

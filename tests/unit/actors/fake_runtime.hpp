@@ -62,8 +62,13 @@ public:
   /// Reports start number `index` as failed with `message`.
   void report_start_failure(std::size_t index, std::string message);
 
-  /// Reports the container of start number `index` as ended.
+  /// Reports the container of start number `index` as ended: on its own unless stop() was
+  /// asked for it (as the process runtime tells).
   void report_exit(std::size_t index, std::string description = "exited with status 0");
+
+  /// Reports the container of start number `index` as killed by something else than a stop,
+  /// whether or not a stop was asked meanwhile (e.g. `docker kill` while it drained).
+  void report_killed(std::size_t index);
 
   /// Number of adopt() calls so far.
   std::size_t adoptions() const noexcept {

@@ -140,7 +140,7 @@ TEST_F(lease_fast_path, avoids_the_named_container_and_leaves_it_to_the_pool_whe
   release(leased(*fallback));
 }
 
-TEST_F(lease_fast_path, three_failures_in_a_row_retire_the_container) {
+TEST_F(lease_fast_path, three_refused_connections_in_a_row_retire_the_container) {
   auto model = small_model();
   model.max_containers = 1;
   spawn_pool(model);
@@ -148,14 +148,46 @@ TEST_F(lease_fast_path, three_failures_in_a_row_retire_the_container) {
   for (int i = 0; i < 2; ++i) {
     auto held = fast();
     ASSERT_TRUE(held);
-    release(*held, lease_outcome::failed_before_first_byte);
+    release(*held, lease_outcome::refused);
   }
   EXPECT_TRUE(runtime_.stopped_ids().empty());
   auto third = fast();
   ASSERT_TRUE(third);
-  release(*third, lease_outcome::failed_before_first_byte);
+  release(*third, lease_outcome::refused);
   EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"});
   EXPECT_FALSE(fast()) << "out of rotation at once";
+}
+
+TEST_F(lease_fast_path, a_lease_that_changes_no_decision_sends_the_pool_no_message) {
+  auto model = small_model();
+  model.max_containers = 1;
+  spawn_pool(model);
+  bring_up(0);
+  for (auto outcome : {lease_outcome::ok, lease_outcome::failed_before_first_byte,
+                       lease_outcome::timed_out, lease_outcome::failed_mid_stream,
+                       lease_outcome::client_gone}) {
+    auto held = fast();
+    ASSERT_TRUE(held);
+    end_lease(*held, outcome);
+    EXPECT_EQ(sys_.run(), 0u) << "outcome " << to_string(outcome);
+  }
+  auto refused = fast();
+  ASSERT_TRUE(refused);
+  end_lease(*refused, lease_outcome::refused);
+  EXPECT_EQ(sys_.run(), 1u) << "a refusal is the pool's business";
+}
+
+TEST_F(lease_fast_path, every_lease_carries_the_models_first_byte_timeout) {
+  auto model = small_model();
+  model.max_containers = 1;
+  model.first_byte_timeout = 250ms;
+  spawn_pool(model);
+  bring_up(0);
+  auto held = fast();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->first_byte_timeout, 250ms);
+  release(*held);
+  EXPECT_EQ(leased(*acquire()).first_byte_timeout, 250ms) << "the pool's leases too";
 }
 
 TEST_F(lease_fast_path, idle_reaping_sees_leases_the_pool_did_not_grant) {

@@ -96,6 +96,7 @@ void pool_fixture::spawn_pool(model_config model, std::vector<container_info> ad
   deps.platform_env = {{"JANUS_PLATFORM_URL", "http://platform"}, {"JANUS_SHARED", "platform"}};
   deps.labels = {{"janus.instance", "test"}};
   deps.tick = tick;
+  deps.jitter_seed = jitter_seed_;
   gate_ = std::make_shared<pool_gate>(model.name);
   pool_ = sys_.system().spawn(pool, std::move(model), std::move(deps), router_, gate_);
   gate_->pool = pool_;
@@ -119,6 +120,27 @@ std::shared_ptr<lease_reply> pool_fixture::acquire(std::string avoid,
                              }});
   sys_.run();
   return reply;
+}
+
+cancellable_request pool_fixture::acquire_cancellable(std::shared_ptr<std::atomic<bool>> cancelled) {
+  cancellable_request out{std::make_shared<lease_reply>(),
+                          cancelled ? std::move(cancelled)
+                                    : std::make_shared<std::atomic<bool>>(false)};
+  http::acquire_request request{"m", "req-" + std::to_string(++requests_), default_timeout, {},
+                                out.cancelled};
+  caf::anon_send(pool_, acquire_atom::value,
+                 acquire_msg{std::move(request), [reply = out.reply](result<lease> answer) {
+                               ++reply->calls;
+                               reply->last.emplace(std::move(answer));
+                             }});
+  sys_.run();
+  return out;
+}
+
+void pool_fixture::cancel(const cancellable_request& request) {
+  request.cancelled->store(true);
+  caf::anon_send(pool_, cancel_atom::value, cancel_msg{request.cancelled});
+  sys_.run();
 }
 
 double pool_fixture::metric(const std::string& name, const std::string& labels) const {

@@ -4,6 +4,7 @@
 
 #include <caf/actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -25,6 +26,12 @@ namespace janus::actors::test_kit {
 struct lease_reply {
   int calls = 0;
   std::optional<result<lease>> last;
+};
+
+/// A lease request that its asker can withdraw: its answers and the flag shared with the pool.
+struct cancellable_request {
+  std::shared_ptr<lease_reply> reply;
+  std::shared_ptr<std::atomic<bool>> cancelled;
 };
 
 /// What the pool's router and its supervisors' health checker were told.
@@ -71,6 +78,13 @@ protected:
   std::shared_ptr<lease_reply> acquire(std::string avoid = {},
                                        std::chrono::milliseconds timeout = default_timeout);
 
+  /// Asks for a lease that can be withdrawn (as a session does when it must wait) and runs;
+  /// `cancelled` is a flag to share, a new one when null.
+  cancellable_request acquire_cancellable(std::shared_ptr<std::atomic<bool>> cancelled = nullptr);
+
+  /// Withdraws the request as the broker bridge does (sets its flag, tells the pool) and runs.
+  void cancel(const cancellable_request& request);
+
   /// The lease in `reply`; fails the test when there is no reply or it is an error.
   static lease leased(const lease_reply& reply);
 
@@ -107,6 +121,8 @@ protected:
   caf::actor pool_;
   /// The pool's gate: what the lease fast path sees.
   std::shared_ptr<pool_gate> gate_;
+  /// The seed of the pool's max_age spread (pool_deps::jitter_seed).
+  std::uint64_t jitter_seed_ = 1;
 
 private:
   int requests_ = 0;

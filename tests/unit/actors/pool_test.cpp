@@ -4,6 +4,9 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -446,7 +449,11 @@ TEST_F(pool_policy, recycles_an_idle_container_after_max_age) {
   model.max_age = 3s;
   spawn_pool(model);
   bring_up(0);
-  sys_.advance(2900ms);
+  // Container key 1's share of the spread: its age limit lies in the last tenth of max_age.
+  auto limit = recycle_age(3s, jitter_seed_, 1);
+  ASSERT_GE(limit, 2700ms);
+  ASSERT_LE(limit, 3s);
+  sys_.advance(limit - 100ms);
   EXPECT_TRUE(runtime_.stopped_ids().empty());
   EXPECT_EQ(runtime_.starts(), 1u);
   sys_.advance(200ms);
@@ -468,18 +475,52 @@ TEST_F(pool_policy, recycles_a_busy_container_after_max_age_once_its_request_fin
   EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"});
 }
 
-TEST_F(pool_policy, replaces_a_container_that_fails_three_requests_in_a_row_before_the_first_byte) {
+TEST_F(pool_policy, replaces_a_container_that_refuses_three_connections_in_a_row) {
   spawn_pool(small_model());
   bring_up(0);
-  release(leased(*acquire()), lease_outcome::failed_before_first_byte);
-  release(leased(*acquire()), lease_outcome::failed_before_first_byte);
+  release(leased(*acquire()), lease_outcome::refused);
+  release(leased(*acquire()), lease_outcome::refused);
   release(leased(*acquire()), lease_outcome::ok);
-  release(leased(*acquire()), lease_outcome::failed_before_first_byte);
-  release(leased(*acquire()), lease_outcome::failed_before_first_byte);
+  release(leased(*acquire()), lease_outcome::refused);
+  release(leased(*acquire()), lease_outcome::refused);
   EXPECT_TRUE(runtime_.stopped_ids().empty()) << "a success in between resets the count";
-  release(leased(*acquire()), lease_outcome::failed_before_first_byte);
+  release(leased(*acquire()), lease_outcome::refused);
   EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"});
   EXPECT_EQ(runtime_.starts(), 2u);
+}
+
+TEST_F(pool_policy, failures_the_request_may_cause_and_timeouts_never_retire_a_container) {
+  spawn_pool(small_model());
+  bring_up(0);
+  for (int i = 0; i < 20; ++i) {
+    release(leased(*acquire()), i % 2 == 0 ? lease_outcome::failed_before_first_byte
+                                           : lease_outcome::timed_out);
+  }
+  release(leased(*acquire()), lease_outcome::failed_mid_stream);
+  EXPECT_TRUE(runtime_.stopped_ids().empty());
+  EXPECT_EQ(status().ready, 1);
+  EXPECT_EQ(gate_->slots.load()->front()->slow.load(), 10u) << "timeouts count as slow";
+}
+
+TEST_F(pool_policy, the_models_failure_threshold_sets_how_many_refusals_in_a_row_retire) {
+  auto model = small_model();
+  model.failure_threshold = 5;
+  spawn_pool(model);
+  bring_up(0);
+  for (int i = 0; i < 4; ++i) {
+    release(leased(*acquire()), lease_outcome::refused);
+  }
+  release(leased(*acquire()), lease_outcome::failed_before_first_byte);
+  for (int i = 0; i < 4; ++i) {
+    release(leased(*acquire()), lease_outcome::refused);
+  }
+  EXPECT_TRUE(runtime_.stopped_ids().empty())
+    << "a connection taken in between (whatever became of the request) resets the count";
+  release(leased(*acquire()), lease_outcome::refused);
+  EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"});
+  runtime_.report_exit(0, "killed by signal 15");
+  sys_.run();
+  EXPECT_EQ(metric("janus_container_stops_total", R"(model="m",reason="failing")"), 1);
 }
 
 // -- failed starts -------------------------------------------------------------------------
@@ -575,6 +616,220 @@ TEST_F(pool_policy, shutdown_of_a_pool_without_containers_replies_at_once) {
   ASSERT_EQ(runtime_.starts(), 0u);
   auto replies = request_shutdown();
   EXPECT_EQ(*replies, 1);
+}
+
+// -- withdrawn requests --------------------------------------------------------------------
+
+TEST_F(pool_policy, a_withdrawn_request_leaves_the_queue_at_once_and_frees_its_place) {
+  auto model = small_model();
+  model.max_containers = 1;
+  model.queue_limit = 2;
+  spawn_pool(model);
+  bring_up(0);
+  auto held = leased(*acquire());
+  auto first = acquire_cancellable();
+  auto second = acquire_cancellable();
+  ASSERT_EQ(status().waiting, 2);
+  EXPECT_EQ(error_of(*acquire()), errc::queue_full);
+
+  cancel(first);
+  EXPECT_EQ(first.reply->calls, 1) << "answered exactly once";
+  EXPECT_EQ(error_of(*first.reply), errc::cancelled);
+  EXPECT_EQ(status().waiting, 1);
+  EXPECT_EQ(gate_->waiting.load(), 1) << "the fast path sees it too";
+  auto third = acquire();
+  EXPECT_EQ(third->calls, 0) << "queued in the freed place, not refused";
+  EXPECT_EQ(status().waiting, 2);
+
+  release(held);
+  EXPECT_EQ(leased(*second.reply).container_id, "c1") << "the oldest waiter left gets the slot";
+  EXPECT_EQ(third->calls, 0);
+  cancel(second);
+  EXPECT_EQ(second.reply->calls, 1) << "a cancel after the grant changes nothing";
+}
+
+TEST_F(pool_policy, a_cancel_that_overtakes_its_request_refuses_it_when_it_arrives) {
+  auto model = small_model();
+  model.min_warm = 0;
+  spawn_pool(model);
+  auto flag = std::make_shared<std::atomic<bool>>(true);
+  auto late = acquire_cancellable(flag);
+  EXPECT_EQ(error_of(*late.reply), errc::cancelled);
+  EXPECT_EQ(status().waiting, 0);
+  EXPECT_EQ(runtime_.starts(), 0u) << "nothing starts for a request nobody wants";
+}
+
+TEST_F(pool_policy, a_waiter_withdrawn_before_its_cancel_arrives_gets_no_slot) {
+  auto model = small_model();
+  model.max_containers = 1;
+  spawn_pool(model);
+  bring_up(0);
+  auto held = leased(*acquire());
+  auto gone = acquire_cancellable();
+  auto next = acquire();
+  gone.cancelled->store(true); // the cancel message is still on its way
+  release(held);
+  EXPECT_EQ(error_of(*gone.reply), errc::cancelled);
+  EXPECT_EQ(leased(*next).container_id, "c1");
+}
+
+TEST_F(pool_policy, a_start_caused_by_a_withdrawn_request_is_called_off_when_nothing_needs_it) {
+  auto model = small_model();
+  model.min_warm = 0;
+  spawn_pool(model);
+  auto waiting = acquire_cancellable();
+  ASSERT_EQ(runtime_.starts(), 1u) << "a cold start for the waiter";
+  cancel(waiting);
+  EXPECT_EQ(status().starting, 0);
+  runtime_.report_started(0);
+  sys_.run();
+  EXPECT_EQ(runtime_.stopped_ids(), strings{"c1"}) << "stopped as soon as it started";
+  runtime_.report_exit(0, "exited with status 0");
+  sys_.run();
+  EXPECT_EQ(metric("janus_container_starts_total", R"(model="m",result="cancelled")"), 1);
+  EXPECT_EQ(status().start_failures, 0u) << "a start called off is no failure";
+  // No back-off either: the next request starts a container at once.
+  auto next = acquire();
+  EXPECT_EQ(runtime_.starts(), 2u);
+  bring_up(1);
+  EXPECT_EQ(leased(*next).kind, start_kind::cold);
+}
+
+TEST_F(pool_policy, a_start_for_a_waiter_dropped_before_its_cancel_arrived_is_called_off_too) {
+  auto model = small_model();
+  model.min_warm = 0;
+  model.max_containers = 2;
+  spawn_pool(model);
+  auto first = acquire();
+  bring_up(0);
+  auto held = leased(*first);
+  auto gone = acquire_cancellable();
+  ASSERT_EQ(runtime_.starts(), 2u) << "a start for the waiter";
+  gone.cancelled->store(true);
+  release(held); // serve_waiters drops the withdrawn waiter before its cancel arrives
+  EXPECT_EQ(error_of(*gone.reply), errc::cancelled);
+  cancel(gone);
+  EXPECT_EQ(gone.reply->calls, 1);
+  EXPECT_EQ(status().starting, 0) << "nothing needs the start any more";
+}
+
+TEST_F(pool_policy, a_start_caused_by_a_withdrawn_request_is_kept_for_min_warm_or_other_waiters) {
+  auto model = small_model();
+  model.min_warm = 1;
+  model.max_containers = 4;
+  spawn_pool(model);
+  bring_up(0);
+  auto held = leased(*acquire());
+  ASSERT_EQ(runtime_.starts(), 2u) << "c1 busy: a spare for min_warm";
+  auto a = acquire_cancellable();
+  auto b = acquire_cancellable();
+  ASSERT_EQ(runtime_.starts(), 4u) << "one start per waiter (the spare serves the first)";
+  ASSERT_EQ(status().starting, 3);
+
+  cancel(a);
+  EXPECT_EQ(status().starting, 2) << "one start called off: one waiter and min_warm are left";
+  cancel(b);
+  EXPECT_EQ(status().starting, 1) << "the spare stays for min_warm";
+  bring_up(1);
+  EXPECT_EQ(status().ready, 2);
+  release(held);
+}
+
+TEST_F(pool_policy, a_waiter_that_times_out_leaves_no_start_the_pool_does_not_need) {
+  auto model = small_model();
+  model.min_warm = 0;
+  spawn_pool(model);
+  auto waiting = acquire({}, 500ms);
+  ASSERT_EQ(runtime_.starts(), 1u);
+  sys_.advance(600ms);
+  EXPECT_EQ(error_of(*waiting), errc::queue_timeout);
+  EXPECT_EQ(status().starting, 0);
+}
+
+// -- the container engine's availability -----------------------------------------------------
+
+TEST_F(pool_policy, the_engine_answering_again_ends_the_start_back_off_at_once) {
+  auto model = small_model();
+  model.max_containers = 1;
+  spawn_pool(model);
+  runtime_.report_start_failure(0, "no Docker engine answers");
+  sys_.run();
+  sys_.advance(1100ms);
+  ASSERT_EQ(runtime_.starts(), 2u);
+  runtime_.report_start_failure(1, "no Docker engine answers");
+  sys_.run();
+  ASSERT_EQ(runtime_.starts(), 2u) << "backing off for 2 s";
+
+  caf::anon_send(pool_, engine_up_atom::value);
+  sys_.run();
+  EXPECT_EQ(runtime_.starts(), 3u) << "started at once, no more back-off";
+  // The count of failures in a row starts again: the next failure waits 1 s, not 4 s.
+  runtime_.report_start_failure(2, "image not found");
+  sys_.run();
+  sys_.advance(1100ms);
+  EXPECT_EQ(runtime_.starts(), 4u);
+  bring_up(3);
+  EXPECT_EQ(status().ready, 1);
+}
+
+TEST_F(pool_policy, the_engine_answering_again_starts_what_min_warm_lacks_and_nothing_more) {
+  auto model = small_model();
+  model.min_warm = 2;
+  model.max_containers = 3;
+  spawn_pool(model);
+  bring_up(0);
+  runtime_.report_start_failure(1, "no Docker engine answers");
+  sys_.run();
+  ASSERT_EQ(runtime_.starts(), 2u);
+  caf::anon_send(pool_, engine_up_atom::value);
+  sys_.run();
+  EXPECT_EQ(runtime_.starts(), 3u);
+  caf::anon_send(pool_, engine_up_atom::value);
+  sys_.run();
+  EXPECT_EQ(runtime_.starts(), 3u) << "min_warm is covered by the start under way";
+}
+
+// -- recycling spread ----------------------------------------------------------------------
+
+TEST(recycle_age, lies_in_the_last_tenth_of_max_age_and_is_the_same_for_the_same_seed_and_key) {
+  std::set<std::chrono::milliseconds> ages;
+  for (std::uint64_t key = 1; key <= 200; ++key) {
+    auto age = recycle_age(std::chrono::hours(1), 42, key);
+    EXPECT_GE(age, std::chrono::minutes(54));
+    EXPECT_LE(age, std::chrono::hours(1));
+    EXPECT_EQ(age, recycle_age(std::chrono::hours(1), 42, key));
+    ages.insert(age);
+  }
+  EXPECT_GT(ages.size(), 190u) << "spread, not a few values";
+  EXPECT_LT(*ages.begin(), std::chrono::minutes(55)) << "over the whole tenth";
+  EXPECT_GT(*ages.rbegin(), std::chrono::minutes(59));
+  EXPECT_NE(recycle_age(std::chrono::hours(1), 42, 1), recycle_age(std::chrono::hours(1), 43, 1));
+  EXPECT_EQ(recycle_age(std::chrono::milliseconds::zero(), 42, 1), std::chrono::milliseconds::zero());
+}
+
+TEST_F(pool_policy, containers_started_together_recycle_spread_over_the_last_tenth_of_max_age) {
+  auto model = small_model();
+  model.min_warm = 4;
+  model.max_containers = 8;
+  model.max_age = 100s;
+  spawn_pool(model);
+  for (std::size_t i = 0; i < 4; ++i) {
+    bring_up(i);
+  }
+  std::vector<std::pair<std::chrono::milliseconds, std::string>> expected;
+  for (std::uint64_t key = 1; key <= 4; ++key) {
+    expected.emplace_back(recycle_age(100s, jitter_seed_, key), "c" + std::to_string(key));
+  }
+  std::sort(expected.begin(), expected.end());
+  ASSERT_GT(expected.back().first - expected.front().first, 1s) << "seed " << jitter_seed_;
+  sys_.advance(expected.front().first - 200ms, 100ms);
+  EXPECT_TRUE(runtime_.stopped_ids().empty()) << "none before its age limit";
+  strings order;
+  sys_.advance(10s + 200ms, 100ms);
+  for (const auto& [age, id] : expected) {
+    order.push_back(id);
+  }
+  EXPECT_EQ(runtime_.stopped_ids(), order) << "one by one, in the order of their limits";
 }
 
 } // namespace

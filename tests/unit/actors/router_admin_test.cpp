@@ -23,7 +23,7 @@ protected:
     deps.supervisors.health = health_;
     deps.supervisors.metrics = &metrics_;
     deps.tick = tick;
-    engine_router_ = sys_.system().spawn(router, std::move(models), std::move(deps), gates_);
+    engine_router_ = sys_.system().spawn(router, std::move(models), std::move(deps), gates_, options_);
     sys_.run();
   }
 
@@ -85,6 +85,7 @@ protected:
   }
 
   caf::actor engine_router_;
+  router_options options_;
   std::shared_ptr<pool_directory> gates_ = std::make_shared<pool_directory>();
 };
 

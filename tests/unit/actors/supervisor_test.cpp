@@ -136,5 +136,55 @@ TEST_F(container_supervision, the_containers_of_a_pool_that_dies_are_stopped) {
   EXPECT_EQ(stopped, (strings{"c1", "c2"}));
 }
 
+TEST_F(container_supervision, a_container_killed_while_its_recycling_stop_is_under_way_exited) {
+  auto model = small_model();
+  model.max_requests = 1;
+  spawn_pool(model);
+  bring_up(0);
+  release(leased(*acquire()));
+  ASSERT_EQ(runtime_.stopped_ids(), strings{"c1"}) << "recycled after max_requests";
+  runtime_.report_killed(0); // e.g. docker kill before the stop took effect
+  sys_.run();
+  auto stops = [this](const std::string& reason) {
+    return metric("janus_container_stops_total", R"(model="m",reason=")" + reason + "\"");
+  };
+  EXPECT_EQ(stops("exited"), 1) << "it died of something else than the stop";
+  EXPECT_LE(stops("recycled"), 0);
+}
+
+TEST_F(container_supervision, a_container_killed_while_busy_or_draining_exited) {
+  auto model = small_model();
+  model.min_warm = 2;
+  model.max_age = 3s;
+  spawn_pool(model);
+  bring_up(0);
+  bring_up(1);
+  auto busy = leased(*acquire());
+  auto draining = leased(*acquire());
+  ASSERT_NE(busy.container_id, draining.container_id);
+  sys_.advance(3100ms); // max_age: both drain, busy as they are
+  ASSERT_EQ(status().draining, 2);
+  runtime_.report_killed(0);
+  runtime_.report_killed(1);
+  sys_.run();
+  EXPECT_EQ(metric("janus_container_stops_total", R"(model="m",reason="exited")"), 2);
+  EXPECT_LE(metric("janus_container_stops_total", R"(model="m",reason="recycled")"), 0);
+  release(busy, lease_outcome::failed_mid_stream);
+  release(draining, lease_outcome::failed_mid_stream);
+}
+
+TEST_F(container_supervision, a_container_that_ends_because_it_was_stopped_keeps_the_stops_reason) {
+  auto model = small_model();
+  model.max_requests = 1;
+  spawn_pool(model);
+  bring_up(0);
+  release(leased(*acquire()));
+  ASSERT_EQ(runtime_.stopped_ids(), strings{"c1"});
+  runtime_.report_exit(0, "exited with status 0");
+  sys_.run();
+  EXPECT_EQ(metric("janus_container_stops_total", R"(model="m",reason="recycled")"), 1);
+  EXPECT_LE(metric("janus_container_stops_total", R"(model="m",reason="exited")"), 0);
+}
+
 } // namespace
 } // namespace janus::actors

@@ -82,38 +82,28 @@ TEST(baseline_options, host_must_be_a_numeric_address_not_a_name) {
             R"(HOST must be a numeric IPv4 or IPv6 address, got "localhost")");
 }
 
-TEST(baseline_options, the_platform_probe_at_start_reads_the_platform_url) {
-  EXPECT_FALSE(parse({}).platform_probe);
-  EXPECT_FALSE(parse({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "0"},
-                      {"JANUS_PLATFORM_URL", "http://127.0.0.1:9000"}})
-                 .platform_probe);
-  auto on = parse({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "1"},
-                   {"JANUS_PLATFORM_URL", "http://127.0.0.1:9000"}});
-  ASSERT_TRUE(on.platform_probe);
-  EXPECT_EQ(on.platform_probe->host, "127.0.0.1");
-  EXPECT_EQ(on.platform_probe->port, 9000);
-  EXPECT_EQ(on.platform_probe->path, "/");
-  EXPECT_EQ(error_of({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "yes"}}),
-            R"(JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got "yes")");
-  EXPECT_EQ(error_of({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "1"}}),
-            "JANUS_BASELINE_PLATFORM_PROBE_AT_START=1 needs JANUS_PLATFORM_URL to be "
-            R"(http://<IPv4 address>:<port>[/path], got "")");
+TEST(baseline_options, agent_mode_reads_the_platform_endpoint_and_token) {
+  auto options = parse({{"JANUS_BASELINE_MODE", "agent"},
+                        {"JANUS_PLATFORM_URL", "http://127.0.0.1:4123"},
+                        {"JANUS_LLM_API_KEY", "tok"}});
+  EXPECT_TRUE(options.agent);
+  EXPECT_FALSE(options.probe_platform_at_start);
+  EXPECT_EQ(options.platform_host, "127.0.0.1");
+  EXPECT_EQ(options.platform_port, 4123);
+  EXPECT_EQ(options.platform_token, "tok");
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "1"},
+                     {"JANUS_PLATFORM_URL", "http://[::1]:9/"}})
+                .probe_platform_at_start);
 }
 
-TEST(baseline_options, a_platform_url_is_http_to_a_numeric_ipv4_address) {
-  auto with_path = parse_http_url("http://10.1.2.3:81/v1/x");
-  ASSERT_TRUE(with_path);
-  EXPECT_EQ(with_path->host, "10.1.2.3");
-  EXPECT_EQ(with_path->port, 81);
-  EXPECT_EQ(with_path->path, "/v1/x");
-  auto default_port = parse_http_url("http://127.0.0.1");
-  ASSERT_TRUE(default_port);
-  EXPECT_EQ(default_port->port, 80);
-  for (const auto* bad : {"https://127.0.0.1:9000", "http://platform:9000", "http://[::1]:9000",
-                          "http://127.0.0.1:0", "http://127.0.0.1:65536", "http://127.0.0.1:9x",
-                          "127.0.0.1:9000", ""}) {
-    EXPECT_FALSE(parse_http_url(bad)) << bad;
-  }
+TEST(baseline_options, agent_mode_without_a_numeric_platform_url_is_an_error_naming_it) {
+  EXPECT_EQ(error_of({{"JANUS_BASELINE_MODE", "agent"}, {"JANUS_PLATFORM_URL", "http://host:1"}}),
+            "JANUS_PLATFORM_URL must be http://<numeric address>:<port> in agent mode or with the "
+            "platform probe, got \"http://host:1\"");
+  EXPECT_EQ(error_of({{"JANUS_BASELINE_MODE", "smart"}}),
+            "JANUS_BASELINE_MODE must be echo or agent, got \"smart\"");
+  EXPECT_EQ(error_of({{"JANUS_BASELINE_PLATFORM_PROBE_AT_START", "yes"}}),
+            "JANUS_BASELINE_PLATFORM_PROBE_AT_START must be 0 or 1, got \"yes\"");
 }
 
 } // namespace

@@ -161,18 +161,20 @@ TEST(baseline_echo_model, request_overrides_win_over_the_options_and_unknown_key
   options.token_delay_ms = 7;
   auto plan = plan_for(R"({"messages":[{"role":"user","content":"a"}],
       "janus_baseline":{"tokens":2,"token_delay_ms":30,"abort_after_tokens":1,"status":503,
-                        "first_token_delay_ms":20,"future_knob":{"x":1}}})",
+                        "first_token_delay_ms":20,"error_after_tokens":4,"future_knob":{"x":1}}})",
                        options);
   EXPECT_EQ(plan.tokens, 2u);
   EXPECT_EQ(plan.token_delay_ms, 30u);
   EXPECT_EQ(plan.first_token_delay_ms, 20u);
   EXPECT_EQ(plan.abort_after_tokens, 1u);
+  EXPECT_EQ(plan.error_after_tokens, 4u);
   EXPECT_EQ(plan.status, 503u);
   auto defaults = plan_for(R"({"messages":[{"role":"user","content":"a"}]})", options);
   EXPECT_EQ(defaults.tokens, 9u);
   EXPECT_EQ(defaults.token_delay_ms, 7u);
   EXPECT_EQ(defaults.first_token_delay_ms, 0u);
   EXPECT_FALSE(defaults.abort_after_tokens);
+  EXPECT_FALSE(defaults.error_after_tokens);
   EXPECT_FALSE(defaults.status);
 }
 

@@ -1,4 +1,5 @@
 #include "apps/janus-bench/bench_options.hpp"
+#include "apps/version/version.hpp"
 
 #include <gtest/gtest.h>
 
@@ -80,6 +81,114 @@ TEST(bench_options, a_rate_makes_an_open_loop) {
   EXPECT_EQ(options.window(), 2s);
 }
 
+TEST(bench_options, an_open_loop_is_constant_unless_poisson_or_a_burstiness_is_asked_for) {
+  auto constant = options_of({"--rate", "5"});
+  EXPECT_EQ(constant.arrival, arrival_process::constant);
+  EXPECT_EQ(constant.seed, 0u);
+  auto poisson = options_of({"--rate", "5", "--arrival", "poisson", "--seed", "12"});
+  EXPECT_EQ(poisson.arrival, arrival_process::poisson);
+  EXPECT_DOUBLE_EQ(poisson.burstiness, 1.0);
+  EXPECT_EQ(poisson.seed, 12u);
+  auto gamma = options_of({"--rate", "5", "--burstiness", "0.5"});
+  EXPECT_EQ(gamma.arrival, arrival_process::poisson);
+  EXPECT_DOUBLE_EQ(gamma.burstiness, 0.5);
+}
+
+TEST(bench_options, arrival_flags_need_an_open_loop_and_sensible_values) {
+  EXPECT_NE(error_of({"--arrival", "poisson"}).find("--arrival: only applies to an open loop"),
+            std::string::npos);
+  EXPECT_NE(error_of({"-c", "2", "--burstiness", "2"}).find("--burstiness"), std::string::npos);
+  EXPECT_NE(error_of({"-r", "5", "--arrival", "bursty"}).find("--arrival: must be constant or "
+                                                              "poisson"),
+            std::string::npos);
+  EXPECT_NE(error_of({"-r", "5", "--arrival", "constant", "--burstiness", "2"})
+              .find("--burstiness: needs --arrival poisson"),
+            std::string::npos);
+  EXPECT_NE(error_of({"-r", "5", "--burstiness", "0"}).find("--burstiness"), std::string::npos);
+  EXPECT_NE(error_of({"-r", "5", "--burstiness", "0.001"}).find("--burstiness"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--seed", "-1"}).find("--seed"), std::string::npos);
+}
+
+TEST(bench_options, percentiles_are_read_sorted_and_checked) {
+  EXPECT_EQ(options_of({}).percentiles, (std::vector<double>{50, 90, 99}));
+  EXPECT_EQ(options_of({"--percentiles", "99,50,95,90,99.9,95"}).percentiles,
+            (std::vector<double>{50, 90, 95, 99, 99.9}));
+  EXPECT_NE(error_of({"--percentiles", "101"}).find("--percentiles"), std::string::npos);
+  EXPECT_NE(error_of({"--percentiles", "50,,90"}).find("--percentiles"), std::string::npos);
+  EXPECT_NE(error_of({"--percentiles", "p99"}).find("--percentiles"), std::string::npos);
+}
+
+TEST(bench_options, slo_objectives_are_read_by_name) {
+  auto options = options_of({"-s", "--slo", "ttft=200ms,tpot=50ms,e2e=2s"});
+  EXPECT_EQ(options.slo.ttft, 200ms);
+  EXPECT_EQ(options.slo.tpot, 50ms);
+  EXPECT_EQ(options.slo.e2el, 2s);
+  EXPECT_EQ(options_of({"--slo", "e2el=1.5s"}).slo.e2el, 1500ms);
+  EXPECT_FALSE(options_of({}).slo.any());
+}
+
+TEST(bench_options, bad_slo_objectives_name_the_flag) {
+  EXPECT_NE(error_of({"-s", "--slo", "ttft"}).find("--slo"), std::string::npos);
+  EXPECT_NE(error_of({"-s", "--slo", "itl=5ms"}).find("--slo: knows ttft, tpot and e2e"),
+            std::string::npos);
+  EXPECT_NE(error_of({"-s", "--slo", "ttft=1s,ttft=2s"}).find("given twice"), std::string::npos);
+  EXPECT_NE(error_of({"-s", "--slo", "tpot=fast"}).find("--slo (tpot)"), std::string::npos);
+  // A whole answer has no first token: only its end-to-end latency can be held to an objective.
+  EXPECT_NE(error_of({"--slo", "ttft=200ms"}).find("add --stream"), std::string::npos);
+  EXPECT_NE(error_of({"--slo", "tpot=20ms"}).find("add --stream"), std::string::npos);
+}
+
+TEST(bench_options, a_rate_sweep_is_an_open_loop_starting_at_its_first_value) {
+  auto options = options_of({"--sweep", "rate=1,2.5,4", "-d", "3s", "--arrival", "poisson"});
+  ASSERT_TRUE(options.sweep);
+  EXPECT_EQ(options.sweep->parameter, sweep_parameter::rate);
+  EXPECT_EQ(options.sweep->values, (std::vector<double>{1, 2.5, 4}));
+  EXPECT_EQ(options.mode, load_mode::open);
+  EXPECT_DOUBLE_EQ(options.rate, 1.0);
+  EXPECT_EQ(options.arrival, arrival_process::poisson);
+  auto step = sweep_step(options, 1);
+  EXPECT_EQ(step.mode, load_mode::open);
+  EXPECT_DOUBLE_EQ(step.rate, 2.5);
+  EXPECT_EQ(step.duration, 3s);
+  EXPECT_EQ(step.arrival, arrival_process::poisson);
+}
+
+TEST(bench_options, a_concurrency_sweep_is_a_closed_loop_per_value) {
+  auto options = options_of({"--sweep", "concurrency=1,4,16", "-n", "100"});
+  ASSERT_TRUE(options.sweep);
+  EXPECT_EQ(options.mode, load_mode::closed);
+  EXPECT_EQ(options.concurrency, 1u);
+  auto step = sweep_step(options, 2);
+  EXPECT_EQ(step.mode, load_mode::closed);
+  EXPECT_EQ(step.concurrency, 16u);
+  EXPECT_EQ(step.requests, 100u);
+  EXPECT_FALSE(step.duration);
+}
+
+TEST(bench_options, a_sweep_gives_the_values_itself_and_refuses_others) {
+  EXPECT_NE(error_of({"--sweep", "rate=1,2", "-r", "5"}).find("--sweep: cannot be combined with "
+                                                             "--rate"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "concurrency=1,2", "-c", "5"}).find("--concurrency"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "rate=1", "--steps", "1:1s"}).find("--steps"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "concurrency=1,2", "--arrival", "poisson"}).find("--arrival"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "threads=1,2"}).find("--sweep: must be rate="),
+            std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "rate=1,0"}).find("--sweep (rate)"), std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "concurrency=1,2.5"}).find("--sweep (concurrency)"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--sweep", "rate="}).find("--sweep"), std::string::npos);
+}
+
+TEST(bench_options, a_stream_asks_for_usage_unless_told_not_to) {
+  EXPECT_TRUE(options_of({"-s"}).stream_usage);
+  EXPECT_FALSE(options_of({"-s", "--no-stream-usage"}).stream_usage);
+}
+
 TEST(bench_options, steps_set_the_window_and_the_peak_client_count) {
   auto options = options_of({"--steps", "0:5s,32:10s,0:5s"});
   EXPECT_EQ(options.mode, load_mode::steps);
@@ -105,6 +214,12 @@ TEST(bench_options, help_is_a_request_not_an_error) {
   auto parsed = parse({"--help"});
   ASSERT_TRUE(std::holds_alternative<help_request>(parsed));
   EXPECT_NE(std::get<help_request>(parsed).text.find("--concurrency"), std::string::npos);
+}
+
+TEST(bench_options, version_is_a_request_for_the_version_line) {
+  auto parsed = parse({"--version"});
+  ASSERT_TRUE(std::holds_alternative<help_request>(parsed));
+  EXPECT_EQ(std::get<help_request>(parsed).text, janus::version_line("janus-bench") + "\n");
 }
 
 TEST(bench_options, unknown_flags_and_bad_values_name_the_flag) {

@@ -43,29 +43,5 @@ TEST(bench_load_profile, equal_neighbouring_steps_are_one_level) {
   EXPECT_EQ(profile.next_change(0us), microseconds{2s});
 }
 
-TEST(bench_open_schedule, requests_are_due_every_one_over_rate_from_the_start) {
-  open_schedule schedule{4.0, microseconds{1s}, std::nullopt};
-  EXPECT_EQ(schedule.due(0), 0us);
-  EXPECT_EQ(schedule.due(1), microseconds{250ms});
-  EXPECT_EQ(schedule.due(3), microseconds{750ms});
-  EXPECT_FALSE(schedule.due(4));
-  EXPECT_EQ(schedule.size(), 4u);
-}
-
-TEST(bench_open_schedule, a_request_limit_ends_the_schedule_early) {
-  open_schedule schedule{100.0, microseconds{10s}, 7};
-  EXPECT_TRUE(schedule.due(6));
-  EXPECT_FALSE(schedule.due(7));
-  EXPECT_EQ(schedule.size(), 7u);
-  open_schedule unbounded{3.0, std::nullopt, 5};
-  EXPECT_EQ(unbounded.size(), 5u);
-}
-
-TEST(bench_open_schedule, a_fractional_rate_rounds_the_count_correctly) {
-  open_schedule schedule{2.5, microseconds{2s}, std::nullopt};
-  // 0, 0.4, 0.8, 1.2, 1.6 s.
-  EXPECT_EQ(schedule.size(), 5u);
-}
-
 } // namespace
 } // namespace janus::bench

@@ -11,7 +11,7 @@ request_record record(std::int64_t at_us, start_kind kind, error_class result = 
   request_record r;
   r.scheduled_us = at_us;
   r.ttft_us = 2000;
-  r.total_us = 5000;
+  r.e2el_us = 5000;
   r.start = kind;
   r.result = result;
   return r;
@@ -47,6 +47,49 @@ TEST(bench_plot_script, a_png_uses_the_cairo_terminal_and_steps_add_a_client_lin
   EXPECT_NE(files.script.find("axes x1y2"), std::string::npos);
   EXPECT_NE(files.script.find("set title 'it''s'"), std::string::npos);
   EXPECT_NE(files.data.find("1.000000 4\n3.000000 4\n"), std::string::npos) << files.data;
+}
+
+std::vector<sweep_result> sweep_of(bool stream) {
+  std::vector<sweep_result> results;
+  for (double value : {1.0, 2.0}) {
+    sweep_result r;
+    r.value = value;
+    r.summary.request_throughput = value * 0.9;
+    r.summary.e2el = {1, 4000 * value, 0, 4000 * value, 1, 1, {3000 * value, 5000 * value}};
+    if (stream) {
+      r.summary.ttft = {1, 1000, 0, 1000, 1, 1, {900, 1500}};
+      r.summary.itl = {1, 200, 0, 200, 1, 1, {150, 400}};
+    }
+    results.push_back(r);
+  }
+  return results;
+}
+
+TEST(bench_plot_script, a_sweep_draws_each_metric_with_samples_against_throughput) {
+  auto files = render_sweep_plot(sweep_of(true), {50, 99}, "s", "/tmp/s.svg", "/tmp/s.dat");
+  // One line per step: value, throughput, then median, p50 and p99 of ttft, tpot, itl, e2el.
+  EXPECT_EQ(files.data,
+            "1 0.900000 1.000 0.900 1.500 NaN NaN NaN 0.200 0.150 0.400 4.000 3.000 5.000\n"
+            "2 1.800000 1.000 0.900 1.500 NaN NaN NaN 0.200 0.150 0.400 8.000 6.000 10.000\n");
+  EXPECT_NE(files.script.find("set multiplot layout 2,2"), std::string::npos) << files.script;
+  EXPECT_NE(files.script.find("set title 'time to first token'"), std::string::npos);
+  EXPECT_EQ(files.script.find("time per output token"), std::string::npos);
+  EXPECT_NE(files.script.find("'/tmp/s.dat' using 2:12 with linespoints pt 7 title 'median'"),
+            std::string::npos)
+    << files.script;
+  EXPECT_NE(files.script.find("using 2:14 with linespoints title 'p99'"), std::string::npos);
+  EXPECT_EQ(files.script.find("title 'p50'"), std::string::npos);
+  EXPECT_NE(files.script.find("with labels"), std::string::npos);
+  EXPECT_NE(files.script.find("set xlabel 'throughput (completed requests/s)'"),
+            std::string::npos);
+}
+
+TEST(bench_plot_script, a_sweep_without_streams_draws_end_to_end_latency_alone) {
+  auto files = render_sweep_plot(sweep_of(false), {50, 99}, "s", "x.png", "x.dat");
+  EXPECT_NE(files.script.find("set terminal pngcairo"), std::string::npos);
+  EXPECT_NE(files.script.find("set multiplot layout 1,1"), std::string::npos) << files.script;
+  EXPECT_NE(files.script.find("end-to-end latency"), std::string::npos);
+  EXPECT_EQ(files.script.find("time to first token"), std::string::npos);
 }
 
 TEST(bench_plot_script, no_requests_still_make_a_valid_script) {

@@ -17,6 +17,18 @@ TEST(bench_request_renderer, the_body_has_model_prompt_and_stream) {
                   R"("stream":false})");
 }
 
+TEST(bench_request_renderer, a_stream_asks_for_usage_in_its_last_chunk_unless_told_not_to) {
+  EXPECT_EQ(render_body(options_of({"-s", "-p", "x"}), "m"),
+            R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,)"
+            R"("stream_options":{"include_usage":true}})");
+  auto without = render_body(options_of({"-s", "--no-stream-usage"}), "m");
+  EXPECT_EQ(without.find("stream_options"), std::string::npos) << without;
+  auto overridden
+    = render_body(options_of({"-s", "-b", R"({"stream_options":{"include_usage":false}})"}), "m");
+  EXPECT_NE(overridden.find(R"("stream_options":{"include_usage":false})"), std::string::npos)
+    << overridden;
+}
+
 TEST(bench_request_renderer, max_tokens_goes_to_the_baseline_override_when_asked) {
   auto plain = render_body(options_of({"--max-tokens", "5"}), "m");
   EXPECT_NE(plain.find(R"("max_tokens":5)"), std::string::npos);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace janus::bench {
 namespace {
 
@@ -55,6 +57,24 @@ TEST(bench_sse_reader, a_stream_ending_inside_an_event_is_mid_event) {
   sse_reader reader;
   reader.feed("data: {\"a\":1}\n");
   EXPECT_TRUE(reader.mid_event());
+}
+
+TEST(bench_sse_reader, an_event_over_the_bound_stops_the_reader) {
+  sse_reader reader{16};
+  EXPECT_EQ(reader.feed("data: 0123456789\n\n"), 1u);
+  EXPECT_FALSE(reader.overflowed());
+  // Two data lines of 8 bytes each: together past 16 while the event is still open.
+  EXPECT_EQ(reader.feed("data: abcdefgh\ndata: ijklmnop\n\ndata: x\n\n"), 0u);
+  EXPECT_TRUE(reader.overflowed());
+  EXPECT_EQ(reader.feed("data: y\n\n"), 0u);
+}
+
+TEST(bench_sse_reader, a_line_without_end_is_bounded_too) {
+  sse_reader reader{1024};
+  for (int i = 0; i < 100 && !reader.overflowed(); ++i) {
+    reader.feed(std::string(100, 'x'));
+  }
+  EXPECT_TRUE(reader.overflowed());
 }
 
 } // namespace

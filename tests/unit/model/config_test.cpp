@@ -73,12 +73,31 @@ server:
   upstream_idle_connections: 17
   drain_timeout: 18s
 platform:
-  platform_url: "http://platform:8000"
-  llm_api_key: "secret"
-  memory_url: "http://memory"
-  search_url: "http://search"
   log_level: DEBUG
   timeout: 120s
+  threads: 2
+  max_header_bytes: 8KiB
+  read_timeout: 4s
+  idle_timeout: 5s
+  max_connections: 7
+  routes:
+    /v1/chat/completions:
+      upstream: https://llm.example/v1/chat/completions
+      headers:
+        Authorization: {value: secret, prefix: "Bearer "}
+        X-Plain: plain
+      timeout: 99s
+      max_body_bytes: 2MiB
+      max_concurrency: 3
+      rate: 1.5
+      burst: 4
+    /extra:
+      upstream: http://127.0.0.1:9999/api
+  egress:
+    allow: ["github.com:443", "*.debian.org:443"]
+    connect_timeout: 2s
+    idle_timeout: 3s
+    total_timeout: 4m
 log:
   level: debug
   format: json
@@ -130,12 +149,32 @@ models:
   EXPECT_EQ(parsed.server.upstream_idle_connections, 17);
   EXPECT_EQ(parsed.server.drain_timeout, 18s);
 
-  EXPECT_EQ(parsed.platform.platform_url, "http://platform:8000");
-  EXPECT_EQ(parsed.platform.llm_api_key, "secret");
-  EXPECT_EQ(parsed.platform.memory_url, "http://memory");
-  EXPECT_EQ(parsed.platform.search_url, "http://search");
   EXPECT_EQ(parsed.platform.log_level, "DEBUG");
   EXPECT_EQ(parsed.platform.timeout, 120s);
+  EXPECT_EQ(parsed.platform.threads, 2);
+  EXPECT_EQ(parsed.platform.max_header_bytes, 8u * 1024);
+  EXPECT_EQ(parsed.platform.read_timeout, 4s);
+  EXPECT_EQ(parsed.platform.idle_timeout, 5s);
+  EXPECT_EQ(parsed.platform.max_connections, 7);
+  ASSERT_EQ(parsed.platform.routes.size(), 9u);
+  const auto& llm = parsed.platform.routes.front();
+  EXPECT_EQ(llm.prefix, "/v1/chat/completions");
+  EXPECT_EQ(llm.upstream, "https://llm.example/v1/chat/completions");
+  ASSERT_EQ(llm.headers.size(), 2u);
+  EXPECT_EQ(llm.headers[0].name, "Authorization");
+  EXPECT_EQ(llm.headers[0].value, "Bearer secret");
+  EXPECT_EQ(llm.headers[1].value, "plain");
+  EXPECT_EQ(llm.timeout, 99s);
+  EXPECT_EQ(llm.max_body_bytes, 2u * 1024 * 1024);
+  EXPECT_EQ(llm.max_concurrency, 3);
+  EXPECT_DOUBLE_EQ(llm.rate, 1.5);
+  EXPECT_DOUBLE_EQ(llm.burst, 4);
+  EXPECT_EQ(parsed.platform.routes.back().prefix, "/extra");
+  EXPECT_EQ(parsed.platform.egress.allow,
+            (std::vector<std::string>{"github.com:443", "*.debian.org:443"}));
+  EXPECT_EQ(parsed.platform.egress.connect_timeout, 2s);
+  EXPECT_EQ(parsed.platform.egress.idle_timeout, 3s);
+  EXPECT_EQ(parsed.platform.egress.total_timeout, 4min);
 
   EXPECT_EQ(parsed.log.level, "debug");
   EXPECT_EQ(parsed.log.format, "json");
@@ -190,7 +229,9 @@ TEST(config, missing_keys_take_their_defaults) {
   EXPECT_EQ(parsed.server.max_retries, expected.server.max_retries);
   EXPECT_EQ(parsed.server.upstream_idle_connections, expected.server.upstream_idle_connections);
   EXPECT_EQ(parsed.server.drain_timeout, expected.server.drain_timeout);
-  EXPECT_EQ(parsed.platform.platform_url, "");
+  EXPECT_EQ(parsed.platform.routes.size(), 8u);
+  EXPECT_EQ(parsed.platform.routes.front().upstream, "");
+  EXPECT_TRUE(parsed.platform.egress.allow.empty());
   EXPECT_EQ(parsed.platform.log_level, "INFO");
   EXPECT_EQ(parsed.platform.timeout, 300s);
   EXPECT_EQ(parsed.log.level, "info");
@@ -389,6 +430,21 @@ TEST(config, max_age_of_zero_means_never) {
   EXPECT_EQ(parsed.models.front().max_requests, 0u);
 }
 
+TEST(config, first_byte_timeout_and_failure_threshold_are_per_model_keys_with_defaults) {
+  const auto defaults = parse_config(with_model_settings(""));
+  EXPECT_EQ(defaults.models.front().first_byte_timeout, duration::zero())
+    << "0: the server's upstream_timeout";
+  EXPECT_EQ(defaults.models.front().failure_threshold, 3);
+  const auto set = parse_config(
+    with_model_settings("    first_byte_timeout: 2.5s\n    failure_threshold: 1000\n"));
+  EXPECT_EQ(set.models.front().first_byte_timeout, 2500ms);
+  EXPECT_EQ(set.models.front().failure_threshold, 1000);
+  EXPECT_EQ(error_of(with_model_settings("    failure_threshold: 0\n")),
+            "models.baseline.failure_threshold: must be between 1 and 1000, got 0");
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    first_byte_timeout: soon\n")),
+                          "models.baseline.first_byte_timeout: "));
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
@@ -536,8 +592,8 @@ TEST(config, log_level_and_format_accept_only_their_choices) {
 }
 
 TEST(config, a_string_key_given_a_mapping_is_an_error) {
-  EXPECT_EQ(error_of("platform:\n  platform_url: {a: b}\n" + std::string{minimal_yaml}),
-            "platform.platform_url: expected a string, got a mapping");
+  EXPECT_EQ(error_of("platform:\n  log_level: {a: b}\n" + std::string{minimal_yaml}),
+            "platform.log_level: expected a string, got a mapping");
 }
 
 TEST(config, only_the_process_and_docker_runtimes_exist) {
@@ -845,7 +901,7 @@ TEST(load_config, the_whole_file_examples_of_the_configuration_reference_are_val
     EXPECT_EQ(error_of(block), "<no error>") << block;
   }
   const config complete = parse_config(blocks.back());
-  EXPECT_EQ(complete.platform.platform_url, "http://platform-proxy:8000");
+  EXPECT_EQ(complete.platform.routes.front().prefix, "/v1/chat/completions");
   EXPECT_EQ(complete.models.front().env.at("JANUS_BASELINE_TOKENS"), "24");
 }
 
@@ -935,6 +991,254 @@ TEST(config, runtime_class_and_the_log_caps_are_read_and_checked) {
             "docker.log_max_files: must be between 1 and 100, got 0");
   EXPECT_EQ(error_of("docker:\n  log_max_size: 1KiB\n" + std::string{minimal_yaml}),
             "docker.log_max_size: must be between 64KiB and 64GiB, got \"1KiB\"");
+}
+
+} // namespace
+} // namespace janus
+
+namespace janus {
+namespace {
+
+std::string with_platform(const std::string& body) {
+  return "platform:\n" + body + std::string{minimal_yaml};
+}
+
+TEST(platform_config, the_keys_that_handed_values_to_containers_are_refused_saying_what_replaces_them) {
+  EXPECT_EQ(error_of(with_platform("  llm_api_key: x\n")).rfind(
+              "platform.llm_api_key: no longer supported: the real key never reaches a container", 0),
+            0u);
+  EXPECT_EQ(error_of(with_platform("  platform_url: x\n")).rfind("platform.platform_url: no longer", 0),
+            0u);
+  EXPECT_EQ(error_of(with_platform("  memory_url: x\n")).rfind("platform.memory_url: no longer", 0), 0u);
+  EXPECT_EQ(error_of(with_platform("  search_url: x\n")).rfind("platform.search_url: no longer", 0), 0u);
+}
+
+TEST(platform_config, an_injected_header_from_the_environment_or_a_file_is_read_at_start) {
+  ::setenv("JANUS_PLATFORM_TEST_KEY", "from-env", 1);
+  auto file = std::filesystem::temp_directory_path() / "janus-platform-test-key";
+  std::ofstream{file} << "from-file\n";
+  auto parsed = parse_config(with_platform(
+    "  routes:\n    /search:\n      upstream: http://127.0.0.1:1/s\n      headers:\n"
+    "        Authorization: {env: JANUS_PLATFORM_TEST_KEY, prefix: \"Bearer \"}\n"
+    "        X-Key: {file: " + file.string() + "}\n"));
+  const auto& search = parsed.platform.routes[2];
+  ASSERT_EQ(search.prefix, "/search");
+  ASSERT_EQ(search.headers.size(), 2u);
+  EXPECT_EQ(search.headers[0].value, "Bearer from-env");
+  EXPECT_EQ(search.headers[0].source, "env JANUS_PLATFORM_TEST_KEY");
+  EXPECT_EQ(search.headers[1].value, "from-file");
+}
+
+TEST(platform_config, a_missing_variable_or_file_is_an_error_naming_the_key) {
+  ::unsetenv("JANUS_PLATFORM_TEST_UNSET");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search:\n      headers:\n"
+                                   "        Authorization: {env: JANUS_PLATFORM_TEST_UNSET}\n")),
+            "platform.routes./search.headers.Authorization.env: the environment variable "
+            "\"JANUS_PLATFORM_TEST_UNSET\" is not set or empty");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search:\n      headers:\n"
+                                   "        Authorization: {file: /nonexistent/key}\n")),
+            "platform.routes./search.headers.Authorization.file: cannot read the file "
+            "\"/nonexistent/key\"");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search:\n      headers:\n"
+                                   "        Host: x\n")),
+            "platform.routes./search.headers.Host: janusd sets this header itself: it cannot be "
+            "injected");
+}
+
+TEST(platform_config, bad_routes_upstreams_and_egress_patterns_name_the_key) {
+  EXPECT_EQ(error_of(with_platform("  routes:\n    search: {}\n")),
+            "platform.routes.search: a route is a path prefix such as /v1/embeddings");
+  EXPECT_EQ(error_of(with_platform("  routes:\n    /search: {upstream: ftp://x}\n")),
+            "platform.routes./search.upstream: expected an http:// or https:// URL, got "
+            "\"ftp://x\"");
+  EXPECT_EQ(error_of(with_platform("  egress:\n    allow: [\"github.com\"]\n")).rfind(
+              "platform.egress.allow[0]: expected host:port", 0),
+            0u);
+}
+
+TEST(config, max_json_depth_defaults_to_128_and_is_checked_against_its_range) {
+  EXPECT_EQ(parse_config(minimal_yaml).server.max_json_depth, 128);
+  EXPECT_EQ(parse_config(with_server("  max_json_depth: 3\n")).server.max_json_depth, 3);
+  EXPECT_EQ(parse_config(with_server("  max_json_depth: 256\n")).server.max_json_depth, 256);
+  EXPECT_EQ(error_of(with_server("  max_json_depth: 2\n")),
+            "server.max_json_depth: must be between 3 and 256, got 2");
+  EXPECT_EQ(error_of(with_server("  max_json_depth: 257\n")),
+            "server.max_json_depth: must be between 3 and 256, got 257");
+}
+
+/// A config file whose model `baseline` has an `env` value nested `levels` deep in block style,
+/// so the deepest mapping sits at 4 + levels (file, models, baseline, env).
+std::string deep_block_config(int levels) {
+  std::string yaml = std::string{minimal_yaml} + "    env:\n";
+  std::string indent = "      ";
+  for (int level = 0; level < levels; ++level) {
+    yaml += indent + "k:\n";
+    indent += "  ";
+  }
+  return yaml + indent + "v: 1\n";
+}
+
+TEST(config, a_file_nested_deeper_than_128_levels_is_refused_naming_the_line) {
+  // At 128 levels the file is read (and env's value refused for being no text).
+  EXPECT_TRUE(starts_with(error_of(deep_block_config(124)), "models.baseline.env.k: expected a value"));
+  EXPECT_EQ(error_of(deep_block_config(125)),
+            "line 130, column 257: nested deeper than 128 levels, the most a config file may nest");
+  // Flow style counts the same, and so does a mix of both.
+  auto flow_env = [](int brackets) {
+    return std::string{minimal_yaml} + "    env: " + std::string(brackets, '[')
+           + std::string(brackets, ']') + "\n";
+  };
+  EXPECT_EQ(error_of(flow_env(125)),
+            "models.baseline.env: expected a mapping of keys to values, got a list");
+  EXPECT_EQ(error_of(flow_env(126)),
+            "line 4, column 135: nested deeper than 128 levels, the most a config file may nest");
+  EXPECT_EQ(error_of("x: " + std::string(100000, '[')).rfind("line 1, column ", 0), 0u)
+    << "a hundred thousand unclosed brackets";
+}
+
+} // namespace
+} // namespace janus
+
+// -- server.max_connections and auth (issue 9) ----------------------------------------------
+
+namespace janus {
+namespace {
+
+TEST(config, max_connections_defaults_to_10000_and_0_means_no_cap) {
+  EXPECT_EQ(parse_config(minimal_yaml).server.max_connections, 10000u);
+  EXPECT_EQ(parse_config(std::string{"server:\n  max_connections: 0\n"} + minimal_yaml)
+              .server.max_connections, 0u);
+  EXPECT_EQ(error_of(std::string{"server:\n  max_connections: 1000001\n"} + minimal_yaml),
+            "server.max_connections: must be between 0 and 1000000, got 1000001");
+}
+
+TEST(config, without_an_auth_section_no_client_key_is_needed) {
+  const auto parsed = parse_config(minimal_yaml);
+  EXPECT_FALSE(parsed.auth.keys.enabled());
+  EXPECT_FALSE(parsed.auth.metrics_need_key);
+}
+
+TEST(config, client_keys_come_from_the_file_and_the_variable_api_keys_env_names) {
+  auto file = std::filesystem::temp_directory_path() / ("janus-keys-" + std::to_string(::getpid()));
+  std::ofstream{file} << "# keys\nsk-one\nsha256:" << std::string(64, 'a') << "\n";
+  ::setenv("JANUS_CONFIG_TEST_KEYS", "sk-two,sk-three", 1);
+  const auto parsed = parse_config("auth:\n  api_keys_file: " + file.string()
+                                   + "\n  api_keys_env: JANUS_CONFIG_TEST_KEYS\n  metrics: api_key\n"
+                                   + minimal_yaml);
+  std::filesystem::remove(file);
+  EXPECT_EQ(parsed.auth.keys.size(), 4u);
+  EXPECT_TRUE(parsed.auth.keys.accepts("Bearer sk-one"));
+  EXPECT_TRUE(parsed.auth.keys.accepts("Bearer sk-three"));
+  EXPECT_FALSE(parsed.auth.keys.accepts("Bearer sk-four"));
+  EXPECT_TRUE(parsed.auth.metrics_need_key);
+}
+
+TEST(config, auth_errors_name_the_key) {
+  ::unsetenv("JANUS_CONFIG_TEST_UNSET");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_env: JANUS_CONFIG_TEST_UNSET\n"} + minimal_yaml),
+            "auth.api_keys_env: the environment variable \"JANUS_CONFIG_TEST_UNSET\" is not set or "
+            "empty");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_file: /nonexistent/keys\n"} + minimal_yaml),
+            "auth.api_keys_file: cannot read the key file \"/nonexistent/keys\": No such file or "
+            "directory");
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_file: /dev/zero\n"} + minimal_yaml),
+            "auth.api_keys_file: cannot read the key file \"/dev/zero\": larger than 1048576 bytes");
+  EXPECT_EQ(error_of(std::string{"auth:\n  metrics: closed\n"} + minimal_yaml),
+            "auth.metrics: expected one of open, api_key, got \"closed\"");
+  ::setenv("JANUS_CONFIG_TEST_KEYS", " , ", 1);
+  EXPECT_EQ(error_of(std::string{"auth:\n  api_keys_env: JANUS_CONFIG_TEST_KEYS\n"} + minimal_yaml),
+            "auth.api_keys_env: the list holds no key (comma-separated keys)");
+}
+
+TEST(config, process_children_inherit_a_minimal_allowlist_by_default) {
+  const auto parsed = parse_config(minimal_yaml);
+  EXPECT_EQ(parsed.process.inherit_env,
+            (std::vector<std::string>{"PATH", "HOME", "LANG", "LC_*", "TZ"}));
+  const auto chosen =
+    parse_config(std::string{"process:\n  inherit_env: [PATH, SSL_CERT_*]\n"} + minimal_yaml);
+  EXPECT_EQ(chosen.process.inherit_env, (std::vector<std::string>{"PATH", "SSL_CERT_*"}));
+  const auto none = parse_config(std::string{"process:\n  inherit_env: []\n"} + minimal_yaml);
+  EXPECT_TRUE(none.process.inherit_env.empty());
+}
+
+TEST(config, inherit_env_errors_name_the_entry) {
+  EXPECT_EQ(error_of(std::string{"process:\n  inherit_env: [PATH, \"*\"]\n"} + minimal_yaml),
+            "process.inherit_env[1]: expected a variable name such as PATH or a prefix such as "
+            "LC_*, got \"*\"");
+  EXPECT_EQ(error_of(std::string{"process:\n  inherit_env: PATH\n"} + minimal_yaml),
+            "process.inherit_env: expected a list of strings, got \"PATH\"");
+  ::setenv("JANUS_CONFIG_TEST_TOKEN", "x", 1);
+  EXPECT_EQ(error_of(std::string{"admin:\n  token_env: JANUS_CONFIG_TEST_TOKEN\n"}
+                     + "process:\n  inherit_env: [PATH, JANUS_CONFIG_*]\n" + minimal_yaml),
+            "process.inherit_env[1]: \"JANUS_CONFIG_*\" would pass the admin token's variable "
+            "\"JANUS_CONFIG_TEST_TOKEN\" (admin.token_env) to every model process");
+}
+
+TEST(config, admin_limits_have_safe_defaults_and_can_be_raised) {
+  const auto defaults = parse_config(minimal_yaml).admin.limits;
+  EXPECT_EQ(defaults.max_memory, std::size_t{1} << 30);
+  EXPECT_EQ(defaults.max_cpus, 1.0);
+  EXPECT_EQ(defaults.max_pids_limit, 256);
+  EXPECT_TRUE(defaults.require_read_only);
+  EXPECT_EQ(defaults.max_tmpfs_size, std::size_t{64} << 20);
+  EXPECT_EQ(defaults.max_containers, 4);
+  EXPECT_EQ(defaults.max_min_warm, 1);
+  EXPECT_EQ(defaults.max_concurrency, 16);
+  EXPECT_TRUE(defaults.allowed_images.empty());
+  EXPECT_FALSE(defaults.allow_command);
+  EXPECT_EQ(defaults.denied_env.back(), "LD_*");
+  const auto raised = parse_config(std::string{"admin:\n  limits:\n    max_memory: 4GiB\n"
+                                               "    max_cpus: 2.5\n    max_pids_limit: 1024\n"
+                                               "    require_read_only: false\n"
+                                               "    max_tmpfs_size: 256MiB\n"
+                                               "    max_containers: 16\n    max_min_warm: 4\n"
+                                               "    max_concurrency: 64\n"
+                                               "    allowed_images: [\"registry.local/\"]\n"
+                                               "    allow_command: true\n"
+                                               "    denied_env: [\"SECRET_*\"]\n"}
+                                   + minimal_yaml)
+                        .admin.limits;
+  EXPECT_EQ(raised.max_memory, std::size_t{4} << 30);
+  EXPECT_EQ(raised.max_cpus, 2.5);
+  EXPECT_EQ(raised.max_pids_limit, 1024);
+  EXPECT_FALSE(raised.require_read_only);
+  EXPECT_EQ(raised.max_tmpfs_size, std::size_t{256} << 20);
+  EXPECT_EQ(raised.max_containers, 16);
+  EXPECT_EQ(raised.max_min_warm, 4);
+  EXPECT_EQ(raised.max_concurrency, 64);
+  EXPECT_EQ(raised.allowed_images, std::vector<std::string>{"registry.local/"});
+  EXPECT_TRUE(raised.allow_command);
+  EXPECT_EQ(raised.denied_env, std::vector<std::string>{"SECRET_*"});
+}
+
+TEST(config, admin_limits_errors_name_the_key) {
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    max_cpus: 0\n"} + minimal_yaml)
+              .rfind("admin.limits.max_cpus:", 0),
+            0u);
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    allowed_images: [\"\"]\n"} + minimal_yaml),
+            "admin.limits.allowed_images[0]: must not be empty (leave the list empty to allow "
+            "any image)");
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    denied_env: [\"A=B\"]\n"} + minimal_yaml),
+            "admin.limits.denied_env[0]: expected a variable name such as PATH or a prefix such "
+            "as LC_*, got \"A=B\"");
+  EXPECT_EQ(error_of(std::string{"admin:\n  limits:\n    max_memry: 1GiB\n"} + minimal_yaml)
+              .rfind("admin.limits.max_memry: unknown key", 0),
+            0u);
+}
+
+TEST(config, pool_restarts_are_limited_within_a_window) {
+  const auto defaults = parse_config(minimal_yaml).engine;
+  EXPECT_EQ(defaults.pool_restart_limit, 5);
+  EXPECT_EQ(defaults.pool_restart_window, std::chrono::seconds(60));
+  const auto chosen = parse_config(std::string{"engine:\n  pool_restart_limit: 2\n"
+                                               "  pool_restart_window: 10s\n"}
+                                   + minimal_yaml)
+                        .engine;
+  EXPECT_EQ(chosen.pool_restart_limit, 2);
+  EXPECT_EQ(chosen.pool_restart_window, std::chrono::seconds(10));
+  EXPECT_EQ(error_of(std::string{"engine:\n  pool_restart_limit: 0\n"} + minimal_yaml)
+              .rfind("engine.pool_restart_limit:", 0),
+            0u);
 }
 
 } // namespace

@@ -470,5 +470,84 @@ TEST(docker_errors, an_exit_is_described_with_its_status_and_why) {
   EXPECT_EQ(exit_description(255, false), "exited with status 255");
 }
 
+// -- malformed answers ---------------------------------------------------------------------
+
+/// `levels` nested arrays.
+std::string nested(int levels) {
+  return std::string(static_cast<std::size_t>(levels), '[')
+         + std::string(static_cast<std::size_t>(levels), ']');
+}
+
+TEST(docker_malformed, an_answer_nested_past_64_levels_is_an_error_and_at_64_it_is_read) {
+  auto at_limit = R"({"Id":"x","Extra":)" + nested(max_answer_depth - 1) + "}";
+  EXPECT_TRUE(parse_inspect(at_limit)) << "the engine's answers nest 5 levels; 64 are read";
+  auto past = R"({"Id":"x","Extra":)" + nested(max_answer_depth) + "}";
+  auto refused = parse_inspect(past);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::internal);
+  auto killer = R"({"Id":"x","Extra":)" + nested(100000) + "}";
+  EXPECT_FALSE(parse_inspect(killer));
+  EXPECT_FALSE(parse_list("[" + nested(100000) + "]"));
+  EXPECT_FALSE(parse_created(R"({"Id":"x","W":)" + nested(100000) + "}"));
+  EXPECT_FALSE(parse_image_id(R"({"Id":"x","W":)" + nested(100000) + "}"));
+  EXPECT_FALSE(parse_event(R"({"Type":"container","Action":"die","Actor":{"ID":"c"},"x":)"
+                           + nested(100000) + "}"));
+  EXPECT_EQ(error_message(500, R"({"message":"m","x":)" + nested(100000) + "}").substr(0, 13),
+            R"({"message":"m)")
+    << "too deep to read: the body's text stands in for the message";
+}
+
+TEST(docker_malformed, truncated_answers_wrong_types_and_trailing_data_are_errors) {
+  auto complete = std::string{inspect_running};
+  for (std::size_t cut = 0; cut < complete.size(); ++cut) {
+    EXPECT_FALSE(parse_inspect(complete.substr(0, cut))) << "cut at " << cut;
+  }
+  EXPECT_FALSE(parse_inspect(complete + "{}")) << "two values";
+  EXPECT_FALSE(parse_inspect(R"({"Id":5})"));
+  auto odd = parse_inspect(R"({"Id":"x","Name":7,"State":[],"Config":{"Labels":[1]},)"
+                           R"("NetworkSettings":{"Ports":{"8080/tcp":[1,"a",{"HostIp":1},)"
+                           R"({"HostIp":"127.0.0.1","HostPort":"99999"}]}}})");
+  ASSERT_TRUE(odd) << "fields of the wrong type are ignored: " << odd.error().message;
+  EXPECT_FALSE(odd.value().host_port) << "99999 is no port";
+  auto listed = parse_list(R"([1,"x",null,{"Id":"a","Names":[1],"Ports":{"x":1}},{"Id":"b",)"
+                           R"("Ports":[{"IP":"127.0.0.1","Type":"tcp","PrivatePort":8080,)"
+                           R"("PublicPort":-1}]}])");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed.value().size(), 2u);
+  EXPECT_FALSE(listed.value()[1].host_port);
+  EXPECT_FALSE(parse_inspect("{\"Id\":\"x\xff\"}")) << "not UTF-8";
+}
+
+TEST(docker_malformed, an_event_time_too_large_for_nanoseconds_is_left_out) {
+  auto event = parse_event(R"({"Type":"container","Action":"die","Actor":{"ID":"c"},)"
+                           R"("time":9223372036854775807})");
+  ASSERT_TRUE(event);
+  EXPECT_EQ(event->time_nanos, 0);
+  auto negative = parse_event(R"({"Type":"container","Action":"die","Actor":{"ID":"c",)"
+                              R"("Attributes":{"exitCode":"99999999999"}},)"
+                              R"("time":-9223372036854775807})");
+  ASSERT_TRUE(negative);
+  EXPECT_EQ(negative->time_nanos, 0);
+  EXPECT_FALSE(negative->exit_code) << "an exit code of 11 digits is none";
+}
+
+TEST(docker_malformed, the_daemons_message_is_valid_utf8_and_cut_at_512_bytes_between_characters) {
+  EXPECT_EQ(error_message(500, "bad \xff byte"), "bad \xef\xbf\xbd byte");
+  EXPECT_EQ(error_message(500, R"({"message":"lone \udc00"})"), "lone \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  std::string long_text = "a";
+  for (int i = 0; i < 300; ++i) {
+    long_text += "\xc3\xa9"; // 2 bytes each: byte 512 falls inside one
+  }
+  auto cut = error_message(500, long_text);
+  EXPECT_EQ(cut.size(), 511u + 3u);
+  EXPECT_EQ(cut.substr(cut.size() - 5), "\xc3\xa9...");
+  auto json_cut = error_message(500, R"({"message":")" + long_text + R"("})");
+  EXPECT_EQ(json_cut, cut) << "a long message in JSON is cut the same way";
+  // Found by fuzz_docker_api: cleaned, 512 bad bytes were 1,536.
+  auto bad_bytes = error_message(500, std::string(600, '\xff'));
+  EXPECT_EQ(bad_bytes.size(), 510u + 3u) << "170 replacement characters and ...";
+  EXPECT_EQ(error_message(500, std::string(512, 'a')), std::string(512, 'a')) << "not cut";
+}
+
 } // namespace
 } // namespace janus::docker

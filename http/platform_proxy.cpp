@@ -1,0 +1,358 @@
+#include "http/platform_proxy.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+
+#include "http/platform_context.hpp"
+#include "http/platform_replies.hpp"
+#include "http/platform_shared.hpp"
+
+namespace janus::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view crlf = "\r\n";
+constexpr std::string_view last_chunk = "0\r\n\r\n";
+constexpr std::uint32_t upstream_header_limit = 64 * 1024;
+
+/// Fields that belong to one hop, or that janusd sets itself: never passed on either way.
+bool is_hop_field(std::string_view name) {
+  static constexpr std::string_view hop[] = {
+    "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
+    "upgrade", "content-length", "host", "authorization", "proxy-authorization", "expect",
+    "x-request-id", "proxy-authenticate"};
+  for (auto h : hop) {
+    if (beast::iequals(name, h)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void add_field(std::string& head, std::string_view name, std::string_view value) {
+  head.append(name).append(": ").append(value).append(crlf);
+}
+
+bool is_timeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout || ec == asio::error::operation_aborted;
+}
+
+/// The size line of one chunk.
+std::string chunk_size_line(std::size_t size) {
+  char text[24];
+  auto n = std::snprintf(text, sizeof(text), "%zx\r\n", size);
+  return std::string{text, static_cast<std::size_t>(n)};
+}
+
+} // namespace
+
+platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home,
+                               const platform_target& target, std::size_t route,
+                               request_type& request, std::string upstream_path,
+                               std::string request_id, bool keep_alive)
+  : client_(client),
+    home_(home),
+    target_(target),
+    route_(route),
+    request_(request),
+    request_id_(std::move(request_id)),
+    keep_alive_(keep_alive),
+    deadline_(clock::now() + target.config.timeout) {
+  const auto& upstream = *target_.upstream;
+  head_.reserve(512);
+  head_.append(request_.method_string()).append(" ").append(upstream_path).append(" HTTP/1.1\r\n");
+  add_field(head_, "Host", upstream.authority);
+  for (const auto& field : request_) {
+    auto name = field.name_string();
+    if (is_hop_field(name)) {
+      continue;
+    }
+    bool injected = false;
+    for (const auto& header : target_.config.headers) {
+      injected = injected || beast::iequals(name, header.name);
+    }
+    if (!injected) {
+      add_field(head_, name, field.value());
+    }
+  }
+  for (const auto& header : target_.config.headers) {
+    add_field(head_, header.name, header.value);
+  }
+  if (!request_id_.empty()) {
+    add_field(head_, "x-request-id", request_id_);
+  }
+  auto method = request_.method();
+  if (!request_.body().empty() || method == bhttp::verb::post || method == bhttp::verb::put
+      || method == bhttp::verb::patch) {
+    add_field(head_, "Content-Length", std::to_string(request_.body().size()));
+  }
+  head_ += crlf;
+}
+
+std::string platform_proxy::upstream_name() const {
+  const auto& upstream = *target_.upstream;
+  return std::string{upstream.tls ? "https://" : "http://"} + upstream.authority;
+}
+
+asio::awaitable<proxy_outcome> platform_proxy::run() {
+  std::unique_ptr<upstream_link> link = home_.take_idle(route_);
+  bool reused = link != nullptr;
+  while (true) {
+    if (!link) {
+      link = std::make_unique<upstream_link>();
+      if (auto failed = co_await open_link(*link)) {
+        co_return co_await fail(*failed);
+      }
+    }
+    beast::error_code ec;
+    if (link->secure) {
+      ec = co_await exchange(*link->secure);
+    } else {
+      ec = co_await exchange(*link->plain);
+    }
+    if (!ec) {
+      break;
+    }
+    if (reused && !is_timeout(ec) && clock::now() < deadline_) {
+      // An idle connection the upstream had closed meanwhile: once more on a fresh one.
+      link.reset();
+      reused = false;
+      continue;
+    }
+    // Named first: GCC 12 must not see a braced temporary inside a co_await expression.
+    error_info failure{errc::upstream_failed,
+                       upstream_name() + " failed before answering: " + ec.message()};
+    if (is_timeout(ec)) {
+      failure = {errc::upstream_timeout, upstream_name()
+                                           + " did not answer within the route's timeout ("
+                                           + std::to_string(target_.config.timeout.count())
+                                           + " ms)"};
+    }
+    co_return co_await fail(failure);
+  }
+  if (link->secure) {
+    co_return co_await relay(*link->secure, link);
+  }
+  co_return co_await relay(*link->plain, link);
+}
+
+asio::awaitable<std::optional<error_info>> platform_proxy::open_link(upstream_link& link) {
+  const auto& upstream = *target_.upstream;
+  auto& io = home_.io();
+  boost::system::error_code address_error;
+  auto address = asio::ip::make_address(upstream.host, address_error);
+  std::vector<tcp::endpoint> endpoints;
+  if (!address_error) {
+    endpoints.emplace_back(address, upstream.port);
+  } else {
+    tcp::resolver resolver{io};
+    asio::steady_timer limit{io};
+    limit.expires_at(deadline_);
+    limit.async_wait([&resolver](boost::system::error_code ec) {
+      if (!ec) {
+        resolver.cancel();
+      }
+    });
+    auto port = std::to_string(upstream.port);
+    auto [ec, found] = co_await resolver.async_resolve(upstream.host, port, nothrow);
+    limit.cancel();
+    if (ec) {
+      co_return error_info{is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
+                           "cannot resolve " + upstream.host + ": " + ec.message()};
+    }
+    for (const auto& entry : found) {
+      endpoints.push_back(entry.endpoint());
+    }
+  }
+  if (upstream.tls) {
+    link.secure = std::make_unique<upstream_link::tls_stream>(io, *target_.tls);
+  } else {
+    link.plain.emplace(io);
+  }
+  auto& tcp_layer = link.tcp();
+  tcp_layer.expires_at(deadline_);
+  auto [connect_ec, reached] = co_await tcp_layer.async_connect(endpoints, nothrow);
+  if (connect_ec) {
+    co_return error_info{is_timeout(connect_ec) ? errc::upstream_timeout : errc::upstream_failed,
+                         "cannot connect to " + upstream_name() + ": " + connect_ec.message()};
+  }
+  beast::error_code ignored;
+  tcp_layer.socket().set_option(tcp::no_delay{true}, ignored);
+  if (!upstream.tls) {
+    co_return std::nullopt;
+  }
+  auto* ssl = link.secure->native_handle();
+  if (address_error) {
+    // SNI: only names, never addresses (RFC 6066).
+    ::SSL_set_tlsext_host_name(ssl, upstream.host.c_str());
+  }
+  link.secure->set_verify_mode(asio::ssl::verify_peer);
+  link.secure->set_verify_callback(asio::ssl::host_name_verification(upstream.host));
+  tcp_layer.expires_at(deadline_);
+  auto [handshake_ec] = co_await link.secure->async_handshake(asio::ssl::stream_base::client,
+                                                              nothrow);
+  if (handshake_ec) {
+    auto verified = ::SSL_get_verify_result(ssl);
+    std::string why = verified != X509_V_OK
+                        ? std::string{"certificate not verified against "} + target_.trust + ": "
+                            + ::X509_verify_cert_error_string(verified)
+                        : "TLS handshake failed: " + handshake_ec.message();
+    co_return error_info{is_timeout(handshake_ec) ? errc::upstream_timeout : errc::upstream_failed,
+                         upstream_name() + ": " + why};
+  }
+  co_return std::nullopt;
+}
+
+template <class Stream>
+asio::awaitable<beast::error_code> platform_proxy::exchange(Stream& upstream) {
+  beast::get_lowest_layer(upstream).expires_at(deadline_);
+  std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(request_.body())};
+  auto [write_ec, written] = co_await asio::async_write(upstream, out, nothrow);
+  if (write_ec) {
+    co_return write_ec;
+  }
+  upstream_buffer_.clear();
+  parser_.emplace();
+  parser_->header_limit(upstream_header_limit);
+  parser_->body_limit(boost::none);
+  if (request_.method() == bhttp::verb::head) {
+    parser_->skip(true);
+  }
+  auto [read_ec, n] = co_await bhttp::async_read_header(upstream, upstream_buffer_, *parser_,
+                                                        nothrow);
+  co_return read_ec;
+}
+
+template <class Stream>
+asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
+                                                     std::unique_ptr<upstream_link>& link) {
+  proxy_outcome outcome;
+  auto& answer = parser_->get();
+  outcome.status = answer.result_int();
+  std::string head;
+  head.reserve(512);
+  head.append("HTTP/1.1 ").append(std::to_string(outcome.status)).append(" ");
+  head.append(bhttp::obsolete_reason(answer.result())).append(crlf);
+  for (const auto& field : answer) {
+    if (!is_hop_field(field.name_string())) {
+      add_field(head, field.name_string(), field.value());
+    }
+  }
+  if (!request_id_.empty()) {
+    add_field(head, "x-request-id", request_id_);
+  }
+  if (!keep_alive_) {
+    add_field(head, "Connection", "close");
+  }
+  auto code = outcome.status;
+  bool bodiless = request_.method() == bhttp::verb::head || code / 100 == 1 || code == 204
+                  || code == 304;
+  bool chunked = false;
+  if (auto length = parser_->content_length(); length && !parser_->chunked()) {
+    add_field(head, "Content-Length", std::to_string(*length));
+  } else if (!bodiless) {
+    add_field(head, "Transfer-Encoding", "chunked");
+    chunked = true;
+  }
+  head += crlf;
+  // When nothing of the body came with the upstream's header, ours goes at once, so the
+  // container sees the status before the first token; otherwise it goes with the first piece,
+  // in one write.
+  bool head_sent = false;
+  if (upstream_buffer_.size() == 0 || bodiless) {
+    client_.expires_at(deadline_);
+    auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
+    if (head_ec) {
+      outcome.detail = "the container left: " + head_ec.message();
+      co_return outcome;
+    }
+    head_sent = true;
+  }
+  std::string size_line;
+  while (!parser_->is_done()) {
+    answer.body().data = relay_buffer_.data();
+    answer.body().size = relay_buffer_.size();
+    beast::get_lowest_layer(upstream).expires_at(deadline_);
+    auto [ec, n] = co_await bhttp::async_read_some(upstream, upstream_buffer_, *parser_, nothrow);
+    if (ec == bhttp::error::need_buffer) {
+      ec = {};
+    }
+    auto got = relay_buffer_.size() - answer.body().size;
+    bool done = !ec && parser_->is_done();
+    if (got > 0 || (done && chunked) || (!head_sent && (done || ec))) {
+      std::array<asio::const_buffer, 5> out{};
+      std::size_t used = 0;
+      if (!head_sent) {
+        out[used++] = asio::buffer(head);
+        head_sent = true;
+      }
+      if (got > 0) {
+        if (chunked) {
+          size_line = chunk_size_line(got);
+          out[used++] = asio::buffer(size_line);
+        }
+        out[used++] = asio::buffer(relay_buffer_.data(), got);
+        if (chunked) {
+          out[used++] = asio::buffer(crlf);
+        }
+      }
+      if (done && chunked) {
+        out[used++] = asio::buffer(last_chunk);
+      }
+      client_.expires_at(deadline_);
+      auto [wec, wn] = co_await asio::async_write(client_, std::span{out.data(), used}, nothrow);
+      outcome.response_bytes += got;
+      if (wec) {
+        outcome.detail = "the container left mid-answer: " + wec.message();
+        co_return outcome;
+      }
+    }
+    if (ec) {
+      // Mid-answer: the container sees the connection end without the answer's end.
+      outcome.detail = upstream_name() + " failed mid-answer: "
+                       + (is_timeout(ec) ? std::string{"the route's timeout passed"} : ec.message());
+      co_return outcome;
+    }
+  }
+  if (!head_sent) {
+    client_.expires_at(deadline_);
+    auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
+    if (head_ec) {
+      outcome.detail = "the container left: " + head_ec.message();
+      co_return outcome;
+    }
+  }
+  if (parser_->keep_alive() && upstream_buffer_.size() == 0) {
+    home_.give_back(route_, std::move(link));
+  }
+  outcome.keep_alive = keep_alive_;
+  co_return outcome;
+}
+
+asio::awaitable<proxy_outcome> platform_proxy::fail(const error_info& error) {
+  proxy_outcome outcome;
+  outcome.status = status_of(error);
+  outcome.detail = error.message;
+  outcome.keep_alive = co_await write_platform_error(client_, error, request_id_, keep_alive_,
+                                                     std::chrono::seconds(10));
+  co_return outcome;
+}
+
+} // namespace janus::http

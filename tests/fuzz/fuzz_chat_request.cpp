@@ -1,0 +1,50 @@
+// The chat request check (model/openai.cpp) on any body: no crash, no recursion, and what it
+// accepts is safe to route on and to echo.
+
+#include <rapidjson/document.h>
+
+#include <string>
+
+#include "model/openai.hpp"
+#include "model/utf8.hpp"
+#include "tests/fuzz/property.hpp"
+
+namespace {
+
+constexpr int default_depth = 128;
+
+/// Whether `body` is one JSON value whose strings are valid UTF-8 (RapidJSON's own check).
+bool is_clean_json(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(body.data(),
+                                                                                    body.size());
+  return !doc.HasParseError();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace janus;
+  const auto body = fuzz::text_of(data, size);
+  const auto info = inspect_chat_request(body, default_depth);
+  if (!info) {
+    fuzz::require(info.error().code == errc::invalid_request, "a refusal is invalid_request");
+    const auto error = openai_error_body(info.error().message, "invalid_request_error",
+                                         error_param(info.error().message), "invalid_request");
+    fuzz::require(is_clean_json(error), "the 400 body is valid JSON and UTF-8");
+    return 0;
+  }
+  const auto& model = info.value().model;
+  fuzz::require(!model.empty(), "an accepted request names a model");
+  fuzz::require(is_valid_utf8(model), "an accepted model is valid UTF-8");
+  // What the 404 of an unknown model echoes must stay valid JSON.
+  const auto not_found = openai_error_body("the model `" + model + "` does not exist",
+                                           "invalid_request_error", "", "model_not_found");
+  fuzz::require(is_clean_json(not_found), "the 404 body is valid JSON and UTF-8");
+  // A looser limit never changes what was accepted.
+  const auto looser = inspect_chat_request(body, 2 * default_depth);
+  fuzz::require(looser && looser.value().model == model
+                  && looser.value().stream == info.value().stream,
+                "a request within the limit reads the same under a looser one");
+  return 0;
+}

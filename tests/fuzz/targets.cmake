@@ -1,0 +1,16 @@
+# The libFuzzer targets, one per parser of outside bytes (tests/fuzz/README.md). Read by the fuzz
+# build (tests/fuzz/CMakeLists.txt) and by the main build, which registers each with ctest.
+set(janus_fuzz_targets
+  fuzz_chat_request
+  fuzz_admin_body
+  fuzz_model_config
+  fuzz_config_file
+  fuzz_docker_api
+  fuzz_docker_events
+  fuzz_sse_scanner
+  fuzz_request_id
+  fuzz_path_segment
+  fuzz_line_splitter
+  fuzz_platform_parsers
+  fuzz_request_head
+)
