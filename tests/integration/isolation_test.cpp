@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,8 +103,8 @@ std::string image_model(const std::string& name, const std::string& settings = {
          + "\n" + env + settings;
 }
 
-/// A listener on the host's 127.0.0.1 that answers every connection with "host" and closes it,
-/// for as long as it lives.
+/// A listener on the host's 127.0.0.1 that answers every connection with "host" (after reading
+/// what the client sent) and closes it, for as long as it lives.
 class host_service {
 public:
   host_service() {
@@ -126,7 +127,16 @@ public:
           return;
         }
         ++accepted_;
+        // Read the request first and the client's end after: closing with unread bytes would
+        // reset the connection, and the client could see the reset before "host".
+        timeval limit{1, 0};
+        ::setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+        std::array<char, 4096> request{};
+        [[maybe_unused]] auto got = ::recv(peer, request.data(), request.size(), 0);
         [[maybe_unused]] auto n = ::write(peer, "host", 4);
+        ::shutdown(peer, SHUT_WR);
+        while (::recv(peer, request.data(), request.size(), 0) > 0) {
+        }
         ::close(peer);
       }
     }};
