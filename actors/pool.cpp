@@ -514,6 +514,8 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
   spec.labels = deps.labels;
   spec.labels["janus.model"] = model.name;
   spec.resources = model.resources;
+  spec.network = model.network;
+  spec.runtime_class = model.runtime_class;
   return spec;
 }
 

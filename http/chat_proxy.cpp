@@ -14,6 +14,8 @@
 #include "http/error_response.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
+#include "http/upstream_socket.hpp"
+#include "logging/event.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
@@ -288,10 +290,8 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   }
   beast::error_code ec;
   if (!upstream_) {
-    upstream_.emplace(client_.get_executor());
     auto limit = within_deadline(io_timeout);
-    upstream_->expires_after(limit);
-    std::tie(ec) = co_await upstream_->async_connect(target, nothrow);
+    ec = co_await open_upstream(held.target, target, limit);
     if (client_gone_) {
       co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
     }
@@ -312,7 +312,6 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                                is_own_trouble(ec) ? lease_outcome::failed_before_first_byte
                                                   : lease_outcome::refused};
     }
-    upstream_->socket().set_option(tcp::no_delay{true}, ec);
   }
 
   auto write_limit = within_deadline(io_timeout);
@@ -363,6 +362,27 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                              lease_outcome::failed_before_first_byte};
   }
   co_return attempt_result{};
+}
+
+asio::awaitable<beast::error_code> chat_proxy::open_upstream(const endpoint& where,
+                                                             tcp::endpoint peer,
+                                                             std::chrono::milliseconds timeout) {
+  auto made = co_await upstream_socket(where);
+  if (!made) {
+    logging::event{"cannot make a socket for an upstream connection"}
+      .field("detail", made.error().message)
+      .debug();
+    co_return made.error().code == errc::shutting_down ? asio::error::operation_aborted
+                                                       : asio::error::connection_refused;
+  }
+  upstream_.emplace(std::move(made.value()));
+  upstream_->expires_after(timeout);
+  boost::system::error_code ec;
+  std::tie(ec) = co_await upstream_->async_connect(peer, nothrow);
+  if (!ec) {
+    upstream_->socket().set_option(tcp::no_delay{true}, ec);
+  }
+  co_return ec;
 }
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {

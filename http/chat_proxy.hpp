@@ -103,6 +103,12 @@ private:
   /// Connects (or reuses a pooled connection), sends the request and reads the answer's header.
   boost::asio::awaitable<attempt_result> exchange_head(const lease& held);
 
+  /// Opens a new connection to `peer` (the container `where`'s 127.0.0.1:port) into `upstream_`
+  /// within `timeout`: a socket made inside the container's network namespace when it has one
+  /// (http/upstream_socket.hpp), with Nagle off.
+  boost::asio::awaitable<boost::beast::error_code> open_upstream(
+    const endpoint& where, boost::asio::ip::tcp::endpoint peer, std::chrono::milliseconds timeout);
+
   /// Relays the answer's body to the client, piece by piece.
   boost::asio::awaitable<attempt_result> relay(const lease& held);
 

@@ -99,6 +99,7 @@ error_response make_error_response(const error_info& error) {
       break;
     case errc::none:
     case errc::internal:
+    case errc::invalid_config:
       break;
   }
   if (error.retry_after > 0) {

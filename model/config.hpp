@@ -48,6 +48,19 @@ struct resource_limits {
   std::size_t tmpfs_size = std::size_t{64} << 20;
 };
 
+/// How a Docker container is networked.
+enum class network_mode : std::uint8_t {
+  /// No network but its own loopback (NetworkMode none), nothing published: janusd makes its
+  /// sockets inside the container's network namespace. For untrusted code.
+  isolated,
+  /// Docker's default bridge, port 8080 published on the host's 127.0.0.1: the container
+  /// reaches the host, the internet and other containers. Unfit for untrusted code.
+  bridge,
+};
+
+/// "isolated" or "bridge".
+std::string_view to_string(network_mode mode);
+
 /// One model served by the engine, and the policy of its warm pool.
 struct model_config {
   std::string name;
@@ -86,6 +99,11 @@ struct model_config {
   /// Failures in a row that only the container can cause (it refused the connection) after
   /// which it is retired.
   int failure_threshold = 3;
+  /// Docker runtime: the container's network; defaults to `docker.network`.
+  network_mode network = network_mode::isolated;
+  /// Docker runtime: the OCI runtime its containers run under (HostConfig.Runtime, e.g. runsc
+  /// or kata); empty = the engine's default (runc).
+  std::string runtime_class;
 };
 
 /// The HTTP facade's limits.
@@ -144,6 +162,18 @@ struct docker_config {
   duration call_timeout = std::chrono::seconds(30);
   /// Whether a model without `image` runs the image named like the model.
   bool model_as_image = false;
+  /// The network of every model's containers unless the model sets its own.
+  network_mode network = network_mode::isolated;
+  /// Unconnected sockets kept ready inside each isolated container's network namespace, so
+  /// that a new upstream connection rarely waits for the socket factory's thread.
+  int spare_sockets = 4;
+  /// The janus-init binary on the host, mounted read-only into isolated containers at
+  /// /.janus/init; empty = janus-init beside janusd's executable.
+  std::string init;
+  /// Each container's log (json-file driver): the size of one file, and how many files are
+  /// kept, so that no container fills the disk.
+  std::size_t log_max_size = std::size_t{10} << 20;
+  int log_max_files = 3;
 };
 
 /// How the process runtime runs its children (runtime: process).

@@ -61,6 +61,9 @@ enum class errc : std::uint8_t {
   too_many_connections,
   /// The asker withdrew a lease request (its client went away): answered to nobody (499).
   cancelled,
+  /// A setting that the backend refuses at start-up, e.g. a runtime_class the Docker engine does
+  /// not know: the message names the key, and janusd stops with a configuration error.
+  invalid_config,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

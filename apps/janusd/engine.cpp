@@ -4,6 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <future>
 #include <thread>
 #include <random>
@@ -15,6 +21,7 @@
 #include "http/health_probe.hpp"
 #include "logging/event.hpp"
 #include "apps/janusd/metrics_page.hpp"
+#include "apps/janusd/platform_bridge.hpp"
 #include "runtime/docker_runtime.hpp"
 #include "runtime/process_runtime.hpp"
 #include "runtime/service_notify.hpp"
@@ -70,6 +77,9 @@ std::map<std::string, std::vector<container_info>> reconcile_containers(
   });
   auto found = answer.get();
   if (!found) {
+    if (found.error().code == errc::invalid_config) {
+      throw config_error(found.error().message);
+    }
     throw std::runtime_error(found.error().message);
   }
   std::map<std::string, std::vector<container_info>> by_model;
@@ -99,6 +109,55 @@ std::vector<std::string> secret_variables(const config& cfg) {
   return names;
 }
 
+/// Whether any container of `cfg` may be isolated: a configured model, or one that the admin
+/// API adds with the engine's default network.
+bool uses_isolation(const config& cfg) {
+  return cfg.docker.network == network_mode::isolated
+         || std::any_of(cfg.models.begin(), cfg.models.end(), [](const model_config& model) {
+              return model.network == network_mode::isolated;
+            });
+}
+
+/// janus-init on the host: `docker.init`, or janus-init beside janusd's own executable.
+std::string init_path_of(const docker_config& docker) {
+  if (!docker.init.empty()) {
+    return docker.init;
+  }
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string{"janus-init"} : (self.parent_path() / "janus-init").string();
+}
+
+/// What isolated containers need; throws config_error naming the key when they cannot work here
+/// (janus-init missing, no privilege to switch namespaces). Their endpoints are `platform`'s.
+docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory> sockets,
+                               http::platform_server& platform) {
+  docker_isolation isolation;
+  isolation.options.platform_port = cfg.platform.port;
+  isolation.options.init_path = init_path_of(cfg.docker);
+  // janus-init waits while janusd inspects the started container (one Engine API call) and
+  // makes its endpoint.
+  isolation.options.init_wait = cfg.docker.call_timeout + std::chrono::seconds(5);
+  isolation.options.log_max_size = cfg.docker.log_max_size;
+  isolation.options.log_max_files = cfg.docker.log_max_files;
+  if (uses_isolation(cfg)) {
+    const auto& path = isolation.options.init_path;
+    if (::access(path.c_str(), X_OK) != 0) {
+      throw config_error("docker.init: isolated containers start with janus-init, and " + path
+                         + " is not an executable file (" + std::strerror(errno)
+                         + "); build it (scripts/build.sh janus-init) or set docker.init");
+    }
+    if (auto refused = sockets->check()) {
+      throw config_error("docker.network: isolated containers need janusd to make sockets in "
+                         "their network namespaces: "
+                         + refused->message + " (or set network: bridge)");
+    }
+    isolation.platform = std::make_shared<platform_bridge>(platform);
+  }
+  isolation.sockets = std::move(sockets);
+  return isolation;
+}
+
 } // namespace
 
 engine::engine(config cfg)
@@ -107,7 +166,9 @@ engine::engine(config cfg)
     runtime_work_(runtime_io_.get_executor()) {
   platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
   if (cfg_.runtime == "docker") {
-    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
+    netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
+    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker,
+                                                isolation_for(cfg_, netns_, *platform_));
   } else {
     runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
                                                  secret_variables(cfg_), platform_.get());
@@ -164,7 +225,12 @@ engine::~engine() {
   //    it and wait for the exits it reports. Normally none is left after shutdown().
   auto limit = longest_grace(cfg_) + cfg_.docker.call_timeout + std::chrono::seconds(5);
   bool actors_gone = stop_actors(limit);
-  // 3. The runtime's thread, then the runtime (it kills and removes what still runs).
+  // 3. The socket factory, while the runtime's thread (where health probes wait for its
+  //    answers) still runs; then the runtime's thread, then the runtime (it kills and removes
+  //    what still runs).
+  if (netns_) {
+    netns_->stop();
+  }
   runtime_work_.reset();
   runtime_io_.stop();
   if (runtime_thread_.joinable()) {

@@ -19,6 +19,7 @@
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
+#include "runtime/netns_factory.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -62,6 +63,9 @@ private:
   std::unique_ptr<caf::actor_system> actors_;
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
+  /// Makes sockets inside isolated containers (docker runtime only). Stopped after the actors,
+  /// while the runtime's thread that health probes' answers go to still runs.
+  std::shared_ptr<netns_factory> netns_;
   std::unique_ptr<runtime> runtime_;
   std::thread runtime_thread_;
   caf::actor health_;

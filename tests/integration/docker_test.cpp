@@ -1,6 +1,8 @@
 // Runs the real janusd with the Docker runtime against the real Docker engine and the
 // janus-baseline image: pre-warming, byte-exact relaying, deaths noticed through events, idle
-// reaping, SIGTERM, SIGKILL and a restart, and a missing image. Each test owns the containers
+// reaping, SIGTERM, SIGKILL and a restart, and a missing image. Containers are isolated (the
+// default) unless a test says `network: bridge`; tests/integration/isolation_test.cpp checks
+// what isolation holds. Each test owns the containers
 // labelled with its own engine id and removes them at its start and end, even when it fails.
 
 #include "tests/integration/janusd_fixture.hpp"
@@ -164,8 +166,8 @@ protected:
 
 // -- pre-warming ---------------------------------------------------------------------------
 
-TEST_F(docker_runtime, a_pool_prewarms_hardened_containers_published_on_loopback_only) {
-  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+TEST_F(docker_runtime, a_pool_prewarms_hardened_bridged_containers_published_on_loopback_only) {
+  start_docker(image_model("m", "    network: bridge\n    min_warm: 2\n    max_containers: 3\n"
                                 "    resources:\n      memory: 128MiB\n      cpus: 0.5\n"
                                 "      pids_limit: 64\n      tmpfs_size: 8MiB\n"));
   auto running = containers();
@@ -197,8 +199,8 @@ TEST_F(docker_runtime, a_pool_prewarms_hardened_containers_published_on_loopback
 
 // -- relaying ------------------------------------------------------------------------------
 
-TEST_F(docker_runtime, answers_equal_the_containers_own_byte_for_byte) {
-  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
+TEST_F(docker_runtime, answers_equal_the_bridged_containers_own_byte_for_byte) {
+  start_docker(image_model("m", "    network: bridge\n    min_warm: 1\n    max_containers: 1\n"));
   auto running = containers();
   ASSERT_EQ(running.size(), 1u);
   const auto id = *running.begin();
@@ -264,7 +266,7 @@ TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
     << "the idle container was not stopped and removed";
 }
 
-TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_port_and_readiness_took) {
+TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_inspect_netns_and_readiness_took) {
   log_yaml_ = "  level: info\n";
   start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n"));
   auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));
@@ -280,11 +282,12 @@ TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_port_and_readines
     ready = log.substr(at, log.find('\n', at) - at);
     return true;
   })) << janusd_->log();
-  // wait (for a start slot), create, run (the engine's start call) and port as the runtime timed
-  // them, then the readiness probes, in that order.
+  // wait (for a start slot), create, run (the engine's start call), inspect (for its process)
+  // and netns (its namespace opened) as the runtime timed them, then the readiness probes, in
+  // that order.
   std::size_t last = 0;
-  for (const auto* field : {"start_ms=", "wait_ms=", "create_ms=", "run_ms=", "port_ms=",
-                            "ready_ms=", "probes="}) {
+  for (const auto* field : {"start_ms=", "wait_ms=", "create_ms=", "run_ms=", "inspect_ms=",
+                            "netns_ms=", "ready_ms=", "probes="}) {
     auto at = ready.find(field);
     ASSERT_NE(at, std::string::npos) << field << " missing: " << ready;
     EXPECT_GT(at, last) << field << " out of order: " << ready;

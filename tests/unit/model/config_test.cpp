@@ -938,6 +938,61 @@ TEST(config, admin_errors_name_the_key) {
   EXPECT_EQ(error_of(std::string{"admin:\n  tokn: a\n"} + minimal_yaml).rfind("admin.tokn", 0), 0u);
 }
 
+// -- isolation ----------------------------------------------------------------------------------
+
+TEST(config, docker_models_are_isolated_unless_the_engine_or_the_model_says_bridge) {
+  auto parsed = parse_config("runtime: docker\nmodels:\n  a:\n    image: x\n"
+                             "  b:\n    image: x\n    network: bridge\n");
+  EXPECT_EQ(parsed.docker.network, network_mode::isolated);
+  EXPECT_EQ(parsed.models[0].network, network_mode::isolated);
+  EXPECT_EQ(parsed.models[1].network, network_mode::bridge);
+  parsed = parse_config("runtime: docker\ndocker:\n  network: BRIDGE\nmodels:\n  a:\n"
+                        "    image: x\n  b:\n    image: x\n    network: isolated\n");
+  EXPECT_EQ(parsed.models[0].network, network_mode::bridge) << "the engine's default";
+  EXPECT_EQ(parsed.models[1].network, network_mode::isolated) << "the model's own wins";
+  EXPECT_EQ(parsed.docker.spare_sockets, 4);
+}
+
+TEST(config, a_network_other_than_isolated_or_bridge_is_an_error_naming_the_key) {
+  EXPECT_EQ(error_of("docker:\n  network: host\n" + std::string{minimal_yaml}),
+            "docker.network: expected one of isolated, bridge, got \"host\"");
+  EXPECT_EQ(error_of(with_model_settings("    network: none\n")),
+            "models.baseline.network: expected one of isolated, bridge, got \"none\"");
+  EXPECT_EQ(error_of("docker:\n  spare_sockets: 65\n" + std::string{minimal_yaml}),
+            "docker.spare_sockets: must be between 0 and 64, got 65");
+}
+
+TEST(config, the_platform_port_and_janus_init_are_checked_and_named) {
+  EXPECT_EQ(parse_config(minimal_yaml).platform.port, 9000);
+  EXPECT_EQ(parse_config("platform:\n  port: 9100\n" + std::string{minimal_yaml}).platform.port, 9100);
+  EXPECT_EQ(error_of("platform:\n  port: 8080\n" + std::string{minimal_yaml}),
+            "platform.port: must not be 8080, the model's own port in its container");
+  EXPECT_EQ(error_of("platform:\n  port: 0\n" + std::string{minimal_yaml}),
+            "platform.port: must be between 1 and 65535, got 0");
+  EXPECT_EQ(parse_config(minimal_yaml).docker.init, "");
+  EXPECT_EQ(error_of("docker:\n  init: bin/janus-init\n" + std::string{minimal_yaml}),
+            "docker.init: expected an absolute path, got \"bin/janus-init\"");
+}
+
+TEST(config, runtime_class_and_the_log_caps_are_read_and_checked) {
+  auto parsed = parse_config("runtime: docker\ndocker:\n  log_max_size: 1MiB\n  log_max_files: 5\n"
+                             "models:\n  m:\n    image: x\n    runtime_class: runsc\n");
+  EXPECT_EQ(parsed.models[0].runtime_class, "runsc");
+  EXPECT_EQ(parsed.docker.log_max_size, 1u << 20);
+  EXPECT_EQ(parsed.docker.log_max_files, 5);
+  auto defaults = parse_config(minimal_yaml);
+  EXPECT_EQ(defaults.models[0].runtime_class, "");
+  EXPECT_EQ(defaults.docker.log_max_size, 10u << 20);
+  EXPECT_EQ(defaults.docker.log_max_files, 3);
+  EXPECT_EQ(error_of(with_model_settings("    runtime_class: \"run sc\"\n")),
+            "models.baseline.runtime_class: must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 "
+            "characters, got \"run sc\"");
+  EXPECT_EQ(error_of("docker:\n  log_max_files: 0\n" + std::string{minimal_yaml}),
+            "docker.log_max_files: must be between 1 and 100, got 0");
+  EXPECT_EQ(error_of("docker:\n  log_max_size: 1KiB\n" + std::string{minimal_yaml}),
+            "docker.log_max_size: must be between 64KiB and 64GiB, got \"1KiB\"");
+}
+
 } // namespace
 } // namespace janus
 
