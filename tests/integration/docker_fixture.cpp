@@ -210,8 +210,7 @@ private_dockerd::~private_dockerd() {
     sh("umount -l '" + *it + "'");
   }
   std::error_code ec;
-  std::filesystem::remove_all(dir_ / "data", ec);
-  std::filesystem::remove_all(dir_ / "exec", ec);
+  std::filesystem::remove_all(dir_, ec);
   if (bridge_made_) {
     sh("ip link del " + bridge_);
   }
