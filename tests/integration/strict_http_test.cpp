@@ -559,6 +559,7 @@ TEST_F(strict_http, two_thousand_idle_keep_alive_connections_leave_a_fresh_reque
     ASSERT_TRUE(idle.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
     auto answer = idle.back()->read_response(3s);
     ASSERT_TRUE(answer.has_value()) << "connection " << i << " was not served";
+    ASSERT_EQ(answer->status, 200u) << "connection " << i << ": " << answer->body;
   }
   std::this_thread::sleep_for(200ms);
   auto rss_idle = rss_kib_of(pid);
