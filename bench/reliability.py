@@ -39,8 +39,8 @@ CASES = [
       ("replaced_after_ms", "replaced (pool at 2 ready, the paused one gone) after the pause", "ms"),
       ("bystander_requests", "requests of the other pool meanwhile", ""),
       ("bystander_failures", "of which failed", "")],
-     "Seen failing (timed out waiting for the replacement) while the pause was not yet handled "
-     "by the health checker's timeout; guarded as well by the stream_idle_timeout bound."),
+     "With failed probes never counted (`health_checker.cpp`) the paused container is never "
+     "retired: the test fails (no replacement within 20 s)."),
     ("dockerd_restart", "dockerd restarted under light load",
      "A private dockerd of the test's own (own `--data-root`, `--exec-root`, `--pidfile`, unix "
      "socket, bridge `jt1NN` with `--iptables=false --ip-masq=false`; the shared engine is never "
@@ -108,7 +108,8 @@ CASES = [
 
 def git(*args):
     try:
-        return subprocess.run(["git", *args], capture_output=True, text=True).stdout.strip()
+        return subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), *args],
+                              capture_output=True, text=True).stdout.strip()
     except Exception:
         return "?"
 
@@ -122,7 +123,8 @@ w("Written by `bench/reliability.sh` (do not edit by hand): each case of the fau
   (git("describe", "--always", "--dirty"), platform.release(), os.cpu_count()))
 w("")
 w("Every case is an integration test that ctest runs (each bounded well under 60 s, the soak "
-  "excepted); each was seen to fail against the defect it guards (last column).\n")
+  "excepted); each was seen to fail against the defect it guards (its "Can fail" line: the defect put back "
+  "locally, the test run, the test failing).\n")
 w("| case | test | result | figures |")
 w("|---|---|---|---|")
 for key, title, _, _, shown, _ in CASES:
@@ -135,7 +137,7 @@ w("")
 for key, title, fault, did, shown, fails in CASES:
     result, test = results.get(key, ("not run", "?"))
     f = figures.get(key, {})
-    w("## %s\n" % title[0].upper() + title[1:])
+    w("## %s\n" % (title[0].upper() + title[1:]))
     w("Test: `%s` (%s).\n" % (test, result))
     w("- Fault: " + fault)
     w("- janusd: " + did)
@@ -154,6 +156,9 @@ w("%g minutes, runtime %s, %s closed-loop clients on loopback: 70 %% streams (4 
   "every 60 s and a pool drained (`POST /admin/pools/{model}/drain`) every 60 s in between; "
   "janusd's RSS and descriptors sampled every 10 s. `bench/soak.sh 30` is the release run.\n"
   % (s["minutes"], s["runtime"], s["clients"]))
+w("janusd: `%s`. A failed request is matched to a kill by the `x-janus-container` of its answer "
+  "and the time (within 15 s after the kill); a whole answer cut by a kill gets `502` before any "
+  "container header, so it is matched by the time alone.\n" % s.get("janusd_version", "?"))
 w("| measure | value | goal |")
 w("|---|---:|---|")
 w("| requests | %d | – |" % s["requests"])

@@ -183,9 +183,10 @@ else
   EXIT=died
 fi
 
-python3 - "$WORK" "$MINUTES" "$RUNTIME" "$CLIENTS" "$EXIT" "$LEFT" "${MD:-}" "${JSON:-}" <<'PY'
+VERSION=$("$BIN/janusd" --version 2>/dev/null | head -1)
+python3 - "$WORK" "$MINUTES" "$RUNTIME" "$CLIENTS" "$EXIT" "$LEFT" "${MD:-}" "${JSON:-}" "$VERSION" <<'PY'
 import json, sys
-work, minutes, runtime, clients, exit_status, left, md, js = sys.argv[1:9]
+work, minutes, runtime, clients, exit_status, left, md, js, version = sys.argv[1:10]
 minutes = float(minutes)
 samples = [l.split() for l in open(work + "/samples.txt")]
 samples = [(float(t), int(r), int(f), p) for t, r, f, p in samples]
@@ -224,7 +225,7 @@ for r in failed:
     matched[why] = matched.get(why, 0) + 1
 unexplained = matched.get("unexplained", 0)
 summary = {
-    "minutes": minutes, "runtime": runtime, "clients": clients, "requests": len(reqs),
+    "minutes": minutes, "janusd_version": version, "runtime": runtime, "clients": clients, "requests": len(reqs),
     "outcomes": outcomes, "kills": len(kills), "drains": len(drains), "failed": len(failed),
     "failed_explained": matched, "unexplained": unexplained,
     "rss_kib_at_warm_up_end": rss_warm, "rss_kib_at_end": rss_end, "rss_kib_max": rss_max,
