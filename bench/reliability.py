@@ -123,7 +123,7 @@ w("Written by `bench/reliability.sh` (do not edit by hand): each case of the fau
   (git("describe", "--always", "--dirty"), platform.release(), os.cpu_count()))
 w("")
 w("Every case is an integration test that ctest runs (each bounded well under 60 s, the soak "
-  "excepted); each was seen to fail against the defect it guards (its "Can fail" line: the defect put back "
+  "excepted); each was seen to fail against the defect it guards (its \"Can fail\" line: the defect put back "
   "locally, the test run, the test failing).\n")
 w("| case | test | result | figures |")
 w("|---|---|---|---|")
@@ -188,4 +188,7 @@ w("- `bench/reliability.sh` runs the cases and a 10-minute soak and rewrites thi
 w("- The cases alone: `ctest --test-dir build -R 'docker_faults|killed_while|sigkill_under|"
   "poison|descriptors|two_thousand' --output-on-failure`.")
 w("- The soak alone: `bench/soak.sh [MINUTES] [--md FILE] [--json FILE]` (not in ctest).")
+w("- The long variants (label `long`; they skip unless `JANUS_LONG_TESTS=1`, so the default run "
+  "and CI stay short): `JANUS_LONG_TESTS=1 ctest --test-dir build -L long --output-on-failure` "
+  "(dockerd down for 45 s, so the start back-off reaches 32 s before it is reset).")
 print("\n".join(out))

@@ -233,8 +233,9 @@ void docker_engine_restart::restart_under_light_load(std::chrono::seconds down) 
 
   long long recovery_ms = -1;
   EXPECT_TRUE(eventually(20s, [&] {
-    if (metric("janus_pool_containers", R"(model="m",state="ready")") == 2.0
-        && containers().size() == 2) {
+    // At least min_warm: requests queued during the outage may have asked for a third.
+    if (metric("janus_pool_containers", R"(model="m",state="ready")").value_or(0) >= 2.0
+        && containers().size() >= 2) {
       recovery_ms = ms_since(answering_at);
       return true;
     }
@@ -250,7 +251,7 @@ void docker_engine_restart::restart_under_light_load(std::chrono::seconds down) 
               down > 10s ? "_long" : "", stop_ms,
               static_cast<long long>(std::chrono::milliseconds{down}.count()), start_ms, recovery_ms, samples.size(), failures_of(samples),
               static_cast<long long>(failed_after));
-  EXPECT_GE(recovery_ms, 0);
+  ASSERT_GE(recovery_ms, 0);
   EXPECT_LT(recovery_ms, 5000) << "pools are back within a few seconds of dockerd answering";
   EXPECT_EQ(failed_after, 0) << "requests failed after the pool was back";
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "after")).status, 200u);
