@@ -47,7 +47,7 @@ CASES = [
      "touched), the baseline image loaded into it; janusd on its socket, one request every 200 ms; "
      "dockerd stopped (SIGTERM: it stops the containers), left down 8 s (start back-off grows to "
      "8 s), started again.",
-     "Requests fail while the engine is down (503s), none once the pool is back; the pool is back "
+     "Requests fail while the engine is down, none once the pool is back; the pool is back "
      "at `min_warm` within 5 s of dockerd answering.",
      [("recovery_ms", "pool back at min_warm after dockerd answered", "ms"),
       ("stop_ms", "dockerd's own stop", "ms"), ("start_ms", "dockerd's own start", "ms"),
@@ -171,7 +171,7 @@ w("| RSS growth after warm-up | %.2f %% | < 5 %% |" % s["rss_growth_percent"])
 w("| descriptors before load / max under load / after load | %d / %d / %d | after = before |"
   % (s["fds_before_load"], s["fds_max_under_load"], s["fds_after_load"]))
 w("| failed requests (not `ok`, not hung up by the client) | %d | each explained by a kill |" % s["failed"])
-for k, v in sorted(s["failed_explained"].items()):
+for k, v in sorted({"unexplained": 0, **s["failed_explained"]}.items()):
     w("| … %s | %d | %s |" % (k, v, "0" if k == "unexplained" else "–"))
 w("| janusd exit after SIGTERM; containers left | %s; %s | 0; 0 |"
   % (s["janusd_exit"], s["containers_left_after_sigterm"]))
