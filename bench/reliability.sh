@@ -42,5 +42,7 @@ if [ -z "$SOAK_FROM" ]; then
   SOAK_FROM=$WORK/soak.json
   bench/soak.sh "$SOAK_MINUTES" --json "$SOAK_FROM"
 fi
-python3 bench/reliability.py "$WORK/figures.txt" "$SOAK_FROM" > "$OUT"
+# Into a temporary file first: git describe --dirty would see OUT half written.
+python3 bench/reliability.py "$WORK/figures.txt" "$SOAK_FROM" > "$WORK/reliability.md"
+mv "$WORK/reliability.md" "$OUT"
 echo "bench/reliability.sh: wrote $OUT (test logs in $WORK)"
