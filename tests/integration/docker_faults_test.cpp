@@ -178,6 +178,10 @@ TEST_F(docker_faults, a_paused_busy_container_fails_only_its_own_requests_in_tim
 class docker_engine_restart : public docker_runtime {
 protected:
   void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (name.starts_with("long_") && std::getenv("JANUS_LONG_TESTS") == nullptr) {
+      GTEST_SKIP() << "a long variant (about 70 s): JANUS_LONG_TESTS=1 ctest -L long runs it";
+    }
     docker_runtime::SetUp();
     if (IsSkipped() || HasFatalFailure()) {
       return;
@@ -263,12 +267,9 @@ TEST_F(docker_engine_restart, pools_are_back_at_min_warm_within_seconds_of_docke
   restart_under_light_load(8s);
 }
 
-/// The long variant (label `long`, skipped unless JANUS_LONG_TESTS=1): 45 s down, so the
-/// back-off reaches 32 s.
+/// The long variant (label `long`, skipped by SetUp unless JANUS_LONG_TESTS=1): 45 s down, so
+/// the back-off reaches 32 s.
 TEST_F(docker_engine_restart, long_after_45_s_down_pools_are_back_at_min_warm_within_seconds) {
-  if (std::getenv("JANUS_LONG_TESTS") == nullptr) {
-    GTEST_SKIP() << "a long variant (about 70 s): JANUS_LONG_TESTS=1 ctest -L long runs it";
-  }
   restart_under_light_load(45s);
 }
 
