@@ -155,8 +155,9 @@ TEST_F(docker_runtime, a_container_killed_while_serving_streams_ends_only_its_ow
   EXPECT_TRUE(eventually(5s, [&] {
     return janusd_->log().find("exited with status 137") != std::string::npos;
   })) << "the log tells how it ended";
-  EXPECT_EQ(metric("janus_container_stops_total", R"(model="m",reason="exited")"), 1.0)
-    << "killed while busy, it exited";
+  EXPECT_TRUE(eventually(5s, [&] {
+    return metric("janus_container_stops_total", R"(model="m",reason="exited")") == 1.0;
+  })) << "killed while busy, it exited";
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "still here")).status, 200u);
 }
 
