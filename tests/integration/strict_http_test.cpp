@@ -526,7 +526,13 @@ TEST_F(strict_http, running_out_of_descriptors_neither_spins_nor_stalls_refuses_
   ASSERT_TRUE(recovered.has_value());
   EXPECT_EQ(recovered->status, 200u) << "served again once descriptors are back: "
                                      << recovered->body;
-  EXPECT_EQ(model_processes(), children) << "a container was retired for janusd's own shortage";
+  // The pool may have started another container meanwhile; the one it had must still serve.
+  auto now = model_processes();
+  for (auto pid : children) {
+    EXPECT_TRUE(now.contains(pid)) << "container process " << pid
+                                   << " was retired for janusd's own shortage";
+  }
+  EXPECT_EQ(metric("janus_container_stops_total", R"(model="m",reason="failing")").value_or(0), 0.0);
   auto& last = *waiting.back();
   auto late = last.read_response(5s);
   ASSERT_TRUE(late.has_value()) << "the waiting connection was never accepted";
