@@ -61,6 +61,8 @@ enum class errc : std::uint8_t {
   too_many_connections,
   /// The asker withdrew a lease request (its client went away): answered to nobody (499).
   cancelled,
+  /// The admin API was asked about a container janusd does not know (or has forgotten) (404).
+  unknown_container,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.
