@@ -1,6 +1,7 @@
 // W3C trace context (http/trace_context.cpp): the first byte splits the input into a traceparent
 // and a tracestate. Whatever arrives, the next hop has a well-formed context: ids of lower-case
-// hex and not all zeros, a traceparent that parses back, a tracestate within its bounds and only
+// hex and not all zeros, a traceparent that parses back, a tracestate within its bounds (printable ASCII and
+// the list's white space) and only
 // when the traceparent was valid; a valid traceparent's trace id and flags are kept.
 
 #include <algorithm>
@@ -48,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::require(state.empty() || http::forwardable_tracestate(state),
                 "a forwarded tracestate is forwardable");
   for (char c : state) {
-    fuzz::require(c >= 0x20 && c <= 0x7e, "a forwarded tracestate is printable ASCII");
+    fuzz::require((c >= 0x20 && c <= 0x7e) || c == '\t',
+                  "a forwarded tracestate is printable ASCII (tabs as the list's optional white space)");
   }
   return 0;
 }
