@@ -67,14 +67,16 @@ std::chrono::milliseconds error_write_limit(const server_config& cfg) {
 } // namespace
 
 chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
-                       broker& pools, std::string request_id, chat_request_info info,
-                       std::string body, bool client_keep_alive, request_metrics* metrics,
+                       broker& pools, std::string request_id, const trace_context& trace,
+                       chat_request_info info, std::string body, bool client_keep_alive, request_metrics* metrics,
                        unsigned client_version)
   : client_(client),
     home_(home),
     cfg_(cfg),
     pools_(pools),
     request_id_(std::move(request_id)),
+    trace_id_(trace.trace_id),
+    span_id_(trace.span_id),
     info_(std::move(info)),
     client_keep_alive_(client_keep_alive),
     client_http10_(client_version < 11),
@@ -83,12 +85,17 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_conf
   if (metrics != nullptr) {
     metrics_ = metrics->of(info_.model);
   }
-  upstream_head_.reserve(256);
+  upstream_head_.reserve(384 + trace.tracestate().size());
   upstream_head_ = "POST /v1/chat/completions HTTP/1.1\r\n";
   add_field(upstream_head_, "Host", "127.0.0.1");
   add_field(upstream_head_, "Content-Type", "application/json");
   add_field(upstream_head_, "Accept", info_.stream ? "text/event-stream" : "application/json");
   add_field(upstream_head_, "x-request-id", request_id_);
+  auto traceparent = trace.outgoing_traceparent();
+  add_field(upstream_head_, "traceparent", {traceparent.data(), traceparent.size()});
+  if (!trace.tracestate().empty()) {
+    add_field(upstream_head_, "tracestate", trace.tracestate());
+  }
   add_field(upstream_head_, "Content-Length", std::to_string(body.size()));
   upstream_head_ += crlf;
   upstream_body_ = std::move(body);
@@ -195,6 +202,8 @@ void chat_proxy::note_lease(const lease& held) {
 void chat_proxy::summarize(std::string_view outcome, errc error) {
   request_summary summary;
   summary.request_id = request_id_;
+  summary.trace_id = {trace_id_.data(), trace_id_.size()};
+  summary.span_id = {span_id_.data(), span_id_.size()};
   summary.model = info_.model;
   summary.status = status_sent_ != 0 ? status_sent_ : 499;
   summary.outcome = outcome;

@@ -16,6 +16,7 @@
 #include "http/request_metrics.hpp"
 #include "http/shard.hpp"
 #include "http/sse_scanner.hpp"
+#include "http/trace_context.hpp"
 #include "model/config.hpp"
 #include "model/openai.hpp"
 
@@ -65,7 +66,8 @@ public:
   /// `client_version` 10: an HTTP/1.0 client, which gets an answer without a length
   /// close-delimited (never chunked) and `Connection: keep-alive` when its connection is kept.
   chat_proxy(boost::beast::tcp_stream& client, shard& home, const server_config& cfg,
-             broker& pools, std::string request_id, chat_request_info info, std::string body,
+             broker& pools, std::string request_id, const trace_context& trace,
+             chat_request_info info, std::string body,
              bool client_keep_alive, request_metrics* metrics = nullptr,
              unsigned client_version = 11);
 
@@ -139,6 +141,9 @@ private:
   const server_config& cfg_;
   broker& pools_;
   std::string request_id_;
+  /// The request's trace (janusd's span): sent on as `traceparent`, in the summary.
+  std::array<char, trace_context::trace_id_size> trace_id_;
+  std::array<char, trace_context::span_id_size> span_id_;
   chat_request_info info_;
   bool client_keep_alive_;
   /// An HTTP/1.0 client: no chunked framing towards it.

@@ -174,6 +174,17 @@ log_config read_log(yaml_reader reader) {
                         {"trace", "debug", "info", "warn", "error", "off"});
   result.format = one_of(reader.read_string("format", result.format), reader.key_path("format"),
                          {"text", "json"});
+  result.container_lines_per_second = reader.read_double(
+    "container_lines_per_second", result.container_lines_per_second, 0, 1e6);
+  result.container_burst = reader.read_double("container_burst", result.container_burst, 1, 1e6);
+  result.container_max_line_bytes = reader.read_size(
+    "container_max_line_bytes", result.container_max_line_bytes, 256, 1024 * 1024);
+  result.container_ring_bytes = reader.read_size("container_ring_bytes",
+                                                 result.container_ring_bytes, 0, 64 * 1024 * 1024);
+  result.container_keep_gone = reader.read_int("container_keep_gone", result.container_keep_gone,
+                                               0, 10000);
+  result.container_max_tail = reader.read_int("container_max_tail", result.container_max_tail, 1,
+                                              1000000);
   reader.finish();
   return result;
 }

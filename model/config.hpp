@@ -147,6 +147,18 @@ struct log_config {
   std::string level = "info";
   /// json or text.
   std::string format = "text";
+  // Container output in janusd's log (runtime/container_logs.hpp).
+  /// Lines a second each container may write into janusd's log (0: no limit), and the burst.
+  double container_lines_per_second = 100;
+  double container_burst = 200;
+  /// A longer container line is cut and marked `cut=true`.
+  std::size_t container_max_line_bytes = 16 * 1024;
+  /// Recent lines kept per container for `GET /admin/containers/{id}/logs`, in bytes.
+  std::size_t container_ring_bytes = 256 * 1024;
+  /// Containers that are gone whose recent lines are kept.
+  int container_keep_gone = 16;
+  /// The largest `tail` the admin logs route answers.
+  int container_max_tail = 10000;
 };
 
 /// How janusd reaches the Docker engine and names what it owns there (runtime: docker).

@@ -49,6 +49,12 @@ struct baseline_options {
   /// JANUS_BASELINE_REQUIRE_AUTHORIZATION: when set, chat requests whose Authorization header is
   /// not exactly this get 401 (a platform LLM that checks the injected credential).
   std::optional<std::string> required_authorization;
+  /// JANUS_BASELINE_LOG_REQUESTS=1: print one line per chat request to stdout with the
+  /// x-request-id, traceparent and tracestate it arrived with (tests see what reached the model).
+  bool log_requests = false;
+  /// JANUS_BASELINE_NOISE_LINES: lines printed to stdout as fast as possible before listening
+  /// (a noisy container).
+  std::uint32_t noise_lines = 0;
 };
 
 /// Looks up one environment variable; std::nullopt when it is not set.

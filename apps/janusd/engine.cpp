@@ -23,6 +23,7 @@
 #include "apps/janusd/metrics_page.hpp"
 #include "apps/janusd/platform_bridge.hpp"
 #include "runtime/docker_runtime.hpp"
+#include "runtime/container_logs.hpp"
 #include "runtime/process_runtime.hpp"
 #include "runtime/service_notify.hpp"
 
@@ -165,13 +166,28 @@ engine::engine(config cfg)
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
   platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
+  container_log_limits log_limits;
+  log_limits.lines_per_second = cfg_.log.container_lines_per_second;
+  log_limits.burst = cfg_.log.container_burst;
+  log_limits.max_line_bytes = cfg_.log.container_max_line_bytes;
+  log_limits.ring_bytes = cfg_.log.container_ring_bytes;
+  log_limits.keep_gone = static_cast<std::size_t>(cfg_.log.container_keep_gone);
+  auto& dropped = metrics_.add_counter(
+    "janus_container_log_lines_dropped_total",
+    "Container output lines left out of janusd's log by the per-container rate limit.",
+    {"model"}, 1);
+  container_logs_ = std::make_unique<container_logs>(
+    log_limits, [&dropped](std::string_view model, std::uint64_t lines) {
+      dropped.with({model}).inc(lines);
+    });
   if (cfg_.runtime == "docker") {
     netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
     runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker,
                                                 isolation_for(cfg_, netns_, *platform_));
   } else {
     runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
-                                                 secret_variables(cfg_), platform_.get());
+                                                 secret_variables(cfg_), platform_.get(),
+                                                 container_logs_.get());
   }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
@@ -212,6 +228,10 @@ engine::engine(config cfg)
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
   hooks.auth = cfg_.auth;
   hooks.admin.limits = cfg_.admin.limits;
+  hooks.admin.max_tail = cfg_.log.container_max_tail;
+  hooks.admin.container_logs = [logs = container_logs_.get()](std::string_view id, std::size_t n) {
+    return logs->tail(id, n);
+  };
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 

@@ -20,6 +20,7 @@
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
 #include "runtime/netns_factory.hpp"
+#include "runtime/container_logs.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -57,6 +58,9 @@ private:
   metrics::registry metrics_;
   std::unique_ptr<http::request_metrics> request_metrics_;
   std::unique_ptr<actors::container_metrics> container_metrics_;
+  /// Every container's output lines (janusd's log, the admin route's ring); outlives the
+  /// runtime, which feeds it.
+  std::unique_ptr<container_logs> container_logs_;
   /// Every container's platform endpoint; outlives the runtime, which closes them.
   std::unique_ptr<http::platform_server> platform_;
   caf::actor_system_config actor_cfg_;

@@ -13,4 +13,6 @@ set(janus_fuzz_targets
   fuzz_line_splitter
   fuzz_platform_parsers
   fuzz_request_head
+  fuzz_trace_context
+  fuzz_container_output
 )

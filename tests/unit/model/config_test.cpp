@@ -789,7 +789,27 @@ TEST(config, an_unknown_key_suggests_the_closest_known_key) {
 
 TEST(config, an_unknown_key_far_from_any_known_key_lists_the_known_keys) {
   EXPECT_EQ(error_of("log:\n  colour: true\n" + std::string{minimal_yaml}),
-            "log.colour: unknown key (known keys: level, format)");
+            "log.colour: unknown key (known keys: level, format, container_lines_per_second, "
+            "container_burst, container_max_line_bytes, container_ring_bytes, "
+            "container_keep_gone, container_max_tail)");
+}
+
+TEST(config, the_container_output_limits_are_read_and_a_value_out_of_range_names_its_key) {
+  auto cfg = parse_config("log:\n  container_lines_per_second: 2.5\n  container_burst: 7\n"
+                          "  container_max_line_bytes: 1KiB\n  container_ring_bytes: 0\n"
+                          "  container_keep_gone: 3\n  container_max_tail: 50\n"
+                          + std::string{minimal_yaml});
+  EXPECT_DOUBLE_EQ(cfg.log.container_lines_per_second, 2.5);
+  EXPECT_DOUBLE_EQ(cfg.log.container_burst, 7);
+  EXPECT_EQ(cfg.log.container_max_line_bytes, 1024u);
+  EXPECT_EQ(cfg.log.container_ring_bytes, 0u);
+  EXPECT_EQ(cfg.log.container_keep_gone, 3);
+  EXPECT_EQ(cfg.log.container_max_tail, 50);
+  EXPECT_NE(error_of("log:\n  container_max_line_bytes: 10\n" + std::string{minimal_yaml})
+              .find("log.container_max_line_bytes"),
+            std::string::npos);
+  EXPECT_NE(error_of("log:\n  container_burst: 0\n" + std::string{minimal_yaml}).find("log.container_burst"),
+            std::string::npos);
 }
 
 // -- malformed files ----------------------------------------------------------------------------
