@@ -174,11 +174,10 @@ engine::engine(config cfg)
   log_limits.keep_gone = static_cast<std::size_t>(cfg_.log.container_keep_gone);
   auto& dropped = metrics_.add_counter(
     "janus_container_log_lines_dropped_total",
-    "Container output lines left out of janusd's log by the per-container rate limit.",
-    {"model"}, 1);
+    "Container output lines left out of janusd's log by the per-container rate limit.");
   container_logs_ = std::make_unique<container_logs>(
     log_limits, [&dropped](std::string_view model, std::uint64_t lines) {
-      dropped.with({model}).inc(lines);
+      dropped.Add({{"model", std::string{model}}}).Increment(static_cast<double>(lines));
     });
   if (cfg_.runtime == "docker") {
     netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
