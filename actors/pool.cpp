@@ -309,7 +309,7 @@ void note_activity(self_ptr self) {
 
 // -- decisions -----------------------------------------------------------------------------
 
-pool_view view_of(const pool_state& st) {
+pool_view view_of(const pool_state& st, time_point now) {
   pool_view view;
   view.policy.min_warm = st.model.min_warm;
   view.policy.max_containers = st.model.max_containers;
@@ -318,6 +318,7 @@ pool_view view_of(const pool_state& st) {
   view.policy.max_requests = st.model.max_requests;
   view.policy.max_age = st.model.max_age;
   view.policy.failure_threshold = st.model.failure_threshold;
+  view.policy.prewarm_headroom = st.model.prewarm_headroom;
   view.containers.reserve(st.containers.size());
   for (const auto& [key, record] : st.containers) {
     container_view c;
@@ -340,7 +341,17 @@ pool_view view_of(const pool_state& st) {
   view.waiter_left = st.waiter_left;
   view.min_warm_lowered = st.min_warm_lowered;
   view.drain_asked = st.drain_asked;
+  view.demand_peak = st.demand.peak(now);
   return view;
+}
+
+/// Notes the demand of now, requests in flight and queued, for the warm target.
+void note_demand(pool_state& st, time_point now) {
+  auto demand = static_cast<int>(st.waiters.size());
+  for (const auto& [key, record] : st.containers) {
+    demand += record.inflight();
+  }
+  st.demand.note(now, demand);
 }
 
 /// Logs why the plan stops or retires a container, where the reason is worth a line.
@@ -467,8 +478,10 @@ constexpr int settle_rounds = 3;
 void settle(self_ptr self) {
   auto& st = self->state;
   note_activity(self);
+  note_demand(st, self->clock().now());
   for (int round = 0; round < settle_rounds; ++round) {
-    auto plan = decide(view_of(st), self->clock().now());
+    auto now = self->clock().now();
+    auto plan = decide(view_of(st, now), now);
     st.waiter_left = false;
     st.min_warm_lowered = false;
     st.drain_asked.clear();
@@ -510,6 +523,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
   self->state.deps = std::move(deps);
   self->state.gate = std::move(gate);
   self->state.router = std::move(router);
+  self->state.demand = demand_window{self->state.model.prewarm_window};
   self->state.start_allowed_at = self->clock().now();
   adopt_containers(self);
   settle(self);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/admin_messages.hpp"
+#include "actors/demand_window.hpp"
 #include "actors/lease_gate.hpp"
 #include "actors/messages.hpp"
 #include "actors/pool_plan.hpp"
@@ -96,6 +97,8 @@ struct pool_state {
   std::vector<std::uint64_t> drain_asked;
   /// The slots served next are those of a container that just became ready: cold leases.
   bool cold_serve = false;
+  /// Recent demand peaks, for the warm target (demand-following pre-warm).
+  demand_window demand;
   /// Told once that min_warm was reached.
   caf::actor router;
   bool shutting_down = false;

@@ -1,6 +1,7 @@
 #include "actors/pool_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace janus::actors {
 
@@ -13,6 +14,8 @@ using kind = pool_action::kind;
 struct draft {
   pool_view view;
   pool_plan plan;
+  /// warm_target() of the view's demand peak.
+  int target = 0;
 
   int count_in(phase wanted) const {
     return static_cast<int>(std::count_if(view.containers.begin(), view.containers.end(),
@@ -135,7 +138,7 @@ void reap_idle(draft& d, time_point now) {
   std::stable_sort(idle.begin(), idle.end(),
                    [](const auto* a, const auto* b) { return a->last_used < b->last_used; });
   for (auto* c : idle) {
-    if (d.spare() <= policy.min_warm) {
+    if (d.spare() <= policy.min_warm || d.live() <= d.target) {
       break;
     }
     bool expired = now - c->last_used >= policy.idle_ttl;
@@ -145,7 +148,7 @@ void reap_idle(draft& d, time_point now) {
 }
 
 void call_off_unneeded_starts(draft& d) {
-  while (d.unclaimed_starting() > 0 && d.spare() > d.view.policy.min_warm) {
+  while (d.unclaimed_starting() > 0 && d.spare() > d.view.policy.min_warm && d.live() > d.target) {
     auto youngest = std::find_if(d.view.containers.rbegin(), d.view.containers.rend(),
                                  [](const auto& c) { return c.state == phase::starting; });
     if (youngest == d.view.containers.rend()) {
@@ -199,6 +202,8 @@ void replenish(draft& d, time_point now) {
   }
   while (d.spare() < policy.min_warm && start_one()) {
   }
+  while (d.live() < d.target && start_one()) {
+  }
   if (started > 0) {
     d.plan.push_back(pool_action{kind::start, 0, started});
   }
@@ -207,7 +212,7 @@ void replenish(draft& d, time_point now) {
 } // namespace
 
 pool_plan decide(const pool_view& view, time_point now) {
-  draft d{view, {}};
+  draft d{view, {}, warm_target(view.policy, view.demand_peak)};
   if (view.ending != pool_ending::none) {
     end_pool(d);
     return std::move(d.plan);
@@ -228,6 +233,17 @@ pool_plan decide(const pool_view& view, time_point now) {
     d.plan.push_back(pool_action{kind::announce_warm});
   }
   return std::move(d.plan);
+}
+
+int warm_target(const pool_policy& policy, int peak) {
+  if (peak <= 0) {
+    return 0;
+  }
+  // A hair below the product, so that an exact multiple (8 × 1.25 = 10) is not rounded up.
+  auto wanted = std::ceil(static_cast<double>(peak) * (1.0 + policy.prewarm_headroom)
+                            / static_cast<double>(policy.max_concurrency)
+                          - 1e-9);
+  return static_cast<int>(std::min<double>(wanted, policy.max_containers));
 }
 
 std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,

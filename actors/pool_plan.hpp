@@ -50,6 +50,8 @@ struct pool_policy {
   std::uint64_t max_requests = 0;
   std::chrono::milliseconds max_age{0};
   int failure_threshold = 3;
+  /// Capacity kept above the demand peak, as a fraction of it (demand-following pre-warm).
+  double prewarm_headroom = 0.25;
 };
 
 /// How the pool is ending, if it is.
@@ -82,6 +84,9 @@ struct pool_view {
   bool min_warm_lowered = false;
   /// Keys of containers the operator asked to drain (admin drain).
   std::vector<std::uint64_t> drain_asked;
+  /// The highest demand (requests in flight plus queued) of the recent window (demand_window);
+  /// 0 when demand-following pre-warm is off.
+  int demand_peak = 0;
 };
 
 /// Why the plan stops or retires a container: for the pool's logs and the stop reason.
@@ -148,16 +153,23 @@ using pool_plan = std::vector<pool_action>;
 ///    served, or at its recycle_age() of max_age.
 /// 4. Above max_containers: idle ready containers stop, then starting ones, then busy ones drain.
 /// 5. Idle ready containers (idle_ttl without a request, longest idle first) stop while spare
-///    containers exceed min_warm; all idle ones above min_warm when min_warm was lowered.
+///    containers exceed min_warm and live ones the warm target; all idle ones above them when
+///    min_warm was lowered.
 /// 6. When a waiter left: starting containers no waiter fills stop, youngest first, while spare
-///    containers exceed min_warm.
+///    containers exceed min_warm and live ones the warm target.
 /// 7. Waiters get the free slots of ready containers.
 /// 8. Starts (up to max_containers, not before start_allowed_at): one per max_concurrency
-///    waiters not covered by starting containers, then until min_warm containers are spare.
+///    waiters not covered by starting containers, then until min_warm containers are spare, then
+///    until the live ones (starting or ready) reach the warm target.
 /// 9. Waiters fail when nothing serves or starts; the router learns once that min_warm is ready.
 ///
 /// Spare containers are ready ones with nothing in flight plus starting ones no waiter fills.
+/// The warm target is warm_target(): the containers the recent demand peak needs.
 pool_plan decide(const pool_view& view, time_point now);
+
+/// The containers that serve `peak` requests at once with `headroom` to spare:
+/// ceil(peak × (1 + headroom) / max_concurrency), at most max_containers; 0 for no demand.
+int warm_target(const pool_policy& policy, int peak);
 
 /// The age at which the container at `key` is recycled: a point in the last tenth of `max_age`
 /// (between 0.9 × and 1 × max_age), drawn from `seed` and `key`, so containers started together

@@ -324,6 +324,8 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
                                                    result.first_byte_timeout);
   result.failure_threshold = reader.read_int("failure_threshold", result.failure_threshold, 1,
                                              1000);
+  result.prewarm_window = reader.read_duration("prewarm_window", result.prewarm_window);
+  result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("

@@ -252,6 +252,50 @@ TEST(pool_plan, removal_drains_containers_and_starts_nothing) {
   EXPECT_EQ(starts_in(plan), 0);
 }
 
+// -- demand-following pre-warm ---------------------------------------------------------------
+
+TEST(pool_plan, the_warm_target_serves_the_peak_with_headroom_and_stays_within_max_containers) {
+  pool_policy policy;
+  policy.max_concurrency = 2;
+  policy.max_containers = 8;
+  policy.prewarm_headroom = 0.25;
+  EXPECT_EQ(warm_target(policy, 0), 0);
+  EXPECT_EQ(warm_target(policy, 1), 1);
+  EXPECT_EQ(warm_target(policy, 8), 5) << "8 x 1.25 / 2";
+  EXPECT_EQ(warm_target(policy, 100), 8);
+  policy.prewarm_headroom = 0;
+  EXPECT_EQ(warm_target(policy, 8), 4);
+}
+
+TEST(pool_plan, a_demand_peak_starts_containers_up_to_the_warm_target_beyond_min_warm) {
+  auto view = view_with({container(1, phase::ready, 2), container(2, phase::ready, 2)});
+  view.policy.min_warm = 0;
+  view.demand_peak = 4;
+  EXPECT_EQ(starts_in(decide(view, t0)), 1) << "ceil(4 x 1.25 / 2) = 3 containers";
+  view.demand_peak = 0;
+  EXPECT_EQ(starts_in(decide(view, t0)), 0);
+}
+
+TEST(pool_plan, idle_containers_within_the_warm_target_are_kept_past_idle_ttl) {
+  auto view = view_with({container(1, phase::ready), container(2, phase::ready),
+                         container(3, phase::ready)});
+  view.policy.min_warm = 0;
+  view.demand_peak = 4;
+  EXPECT_TRUE(ended_in(decide(view, t0 + 1h)).empty()) << "3 = the warm target";
+  view.demand_peak = 2;
+  EXPECT_EQ(ended_in(decide(view, t0 + 1h)).size(), 1u) << "the target fell to 2";
+}
+
+TEST(pool_plan, a_start_a_withdrawn_waiter_caused_is_kept_when_the_warm_target_needs_it) {
+  auto view = view_with({container(1, phase::ready, 2), container(2, phase::starting)});
+  view.policy.min_warm = 0;
+  view.waiter_left = true;
+  view.demand_peak = 3;
+  EXPECT_TRUE(ended_in(decide(view, t0)).empty());
+  view.demand_peak = 0;
+  EXPECT_EQ(ended_in(decide(view, t0)), keys{2});
+}
+
 // -- purity ----------------------------------------------------------------------------------
 
 TEST(pool_plan, the_same_view_and_time_give_the_same_plan) {
