@@ -354,6 +354,27 @@ void note_demand(pool_state& st, time_point now) {
   st.demand.note(now, demand);
 }
 
+/// Logs the warm target when it changed (demand-following pre-warm, docs/pool.md).
+void log_warm_target(pool_state& st, time_point now) {
+  auto peak = st.demand.peak(now);
+  pool_policy policy;
+  policy.max_concurrency = st.model.max_concurrency;
+  policy.max_containers = st.model.max_containers;
+  policy.prewarm_headroom = st.model.prewarm_headroom;
+  auto target = warm_target(policy, peak);
+  if (target == st.warm_target) {
+    return;
+  }
+  logging::event{"pool warm target changed"}
+    .field("model", st.model.name)
+    .field("warm_target", target)
+    .field("was", st.warm_target)
+    .field("demand_peak", peak)
+    .field("window_ms", st.model.prewarm_window.count())
+    .info();
+  st.warm_target = target;
+}
+
 /// Logs why the plan stops or retires a container, where the reason is worth a line.
 void log_stop(const pool_state& st, const container_record& record, const pool_action& step) {
   switch (step.cause) {
@@ -479,6 +500,7 @@ void settle(self_ptr self) {
   auto& st = self->state;
   note_activity(self);
   note_demand(st, self->clock().now());
+  log_warm_target(st, self->clock().now());
   for (int round = 0; round < settle_rounds; ++round) {
     auto now = self->clock().now();
     auto plan = decide(view_of(st, now), now);

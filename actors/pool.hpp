@@ -99,6 +99,8 @@ struct pool_state {
   bool cold_serve = false;
   /// Recent demand peaks, for the warm target (demand-following pre-warm).
   demand_window demand;
+  /// The warm target last logged.
+  int warm_target = 0;
   /// Told once that min_warm was reached.
   caf::actor router;
   bool shutting_down = false;
@@ -118,9 +120,11 @@ struct pool_state {
 /// `max_containers`; queues requests (bounded, with deadlines) when every slot is busy; keeps at
 /// least `min_warm` containers; stops idle ones above that after `idle_ttl`; recycles after
 /// `max_requests` or `max_age`; replaces containers that die or fail health checks, with
-/// back-off after failed starts. Tells `router` once when min_warm was first reached. At start it
-/// first adopts the containers `deps.adoptable` offers for its model (they are probed like new
-/// ones), then starts what min_warm still lacks.
+/// back-off after failed starts; beyond min_warm keeps the containers the recent demand peak needs
+/// (demand-following pre-warm, docs/pool.md). Tells `router` once when min_warm was first reached.
+/// At start it first adopts the containers `deps.adoptable` offers for its model (they are probed
+/// like new ones), then starts what min_warm still lacks. Every handler only records what happened;
+/// the decisions are decide()'s (actors/pool_plan.hpp), taken after every message.
 ///
 /// Leases of ready containers mostly bypass the actor: the pool publishes its ready containers'
 /// slots through `gate` (actors/lease_gate.hpp), which the I/O threads lease from directly; the
