@@ -239,11 +239,11 @@ int warm_target(const pool_policy& policy, int peak) {
   if (peak <= 0) {
     return 0;
   }
-  // A hair below the product, so that an exact multiple (8 × 1.25 = 10) is not rounded up.
-  auto wanted = std::ceil(static_cast<double>(peak) * (1.0 + policy.prewarm_headroom)
-                            / static_cast<double>(policy.max_concurrency)
-                          - 1e-9);
-  return static_cast<int>(std::min<double>(wanted, policy.max_containers));
+  // Headroom in whole requests, rounded down: a lone request never starts a second container.
+  auto extra = static_cast<std::int64_t>(std::floor(static_cast<double>(peak) * policy.prewarm_headroom));
+  auto requests = static_cast<std::int64_t>(peak) + extra;
+  auto wanted = (requests + policy.max_concurrency - 1) / policy.max_concurrency;
+  return static_cast<int>(std::min<std::int64_t>(wanted, policy.max_containers));
 }
 
 std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,

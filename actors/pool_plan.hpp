@@ -168,7 +168,8 @@ using pool_plan = std::vector<pool_action>;
 pool_plan decide(const pool_view& view, time_point now);
 
 /// The containers that serve `peak` requests at once with `headroom` to spare:
-/// ceil(peak × (1 + headroom) / max_concurrency), at most max_containers; 0 for no demand.
+/// ceil((peak + floor(peak × headroom)) / max_concurrency), at most max_containers; 0 for no
+/// demand. The headroom counts whole requests, so a lone request never starts a second container.
 int warm_target(const pool_policy& policy, int peak);
 
 /// The age at which the container at `key` is recycled: a point in the last tenth of `max_age`

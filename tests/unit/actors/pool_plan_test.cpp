@@ -261,7 +261,12 @@ TEST(pool_plan, the_warm_target_serves_the_peak_with_headroom_and_stays_within_m
   policy.prewarm_headroom = 0.25;
   EXPECT_EQ(warm_target(policy, 0), 0);
   EXPECT_EQ(warm_target(policy, 1), 1);
-  EXPECT_EQ(warm_target(policy, 8), 5) << "8 x 1.25 / 2";
+  EXPECT_EQ(warm_target(policy, 8), 5) << "(8 + 2) / 2";
+  EXPECT_EQ(warm_target(policy, 3), 2) << "a quarter of 3 is no whole request: 3 / 2 rounded up";
+  policy.max_concurrency = 1;
+  EXPECT_EQ(warm_target(policy, 1), 1) << "a lone request starts no second container";
+  EXPECT_EQ(warm_target(policy, 4), 5);
+  policy.max_concurrency = 2;
   EXPECT_EQ(warm_target(policy, 100), 8);
   policy.prewarm_headroom = 0;
   EXPECT_EQ(warm_target(policy, 8), 4);
@@ -271,7 +276,7 @@ TEST(pool_plan, a_demand_peak_starts_containers_up_to_the_warm_target_beyond_min
   auto view = view_with({container(1, phase::ready, 2), container(2, phase::ready, 2)});
   view.policy.min_warm = 0;
   view.demand_peak = 4;
-  EXPECT_EQ(starts_in(decide(view, t0)), 1) << "ceil(4 x 1.25 / 2) = 3 containers";
+  EXPECT_EQ(starts_in(decide(view, t0)), 1) << "(4 + 1) / 2 rounded up: 3 containers";
   view.demand_peak = 0;
   EXPECT_EQ(starts_in(decide(view, t0)), 0);
 }
@@ -282,7 +287,7 @@ TEST(pool_plan, idle_containers_within_the_warm_target_are_kept_past_idle_ttl) {
   view.policy.min_warm = 0;
   view.demand_peak = 4;
   EXPECT_TRUE(ended_in(decide(view, t0 + 1h)).empty()) << "3 = the warm target";
-  view.demand_peak = 2;
+  view.demand_peak = 3;
   EXPECT_EQ(ended_in(decide(view, t0 + 1h)).size(), 1u) << "the target fell to 2";
 }
 
