@@ -358,6 +358,8 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
          "must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 characters, got "
            + quoted(result.runtime_class));
   }
+  result.prewarm_window = reader.read_duration("prewarm_window", result.prewarm_window);
+  result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("

@@ -104,6 +104,12 @@ struct model_config {
   /// Docker runtime: the OCI runtime its containers run under (HostConfig.Runtime, e.g. runsc
   /// or kata); empty = the engine's default (runc).
   std::string runtime_class;
+  /// Demand-following pre-warm: the pool keeps enough containers for the highest demand (requests
+  /// in flight plus queued) seen within this window, plus `prewarm_headroom`; 0 = off (min_warm
+  /// alone).
+  duration prewarm_window = std::chrono::seconds(60);
+  /// Capacity kept above that peak, as a fraction of it (0.25 = a quarter more).
+  double prewarm_headroom = 0.25;
 };
 
 /// The HTTP facade's limits.

@@ -164,7 +164,8 @@ TEST_F(docker_runtime, a_container_killed_while_serving_streams_ends_only_its_ow
 }
 
 TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
-  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    idle_ttl: 1s\n"));
+  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    idle_ttl: 1s\n"
+                                "    prewarm_window: 0s\n"));
   EXPECT_TRUE(containers(true).empty());
   auto started = std::chrono::steady_clock::now();
   auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));

@@ -445,6 +445,20 @@ TEST(config, first_byte_timeout_and_failure_threshold_are_per_model_keys_with_de
                           "models.baseline.first_byte_timeout: "));
 }
 
+TEST(config, prewarm_window_and_headroom_are_per_model_keys_with_defaults) {
+  const auto defaults = parse_config(with_model_settings(""));
+  EXPECT_EQ(defaults.models.front().prewarm_window, 60000ms);
+  EXPECT_DOUBLE_EQ(defaults.models.front().prewarm_headroom, 0.25);
+  const auto set = parse_config(
+    with_model_settings("    prewarm_window: 0\n    prewarm_headroom: 1.5\n"));
+  EXPECT_EQ(set.models.front().prewarm_window, duration::zero()) << "0: off";
+  EXPECT_DOUBLE_EQ(set.models.front().prewarm_headroom, 1.5);
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    prewarm_headroom: 11\n")),
+                          "models.baseline.prewarm_headroom: "));
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    prewarm_window: -1s\n")),
+                          "models.baseline.prewarm_window: "));
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
