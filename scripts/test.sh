@@ -113,7 +113,9 @@ else
 fi
 
 status=0
-ctest --test-dir "$build_dir" --output-on-failure --timeout 180 "${ctest_args[@]}" || status=$?
+# One test per core at a time (CTEST_PARALLEL_LEVEL sets another count).
+ctest --test-dir "$build_dir" --output-on-failure --timeout 180 \
+  --parallel "${CTEST_PARALLEL_LEVEL:-$(nproc)}" "${ctest_args[@]}" || status=$?
 
 if [ -n "$reports" ] && [ -n "$(ls -A "$reports")" ]; then
   echo "test.sh: sanitizer reports in $reports:" >&2
