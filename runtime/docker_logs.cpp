@@ -17,11 +17,17 @@ docker_logs::docker_logs(net::any_io_executor executor, const docker::client& ap
 }
 
 docker_logs::~docker_logs() {
+  forget_all();
+}
+
+void docker_logs::forget_all() {
   for (auto& [id, f] : streams_) {
     f->active = false;
     f->stream->close();
     logs_.close(id);
   }
+  streams_.clear();
+  followed_.store(0, std::memory_order_relaxed);
 }
 
 std::string docker_logs::logs_path(std::string_view id, std::int64_t since) {
@@ -33,6 +39,7 @@ void docker_logs::follow(const std::string& id, const std::string& model, std::i
   forget(id);
   auto f = std::make_shared<follower>(follower{id, std::make_shared<docker::response_stream>(executor_), true});
   streams_.emplace(id, f);
+  followed_.store(streams_.size(), std::memory_order_relaxed);
   logs_.open(id, model);
   net::co_spawn(executor_, run(std::move(f), since), net::detached);
 }
@@ -53,6 +60,7 @@ void docker_logs::finish(const std::shared_ptr<follower>& self) {
   }
   self->active = false;
   streams_.erase(self->id);
+  followed_.store(streams_.size(), std::memory_order_relaxed);
   logs_.close(self->id);
 }
 

@@ -3,6 +3,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -19,14 +20,17 @@ namespace janus {
 /// `logs` (janusd's log, rate-limited, and the admin route's ring). follow() when a container
 /// is started or adopted, forget() on every path by which it goes: its stream is closed and its
 /// logs closed (also when the engine ends the stream first: the container exited). A stream that
-/// breaks the frame format is closed with a warning. Lives on the docker runtime's executor: call
-/// it from there only.
+/// breaks the frame format is closed with a warning. Each stream has its own connection to the
+/// engine (docker::client pools none), so a long-lived stream holds nothing another call needs;
+/// its reads are asynchronous and each piece (16 KiB at most) is handed on at once, so a noisy
+/// container never holds the executor for long. Lives on the docker runtime's executor: call
+/// it from there only (followed() from any thread).
 class docker_logs {
 public:
   docker_logs(boost::asio::any_io_executor executor, const docker::client& api,
               container_logs& logs);
 
-  /// Closes every stream.
+  /// Closes every stream (forget_all()).
   ~docker_logs();
 
   docker_logs(const docker_logs&) = delete;
@@ -38,9 +42,12 @@ public:
   /// Stops following `id` (nothing when it is not followed).
   void forget(const std::string& id);
 
-  /// Containers followed now.
+  /// Stops following every container (the runtime goes).
+  void forget_all();
+
+  /// Containers followed now: streams opening or open. Safe from any thread.
   std::size_t followed() const noexcept {
-    return streams_.size();
+    return followed_.load(std::memory_order_relaxed);
   }
 
   /// The Engine API path of a container's log stream.
@@ -63,6 +70,8 @@ private:
   const docker::client& api_;
   container_logs& logs_;
   std::unordered_map<std::string, std::shared_ptr<follower>> streams_;
+  /// streams_.size(), for readers on other threads.
+  std::atomic<std::size_t> followed_{0};
 };
 
 } // namespace janus

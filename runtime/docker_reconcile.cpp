@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "logging/event.hpp"
@@ -16,6 +17,12 @@ namespace {
 
 namespace net = boost::asio;
 namespace http = boost::beast::http;
+
+std::int64_t unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
 
 /// The network of `model`'s containers (the model is one of `wanted`).
 network_mode network_of(const std::vector<reconcile_entry>& wanted, const std::string& model) {
@@ -257,6 +264,10 @@ void adopt_container(docker_state& state, const container_info& container,
   }
   it->second.state = phase::running;
   it->second.on_exit = std::move(on_exit);
+  // From now, not from the container's start: what it wrote under the earlier run is in that
+  // run's log (and `docker logs`), and a restart must not replay it. Lines of the same second
+  // before this one may come again (the Engine API's `since` counts seconds).
+  state.follow_output(container.id, it->second.model, unix_seconds_now());
   if (it->second.died) {
     state.report_death(container.id);
   }

@@ -14,9 +14,10 @@ namespace janus {
 namespace net = boost::asio;
 
 docker_runtime::docker_runtime(boost::asio::io_context& io, docker_config cfg,
-                               docker_isolation isolation)
+                               docker_isolation isolation, container_logs* container_output)
   : io_(io),
-    state_(std::make_shared<docker::docker_state>(io, std::move(cfg), std::move(isolation))) {
+    state_(std::make_shared<docker::docker_state>(io, std::move(cfg), std::move(isolation),
+                                                  container_output)) {
 }
 
 docker_runtime::~docker_runtime() {
@@ -34,6 +35,10 @@ docker_runtime::~docker_runtime() {
     net::co_spawn(cleanup, docker::remove_container(state_->api, id), net::detached);
   }
   cleanup.run_for(state_->api.timeout());
+}
+
+std::size_t docker_runtime::log_streams() const {
+  return state_->output ? state_->output->followed() : 0;
 }
 
 std::string docker_runtime::name() const {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/config.hpp"
+#include "runtime/container_logs.hpp"
 #include "runtime/docker_api.hpp"
 #include "runtime/netns_factory.hpp"
 #include "runtime/platform_listeners.hpp"
@@ -47,8 +48,12 @@ struct docker_isolation {
 /// (events and re-lists), docker_reconcile (adoption); docker_api is the pure codec.
 class docker_runtime : public runtime {
 public:
-  /// The caller stops `isolation.sockets` before the executors its answers go to end.
-  docker_runtime(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation);
+  /// The caller stops `isolation.sockets` before the executors its answers go to end. Each
+  /// container's output (its Engine API log stream, followed from its start, or from its
+  /// adoption on) goes to `container_output`, which outlives the runtime; nullptr: it stays
+  /// with Docker.
+  docker_runtime(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation,
+                 container_logs* container_output = nullptr);
 
   /// Removes (forced) every container still tracked, so none outlives the engine even when the
   /// graceful stop did not finish. `io` must not run any more (the engine stops it first).
@@ -72,6 +77,9 @@ public:
   /// reopens (tried every second at most while the engine is down) and the containers that died
   /// meanwhile were reported, or when a ping (every second after a call got no answer) answers.
   void watch_availability(available_handler on_available) override;
+
+  /// The containers whose log stream is followed now (none once every container is gone).
+  std::size_t log_streams() const override;
 
 private:
   boost::asio::io_context& io_;

@@ -209,6 +209,10 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
   if (started.status != 204 && started.status != 304) {
     problem = "cannot start container " + id + " of image " + spec.image + ": "
               + started.message();
+  } else {
+    // From its first line: what a container says while it fails to become reachable (or
+    // after) is in janusd's log too. forget() closes the stream on every path below.
+    state->follow_output(id, spec.model);
   }
   std::optional<endpoint> target;
   if (problem.empty()) {

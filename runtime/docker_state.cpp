@@ -35,9 +35,20 @@ net::awaitable<void> remove_and_forget(std::shared_ptr<docker_state> state, std:
 
 } // namespace
 
-docker_state::docker_state(net::io_context& io, docker_config cfg, docker_isolation isolation)
+docker_state::docker_state(net::io_context& io, docker_config cfg, docker_isolation isolation,
+                           container_logs* container_output)
   : io(io), cfg(std::move(cfg)), api(this->cfg.socket, this->cfg.call_timeout),
     isolation(std::move(isolation)), token(random_token()) {
+  if (container_output != nullptr) {
+    output = std::make_unique<docker_logs>(io.get_executor(), api, *container_output);
+  }
+}
+
+void docker_state::follow_output(const std::string& id, const std::string& model,
+                                 std::int64_t since) {
+  if (output) {
+    output->follow(id, model, since);
+  }
 }
 
 void docker_state::forget(const std::string& id) {
@@ -50,6 +61,9 @@ void docker_state::forget(const std::string& id) {
   }
   if (isolation.platform) {
     isolation.platform->close(it->second.name);
+  }
+  if (output) {
+    output->forget(id);
   }
   containers.erase(it);
 }
@@ -78,6 +92,9 @@ std::vector<std::string> docker_state::leftovers() {
     }
   }
   out.insert(out.end(), creating.begin(), creating.end());
+  if (output) {
+    output->forget_all();
+  }
   return out;
 }
 

@@ -17,6 +17,7 @@
 #include "model/config.hpp"
 #include "runtime/docker_api.hpp"
 #include "runtime/docker_client.hpp"
+#include "runtime/docker_logs.hpp"
 #include "runtime/docker_runtime.hpp"
 #include "runtime/netns.hpp"
 #include "runtime/netns_factory.hpp"
@@ -78,18 +79,24 @@ struct pending_start {
 /// never touches freed memory.
 struct docker_state : std::enable_shared_from_this<docker_state> {
   /// Isolated containers cannot start without `isolation.sockets` and `isolation.platform`.
-  docker_state(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation);
+  /// Containers' output goes to `container_output` (nullptr: it stays with Docker).
+  docker_state(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation,
+               container_logs* container_output = nullptr);
 
-  /// Drops a container that is gone (removed, or never started): its namespace handle and its
-  /// platform endpoint are closed on the way. Unknown ids are ignored.
+  /// Drops a container that is gone (removed, or never started): its namespace handle, its
+  /// platform endpoint and its log stream are closed on the way. Unknown ids are ignored.
   void forget(const std::string& id);
+
+  /// Starts following the output of container `id` of `model` from `since` (unix seconds, 0:
+  /// its first line), when this runtime has somewhere to put it.
+  void follow_output(const std::string& id, const std::string& model, std::int64_t since = 0);
 
   /// Ends a running container's life: its supervisor learns that it died now, and it is
   /// removed from the engine (and forgotten) after.
   void report_death(const std::string& id);
 
   /// What must be removed when the runtime goes: every tracked container and every create
-  /// under way (by name). Closes every namespace handle on the way.
+  /// under way (by name). Closes every namespace handle and every log stream on the way.
   std::vector<std::string> leftovers();
 
   boost::asio::io_context& io;
@@ -113,6 +120,9 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   bool pinging = false;
   /// Told when the engine answers again after trouble (docker_events: engine_answers).
   runtime::available_handler on_available;
+  /// Follows the running containers' output into janusd's log; null without container_logs.
+  /// Every tracked container that started (or was adopted) is followed until forget().
+  std::unique_ptr<docker_logs> output;
 };
 
 /// The endpoint of a running container as `inspected` shows it: the host port a bridged one

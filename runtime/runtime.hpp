@@ -125,6 +125,12 @@ public:
   /// never call it (the default ignores it). Set once, at start-up.
   virtual void watch_availability(available_handler on_available) {
   }
+
+  /// The containers whose output stream the backend follows now (docker: one Engine API log
+  /// stream each); safe from any thread. Backends that hold no such stream say 0 (the default).
+  virtual std::size_t log_streams() const {
+    return 0;
+  }
 };
 
 } // namespace janus

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <random>
 #include <stdexcept>
@@ -119,6 +120,28 @@ bool uses_isolation(const config& cfg) {
             });
 }
 
+/// janus_container_log_lines_dropped_total{model}: counted from the runtime's threads, and a
+/// removed model's series removed (under one lock, so no count goes to a removed series).
+class dropped_lines {
+public:
+  explicit dropped_lines(prometheus::Family<prometheus::Counter>& family) : family_(family) {
+  }
+
+  void add(std::string_view model, std::uint64_t lines) {
+    std::lock_guard lock{mutex_};
+    family_.Add({{"model", std::string{model}}}).Increment(static_cast<double>(lines));
+  }
+
+  void remove(const std::string& model) {
+    std::lock_guard lock{mutex_};
+    family_.Remove(&family_.Add({{"model", model}}));
+  }
+
+private:
+  std::mutex mutex_;
+  prometheus::Family<prometheus::Counter>& family_;
+};
+
 /// janus-init on the host: `docker.init`, or janus-init beside janusd's own executable.
 std::string init_path_of(const docker_config& docker) {
   if (!docker.init.empty()) {
@@ -172,17 +195,22 @@ engine::engine(config cfg)
   log_limits.max_line_bytes = cfg_.log.container_max_line_bytes;
   log_limits.ring_bytes = cfg_.log.container_ring_bytes;
   log_limits.keep_gone = static_cast<std::size_t>(cfg_.log.container_keep_gone);
-  auto& dropped = metrics_.add_counter(
+  auto dropped = std::make_shared<dropped_lines>(metrics_.add_counter(
     "janus_container_log_lines_dropped_total",
-    "Container output lines left out of janusd's log by the per-container rate limit.");
+    "Container output lines left out of janusd's log by the per-container rate limit."));
   container_logs_ = std::make_unique<container_logs>(
-    log_limits, [&dropped](std::string_view model, std::uint64_t lines) {
-      dropped.Add({{"model", std::string{model}}}).Increment(static_cast<double>(lines));
+    log_limits, [dropped](std::string_view model, std::uint64_t lines) {
+      dropped->add(model, lines);
     });
+  auto& log_streams = metrics_.add_gauge(
+    "janus_container_log_streams",
+    "Container output streams janusd follows now (docker: one Engine API log stream each).");
+  log_streams_ = &log_streams.Add({});
   if (cfg_.runtime == "docker") {
     netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
     runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker,
-                                                isolation_for(cfg_, netns_, *platform_));
+                                                isolation_for(cfg_, netns_, *platform_),
+                                                container_logs_.get());
   } else {
     runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
                                                  secret_variables(cfg_), platform_.get(),
@@ -208,14 +236,16 @@ engine::engine(config cfg)
   request_metrics_ = std::make_unique<http::request_metrics>(metrics_, model_names);
   container_metrics_ = std::make_unique<actors::container_metrics>(metrics_, model_names);
   // A removed model's platform series go with its container series (its last container).
-  container_metrics_->on_gone([platform = platform_.get()](const std::string& model) {
+  container_metrics_->on_gone([platform = platform_.get(), dropped](const std::string& model) {
     platform->remove_model_metrics(model);
+    dropped->remove(model); // its containers' logs are closed: no line of it comes any more
   });
   http::server_hooks hooks;
   hooks.metrics_text = [this](const std::vector<pool_status>& pools) {
     // Each scrape also frees what removed models left, once nothing holds it.
     request_metrics_->reclaim();
     container_metrics_->reclaim();
+    log_streams_->Set(static_cast<double>(runtime_->log_streams()));
     return render_metrics_page(pools, metrics_);
   };
   hooks.requests = request_metrics_.get();

@@ -61,6 +61,8 @@ private:
   /// Every container's output lines (janusd's log, the admin route's ring); outlives the
   /// runtime, which feeds it.
   std::unique_ptr<container_logs> container_logs_;
+  /// janus_container_log_streams, set from the runtime at each scrape.
+  prometheus::Gauge* log_streams_ = nullptr;
   /// Every container's platform endpoint; outlives the runtime, which closes them.
   std::unique_ptr<http::platform_server> platform_;
   caf::actor_system_config actor_cfg_;
