@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <cstdio>
+
 #include "logging/event.hpp"
 #include "runtime/docker_log_frames.hpp"
 #include "runtime/line_cutter.hpp"
@@ -30,18 +32,25 @@ void docker_logs::forget_all() {
   followed_.store(0, std::memory_order_relaxed);
 }
 
-std::string docker_logs::logs_path(std::string_view id, std::int64_t since) {
-  return "/containers/" + std::string{id} + "/logs?follow=1&stdout=1&stderr=1&since="
-         + std::to_string(since);
+std::string docker_logs::logs_path(std::string_view id, std::int64_t since_ns) {
+  std::string since = "0";
+  if (since_ns > 0) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%lld.%09lld",
+                  static_cast<long long>(since_ns / 1000000000),
+                  static_cast<long long>(since_ns % 1000000000));
+    since = text;
+  }
+  return "/containers/" + std::string{id} + "/logs?follow=1&stdout=1&stderr=1&since=" + since;
 }
 
-void docker_logs::follow(const std::string& id, const std::string& model, std::int64_t since) {
+void docker_logs::follow(const std::string& id, const std::string& model, std::int64_t since_ns) {
   forget(id);
   auto f = std::make_shared<follower>(follower{id, std::make_shared<docker::response_stream>(executor_), true});
   streams_.emplace(id, f);
   followed_.store(streams_.size(), std::memory_order_relaxed);
   logs_.open(id, model);
-  net::co_spawn(executor_, run(std::move(f), since), net::detached);
+  net::co_spawn(executor_, run(std::move(f), since_ns), net::detached);
 }
 
 void docker_logs::forget(const std::string& id) {
@@ -64,8 +73,8 @@ void docker_logs::finish(const std::shared_ptr<follower>& self) {
   logs_.close(self->id);
 }
 
-net::awaitable<void> docker_logs::run(std::shared_ptr<follower> self, std::int64_t since) {
-  auto path = logs_path(self->id, since);
+net::awaitable<void> docker_logs::run(std::shared_ptr<follower> self, std::int64_t since_ns) {
+  auto path = logs_path(self->id, since_ns);
   auto opened = co_await self->stream->open(api_, path);
   if (!self->active) {
     co_return;

@@ -36,8 +36,9 @@ public:
   docker_logs(const docker_logs&) = delete;
   docker_logs& operator=(const docker_logs&) = delete;
 
-  /// Starts following `id` from `since` (unix seconds; 0: from the container's first line).
-  void follow(const std::string& id, const std::string& model, std::int64_t since = 0);
+  /// Starts following `id` from `since_ns` (unix nanoseconds; 0: from the container's first
+  /// line).
+  void follow(const std::string& id, const std::string& model, std::int64_t since_ns = 0);
 
   /// Stops following `id` (nothing when it is not followed).
   void forget(const std::string& id);
@@ -50,8 +51,9 @@ public:
     return followed_.load(std::memory_order_relaxed);
   }
 
-  /// The Engine API path of a container's log stream.
-  static std::string logs_path(std::string_view id, std::int64_t since);
+  /// The Engine API path of a container's log stream from `since_ns` (`since` as the engine
+  /// takes it: `<seconds>.<nanoseconds>`, or `0`).
+  static std::string logs_path(std::string_view id, std::int64_t since_ns);
 
 private:
   struct follower {
@@ -61,7 +63,7 @@ private:
     bool active = true;
   };
 
-  boost::asio::awaitable<void> run(std::shared_ptr<follower> self, std::int64_t since);
+  boost::asio::awaitable<void> run(std::shared_ptr<follower> self, std::int64_t since_ns);
 
   /// Removes `self` from the followed streams and closes its logs, once.
   void finish(const std::shared_ptr<follower>& self);

@@ -18,8 +18,8 @@ namespace {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 
-std::int64_t unix_seconds_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
+std::int64_t unix_nanos_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
            std::chrono::system_clock::now().time_since_epoch())
     .count();
 }
@@ -265,9 +265,9 @@ void adopt_container(docker_state& state, const container_info& container,
   it->second.state = phase::running;
   it->second.on_exit = std::move(on_exit);
   // From now, not from the container's start: what it wrote under the earlier run is in that
-  // run's log (and `docker logs`), and a restart must not replay it. Lines of the same second
-  // before this one may come again (the Engine API's `since` counts seconds).
-  state.follow_output(container.id, it->second.model, unix_seconds_now());
+  // run's log (and `docker logs`), and a restart must not replay it. What it wrote while no
+  // janusd ran is in `docker logs` only.
+  state.follow_output(container.id, it->second.model, unix_nanos_now());
   if (it->second.died) {
     state.report_death(container.id);
   }

@@ -45,9 +45,9 @@ docker_state::docker_state(net::io_context& io, docker_config cfg, docker_isolat
 }
 
 void docker_state::follow_output(const std::string& id, const std::string& model,
-                                 std::int64_t since) {
+                                 std::int64_t since_ns) {
   if (output) {
-    output->follow(id, model, since);
+    output->follow(id, model, since_ns);
   }
 }
 

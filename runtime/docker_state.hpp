@@ -87,9 +87,9 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   /// platform endpoint and its log stream are closed on the way. Unknown ids are ignored.
   void forget(const std::string& id);
 
-  /// Starts following the output of container `id` of `model` from `since` (unix seconds, 0:
-  /// its first line), when this runtime has somewhere to put it.
-  void follow_output(const std::string& id, const std::string& model, std::int64_t since = 0);
+  /// Starts following the output of container `id` of `model` from `since_ns` (unix
+  /// nanoseconds, 0: its first line), when this runtime has somewhere to put it.
+  void follow_output(const std::string& id, const std::string& model, std::int64_t since_ns = 0);
 
   /// Ends a running container's life: its supervisor learns that it died now, and it is
   /// removed from the engine (and forgotten) after.
