@@ -186,6 +186,23 @@ TEST_F(trace_logs, a_noisy_container_is_rate_limited_and_its_dropped_lines_are_c
   EXPECT_FALSE(wait_line({"container output", "x-request-id=after-noise"}).empty());
 }
 
+TEST_F(trace_logs, a_removed_models_dropped_lines_series_leaves_the_metrics_page) {
+  log_yaml_ = "  level: debug\n  container_lines_per_second: 5\n  container_burst: 10\n";
+  top_level_yaml_ = std::string{"admin:\n  token: \""} + admin_token + "\"\n";
+  start(model_yaml("noisy", "JANUS_BASELINE_NOISE_LINES: \"100\""));
+  ASSERT_TRUE(eventually(5s, [&] {
+    return metric("janus_container_log_lines_dropped_total", R"(model="noisy")").has_value();
+  })) << "dropped lines are not counted";
+  http_client client{port_};
+  auto removed = client.request("DELETE", "/admin/models/noisy", {},
+                                {{"Authorization", std::string{"Bearer "} + admin_token}});
+  ASSERT_EQ(removed.status, 202u) << removed.body;
+  EXPECT_TRUE(eventually(10s, [&] {
+    return get(port_, "/metrics").body.find(R"(janus_container_log_lines_dropped_total{model="noisy"})")
+           == std::string::npos;
+  })) << "the removed model's series stays on /metrics";
+}
+
 TEST_F(trace_logs, the_admin_logs_route_returns_the_tail_of_a_process_container) {
   top_level_yaml_ = std::string{"admin:\n  token: \""} + admin_token + "\"\n";
   start(model_yaml("m", "JANUS_BASELINE_NOISE_LINES: \"5\""));
