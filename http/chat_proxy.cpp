@@ -413,8 +413,14 @@ asio::awaitable<beast::error_code> chat_proxy::open_upstream(const endpoint& whe
     logging::event{"cannot make a socket for an upstream connection"}
       .field("detail", made.error().message)
       .debug();
-    co_return made.error().code == errc::shutting_down ? asio::error::operation_aborted
-                                                       : asio::error::connection_refused;
+    switch (made.error().code) {
+      case errc::shutting_down:
+        co_return asio::error::operation_aborted;
+      case errc::engine_overloaded:
+        co_return asio::error::no_descriptors; // janusd's shortage: nobody is blamed
+      default:
+        co_return asio::error::connection_refused;
+    }
   }
   upstream_.emplace(std::move(made.value()));
   upstream_->expires_after(timeout);
