@@ -55,7 +55,9 @@ namespace janus::http {
 ///
 /// Blame. Only a refused connect counts against a container (lease_outcome::refused; its
 /// model's failure_threshold of them in a row retire it): nothing was sent, so only the container
-/// (nothing listening) can be the cause; janusd's own trouble (out of descriptors) is kept apart.
+/// (nothing listening) can be the cause. janusd's own trouble (out of descriptors for the
+/// connection) is kept apart: 503 engine_overloaded, counted against no container and not sent
+/// again (any other container would fail the same way).
 /// A failure after the request was written may be the request's own doing (a poison request
 /// fails on every container it reaches), so it counts against none; a timeout counts as slow
 /// (outcome `timeout`), never as a failure. No sequence of requests can thus retire a healthy

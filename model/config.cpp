@@ -151,7 +151,9 @@ server_config read_server(yaml_reader reader) {
   if (result.sse_keepalive != duration::zero()
       && (result.sse_keepalive < std::chrono::milliseconds(10)
           || result.sse_keepalive > std::chrono::minutes(10))) {
-    fail(reader.key_path("sse_keepalive"), "must be 0 (off) or between 10ms and 10m");
+    fail(reader.key_path("sse_keepalive"),
+         "must be 0 (off) or between 10ms and 10m, got "
+           + std::to_string(result.sse_keepalive.count()) + "ms");
   }
   reader.finish();
   return result;
