@@ -1,6 +1,8 @@
 #include "http/chat_proxy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -58,6 +60,17 @@ struct chunk_frame {
 constexpr std::string_view crlf = "\r\n";
 constexpr std::string_view last_chunk = "0\r\n\r\n";
 
+/// `data` as one chunk of a chunked body.
+std::string chunked_piece(std::string_view data) {
+  chunk_frame frame{data.size()};
+  std::string out{static_cast<const char*>(frame.size_buffer().data()), frame.size_buffer().size()};
+  out.append(data).append(crlf);
+  return out;
+}
+
+/// The most of a container's non-stream answer kept to end an early-headed stream with.
+constexpr std::size_t max_error_body_bytes = 64 * 1024;
+
 /// How long the end of a failed stream (its error frame, [DONE]) may take to write: it goes
 /// after the deadline too, so it has its own short bound.
 std::chrono::milliseconds error_write_limit(const server_config& cfg) {
@@ -108,9 +121,18 @@ chat_proxy::~chat_proxy() {
 // -- the request's course ------------------------------------------------------------------
 
 asio::awaitable<bool> chat_proxy::run() {
+  auto kept = co_await serve();
+  // Every path ends here: the heartbeat never outlives the request.
+  co_await stop_heartbeat();
+  co_return kept;
+}
+
+asio::awaitable<bool> chat_proxy::serve() {
   watch_client();
   std::string avoid;
   error_info last_error{errc::upstream_failed, "no attempt was made"};
+  /// The container whose attempt ended with last_error (its `x-janus-container`); empty: none.
+  std::string failed_on;
   int resends = 0;
   while (true) {
     auto remaining = to_ms(deadline_ - clock::now());
@@ -119,6 +141,7 @@ asio::awaitable<bool> chat_proxy::run() {
                     "the request's deadline (request_timeout "
                       + std::to_string(cfg_.request_timeout.count())
                       + " ms) passed before a container answered"};
+      failed_on.clear();
       break;
     }
     auto granted = co_await acquire(remaining, avoid);
@@ -131,8 +154,8 @@ asio::awaitable<bool> chat_proxy::run() {
       co_return false;
     }
     if (!granted) {
-      stop_watching_client();
-      auto keep_alive = co_await write_error(granted.error());
+      const std::string no_container;
+      auto keep_alive = co_await answer_error(granted.error(), no_container);
       summarize(attempts_ == 0 ? "rejected" : to_string(lease_outcome::failed_before_first_byte),
                 granted.error().code);
       co_return keep_alive;
@@ -161,9 +184,11 @@ asio::awaitable<bool> chat_proxy::run() {
         co_return false;
       case attempt_status::failed:
         last_error = std::move(outcome.error);
+        failed_on = last_error.code == errc::engine_overloaded ? std::string{} : held.container_id;
         break;
       case attempt_status::not_delivered:
         last_error = std::move(outcome.error);
+        failed_on = held.container_id;
         avoid = held.container_id;
         break;
     }
@@ -175,11 +200,10 @@ asio::awaitable<bool> chat_proxy::run() {
       metrics_->count_retry();
     }
   }
-  stop_watching_client();
-  auto keep_alive = co_await write_error(last_error);
-  summarize(last_error.code == errc::upstream_timeout
-              ? "timeout"
-              : to_string(lease_outcome::failed_before_first_byte),
+  auto keep_alive = co_await answer_error(last_error, failed_on);
+  summarize(last_error.code == errc::upstream_timeout   ? "timeout"
+            : last_error.code == errc::engine_overloaded ? "rejected"
+                                                         : to_string(lease_outcome::failed_before_first_byte),
             last_error.code);
   co_return keep_alive;
 }
@@ -228,7 +252,9 @@ asio::awaitable<result<lease>> chat_proxy::acquire(std::chrono::milliseconds tim
   if (auto granted = pools_.try_acquire(request)) {
     co_return std::move(*granted);
   }
-  // It may wait in the pool: a client that goes meanwhile withdraws it (on_client_gone).
+  // It may wait in the pool: a client that goes meanwhile withdraws it (on_client_gone), and a
+  // stream keeps its client's connection busy meanwhile (start_heartbeat).
+  start_heartbeat();
   request.cancelled = std::make_shared<std::atomic<bool>>(false);
   waiting_.emplace(acquire_request{info_.model, {}, {}, {}, request.cancelled});
   auto answer = co_await ask<result<lease>>([this, &request](auto done) {
@@ -311,15 +337,21 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                                                 "took no connection")},
                                lease_outcome::timed_out};
     }
+    if (ec && is_own_trouble(ec)) {
+      // janusd's own shortage: no container is to blame, and any other would fail the same.
+      co_return attempt_result{attempt_status::failed,
+                               {errc::engine_overloaded,
+                                "janusd cannot open a connection to a container now ("
+                                  + ec.message() + "): try again shortly"},
+                               lease_outcome::failed_before_first_byte};
+    }
     if (ec) {
-      // Nothing was sent: safe to send elsewhere. Nothing listens there, unless janusd itself
-      // could not make the connection.
+      // Nothing was sent, and nothing listens there: safe to send elsewhere.
       co_return attempt_result{attempt_status::not_delivered,
                                {errc::upstream_failed, "cannot connect to container "
                                   + held.container_id + " at 127.0.0.1:"
                                   + std::to_string(held.target.port) + ": " + ec.message()},
-                               is_own_trouble(ec) ? lease_outcome::failed_before_first_byte
-                                                  : lease_outcome::refused};
+                               lease_outcome::refused};
     }
   }
 
@@ -381,8 +413,14 @@ asio::awaitable<beast::error_code> chat_proxy::open_upstream(const endpoint& whe
     logging::event{"cannot make a socket for an upstream connection"}
       .field("detail", made.error().message)
       .debug();
-    co_return made.error().code == errc::shutting_down ? asio::error::operation_aborted
-                                                       : asio::error::connection_refused;
+    switch (made.error().code) {
+      case errc::shutting_down:
+        co_return asio::error::operation_aborted;
+      case errc::engine_overloaded:
+        co_return asio::error::no_descriptors; // janusd's shortage: nobody is blamed
+      default:
+        co_return asio::error::connection_refused;
+    }
   }
   upstream_.emplace(std::move(made.value()));
   upstream_->expires_after(timeout);
@@ -395,47 +433,64 @@ asio::awaitable<beast::error_code> chat_proxy::open_upstream(const endpoint& whe
 }
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {
+  // The container's first byte is here: the heartbeat's work is done, the client is ours.
+  co_await stop_heartbeat();
+  if (client_gone_) {
+    co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
+  }
   auto& upstream_head = parser_->get();
-  status_sent_ = upstream_head.result_int();
+  bool is_stream = upstream_head.result() == bhttp::status::ok
+                   && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
+  if (early_head_ && !is_stream) {
+    co_return co_await relay_as_error_frame(held);
+  }
+  if (!early_head_) {
+    status_sent_ = upstream_head.result_int();
+  }
   // Our response head, written by hand: the container's status, type and caching, our own
   // fields, and the body's framing (its length when the container sent one, chunked otherwise).
   std::string head;
   head.reserve(384);
-  head.append("HTTP/1.1 ").append(std::to_string(status_sent_)).append(" ");
-  head.append(bhttp::obsolete_reason(upstream_head.result())).append(crlf);
-  if (auto type = upstream_head.find(bhttp::field::content_type); type != upstream_head.end()) {
-    add_field(head, "Content-Type", type->value());
-  }
-  if (auto cache = upstream_head.find(bhttp::field::cache_control); cache != upstream_head.end()) {
-    add_field(head, "Cache-Control", cache->value());
-  }
-  add_field(head, "x-request-id", request_id_);
-  add_field(head, "x-janus-start", to_string(held.kind));
-  add_field(head, "x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
-  add_field(head, "x-janus-container", held.container_id);
   bool chunked = true;
-  auto length = parser_->content_length();
-  if (length && !parser_->chunked()) {
-    chunked = false;
-  } else if (client_http10_) {
-    // HTTP/1.0 knows no chunked coding: the body goes raw and its end is the connection's.
-    client_keep_alive_ = false;
+  if (early_head_) {
+    // The head went out while the request waited: what it could not say yet (which container,
+    // how it started, the wait) comes as the stream's first SSE comment, before the first token.
+    head = janus_comment(held);
+  } else {
+    head.append("HTTP/1.1 ").append(std::to_string(status_sent_)).append(" ");
+    head.append(bhttp::obsolete_reason(upstream_head.result())).append(crlf);
+    if (auto type = upstream_head.find(bhttp::field::content_type); type != upstream_head.end()) {
+      add_field(head, "Content-Type", type->value());
+    }
+    if (auto cache = upstream_head.find(bhttp::field::cache_control); cache != upstream_head.end()) {
+      add_field(head, "Cache-Control", cache->value());
+    }
+    add_field(head, "x-request-id", request_id_);
+    add_field(head, "x-janus-start", to_string(held.kind));
+    add_field(head, "x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
+    add_field(head, "x-janus-container", held.container_id);
+    auto length = parser_->content_length();
+    if (length && !parser_->chunked()) {
+      chunked = false;
+    } else if (client_http10_) {
+      // HTTP/1.0 knows no chunked coding: the body goes raw and its end is the connection's.
+      client_keep_alive_ = false;
+    }
+    if (!client_keep_alive_) {
+      add_field(head, "Connection", "close");
+    } else if (client_http10_) {
+      add_field(head, "Connection", "keep-alive");
+    }
+    if (!chunked) {
+      add_field(head, "Content-Length", std::to_string(*length));
+    } else if (!client_http10_) {
+      add_field(head, "Transfer-Encoding", "chunked");
+    }
+    head += crlf;
   }
-  if (!client_keep_alive_) {
-    add_field(head, "Connection", "close");
-  } else if (client_http10_) {
-    add_field(head, "Connection", "keep-alive");
-  }
-  if (!chunked) {
-    add_field(head, "Content-Length", std::to_string(*length));
-  } else if (!client_http10_) {
-    add_field(head, "Transfer-Encoding", "chunked");
-  }
-  head += crlf;
-  // A body without a length is chunked towards an HTTP/1.1 client, close-delimited otherwise.
-  chunked = chunked && !client_http10_;
-  bool is_stream = upstream_head.result() == bhttp::status::ok
-                   && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
+  // A body without a length is chunked towards an HTTP/1.1 client, close-delimited otherwise;
+  // after an early head always so (that head promised no length).
+  chunked = (chunked || early_head_) && !client_http10_;
   const attempt_result client_left{attempt_status::client_gone, {}, lease_outcome::client_gone};
   // Whatever the upstream sent with its header is relayed with ours in one write; when nothing
   // came yet, a stream's header goes at once, so the client sees the status before the first
@@ -532,9 +587,11 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
       upstream_.reset();
       release_once(held, release_as);
       if (!head_sent && !is_stream) {
-        // Nothing of the answer reached the client: it gets the error's own status.
+        // Nothing of the answer reached the client: it gets the error's own status, and hears
+        // which container failed it.
         co_return attempt_result{attempt_status::failed, std::move(failure), release_as};
       }
+
       if (is_stream) {
         if (!head_sent) {
           client_.expires_after(error_write_limit(cfg_));
@@ -553,13 +610,85 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
   co_return attempt_result{};
 }
 
+asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(const lease& held) {
+  // The client was told "200, a stream" while the request waited, and the container answers
+  // something else (an error status, a whole JSON answer): the stream carries the container's
+  // own error object when it sent one, an upstream_error frame naming the status otherwise.
+  auto& upstream_head = parser_->get();
+  auto status = upstream_head.result_int();
+  std::string content_type{upstream_head[bhttp::field::content_type]};
+  std::string body;
+  beast::error_code ec;
+  while (!parser_->is_done() && body.size() < max_error_body_bytes) {
+    upstream_head.body().data = relay_buffer_.data();
+    upstream_head.body().size = relay_buffer_.size();
+    upstream_->expires_after(within_deadline(cfg_.stream_idle_timeout));
+    std::size_t n = 0;
+    std::tie(ec, n) = co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
+    if (ec == bhttp::error::need_buffer) {
+      ec = {};
+    }
+    if (client_gone_) {
+      co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
+    }
+    body.append(relay_buffer_.data(), relay_buffer_.size() - upstream_head.body().size);
+    if (ec) {
+      break;
+    }
+  }
+  bool complete = !ec && parser_->is_done();
+  auto outcome = complete ? lease_outcome::ok
+                          : (is_timeout(ec) ? lease_outcome::timed_out : lease_outcome::failed_mid_stream);
+  if (complete && parser_->keep_alive() && upstream_buffer_.size() == 0) {
+    home_.upstreams().give_back(held.container_id, std::move(*upstream_));
+  }
+  upstream_.reset();
+  release_once(held, outcome);
+  auto comment = janus_comment(held);
+  client_.expires_after(error_write_limit(cfg_));
+  auto [comment_ec, comment_n] = co_await asio::async_write(client_, asio::buffer(comment), nothrow);
+  if (comment_ec) {
+    co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
+  }
+  // JSON has line breaks only between tokens: without them the object fits one `data:` line.
+  std::erase_if(body, [](char c) { return c == '\n' || c == '\r'; });
+  auto first = body.find_first_not_of(" \t");
+  if (complete && status >= 400 && first != std::string::npos
+      && std::string_view{body}.substr(first).starts_with(R"({"error")")) {
+    error_frame_ = true;
+    co_await end_stream_with_frame(body);
+    co_return attempt_result{attempt_status::done, {}, outcome};
+  }
+  error_info failure{errc::upstream_failed,
+                     "container " + held.container_id + " answered " + std::to_string(status)
+                       + (content_type.empty() ? std::string{} : " (" + content_type + ")")
+                       + " instead of an event stream"};
+  co_await end_stream_with_error(failure);
+  co_return attempt_result{attempt_status::failed_mid_stream, std::move(failure), outcome};
+}
+
+std::string chat_proxy::janus_comment(const lease& held) const {
+  std::string text;
+  text.append(": x-janus-container: ").append(held.container_id).append("\n");
+  text.append(": x-janus-start: ").append(to_string(held.kind)).append("\n");
+  text.append(": x-janus-queue-ms: ")
+    .append(std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()))
+    .append("\n\n");
+  return client_http10_ ? text : chunked_piece(text);
+}
+
 asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error) {
   auto rendered = make_error_response(error);
+  co_await end_stream_with_frame(rendered.body);
+}
+
+asio::awaitable<void> chat_proxy::end_stream_with_frame(std::string_view data) {
+  co_await stop_heartbeat();
   std::string tail;
   if (!scanner_.at_frame_boundary()) {
     tail += "\n\n";
   }
-  tail += "data: " + rendered.body + "\n\n";
+  tail.append("data: ").append(data).append("\n\n");
   tail += "data: [DONE]\n\n";
   client_.expires_after(error_write_limit(cfg_));
   if (client_http10_) {
@@ -576,12 +705,27 @@ asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error)
   co_await asio::async_write(client_, asio::buffer(framed), nothrow);
 }
 
-asio::awaitable<bool> chat_proxy::write_error(const error_info& error) {
+asio::awaitable<bool> chat_proxy::answer_error(const error_info& error, const std::string& container) {
+  // In this order: cancelling the watch cancels every wait on the socket, a heartbeat's write too.
+  co_await stop_heartbeat();
+  stop_watching_client();
+  if (early_head_) {
+    // The client has had its 200 and a stream: the error ends that stream.
+    co_await end_stream_with_error(error);
+    co_return false;
+  }
+  co_return co_await write_error(error, container);
+}
+
+asio::awaitable<bool> chat_proxy::write_error(const error_info& error, const std::string& container) {
   auto rendered = make_error_response(error);
   status_sent_ = static_cast<unsigned>(rendered.status);
   bhttp::response<bhttp::string_body> response{rendered.status, 11};
   response.set(bhttp::field::content_type, "application/json");
   response.set("x-request-id", request_id_);
+  if (!container.empty()) {
+    response.set("x-janus-container", container);
+  }
   if (rendered.retry_after > 0) {
     response.set(bhttp::field::retry_after, std::to_string(rendered.retry_after));
   }
@@ -594,6 +738,84 @@ asio::awaitable<bool> chat_proxy::write_error(const error_info& error) {
   client_.expires_after(cfg_.stream_idle_timeout);
   auto [ec, n] = co_await bhttp::async_write(client_, response, nothrow);
   co_return !ec && client_keep_alive_;
+}
+
+// -- heartbeat -----------------------------------------------------------------------------
+
+void chat_proxy::start_heartbeat() {
+  if (!info_.stream || cfg_.sse_keepalive <= std::chrono::milliseconds::zero() || heartbeat_
+      || response_started_ || client_gone_) {
+    return;
+  }
+  heartbeat_ = std::make_shared<heartbeat_state>(client_.get_executor());
+  heartbeat_->next = clock::now() + cfg_.sse_keepalive;
+  asio::co_spawn(client_.get_executor(), beat(heartbeat_), asio::detached);
+}
+
+asio::awaitable<void> chat_proxy::stop_heartbeat() {
+  if (!heartbeat_) {
+    co_return;
+  }
+  auto state = heartbeat_;
+  state->stop = true;
+  state->tick.cancel();
+  // Nothing runs between this look and the wait (one thread): the beat's end cancels the wait.
+  while (state->running) {
+    state->done.expires_at(clock::time_point::max());
+    co_await state->done.async_wait(nothrow);
+  }
+}
+
+asio::awaitable<void> chat_proxy::beat(std::shared_ptr<heartbeat_state> state) {
+  // `this` is valid while `running`: the request's end waits for it (stop_heartbeat).
+  while (!state->stop) {
+    state->tick.expires_at(state->next);
+    co_await state->tick.async_wait(nothrow);
+    if (state->stop || client_gone_) {
+      break;
+    }
+    state->next += cfg_.sse_keepalive;
+    std::string out;
+    if (!early_head_) {
+      out = early_head();
+      early_head_ = true;
+      response_started_ = true;
+      status_sent_ = 200;
+    }
+    constexpr std::string_view comment = ": keep-alive\n\n";
+    out += client_http10_ ? std::string{comment} : chunked_piece(comment);
+    client_.expires_after(within_deadline(cfg_.stream_idle_timeout));
+    auto [ec, n] = co_await asio::async_write(client_, asio::buffer(out), nothrow);
+    if (ec) {
+      if (!client_gone_) {
+        on_client_gone();
+      }
+      break;
+    }
+  }
+  state->running = false;
+  state->done.cancel();
+}
+
+std::string chat_proxy::early_head() {
+  std::string head;
+  head.reserve(256);
+  head.append("HTTP/1.1 200 OK").append(crlf);
+  add_field(head, "Content-Type", "text/event-stream");
+  add_field(head, "Cache-Control", "no-cache");
+  add_field(head, "x-request-id", request_id_);
+  if (client_http10_) {
+    // HTTP/1.0 knows no chunked coding: the stream ends with the connection.
+    client_keep_alive_ = false;
+  }
+  if (!client_keep_alive_) {
+    add_field(head, "Connection", "close");
+  }
+  if (!client_http10_) {
+    add_field(head, "Transfer-Encoding", "chunked");
+  }
+  head += crlf;
+  return head;
 }
 
 // -- client watch --------------------------------------------------------------------------
@@ -626,6 +848,10 @@ void chat_proxy::stop_watching_client() {
 
 void chat_proxy::on_client_gone() {
   client_gone_ = true;
+  if (heartbeat_) {
+    heartbeat_->stop = true;
+    heartbeat_->tick.cancel();
+  }
   if (upstream_) {
     beast::error_code ignored;
     upstream_->socket().close(ignored);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -54,11 +55,21 @@ namespace janus::http {
 ///
 /// Blame. Only a refused connect counts against a container (lease_outcome::refused; its
 /// model's failure_threshold of them in a row retire it): nothing was sent, so only the container
-/// (nothing listening) can be the cause; janusd's own trouble (out of descriptors) is kept apart.
+/// (nothing listening) can be the cause. janusd's own trouble (out of descriptors for the
+/// connection) is kept apart: 503 engine_overloaded, counted against no container and not sent
+/// again (any other container would fail the same way).
 /// A failure after the request was written may be the request's own doing (a poison request
 /// fails on every container it reaches), so it counts against none; a timeout counts as slow
 /// (outcome `timeout`), never as a failure. No sequence of requests can thus retire a healthy
 /// container; one that takes connections but fails every request is left to its health checks.
+///
+/// Waiting streams. A streaming request that waits for a slot (queue, cold start) for
+/// server.sse_keepalive gets its response head then (200, text/event-stream, x-request-id),
+/// and an SSE comment `: keep-alive` every sse_keepalive until the container's answer begins;
+/// the fields that name the container (x-janus-container, x-janus-start, x-janus-queue-ms) come
+/// as the stream's first comment. A failure after that head ends the stream with an error frame
+/// and `data: [DONE]`. The heartbeat is a second coroutine that owns the client's writes until
+/// stop_heartbeat() joins it: every write of the request's own is preceded by that join.
 class chat_proxy {
 public:
   using clock = std::chrono::steady_clock;
@@ -88,6 +99,9 @@ private:
     lease_outcome release_as = lease_outcome::ok;
   };
 
+  /// The request's course; run() adds the heartbeat's join on every path.
+  boost::asio::awaitable<bool> serve();
+
   boost::asio::awaitable<result<lease>> acquire(std::chrono::milliseconds timeout,
                                                 std::string avoid);
 
@@ -114,10 +128,49 @@ private:
   /// Relays the answer's body to the client, piece by piece.
   boost::asio::awaitable<attempt_result> relay(const lease& held);
 
+  /// After an early head: relays a container's answer that is no event stream as the stream's
+  /// end (its own error object as the frame when it sent one, an upstream_error otherwise).
+  boost::asio::awaitable<attempt_result> relay_as_error_frame(const lease& held);
+
+  /// The SSE comment that carries what an early head could not: container, start kind, wait.
+  std::string janus_comment(const lease& held) const;
+
   /// Ends a started stream after an upstream failure: an error frame and `data: [DONE]`.
   boost::asio::awaitable<void> end_stream_with_error(const error_info& error);
 
-  boost::asio::awaitable<bool> write_error(const error_info& error);
+  /// Ends a started stream with `data: <data>` and `data: [DONE]`.
+  boost::asio::awaitable<void> end_stream_with_frame(std::string_view data);
+
+  /// Answers a failure: its own status when nothing was sent yet, the end of the stream after
+  /// an early head. `container`: the one whose attempt failed (`x-janus-container`), if any.
+  boost::asio::awaitable<bool> answer_error(const error_info& error, const std::string& container);
+
+  boost::asio::awaitable<bool> write_error(const error_info& error, const std::string& container);
+
+  /// The heartbeat of a waiting stream (see "Waiting streams"): started when acquire() must
+  /// wait, once per request; nothing for a non-stream or with sse_keepalive 0.
+  void start_heartbeat();
+
+  /// Stops the heartbeat and waits until it has finished its write in progress, if any. Before
+  /// stop_watching_client(): its cancel would cut a heartbeat's write short.
+  boost::asio::awaitable<void> stop_heartbeat();
+
+  struct heartbeat_state {
+    explicit heartbeat_state(const boost::asio::any_io_executor& executor)
+      : tick(executor), done(executor) {
+    }
+    boost::asio::steady_timer tick;
+    /// Cancelled when the beat ends: wakes stop_heartbeat().
+    boost::asio::steady_timer done;
+    clock::time_point next;
+    bool stop = false;
+    bool running = true;
+  };
+
+  boost::asio::awaitable<void> beat(std::shared_ptr<heartbeat_state> state);
+
+  /// The head sent while the request waits; makes an HTTP/1.0 client's connection close.
+  std::string early_head();
 
   /// Gives the attempt's lease back, once: early when the container's answer is complete, or
   /// when the attempt ends.
@@ -174,6 +227,9 @@ private:
   };
   std::shared_ptr<client_watch> watch_;
   sse_scanner scanner_;
+  std::shared_ptr<heartbeat_state> heartbeat_;
+  /// The response head went out while the request waited (a 200 stream).
+  bool early_head_ = false;
 
   // -- what the summary reports ------------------------------------------------------------
   /// Held until the request ends: the handles stay valid if the model is removed meanwhile.

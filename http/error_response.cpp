@@ -101,6 +101,11 @@ error_response make_error_response(const error_info& error) {
       out.status = bhttp::status::not_found;
       out.type = "invalid_request_error";
       break;
+    case errc::engine_overloaded:
+      out.status = bhttp::status::service_unavailable;
+      out.type = "server_error";
+      out.retry_after = 1;
+      break;
     case errc::none:
     case errc::internal:
     case errc::invalid_config:

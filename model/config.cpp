@@ -147,6 +147,14 @@ server_config read_server(yaml_reader reader) {
                                           lowest_json_depth, highest_json_depth);
   result.max_connections = static_cast<std::size_t>(
     reader.read_int("max_connections", static_cast<int>(result.max_connections), 0, 1000000));
+  result.sse_keepalive = reader.read_duration("sse_keepalive", result.sse_keepalive);
+  if (result.sse_keepalive != duration::zero()
+      && (result.sse_keepalive < std::chrono::milliseconds(10)
+          || result.sse_keepalive > std::chrono::minutes(10))) {
+    fail(reader.key_path("sse_keepalive"),
+         "must be 0 (off) or between 10ms and 10m, got "
+           + std::to_string(result.sse_keepalive.count()) + "ms");
+  }
   reader.finish();
   return result;
 }

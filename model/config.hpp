@@ -145,6 +145,9 @@ struct server_config {
   int max_json_depth = 128;
   /// Client connections open at once; past it a new one gets 503 and is closed. 0 = no cap.
   std::size_t max_connections = 10000;
+  /// A streaming chat request that waits this long for a container (queue, cold start) gets its
+  /// response head, then an SSE comment every as long until the container's first byte; 0 = off.
+  duration sse_keepalive = std::chrono::seconds(5);
 };
 
 /// How janusd writes its own log.

@@ -58,6 +58,8 @@ std::string_view to_string(errc code) {
       return "invalid_config";
     case errc::unknown_container:
       return "unknown_container";
+    case errc::engine_overloaded:
+      return "engine_overloaded";
   }
   return "unknown";
 }

@@ -66,6 +66,9 @@ enum class errc : std::uint8_t {
   invalid_config,
   /// The admin API was asked about a container janusd does not know (or has forgotten) (404).
   unknown_container,
+  /// janusd itself is short of a resource for the request (out of file descriptors for the
+  /// container connection): 503 with Retry-After; no container is blamed, nothing is re-sent.
+  engine_overloaded,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

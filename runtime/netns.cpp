@@ -184,7 +184,8 @@ void netns::make_socket(socket_handler done) {
       if (refill > 0) {
         self->keep_spares({});
       }
-      (*answer)(error_info{errc::upstream_failed, made.error});
+      (*answer)(error_info{made.own_shortage ? errc::engine_overloaded : errc::upstream_failed,
+                           made.error});
       return;
     }
     int fd = made.sockets.back();
@@ -326,6 +327,7 @@ netns::visit_result netns::run_visit(const visit& what) {
   for (int i = 0; i < what.sockets; ++i) {
     int fd = new_socket();
     if (fd < 0) {
+      out.own_shortage = errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM;
       out.error = errno_message("cannot make a socket in the container's network namespace",
                                 errno);
       break;

@@ -69,6 +69,8 @@ private:
     std::vector<int> sockets;
     int listener = -1;
     std::string error;
+    /// The socket could not be made for janusd's own shortage (descriptors, memory).
+    bool own_shortage = false;
   };
 
   /// On the factory's thread: enters the namespace, makes what `what` asks for, returns home.

@@ -176,6 +176,10 @@ net::awaitable<exchange_result> connection::exchange(std::string_view request,
       const auto got = body_buffer_.size() - parser.get().body().size;
       if (got > 0) {
         meter.on_body({body_buffer_.data(), got}, micros_since(scheduled));
+        if (out.start == start_kind::none) {
+          // A stream that waited past janusd's sse_keepalive has it in its first comment.
+          out.start = start_kind_in_comment({body_buffer_.data(), got});
+        }
       }
       if (ec == http::error::need_buffer) {
         continue;

@@ -67,6 +67,20 @@ std::string_view to_string(token_source value) {
   return "none";
 }
 
+start_kind start_kind_in_comment(std::string_view body) {
+  constexpr std::string_view prefix = ": x-janus-start: ";
+  auto at = body.find(prefix);
+  if (at == std::string_view::npos) {
+    return start_kind::none;
+  }
+  auto value = body.substr(at + prefix.size());
+  auto end = value.find('\n');
+  if (end == std::string_view::npos) {
+    return start_kind::none; // cut by the read: not the whole value
+  }
+  return parse_start_kind(value.substr(0, end));
+}
+
 start_kind parse_start_kind(std::string_view header_value) {
   std::string value{header_value};
   std::transform(value.begin(), value.end(), value.begin(),

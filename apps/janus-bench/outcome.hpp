@@ -68,4 +68,8 @@ std::string_view to_string(start_kind value);
 /// value, `none` for an empty one.
 start_kind parse_start_kind(std::string_view header_value);
 
+/// The kind named by janusd's `: x-janus-start: <kind>` SSE comment in `body` (a stream whose
+/// head went before a container was known, see server.sse_keepalive); `none` without one.
+start_kind start_kind_in_comment(std::string_view body);
+
 } // namespace janus::bench

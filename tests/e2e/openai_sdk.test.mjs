@@ -1,5 +1,6 @@
 // janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with an
-// echo model ("baseline", janus-baseline), an agent model (platform_agent.test.mjs) and a client
+// echo model ("baseline", janus-baseline), one that boots in 1.2 s and has no warm container
+// ("slow", under sse_keepalive 200ms), an agent model (platform_agent.test.mjs) and a client
 // API key, and passes its address in JANUSD_URL and the key in JANUSD_API_KEY.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -50,6 +51,31 @@ test("a streamed completion arrives chunk by chunk and ends with usage", async (
   assert.ok(chunks >= 8, `expected role, 6 tokens, finish and usage chunks, got ${chunks}`);
 });
 
+test("a stream that waits for a slow cold start comes through the keep-alive comments", async () => {
+  const sent = Date.now();
+  const { data: stream, response } = await client.chat.completions
+    .create({ model: "slow", messages, stream: true })
+    .withResponse();
+  const headAfter = Date.now() - sent;
+  // The head came while the container was booting: which one serves it is not known yet.
+  assert.ok(headAfter < 900, `the head came after ${headAfter} ms`);
+  assert.equal(response.headers.get("content-type"), "text/event-stream");
+  assert.equal(response.headers.get("x-janus-container"), null);
+  let text = "";
+  let firstTokenAfter = null;
+  let finish = null;
+  for await (const chunk of stream) {
+    if (chunk.choices.length > 0) {
+      firstTokenAfter ??= Date.now() - sent;
+      text += chunk.choices[0].delta.content ?? "";
+      finish = chunk.choices[0].finish_reason ?? finish;
+    }
+  }
+  assert.ok(firstTokenAfter >= 1200, `the container was not cold (first token after ${firstTokenAfter} ms)`);
+  assert.equal(text, "hello from the sdk hello from");
+  assert.equal(finish, "stop");
+});
+
 test("the response carries janusd's request id and start kind", async () => {
   const { response } = await client.chat.completions
     .create({ model: "baseline", messages }, { headers: { "x-request-id": "sdk-test-1" } })
@@ -63,7 +89,7 @@ test("models lists the configured models", async () => {
   for await (const model of client.models.list()) {
     ids.push(model.id);
   }
-  assert.deepEqual(ids, ["baseline", "agent"]);
+  assert.deepEqual(ids, ["baseline", "agent", "slow"]);
 });
 
 test("an unknown model is the SDK's NotFoundError with janusd's code", async () => {

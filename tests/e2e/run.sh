@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the OpenAI SDK end-to-end tests against a real janusd: installs the SDK from the npm
 # registry when missing, starts janusd (binaries from $1, default build/bin) with an echo model,
+# one that boots slowly (no warm container: a stream waits, with SSE keep-alive comments),
 # an agent model whose platform LLM is another janus-baseline, and a client API key, on free
 # loopback ports, runs `node --test`, stops janusd. Exit 77 = skipped (no node/npm outside CI);
 # in CI (CI=true) a missing tool is a failure.
@@ -39,6 +40,7 @@ cat > "$work/janusd.yaml" <<YAML
 server:
   listen: "127.0.0.1:$port"
   threads: 2
+  sse_keepalive: 200ms
 platform:
   routes:
     /v1/chat/completions:
@@ -59,6 +61,13 @@ models:
     env:
       JANUS_BASELINE_MODE: agent
     min_warm: 1
+    max_containers: 1
+  slow:
+    command: ["janus-baseline"]
+    env:
+      JANUS_BASELINE_TOKENS: "6"
+      JANUS_BASELINE_STARTUP_DELAY_MS: "1200"
+    min_warm: 0
     max_containers: 1
 YAML
 JANUS_E2E_LLM_KEY=e2e-llm-secret JANUS_E2E_API_KEYS="$api_key" "$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &

@@ -36,5 +36,14 @@ TEST(bench_outcome, start_kinds_are_read_from_the_header_in_any_case) {
   EXPECT_EQ(to_string(start_kind::prewarmed), "prewarmed");
 }
 
+TEST(bench_outcome, a_start_kind_is_read_from_janusds_stream_comment_when_the_head_went_early) {
+  EXPECT_EQ(start_kind_in_comment(": keep-alive\n\n: x-janus-container: m-1\n: x-janus-start: cold\n"
+                                  ": x-janus-queue-ms: 1500\n\n"),
+            start_kind::cold);
+  EXPECT_EQ(start_kind_in_comment(": keep-alive\n\n"), start_kind::none);
+  EXPECT_EQ(start_kind_in_comment(": x-janus-start: co"), start_kind::none) << "cut by the read";
+  EXPECT_EQ(start_kind_in_comment("data: {}\n\n"), start_kind::none);
+}
+
 } // namespace
 } // namespace janus::bench

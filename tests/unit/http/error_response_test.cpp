@@ -39,6 +39,14 @@ TEST(make_error_response, maps_the_edges_refusals_to_their_status_type_and_code)
   }
 }
 
+TEST(make_error_response, answers_janusds_own_overload_with_503_and_retry_after) {
+  auto rendered = make_error_response({errc::engine_overloaded, "out of file descriptors"});
+  EXPECT_EQ(static_cast<unsigned>(rendered.status), 503u);
+  EXPECT_EQ(rendered.type, "server_error");
+  EXPECT_EQ(rendered.retry_after, 1);
+  EXPECT_NE(rendered.body.find(R"("code":"engine_overloaded")"), std::string::npos) << rendered.body;
+}
+
 TEST(make_error_response, challenges_with_bearer_on_401_only) {
   EXPECT_EQ(make_error_response({errc::invalid_api_key, "m"}).www_authenticate, "Bearer");
   EXPECT_EQ(make_error_response({errc::admin_unauthorized, "m"}).www_authenticate, "Bearer");

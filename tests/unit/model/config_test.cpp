@@ -459,6 +459,20 @@ TEST(config, prewarm_window_and_headroom_are_per_model_keys_with_defaults) {
                           "models.baseline.prewarm_window: "));
 }
 
+TEST(config, sse_keepalive_is_a_server_key_with_a_default_an_off_and_a_range) {
+  EXPECT_EQ(parse_config(with_server("")).server.sse_keepalive, 5000ms);
+  EXPECT_EQ(parse_config(with_server("  sse_keepalive: 0\n")).server.sse_keepalive,
+            duration::zero()) << "0: off";
+  EXPECT_EQ(parse_config(with_server("  sse_keepalive: 200ms\n")).server.sse_keepalive, 200ms);
+  EXPECT_EQ(parse_config(with_server("  sse_keepalive: 10m\n")).server.sse_keepalive, 600000ms);
+  EXPECT_EQ(error_of(with_server("  sse_keepalive: 5ms\n")),
+            "server.sse_keepalive: must be 0 (off) or between 10ms and 10m, got 5ms");
+  EXPECT_TRUE(starts_with(error_of(with_server("  sse_keepalive: 11m\n")),
+                          "server.sse_keepalive: must be 0 (off) or between 10ms and 10m"));
+  EXPECT_TRUE(starts_with(error_of(with_server("  sse_keepalive: often\n")),
+                          "server.sse_keepalive: "));
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
