@@ -13,4 +13,5 @@ set(janus_fuzz_targets
   fuzz_line_splitter
   fuzz_platform_parsers
   fuzz_request_head
+  fuzz_check_rules
 )
