@@ -142,6 +142,12 @@ auto ask_add(admin_broker& admin, model_config&& model) {
   });
 }
 
+auto ask_conformance(conformance_checker& checker, const model_config& model) {
+  return ask<result<std::string>>([&checker, &model](auto done) {
+    checker.check(model, std::move(done));
+  });
+}
+
 auto ask_remove(admin_broker& admin, const std::string& model) {
   return ask<result<std::string>>([&admin, model](auto done) mutable {
     admin.remove_model(std::move(model), std::move(done));
@@ -230,6 +236,20 @@ boost::asio::awaitable<reply> admin_answer(
       co_return error_reply(*violation);
     }
     auto name = parsed.value().name;
+    if (hooks.conformance != nullptr) {
+      // A name that exists is refused before a container is started for nothing.
+      auto statuses = co_await ask_statuses(pools);
+      for (const auto& pool : statuses) {
+        if (pool.model == name) {
+          error_info exists{errc::conflict, "the model `" + name + "` exists already"};
+          co_return error_reply(exists);
+        }
+      }
+      auto checked = co_await ask_conformance(*hooks.conformance, parsed.value());
+      if (!checked) {
+        co_return error_reply(checked.error());
+      }
+    }
     if (requests != nullptr) {
       requests->add_model(name); // before the pool exists: its first request is counted
     }

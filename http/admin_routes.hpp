@@ -10,6 +10,7 @@
 
 #include "http/admin_broker.hpp"
 #include "http/broker.hpp"
+#include "http/conformance_checker.hpp"
 #include "http/replies.hpp"
 #include "model/config.hpp"
 
@@ -30,6 +31,9 @@ struct admin_hooks {
   int max_json_depth = server_config{}.max_json_depth;
   /// Ceilings on models added at run time: checked before the model reaches the pools.
   admin_limits limits;
+  /// With `admin.require_conformance`: what checks a model before `POST /admin/models` adds it
+  /// (null = no check).
+  conformance_checker* conformance = nullptr;
 };
 
 /// Whether `path` (no query) is an admin API path and the API is enabled; when disabled, admin

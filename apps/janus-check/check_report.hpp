@@ -35,6 +35,8 @@ struct check_report {
   std::chrono::milliseconds took{0};
   /// Why the check could not run (no Docker engine answers, no such image); empty when it ran.
   std::string environment_error;
+  /// Set with environment_error when what was to be checked is not there (the image).
+  bool subject_missing = false;
 };
 
 /// Whether the check ran and every required rule holds (a skipped rule neither holds nor fails).

@@ -122,6 +122,7 @@ net::awaitable<check_report> run_check(container_launcher& via, check_settings s
   if (launched.fault == launch_fault::engine_unreachable
       || launched.fault == launch_fault::image_missing) {
     report.environment_error = launched.message;
+    report.subject_missing = launched.fault == launch_fault::image_missing;
     co_await via.remove();
     report.took = since(began);
     co_return report;

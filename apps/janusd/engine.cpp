@@ -11,6 +11,7 @@
 
 #include "actors/facade.hpp"
 #include "actors/health_checker.hpp"
+#include "actors/pool.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
 #include "logging/event.hpp"
@@ -112,6 +113,14 @@ engine::engine(config cfg)
     runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
                                                  secret_variables(cfg_), platform_.get());
   }
+  if (cfg_.admin.require_conformance) {
+    actors::pool_deps spec_deps;
+    spec_deps.platform_env = platform_env(cfg_.platform);
+    conformance_ = std::make_unique<conformance_service>(
+      runtime_io_, *runtime_, cfg_, [spec_deps](const model_config& model) {
+        return actors::container_spec_for(model, spec_deps);
+      });
+  }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
   // One scheduler thread: actor work is a few microseconds per request, and every extra
@@ -142,12 +151,18 @@ engine::engine(config cfg)
   hooks.admin.runtime = cfg_.runtime;
   hooks.admin.docker = cfg_.docker;
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
+  hooks.admin.conformance = conformance_.get();
   hooks.auth = cfg_.auth;
   hooks.admin.limits = cfg_.admin.limits;
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
 engine::~engine() {
+  // 0. Admin adds waiting for a conformance check are answered (503) while the HTTP threads
+  //    still run to deliver the answers.
+  if (conformance_) {
+    conformance_->shutdown();
+  }
   // 1. No more HTTP: the I/O threads stop, so no session asks the actors any more (what they
   //    still wait for is destroyed with the server, below).
   if (server_) {
@@ -163,6 +178,7 @@ engine::~engine() {
   if (runtime_thread_.joinable()) {
     runtime_thread_.join();
   }
+  conformance_.reset(); // removes what abandoned checks left, before the runtime goes
   if (!actors_gone) {
     // An actor that still runs may call the runtime: leave it to the process's exit (children
     // die with janusd through PR_SET_PDEATHSIG; Docker containers are reconciled at the next
@@ -243,6 +259,9 @@ void engine::start() {
 }
 
 void engine::shutdown() {
+  if (conformance_) {
+    conformance_->shutdown(); // admin adds waiting for a check do not hold up the drain
+  }
   caf::scoped_actor self{*actors_};
   auto limit = cfg_.server.drain_timeout + longest_grace(cfg_) + std::chrono::seconds(10);
   self->request(facade_, limit, actors::shutdown_atom::value)

@@ -14,6 +14,7 @@
 #include "actors/admin_bridge.hpp"
 #include "actors/broker_bridge.hpp"
 #include "actors/container_metrics.hpp"
+#include "apps/janusd/conformance_service.hpp"
 #include "http/request_metrics.hpp"
 #include "http/platform_server.hpp"
 #include "http/server.hpp"
@@ -63,6 +64,8 @@ private:
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
   std::unique_ptr<runtime> runtime_;
+  /// admin.require_conformance's checks, on the runtime's thread; null when not required.
+  std::unique_ptr<conformance_service> conformance_;
   std::thread runtime_thread_;
   caf::actor health_;
   caf::actor router_;

@@ -1,0 +1,173 @@
+#include "apps/janusd/conformance_service.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+
+#include <exception>
+
+#include "apps/janus-check/check_run.hpp"
+#include "apps/janus-check/docker_launcher.hpp"
+#include "apps/janus-check/runtime_launcher.hpp"
+#include "logging/event.hpp"
+
+namespace janus {
+
+namespace net = boost::asio;
+
+/// One check under way: its launcher (touched on the io thread only) and the admin request's
+/// handler, answered once, by the check or by shutdown(), whichever comes first.
+struct conformance_service::job {
+  std::string model;
+  std::unique_ptr<check::container_launcher> launcher;
+  std::mutex mutex;
+  done_handler on_done;
+
+  void answer(result<std::string> outcome) {
+    done_handler handler;
+    {
+      std::lock_guard lock{mutex};
+      handler = std::move(on_done);
+      on_done = nullptr;
+    }
+    if (handler) {
+      handler(std::move(outcome));
+    }
+  }
+};
+
+namespace {
+
+/// What the admin request learns of a finished check.
+result<std::string> outcome_of(const check::check_report& report, const std::string& model) {
+  if (check::passed(report)) {
+    return "every required rule holds (" + std::to_string(report.took.count()) + " ms)";
+  }
+  if (!report.environment_error.empty()) {
+    auto message = "cannot run the conformance check of model `" + model + "`: "
+                   + report.environment_error;
+    return error_info{report.subject_missing ? errc::not_conforming : errc::no_capacity,
+                      std::move(message)};
+  }
+  return error_info{errc::not_conforming, "model `" + model + "` (" + report.subject
+                                            + ") fails the Janus container contract: "
+                                            + check::failure_summary(report)};
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    out += (out.empty() ? "" : ",") + name;
+  }
+  return out;
+}
+
+} // namespace
+
+conformance_service::conformance_service(net::io_context& io, runtime& backend,
+                                         const config& cfg, spec_maker spec_of)
+  : io_(io), backend_(backend), runtime_name_(cfg.runtime), docker_(cfg.docker),
+    admin_(cfg.admin), spec_of_(std::move(spec_of)) {
+}
+
+conformance_service::~conformance_service() {
+  std::set<std::shared_ptr<job>> left;
+  {
+    std::lock_guard lock{mutex_};
+    left.swap(jobs_);
+  }
+  for (const auto& abandoned : left) {
+    if (abandoned->launcher) {
+      abandoned->launcher->remove_now();
+    }
+  }
+}
+
+void conformance_service::check(const model_config& model, done_handler on_done) {
+  if (stopping_) {
+    on_done(error_info{errc::shutting_down, "janusd is shutting down"});
+    return;
+  }
+  if (running_.fetch_add(1) >= admin_.max_conformance_checks) {
+    --running_;
+    on_done(error_info{errc::no_capacity,
+                       std::to_string(admin_.max_conformance_checks)
+                         + " conformance checks run already (admin.max_conformance_checks); "
+                           "try again when one has ended"});
+    return;
+  }
+  auto started = std::make_shared<job>();
+  started->model = model.name;
+  started->on_done = std::move(on_done);
+  {
+    std::lock_guard lock{mutex_};
+    jobs_.insert(started);
+  }
+  auto spec = spec_of_(model);
+  spec.labels.clear(); // no janus.engine: no janusd adopts or removes a check's container
+  check::check_settings settings;
+  settings.model = model.name;
+  settings.startup_timeout = model.startup_timeout;
+  settings.stop_grace = model.stop_grace;
+  settings.request_timeout = admin_.conformance_request_timeout;
+  logging::event{"conformance check started"}
+    .field("model", model.name)
+    .field("subject", model.image.empty() ? std::string{"command"} : model.image)
+    .field("longest_ms", check::longest_check(settings, docker_.call_timeout).count())
+    .info();
+  net::post(io_, [this, started, spec = std::move(spec), settings = std::move(settings)]() mutable {
+    if (runtime_name_ == "docker") {
+      started->launcher = std::make_unique<check::docker_launcher>(std::move(spec), docker_.socket,
+                                                                   docker_.call_timeout);
+    } else {
+      started->launcher = std::make_unique<check::runtime_launcher>(backend_, std::move(spec));
+    }
+    net::co_spawn(io_, check::run_check(*started->launcher, std::move(settings)),
+                  [this, started](std::exception_ptr error, check::check_report report) {
+                    if (error) {
+                      std::string what = "unknown";
+                      try {
+                        std::rethrow_exception(error);
+                      } catch (const std::exception& e) {
+                        what = e.what();
+                      }
+                      started->launcher->remove_now();
+                      finish(started, error_info{errc::internal,
+                                                 "the conformance check failed: " + what});
+                      return;
+                    }
+                    logging::event{"conformance check done"}
+                      .field("model", started->model)
+                      .field("passed", check::passed(report))
+                      .field("failed_rules", joined(check::failed_rules(report)))
+                      .field("boot_ms", report.boot ? report.boot->count() : -1)
+                      .field("took_ms", report.took.count())
+                      .info();
+                    finish(started, outcome_of(report, started->model));
+                  });
+  });
+}
+
+void conformance_service::finish(const std::shared_ptr<job>& done, result<std::string> outcome) {
+  {
+    std::lock_guard lock{mutex_};
+    jobs_.erase(done);
+  }
+  --running_;
+  done->answer(std::move(outcome));
+}
+
+void conformance_service::shutdown() {
+  stopping_ = true;
+  std::set<std::shared_ptr<job>> under_way;
+  {
+    std::lock_guard lock{mutex_};
+    under_way = jobs_;
+  }
+  for (const auto& pending : under_way) {
+    pending->answer(error_info{errc::shutting_down,
+                               "janusd is shutting down: the conformance check of model `"
+                                 + pending->model + "` was abandoned"});
+  }
+}
+
+} // namespace janus
