@@ -78,8 +78,10 @@ net::awaitable<launch_outcome> docker_launcher::launch() {
   }
   auto body = docker::create_body(spec_);
   auto create_path = "/containers/create?name=" + name_;
+  // Set before the call: a signal during it may leave a container, which remove() finds by name
+  // (a 404 there is fine).
+  created_ = true;
   auto created = co_await api_.call(bhttp::verb::post, create_path, body);
-  created_ = created.sent;
   if (created.status == 404) {
     launch_outcome missing{launch_fault::image_missing,
                            "image " + spec_.image + " is not in the Docker engine ("

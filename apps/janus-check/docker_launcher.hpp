@@ -54,7 +54,7 @@ private:
   std::string name_;
   /// The short id once created.
   std::string id_;
-  /// A create was sent: there may be a container to remove (by id, else by name).
+  /// A create was asked for: there may be a container to remove (by id, else by name).
   bool created_ = false;
   bool removed_ = false;
   std::optional<std::uint16_t> host_port_;
