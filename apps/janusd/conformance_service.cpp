@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <exception>
 
@@ -19,6 +20,8 @@ namespace net = boost::asio;
 struct conformance_service::job {
   std::string model;
   std::unique_ptr<check::container_launcher> launcher;
+  /// Answers the admin request if the check outlives its bound (touched on the io thread only).
+  std::unique_ptr<net::steady_timer> deadline;
   std::mutex mutex;
   done_handler on_done;
 
@@ -36,6 +39,10 @@ struct conformance_service::job {
 };
 
 namespace {
+
+/// What the overall deadline of a check allows on top of check::longest_check (the runtime's
+/// start report and the removal, which that sum leaves out).
+constexpr std::chrono::seconds deadline_margin{10};
 
 /// What the admin request learns of a finished check.
 result<std::string> outcome_of(const check::check_report& report, const std::string& model) {
@@ -83,23 +90,23 @@ conformance_service::~conformance_service() {
 }
 
 void conformance_service::check(const model_config& model, done_handler on_done) {
-  if (stopping_) {
-    on_done(error_info{errc::shutting_down, "janusd is shutting down"});
-    return;
-  }
-  if (running_.fetch_add(1) >= admin_.max_conformance_checks) {
-    --running_;
-    on_done(error_info{errc::no_capacity,
-                       std::to_string(admin_.max_conformance_checks)
-                         + " conformance checks run already (admin.max_conformance_checks); "
-                           "try again when one has ended"});
-    return;
-  }
   auto started = std::make_shared<job>();
   started->model = model.name;
-  started->on_done = std::move(on_done);
   {
+    // Under the lock: shutdown() answers every job it finds, so none may slip in after it.
     std::lock_guard lock{mutex_};
+    if (stopping_) {
+      on_done(error_info{errc::shutting_down, "janusd is shutting down"});
+      return;
+    }
+    if (static_cast<int>(jobs_.size()) >= admin_.max_conformance_checks) {
+      on_done(error_info{errc::no_capacity,
+                         std::to_string(admin_.max_conformance_checks)
+                           + " conformance checks run already (admin.max_conformance_checks); "
+                             "try again when one has ended"});
+      return;
+    }
+    started->on_done = std::move(on_done);
     jobs_.insert(started);
   }
   auto spec = spec_of_(model);
@@ -109,12 +116,24 @@ void conformance_service::check(const model_config& model, done_handler on_done)
   settings.startup_timeout = model.startup_timeout;
   settings.stop_grace = model.stop_grace;
   settings.request_timeout = admin_.conformance_request_timeout;
+  auto longest = check::longest_check(settings, docker_.call_timeout);
   logging::event{"conformance check started"}
     .field("model", model.name)
     .field("subject", model.image.empty() ? std::string{"command"} : model.image)
-    .field("longest_ms", check::longest_check(settings, docker_.call_timeout).count())
+    .field("longest_ms", longest.count())
     .info();
-  net::post(io_, [this, started, spec = std::move(spec), settings = std::move(settings)]() mutable {
+  net::post(io_, [this, started, longest, spec = std::move(spec),
+                  settings = std::move(settings)]() mutable {
+    // Each step of the check has its own bound; this one holds even if a step misses it.
+    started->deadline = std::make_unique<net::steady_timer>(io_, longest + deadline_margin);
+    started->deadline->async_wait([started, longest](const boost::system::error_code& ec) {
+      if (!ec) {
+        started->answer(error_info{errc::internal, "the conformance check of model `"
+                                                     + started->model + "` did not end within "
+                                                     + std::to_string(longest.count())
+                                                     + " ms"});
+      }
+    });
     if (runtime_name_ == "docker") {
       started->launcher = std::make_unique<check::docker_launcher>(std::move(spec), docker_.socket,
                                                                    docker_.call_timeout);
@@ -140,6 +159,10 @@ void conformance_service::check(const model_config& model, done_handler on_done)
                       .field("passed", check::passed(report))
                       .field("failed_rules", joined(check::failed_rules(report)))
                       .field("boot_ms", report.boot ? report.boot->count() : -1)
+                      .field("idle_memory_bytes",
+                             report.idle_memory
+                               ? static_cast<std::int64_t>(report.idle_memory->usage)
+                               : std::int64_t{-1})
                       .field("took_ms", report.took.count())
                       .info();
                     finish(started, outcome_of(report, started->model));
@@ -148,19 +171,21 @@ void conformance_service::check(const model_config& model, done_handler on_done)
 }
 
 void conformance_service::finish(const std::shared_ptr<job>& done, result<std::string> outcome) {
+  if (done->deadline) {
+    done->deadline->cancel();
+  }
   {
     std::lock_guard lock{mutex_};
     jobs_.erase(done);
   }
-  --running_;
   done->answer(std::move(outcome));
 }
 
 void conformance_service::shutdown() {
-  stopping_ = true;
   std::set<std::shared_ptr<job>> under_way;
   {
     std::lock_guard lock{mutex_};
+    stopping_ = true;
     under_way = jobs_;
   }
   for (const auto& pending : under_way) {

@@ -2,7 +2,6 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -51,9 +50,9 @@ private:
   docker_config docker_;
   admin_config admin_;
   spec_maker spec_of_;
-  std::atomic<int> running_{0};
-  std::atomic<bool> stopping_{false};
   std::mutex mutex_;
+  /// Guarded by mutex_: set by shutdown(); the checks under way (at most max_conformance_checks).
+  bool stopping_ = false;
   std::set<std::shared_ptr<job>> jobs_;
 };
 
