@@ -426,9 +426,11 @@ TEST_F(janus_check_docker, sigterm_to_janus_check_mid_check_removes_its_containe
 
 // -- admin.require_conformance through a real janusd -----------------------------------------
 
-std::string admin_yaml(const std::string& extra = {}) {
-  return std::string{"admin:\n  token: \""} + admin_token
-         + "\"\n  require_conformance: true\n  conformance_request_timeout: 5s\n" + extra;
+/// The admin section: the token, process models allowed (admin.limits.allow_command), and the
+/// conformance check when `conformance`.
+std::string admin_yaml(bool conformance = true) {
+  return std::string{"admin:\n  token: \""} + admin_token + "\"\n  limits:\n    allow_command: true\n"
+         + (conformance ? "  require_conformance: true\n  conformance_request_timeout: 5s\n" : "");
 }
 
 header_map admin_auth() {
@@ -488,7 +490,7 @@ TEST_F(conformance_admin, a_process_model_that_holds_the_contract_is_checked_the
 }
 
 TEST_F(conformance_admin, without_require_conformance_a_broken_model_is_added_as_before) {
-  top_level_yaml_ = std::string{"admin:\n  token: \""} + admin_token + "\"\n";
+  top_level_yaml_ = admin_yaml(false);
   start("  baseline:\n    command: [\"janus-baseline\"]\n    min_warm: 1\n");
   auto added = add_model(port_, R"({"name":"broken","command":["janus-baseline"],)"
                                 R"("env":{"JANUS_BASELINE_BREAK":"no_done"}})");
