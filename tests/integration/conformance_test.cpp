@@ -275,6 +275,8 @@ protected:
 
   /// An image FROM janus-baseline:latest with the binary under test and JANUS_BASELINE_BREAK
   /// set to `broken` (the binary is copied in, so the switch is there whoever built :latest).
+  /// Built without the layer cache: ctest runs each test in its own process, and one's `docker
+  /// rmi` must not delete a cached layer that another's build is using.
   static std::string broken_image(const std::string& broken) {
     auto tag = "janus-check-broken-" + broken + ":" + std::to_string(::getpid());
     auto context = std::filesystem::temp_directory_path() / "janus-tests"
@@ -286,7 +288,7 @@ protected:
                                              "COPY janus-baseline /janus-baseline\n"
                                              "ENV JANUS_BASELINE_BREAK="
                                           << broken << "\n";
-    auto built = sh("DOCKER_BUILDKIT=0 docker build --quiet --tag " + tag + " " + context.string());
+    auto built = sh("DOCKER_BUILDKIT=0 docker build --quiet --no-cache --tag " + tag + " " + context.string());
     std::filesystem::remove_all(context);
     EXPECT_EQ(built.status, 0) << built.out;
     broken_tags_.insert(tag);
@@ -542,7 +544,7 @@ TEST_F(conformance_admin_docker, an_image_that_ignores_sigterm_is_refused_and_a_
                                            "COPY janus-baseline /janus-baseline\n"
                                            "ENV JANUS_BASELINE_BREAK=ignore_sigterm\n";
   image_ = "janus-check-admin-ignore-sigterm:" + std::to_string(::getpid());
-  auto built = sh("DOCKER_BUILDKIT=0 docker build --quiet --tag " + image_ + " " + context.string());
+  auto built = sh("DOCKER_BUILDKIT=0 docker build --quiet --no-cache --tag " + image_ + " " + context.string());
   ASSERT_EQ(built.status, 0) << built.out;
 
   top_level_yaml_ = "runtime: docker\ndocker:\n  engine_id: " + engine_id_ + "\n" + admin_yaml();
