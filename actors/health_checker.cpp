@@ -80,7 +80,7 @@ caf::behavior health_checker(caf::stateful_actor<health_checker_state>* self, pr
   return {
     [self](watch_atom, const std::string& id, const endpoint& target, const health_config& health,
            const caf::actor& supervisor, const std::string& model) {
-      auto* counts = self->state.metrics ? self->state.metrics->of(model) : nullptr;
+      auto counts = self->state.metrics ? self->state.metrics->of(model) : nullptr;
       self->state.watched[id] = watched_container{
         target, health, supervisor, counts, 0, false, self->clock().now() + health.interval};
       schedule_sweep(self);

@@ -22,8 +22,8 @@ struct watched_container {
   endpoint target;
   health_config health;
   caf::actor supervisor;
-  /// The model's health check counters; null when not counted.
-  model_container_metrics* counts = nullptr;
+  /// The model's health check counters, held while watched; null when not counted.
+  std::shared_ptr<model_container_metrics> counts;
   int failures = 0;
   bool in_flight = false;
   /// When the next probe is due: one interval after the watch, then after each answer.

@@ -36,19 +36,6 @@ int unclaimed_starting(const pool_state& st) {
   return std::max(0, count_in(st, phase::starting) - claimed);
 }
 
-/// Containers that can take a request without anyone waiting: ready ones with nothing in flight,
-/// and starting ones the waiters will not fill. The pool keeps `min_warm` of them, so a burst
-/// finds warm containers while earlier requests still run.
-int spare_count(const pool_state& st) {
-  int idle = 0;
-  for (const auto& [key, record] : st.containers) {
-    if (record.state == phase::ready && record.inflight() == 0) {
-      ++idle;
-    }
-  }
-  return idle + unclaimed_starting(st);
-}
-
 std::chrono::milliseconds ms_between(time_point from, time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
 }
@@ -229,117 +216,6 @@ void serve_waiters(self_ptr self, bool cold) {
   st.gate->waiting.store(static_cast<int>(st.waiters.size()));
 }
 
-/// Starts what the pool lacks: enough starting slots for the waiters, and min_warm containers.
-/// When nothing serves or starts and no start is allowed now, waiters get no_capacity at once.
-void ensure_capacity(self_ptr self) {
-  auto& st = self->state;
-  if (st.shutting_down) {
-    return;
-  }
-  auto slots_coming = [&st] { return count_in(st, phase::starting) * st.model.max_concurrency; };
-  while (static_cast<int>(st.waiters.size()) > slots_coming()) {
-    if (!start_container(self)) {
-      break;
-    }
-  }
-  while (spare_count(st) < st.model.min_warm) {
-    if (!start_container(self)) {
-      break;
-    }
-  }
-  if (!st.waiters.empty() && live_count(st) == 0) {
-    auto wait = ms_between(self->clock().now(), st.start_allowed_at);
-    fail_waiters(self, errc::no_capacity,
-                 "model " + st.model.name + " has no running container and cannot start one: "
-                   + (st.last_start_error.empty() ? std::string{"pool is full"} : st.last_start_error)
-                   + (wait.count() > 0 ? " (next attempt in " + std::to_string(wait.count()) + " ms)"
-                                       : std::string{}));
-  }
-}
-
-/// After a waiter left (withdrawn, or timed out): stops the starting containers that no waiter
-/// will fill and that min_warm does not need, the youngest first. So a start that a request
-/// caused is kept only if the pool still needs it, and clients that queue and hang up cannot
-/// make the pool grow.
-void drop_unneeded_starts(self_ptr self) {
-  auto& st = self->state;
-  while (unclaimed_starting(st) > 0 && spare_count(st) > st.model.min_warm) {
-    auto youngest = std::find_if(st.containers.rbegin(), st.containers.rend(), [](const auto& kv) {
-      return kv.second.state == phase::starting;
-    });
-    if (youngest == st.containers.rend()) {
-      return;
-    }
-    logging::event{"cancelling container start"}
-      .field("model", st.model.name)
-      .field("reason", to_string(stop_reason::idle))
-      .field("detail", "no waiter needs it any more")
-      .info();
-    stop_container(self, youngest->first, stop_reason::idle);
-  }
-}
-
-void check_warm(self_ptr self, const caf::actor& router) {
-  auto& st = self->state;
-  if (!st.warm_reached && count_in(st, phase::ready) >= st.model.min_warm) {
-    st.warm_reached = true;
-    logging::event{"pool reached min_warm"}
-      .field("model", st.model.name)
-      .field("min_warm", st.model.min_warm)
-      .info();
-    if (router) {
-      self->send(router, warm_atom::value, st.model.name);
-    }
-  }
-}
-
-// -- maintenance ---------------------------------------------------------------------------
-
-/// Idle reaping above min_warm, recycling by age, then replenishing.
-void maintain(self_ptr self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  if (st.model.max_age > std::chrono::milliseconds::zero()) {
-    for (auto& [key, record] : st.containers) {
-      auto limit = recycle_age(st.model.max_age, st.deps.jitter_seed, key);
-      if (record.state == phase::ready && now - record.started_at >= limit) {
-        logging::event{"recycling container"}
-          .field("model", st.model.name)
-          .field("container", record.container.id)
-          .field("reason", to_string(stop_reason::recycled))
-          .field("detail", "max_age")
-          .field("age_limit_ms", limit.count())
-          .info();
-        retire(self, key, stop_reason::recycled);
-      }
-    }
-  }
-  // Idle containers above min_warm, the longest idle first.
-  std::vector<std::pair<time_point, std::uint64_t>> idle;
-  for (const auto& [key, record] : st.containers) {
-    if (record.state == phase::ready && record.inflight() == 0
-        && now - record.last_used >= st.model.idle_ttl) {
-      idle.emplace_back(record.last_used, key);
-    }
-  }
-  std::sort(idle.begin(), idle.end());
-  for (const auto& [since, key] : idle) {
-    if (spare_count(st) <= st.model.min_warm) {
-      break;
-    }
-    if (!close_if_idle(st.containers.at(key))) {
-      continue; // leased since
-    }
-    logging::event{"stopping idle container"}
-      .field("model", st.model.name)
-      .field("container", st.containers.at(key).container.id)
-      .field("reason", to_string(stop_reason::idle))
-      .info();
-    stop_container(self, key, stop_reason::idle);
-  }
-  ensure_capacity(self);
-}
-
 std::string_view phase_name(phase state) {
   switch (state) {
     case phase::starting:
@@ -390,71 +266,8 @@ pool_status status_of(const pool_state& st, time_point now) {
   return out;
 }
 
-// -- admin ---------------------------------------------------------------------------------
-
-/// Takes every current container out of rotation: starting ones stop now (with the shutdown
-/// reason, so no start failure and no back-off is counted), idle ones stop now, busy ones drain
-/// and stop after their last request.
-drain_report retire_all(self_ptr self) {
-  drain_report report;
-  for (auto& [key, record] : self->state.containers) {
-    if (record.state == phase::starting) {
-      stop_container(self, key, stop_reason::shutdown);
-      ++report.stopped;
-    } else if (record.state == phase::ready) {
-      if (close_slots(record) == 0) {
-        stop_container(self, key, stop_reason::recycled);
-        ++report.stopped;
-      } else {
-        record.state = phase::draining;
-        ++report.draining;
-      }
-    }
-  }
-  return report;
-}
-
-/// After a scale: stops what the new policy no longer allows. Above max_containers: idle ready
-/// containers first, then starting ones, then busy ones drain. When min_warm was lowered, idle
-/// ready containers above it stop at once (the operator asked for fewer).
-void shrink(self_ptr self, bool min_warm_lowered) {
-  auto& st = self->state;
-  auto surplus = [&st] { return live_count(st) - st.model.max_containers; };
-  for (auto wanted : {phase::ready, phase::starting}) {
-    for (auto& [key, record] : st.containers) {
-      if (surplus() <= 0) {
-        break;
-      }
-      if (record.state == wanted && close_if_idle(record)) {
-        stop_container(self, key, wanted == phase::starting ? stop_reason::shutdown
-                                                            : stop_reason::idle);
-      }
-    }
-  }
-  for (auto& [key, record] : st.containers) {
-    if (surplus() <= 0) {
-      break;
-    }
-    if (record.state == phase::ready) {
-      retire(self, key, stop_reason::idle);
-    }
-  }
-  if (!min_warm_lowered) {
-    return;
-  }
-  for (auto& [key, record] : st.containers) {
-    if (spare_count(st) <= st.model.min_warm) {
-      break;
-    }
-    if (record.state == phase::ready && close_if_idle(record)) {
-      stop_container(self, key, stop_reason::idle);
-    }
-  }
-}
-
 /// Tells the I/O threads what changed: the ready containers' slots (republished only when the set
 /// changed), the waiters and what a lease needs to know to poke the pool for spare containers.
-/// Every handler ends with it.
 void sync_gate(self_ptr self) {
   auto& st = self->state;
   auto& gate = *st.gate;
@@ -494,6 +307,215 @@ void note_activity(self_ptr self) {
   }
 }
 
+// -- decisions -----------------------------------------------------------------------------
+
+pool_view view_of(const pool_state& st, time_point now) {
+  pool_view view;
+  view.policy.min_warm = st.model.min_warm;
+  view.policy.max_containers = st.model.max_containers;
+  view.policy.max_concurrency = st.model.max_concurrency;
+  view.policy.idle_ttl = st.model.idle_ttl;
+  view.policy.max_requests = st.model.max_requests;
+  view.policy.max_age = st.model.max_age;
+  view.policy.failure_threshold = st.model.failure_threshold;
+  view.policy.prewarm_headroom = st.model.prewarm_headroom;
+  view.containers.reserve(st.containers.size());
+  for (const auto& [key, record] : st.containers) {
+    container_view c;
+    c.key = key;
+    c.state = record.state;
+    c.inflight = record.inflight();
+    c.served = record.served();
+    c.refusals_in_row = record.slot ? record.slot->failures_in_row.load() : 0;
+    c.started_at = record.started_at;
+    c.last_used = record.last_used;
+    view.containers.push_back(c);
+  }
+  view.waiters = static_cast<int>(st.waiters.size());
+  view.start_allowed_at = st.start_allowed_at;
+  view.ending = !st.shutting_down ? pool_ending::none
+                : st.removing    ? pool_ending::removal
+                                 : pool_ending::shutdown;
+  view.warm_reached = st.warm_reached;
+  view.jitter_seed = st.deps.jitter_seed;
+  view.waiter_left = st.waiter_left;
+  view.min_warm_lowered = st.min_warm_lowered;
+  view.drain_asked = st.drain_asked;
+  view.demand_peak = st.demand.peak(now);
+  return view;
+}
+
+/// Notes the demand of now, requests in flight and queued, for the warm target.
+void note_demand(pool_state& st, time_point now) {
+  auto demand = static_cast<int>(st.waiters.size());
+  for (const auto& [key, record] : st.containers) {
+    demand += record.inflight();
+  }
+  st.demand.note(now, demand);
+}
+
+/// Logs the warm target when it changed (demand-following pre-warm, docs/pool.md).
+void log_warm_target(pool_state& st, time_point now) {
+  auto peak = st.demand.peak(now);
+  pool_policy policy;
+  policy.max_concurrency = st.model.max_concurrency;
+  policy.max_containers = st.model.max_containers;
+  policy.prewarm_headroom = st.model.prewarm_headroom;
+  auto target = warm_target(policy, peak);
+  if (target == st.warm_target) {
+    return;
+  }
+  logging::event{"pool warm target changed"}
+    .field("model", st.model.name)
+    .field("warm_target", target)
+    .field("was", st.warm_target)
+    .field("demand_peak", peak)
+    .field("window_ms", st.model.prewarm_window.count())
+    .info();
+  st.warm_target = target;
+}
+
+/// Logs why the plan stops or retires a container, where the reason is worth a line.
+void log_stop(const pool_state& st, const container_record& record, const pool_action& step) {
+  switch (step.cause) {
+    case plan_cause::idle_ttl:
+      logging::event{"stopping idle container"}
+        .field("model", st.model.name)
+        .field("container", record.container.id)
+        .field("reason", to_string(stop_reason::idle))
+        .info();
+      return;
+    case plan_cause::unneeded_start:
+      logging::event{"cancelling container start"}
+        .field("model", st.model.name)
+        .field("reason", to_string(stop_reason::idle))
+        .field("detail", "no waiter needs it any more")
+        .info();
+      return;
+    case plan_cause::max_requests:
+      logging::event{"recycling container"}
+        .field("model", st.model.name)
+        .field("container", record.container.id)
+        .field("reason", to_string(stop_reason::recycled))
+        .field("detail", "max_requests")
+        .field("served", record.served())
+        .info();
+      return;
+    case plan_cause::max_age:
+      logging::event{"recycling container"}
+        .field("model", st.model.name)
+        .field("container", record.container.id)
+        .field("reason", to_string(stop_reason::recycled))
+        .field("detail", "max_age")
+        .field("age_limit_ms", recycle_age(st.model.max_age, st.deps.jitter_seed, step.key).count())
+        .info();
+      return;
+    case plan_cause::refusals:
+      logging::event{"retiring failing container"}
+        .field("model", st.model.name)
+        .field("container", record.container.id)
+        .field("reason", to_string(stop_reason::failing))
+        .field("detail", "it refused connections")
+        .field("failures_in_row", record.slot ? record.slot->failures_in_row.load() : 0)
+        .warn();
+      return;
+    default:
+      return;
+  }
+}
+
+void fail_waiters_now(self_ptr self) {
+  auto& st = self->state;
+  if (st.shutting_down) {
+    if (st.removing) {
+      fail_waiters(self, errc::unknown_model, "the model `" + st.model.name + "` was removed");
+    } else {
+      fail_waiters(self, errc::shutting_down, "the engine is shutting down");
+    }
+    return;
+  }
+  auto wait = ms_between(self->clock().now(), st.start_allowed_at);
+  fail_waiters(self, errc::no_capacity,
+               "model " + st.model.name + " has no running container and cannot start one: "
+                 + (st.last_start_error.empty() ? std::string{"pool is full"} : st.last_start_error)
+                 + (wait.count() > 0 ? " (next attempt in " + std::to_string(wait.count()) + " ms)"
+                                     : std::string{}));
+}
+
+void apply_plan(self_ptr self, const pool_plan& plan) {
+  auto& st = self->state;
+  for (const auto& step : plan) {
+    auto it = st.containers.find(step.key);
+    switch (step.what) {
+      case pool_action::kind::stop:
+        if (it != st.containers.end()) {
+          log_stop(st, it->second, step);
+          stop_container(self, step.key, step.reason);
+        }
+        break;
+      case pool_action::kind::stop_idle:
+        if (it != st.containers.end() && close_if_idle(it->second)) {
+          log_stop(st, it->second, step);
+          stop_container(self, step.key, step.reason);
+        }
+        break;
+      case pool_action::kind::retire:
+        if (it != st.containers.end()) {
+          log_stop(st, it->second, step);
+          retire(self, step.key, step.reason);
+        }
+        break;
+      case pool_action::kind::serve:
+        serve_waiters(self, st.cold_serve);
+        break;
+      case pool_action::kind::start:
+        for (int i = 0; i < step.count; ++i) {
+          start_container(self);
+        }
+        break;
+      case pool_action::kind::fail_waiters:
+        fail_waiters_now(self);
+        break;
+      case pool_action::kind::announce_warm:
+        st.warm_reached = true;
+        logging::event{"pool reached min_warm"}
+          .field("model", st.model.name)
+          .field("min_warm", st.model.min_warm)
+          .info();
+        if (st.router) {
+          self->send(st.router, warm_atom::value, st.model.name);
+        }
+        break;
+    }
+  }
+}
+
+/// The bound on decide-and-apply rounds per message: a round differs from the plan's own
+/// expectation only when an I/O thread took a slot meanwhile.
+constexpr int settle_rounds = 3;
+
+/// Decides and applies until nothing is left to do (the one place the policy runs), then tells
+/// the I/O threads. Every handler ends with it.
+void settle(self_ptr self) {
+  auto& st = self->state;
+  note_activity(self);
+  note_demand(st, self->clock().now());
+  log_warm_target(st, self->clock().now());
+  for (int round = 0; round < settle_rounds; ++round) {
+    auto now = self->clock().now();
+    auto plan = decide(view_of(st, now), now);
+    st.waiter_left = false;
+    st.min_warm_lowered = false;
+    st.drain_asked.clear();
+    if (plan.empty()) {
+      break;
+    }
+    apply_plan(self, plan);
+  }
+  st.cold_serve = false;
+  sync_gate(self);
+}
+
 } // namespace
 
 pool_state::~pool_state() {
@@ -514,19 +536,9 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
   spec.labels = deps.labels;
   spec.labels["janus.model"] = model.name;
   spec.resources = model.resources;
+  spec.network = model.network;
+  spec.runtime_class = model.runtime_class;
   return spec;
-}
-
-std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,
-                                      std::uint64_t key) {
-  // splitmix64 of seed and key: a well-spread 64-bit value, the same for the same inputs.
-  std::uint64_t z = seed + key * 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
-  auto fraction = static_cast<double>(z >> 11) / static_cast<double>(std::uint64_t{1} << 53);
-  auto spread = static_cast<double>(max_age.count()) / 10.0;
-  return max_age - std::chrono::milliseconds{static_cast<std::int64_t>(spread * fraction)};
 }
 
 caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, pool_deps deps,
@@ -534,11 +546,11 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
   self->state.model = std::move(model);
   self->state.deps = std::move(deps);
   self->state.gate = std::move(gate);
+  self->state.router = std::move(router);
+  self->state.demand = demand_window{self->state.model.prewarm_window};
   self->state.start_allowed_at = self->clock().now();
   adopt_containers(self);
-  ensure_capacity(self);
-  check_warm(self, router);
-  sync_gate(self);
+  settle(self);
   self->delayed_send(self, self->state.deps.tick, tick_atom::value);
 
   return {
@@ -557,8 +569,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
             break;
           }
           if (grant(self, key, msg, self->clock().now(), false)) {
-            ensure_capacity(self); // a container just got busy: keep min_warm spare ones
-            sync_gate(self);
+            settle(self); // a container just got busy: keep min_warm spare ones
             return;
           }
         }
@@ -575,9 +586,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       // waiter (and tells the pool) or has freed its slot before this look.
       st.gate->waiting.store(static_cast<int>(st.waiters.size()));
       self->delayed_send(self, timeout, expire_atom::value, id);
-      serve_waiters(self, false);
-      ensure_capacity(self);
-      sync_gate(self);
+      settle(self);
     },
     [self](expire_atom, std::uint64_t id) {
       auto& st = self->state;
@@ -592,8 +601,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       reply_error(w.msg, errc::queue_timeout,
                   "no slot of model " + st.model.name + " became free within "
                     + std::to_string(waited.count()) + " ms");
-      drop_unneeded_starts(self);
-      sync_gate(self);
+      st.waiter_left = true;
+      settle(self);
     },
     [self](cancel_atom, cancel_msg& msg) {
       // Its asker no longer wants it: the queue place is free at once. Not found: granted
@@ -608,8 +617,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         st.waiters.erase(it);
         reply_error(w.msg, errc::cancelled, "the request was withdrawn");
       }
-      drop_unneeded_starts(self);
-      sync_gate(self);
+      st.waiter_left = true;
+      settle(self);
     },
     [self](engine_up_atom) {
       // The runtime's engine answers again: failed starts were its outage, not the model's.
@@ -623,51 +632,23 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
       st.failures_in_row = 0;
       st.start_allowed_at = now;
-      ensure_capacity(self);
-      sync_gate(self);
+      settle(self);
     },
     [self](release_atom, std::uint64_t key, lease_outcome) {
       // A lease of the container ended and end_lease() gave its slot back already.
       auto& st = self->state;
       auto it = st.containers.find(key);
-      if (it != st.containers.end() && it->second.slot) {
-        auto& record = it->second;
-        record.last_used = self->clock().now();
-        auto failures = record.slot->failures_in_row.load();
-        if (failures >= st.model.failure_threshold && record.state == phase::ready) {
-          logging::event{"retiring failing container"}
-            .field("model", st.model.name)
-            .field("container", record.container.id)
-            .field("reason", to_string(stop_reason::failing))
-            .field("detail", "it refused connections")
-            .field("failures_in_row", failures)
-            .warn();
-          retire(self, key, stop_reason::failing);
-        } else if (st.model.max_requests > 0 && record.served() >= st.model.max_requests
-                   && record.state == phase::ready) {
-          logging::event{"recycling container"}
-            .field("model", st.model.name)
-            .field("container", record.container.id)
-            .field("reason", to_string(stop_reason::recycled))
-            .field("detail", "max_requests")
-            .field("served", record.served())
-            .info();
-          retire(self, key, stop_reason::recycled);
-        } else if (record.state == phase::draining && record.inflight() == 0) {
-          stop_container(self, key, stop_reason::recycled);
-        }
+      if (it != st.containers.end()) {
+        it->second.last_used = self->clock().now();
       }
-      serve_waiters(self, false);
-      ensure_capacity(self);
-      sync_gate(self);
+      settle(self);
     },
     [self](poke_atom) {
       // A lease took an idle container on an I/O thread: keep min_warm spare ones.
       self->state.gate->poke_pending.store(false);
-      ensure_capacity(self);
-      sync_gate(self);
+      settle(self);
     },
-    [self, router](ready_atom, std::uint64_t key, container_info& info) {
+    [self](ready_atom, std::uint64_t key, container_info& info) {
       auto& st = self->state;
       auto it = st.containers.find(key);
       if (it == st.containers.end()) {
@@ -686,10 +667,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         self->clock().now() - record.started_at);
       record.slot = std::make_shared<lease_slot>(key, record.container.id, record.container.target,
                                                  st.model.max_concurrency, st.gate);
-      serve_waiters(self, true);
-      check_warm(self, router);
-      ensure_capacity(self);
-      sync_gate(self);
+      st.cold_serve = true;
+      settle(self);
     },
     [self](gone_atom, std::uint64_t key, stop_reason reason, std::string& detail) {
       auto& st = self->state;
@@ -710,19 +689,15 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         auto backoff = std::chrono::milliseconds{1000} * (1 << std::min(st.failures_in_row - 1, 6));
         st.start_allowed_at = self->clock().now() + std::min<std::chrono::milliseconds>(backoff, max_backoff);
       }
-      if (st.shutting_down) {
-        if (st.containers.empty() && st.shutdown_promise.pending()) {
+      settle(self);
+      if (st.shutting_down && st.containers.empty()) {
+        if (st.shutdown_promise.pending()) {
           st.shutdown_promise.deliver(shutdown_atom::value);
           self->quit();
-        } else if (st.containers.empty() && st.removing) {
+        } else if (st.removing) {
           self->quit();
         }
-        sync_gate(self);
-        return;
       }
-      serve_waiters(self, false);
-      ensure_capacity(self);
-      sync_gate(self);
     },
     [self](unhealthy_atom, std::uint64_t key) {
       // Its supervisor is stopping it: no new leases, and a replacement starts now.
@@ -731,13 +706,10 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         close_slots(it->second);
         it->second.state = phase::stopping;
       }
-      ensure_capacity(self);
-      sync_gate(self);
+      settle(self);
     },
     [self](tick_atom) {
-      note_activity(self);
-      maintain(self);
-      sync_gate(self);
+      settle(self);
       if (!self->state.shutting_down) {
         self->delayed_send(self, self->state.deps.tick, tick_atom::value);
       }
@@ -764,9 +736,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         .field("min_warm", st.model.min_warm)
         .field("max_containers", st.model.max_containers)
         .info();
-      shrink(self, lowered);
-      ensure_capacity(self);
-      sync_gate(self);
+      st.min_warm_lowered = lowered;
+      settle(self);
       msg.reply(status_of(st, self->clock().now()));
     },
     [self](drain_atom, drain_msg& msg) {
@@ -775,11 +746,25 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         msg.reply(error_info{errc::shutting_down, "the pool is shutting down"});
         return;
       }
-      auto report = retire_all(self);
+      drain_report report;
+      std::vector<std::uint64_t> asked;
+      for (const auto& [key, record] : st.containers) {
+        if (record.state == phase::starting || record.state == phase::ready) {
+          asked.push_back(key);
+        }
+      }
+      st.drain_asked = asked;
       auto starts_before = st.starts;
-      ensure_capacity(self);
+      settle(self);
       report.started = static_cast<int>(st.starts - starts_before);
-      sync_gate(self);
+      for (auto key : asked) {
+        auto it = st.containers.find(key);
+        if (it != st.containers.end() && it->second.state == phase::draining) {
+          ++report.draining;
+        } else {
+          ++report.stopped;
+        }
+      }
       logging::event{"pool drained"}
         .field("model", st.model.name)
         .field("stopped", report.stopped)
@@ -794,9 +779,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       auto& st = self->state;
       st.shutting_down = true;
       st.removing = true;
-      fail_waiters(self, errc::unknown_model, "the model `" + st.model.name + "` was removed");
-      retire_all(self);
-      sync_gate(self);
+      settle(self);
       if (st.containers.empty()) {
         self->quit();
       }
@@ -804,18 +787,10 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       auto& st = self->state;
       st.shutting_down = true;
-      fail_waiters(self, errc::shutting_down, "the engine is shutting down");
-      sync_gate(self);
+      settle(self);
       if (st.containers.empty()) {
         self->quit();
         return shutdown_atom::value;
-      }
-      for (auto& [key, record] : st.containers) {
-        if (record.state != phase::stopping) {
-          close_slots(record);
-          record.state = phase::stopping;
-          self->send(record.supervisor, stop_atom::value, stop_reason::shutdown);
-        }
       }
       st.shutdown_promise = self->make_response_promise();
       return st.shutdown_promise;

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "actors/admin_messages.hpp"
+#include "actors/demand_window.hpp"
 #include "actors/lease_gate.hpp"
 #include "actors/messages.hpp"
+#include "actors/pool_plan.hpp"
 #include "actors/supervisor.hpp"
 
 namespace janus::actors {
@@ -32,20 +34,13 @@ struct pool_deps {
   std::uint64_t jitter_seed = 0;
 };
 
-/// The age at which the container at `key` is recycled: a point in the last tenth of `max_age`
-/// (between 0.9 × and 1 × max_age), drawn from `seed` and `key`, so containers started together
-/// recycle spread over a tenth of max_age instead of all at once; the same seed and key always
-/// give the same age. Zero when max_age is zero (never).
-std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,
-                                      std::uint64_t key);
-
 /// The spec of a new container of `model`: its command and image, the platform environment
 /// under the model's own, the engine's labels plus `janus.model`, and the model's limits.
 container_spec container_spec_for(const model_config& model, const pool_deps& deps);
 
 /// One container as its pool sees it.
 struct container_record {
-  enum class phase { starting, ready, draining, stopping };
+  using phase = container_phase;
 
   caf::actor supervisor;
   phase state = phase::starting;
@@ -96,6 +91,18 @@ struct pool_state {
   caf::actor_clock::time_point start_allowed_at;
   std::string last_start_error;
   bool warm_reached = false;
+  /// Notes for the next decision (pool_view): a waiter left, min_warm was lowered, drains asked.
+  bool waiter_left = false;
+  bool min_warm_lowered = false;
+  std::vector<std::uint64_t> drain_asked;
+  /// The slots served next are those of a container that just became ready: cold leases.
+  bool cold_serve = false;
+  /// Recent demand peaks, for the warm target (demand-following pre-warm).
+  demand_window demand;
+  /// The warm target last logged.
+  int warm_target = 0;
+  /// Told once that min_warm was reached.
+  caf::actor router;
   bool shutting_down = false;
   /// Removed through the admin API: takes no new work, quits once its containers are gone.
   bool removing = false;
@@ -113,9 +120,11 @@ struct pool_state {
 /// `max_containers`; queues requests (bounded, with deadlines) when every slot is busy; keeps at
 /// least `min_warm` containers; stops idle ones above that after `idle_ttl`; recycles after
 /// `max_requests` or `max_age`; replaces containers that die or fail health checks, with
-/// back-off after failed starts. Tells `router` once when min_warm was first reached. At start it
-/// first adopts the containers `deps.adoptable` offers for its model (they are probed like new
-/// ones), then starts what min_warm still lacks.
+/// back-off after failed starts; beyond min_warm keeps the containers the recent demand peak needs
+/// (demand-following pre-warm, docs/pool.md). Tells `router` once when min_warm was first reached.
+/// At start it first adopts the containers `deps.adoptable` offers for its model (they are probed
+/// like new ones), then starts what min_warm still lacks. Every handler only records what happened;
+/// the decisions are decide()'s (actors/pool_plan.hpp), taken after every message.
 ///
 /// Leases of ready containers mostly bypass the actor: the pool publishes its ready containers'
 /// slots through `gate` (actors/lease_gate.hpp), which the I/O threads lease from directly; the

@@ -198,13 +198,17 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       st.warm.insert(name);
       msg.reply(name);
     },
-    [self, directory](remove_model_atom a, remove_model_msg& msg) {
+    [self, deps, directory](remove_model_atom a, remove_model_msg& msg) {
       auto& st = self->state;
       auto it = st.pools.find(msg.model);
       bool waits_for_restart = st.restarting.erase(msg.model) > 0;
       if (it == st.pools.end() && !waits_for_restart) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
         return;
+      }
+      if (deps.supervisors.metrics != nullptr) {
+        // Its series stay while its draining containers are counted, then leave the page.
+        deps.supervisors.metrics->remove_model(msg.model);
       }
       directory->erase(msg.model);
       st.names.erase(std::remove(st.names.begin(), st.names.end(), msg.model), st.names.end());

@@ -37,7 +37,8 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
   using phase = supervisor_state::phase;
   auto model_name = model.name;
   self->state.began = self->clock().now();
-  model_container_metrics* counts = deps.metrics ? deps.metrics->of(model.name) : nullptr;
+  self->state.counts = deps.metrics ? deps.metrics->of(model.name) : nullptr;
+  model_container_metrics* counts = self->state.counts.get();
 
   // Counts the start's result, once.
   auto count_start = [self, counts](start_result result) {

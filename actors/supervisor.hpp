@@ -3,6 +3,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "actors/messages.hpp"
@@ -10,6 +11,7 @@
 namespace janus::actors {
 
 class container_metrics;
+class model_container_metrics;
 
 /// What a supervisor needs from the engine.
 struct supervisor_deps {
@@ -39,6 +41,9 @@ struct supervisor_state {
   bool start_counted = false;
   /// The container became ready (served) at some point.
   bool was_ready = false;
+  /// The model's container metrics, held until the supervisor quits: a removed model's series
+  /// stay while its containers are counted.
+  std::shared_ptr<model_container_metrics> counts;
 
   static inline const char* name = "janus.supervisor";
 };

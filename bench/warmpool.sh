@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Warm pool under a step load (issue 5, item 3): janusd serving one janus-baseline model with
-# min_warm 0, 2 and 8 in turn, each run driven through the same step profile by janus-bench;
+# Warm pool under a step load (issue 5, item 3; issue 12): janusd serving one janus-baseline model
+# with static min_warm 0, 2 and 8 (prewarm_window 0) and then min_warm 0 with demand-following
+# pre-warm (prewarm_window 1m, docs/pool.md) in turn, each run driven through the same step profile by janus-bench;
 # per min_warm: requests, start kinds, cold fraction, TTFT p50/p99 and the cold requests at
 # steady load. Bounded (about 2 min with Docker, 1.5 min with processes); cleans up on any exit.
 #   bench/warmpool.sh [--md FILE] [--json FILE] [--runtime auto|docker|process]
@@ -16,7 +17,7 @@ RAMP=4                      # seconds at the start of each load step that count 
                             # take 1-4 s on a busy 2-core machine: the pool grows for that long)
 TOKEN_DELAY=20; TOKENS=16   # 16 tokens 20 ms apart: ~0.33 s per answer, like a small model
 CONCURRENCY=8; MAX_CONTAINERS=16; IDLE_TTL=2s; HEALTH_INTERVAL=2s
-MIN_WARMS=(0 2 8)
+MIN_WARMS=(0 2 8 demand)   # "demand": min_warm 0 with demand-following pre-warm
 usage() {
   echo "usage: bench/warmpool.sh [--md FILE] [--json FILE] [--runtime auto|docker|process]" \
        "[--steps PROFILE] [--ramp SECS] [--token-delay MS] [--tokens N]" >&2
@@ -96,7 +97,13 @@ write_config() { # min_warm port file
     else
       echo "    command: [\"janus-baseline\"]"
     fi
-    echo "    min_warm: $1"
+    if [ "$1" = demand ]; then
+      echo "    min_warm: 0"
+      echo "    prewarm_window: 1m"
+    else
+      echo "    min_warm: $1"
+      echo "    prewarm_window: 0s"
+    fi
     echo "    max_containers: $MAX_CONTAINERS"
     echo "    max_concurrency: 1"
     echo "    idle_ttl: $IDLE_TTL"
@@ -128,11 +135,11 @@ for mw in "${MIN_WARMS[@]}"; do
   t0=$(date +%s%N)
   PATH=$BIN:$PATH "$BIN/janusd" --config "$WORK/janusd-$mw.yaml" >"$WORK/janusd-$mw.log" 2>&1 &
   JANUSD=$!
-  ok=""
+  ok=""; mwn=$mw; [ "$mw" = demand ] && mwn=0
   for _ in $(seq 600); do   # up to 60 s for the pool to reach min_warm
     kill -0 "$JANUSD" 2>/dev/null || break
     if curl -fs -m 1 "http://127.0.0.1:$port/ready" >/dev/null 2>&1 \
-       && [ "$(ready_count "$port")" -ge "$mw" ]; then ok=1; break; fi
+       && [ "$(ready_count "$port")" -ge "$mwn" ]; then ok=1; break; fi
     sleep 0.1
   done
   if [ -z "$ok" ]; then
@@ -147,7 +154,7 @@ for mw in "${MIN_WARMS[@]}"; do
   ready_after=$(ready_count "$port")
   stop_janusd
   python3 -c 'import json,sys; print(json.dumps({"min_warm": int(sys.argv[1]), "ready_s": float(sys.argv[2]), "ready_after": int(sys.argv[3])}))' \
-    "$mw" "$(( (t1 - t0) / 1000000 ))e-3" "$ready_after" > "$WORK/run-$mw.json"
+    "$mwn" "$(( (t1 - t0) / 1000000 ))e-3" "$ready_after" > "$WORK/run-$mw.json"
   echo "bench/warmpool.sh: min_warm $mw done ($(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["requests"], "requests,", d["start_kinds"])' "$WORK/bench-$mw.json"))"
 done
 
@@ -204,7 +211,8 @@ for mw in min_warms:
                 cold_steady += 1
     n = len(rows)
     runs.append({
-        "min_warm": int(mw), "requests": n, "ok": bench["completed"], "errors": bench["failed"],
+        "pool": "demand-following, min_warm 0" if mw == "demand" else f"static, min_warm {mw}",
+        "min_warm": meta["min_warm"], "prewarm": mw == "demand", "requests": n, "ok": bench["completed"], "errors": bench["failed"],
         "cold": kinds["cold"], "prewarmed": kinds["prewarmed"], "warm": kinds["warm"],
         "none": kinds["none"], "cold_fraction": kinds["cold"] / n if n else None,
         "ttft_p50_ms": bench["median_ttft_ms"], "ttft_p99_ms": bench["p99_ttft_ms"],
@@ -212,10 +220,19 @@ for mw in min_warms:
         "cold_in_ramps": cold_ramp, "steady_requests": steady, "cold_at_steady_load": cold_steady,
         "ttft_p99_steady_ms": pct(ttft_steady, 99),
         "time_to_min_warm_s": meta["ready_s"], "ready_after_run": meta["ready_after"],
-        "janus_bench": bench,
+        "janus_bench": bench, "rows": rows,
     })
 
 target = next((r for r in runs if r["min_warm"] >= int(conc)), None)
+demand = next((r for r in runs if r["prewarm"]), None)
+static0 = next((r for r in runs if not r["prewarm"] and r["min_warm"] == 0), None)
+
+def cold_in_step(run, index):
+    """Cold requests scheduled in load step `index` (0-based)."""
+    if index >= len(load_steps):
+        return None
+    s, e = load_steps[index]
+    return sum(1 for r in run["rows"] if r["start"] == "cold" and s <= float(r["scheduled_s"]) < e)
 met = target is not None and target["cold_at_steady_load"] == 0 and target["errors"] == 0
 setup = {
     "runtime": runtime.split()[0], "runtime_reason": runtime.split(' ', 1)[1].strip('()'), "steps": steps, "ramp_s": ramp, "concurrency": int(conc),
@@ -233,8 +250,9 @@ lines.append(
     f"janusd serves one model, `janus-baseline`, with the **{runtime.split()[0]}** runtime"
     f" ({runtime.split(' ', 1)[1].strip('()')}; {'Docker image janus-baseline:latest' if runtime.startswith('docker') else 'local janus-baseline processes'}):"
     f" `max_containers: {maxc}`, `max_concurrency: 1` (so clients map to containers one to one),"
-    f" `idle_ttl: {idle_ttl}` (between the two load steps the pool shrinks back to `min_warm`),"
-    f" health probes every {health}. One janusd run per `min_warm` (0, 2, 8), each started afresh"
+    f" `idle_ttl: {idle_ttl}` (between the two load steps a static pool, `prewarm_window: 0s`, shrinks back to `min_warm`),"
+    f" health probes every {health}. One janusd run per static `min_warm` (0, 2, 8) and one with"
+    f" `min_warm: 0` and demand-following pre-warm (`prewarm_window: 1m`, docs/pool.md), each started afresh"
     f" and measured only once its pool reached `min_warm`. Each run is the same step profile"
     f" `{steps}` (seconds: idle, {conc} clients, idle, {conc} clients), streamed, {tokens} tokens"
     f" {delay} ms apart per answer (≈ {int(tokens) * int(delay)} ms).\n")
@@ -248,11 +266,11 @@ lines.append("```sh\nbench/warmpool.sh --md FILE --json FILE   # per min_warm:\n
              f"janus-bench --steps {steps} --stream --max-tokens {tokens} --baseline-tokens \\\n"
              f"  --body-extra '{{\"janus_baseline\":{{\"token_delay_ms\":{delay}}}}}' -t 30s --drain 10s \\\n"
              f"  --json F --csv F http://127.0.0.1:PORT\n```\n")
-lines.append("| min_warm | requests | errors | cold | prewarmed | warm | cold fraction | TTFT p50 ms | TTFT p99 ms | cold in ramps | cold at steady load | TTFT p99 steady ms | time to min_warm s |")
+lines.append("| pool | requests | errors | cold | prewarmed | warm | cold fraction | TTFT p50 ms | TTFT p99 ms | cold in ramps | cold at steady load | TTFT p99 steady ms | time to min_warm s |")
 lines.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for r in runs:
     lines.append(
-        f"| {r['min_warm']} | {r['requests']} | {r['errors']} | {r['cold']} | {r['prewarmed']} | {r['warm']}"
+        f"| {r['pool']} | {r['requests']} | {r['errors']} | {r['cold']} | {r['prewarmed']} | {r['warm']}"
         f" | {f(100 * r['cold_fraction'] if r['cold_fraction'] is not None else None)} %"
         f" | {f(r['ttft_p50_ms'])} | {f(r['ttft_p99_ms'])} | {r['cold_in_ramps']}"
         f" | {r['cold_at_steady_load']} of {r['steady_requests']} | {f(r['ttft_p99_steady_ms'])}"
@@ -267,11 +285,24 @@ if target is not None:
         f" | 0 (no cold request at steady load when min_warm ≥ concurrency) | {'yes' if met else 'no'} |")
     lines.append(
         f"| cold requests in the whole run, min_warm {target['min_warm']} (info) | {target['cold']} | – | – |")
+second_met = None
+if demand is not None and len(load_steps) > 1:
+    second = cold_in_step(demand, 1)
+    second_met = second == 0 and demand["errors"] == 0
+    lines.append(
+        f"| cold requests in the second load step, demand-following, min_warm 0 | {second}"
+        f" | 0 (the pre-warm kept the capacity through the dip) | {'yes' if second_met else 'no'} |")
+    if static0 is not None:
+        lines.append(
+            f"| cold requests in the second load step, static min_warm 0 (info) | {cold_in_step(static0, 1)} | – | – |")
+for r in runs:
+    r.pop("rows", None)
 text = "\n".join(lines) + "\n"
 if md_path:
     open(md_path, "w").write(text)
 if json_path:
-    json.dump({"setup": setup, "runs": runs, "target_met": met}, open(json_path, "w"), indent=1)
+    json.dump({"setup": setup, "runs": runs, "target_met": met, "second_step_met": second_met},
+              open(json_path, "w"), indent=1)
 print(text)
 EOF
 echo "bench/warmpool.sh: raw results in $WORK"

@@ -2,12 +2,17 @@
 
 #include <boost/beast/http.hpp>
 
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
 #include "model/admin.hpp"
+#include "model/utf8.hpp"
 
 namespace janus::http {
 
@@ -20,6 +25,9 @@ constexpr std::string_view pools_path = "/admin/pools";
 constexpr std::string_view pools_prefix = "/admin/pools/";
 constexpr std::string_view models_path = "/admin/models";
 constexpr std::string_view models_prefix = "/admin/models/";
+constexpr std::string_view containers_prefix = "/admin/containers/";
+constexpr std::string_view logs_suffix = "/logs";
+constexpr std::size_t default_tail = 100;
 
 using writer_type = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -48,6 +56,19 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.queue_limit);
   writer.Key("queue_timeout_seconds");
   writer.Double(seconds(pool.queue_timeout));
+}
+
+/// `2024-05-01T12:00:00.123Z`.
+std::string utc_text(std::chrono::system_clock::time_point at) {
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char text[32];
+  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
+  return std::string{text, static_cast<std::size_t>(n)};
 }
 
 /// The members both the pools listing and the scale answer start with.
@@ -250,14 +271,41 @@ boost::asio::awaitable<reply> admin_answer(
         co_return error_reply(checked.error());
       }
     }
-    if (requests != nullptr) {
-      requests->add_model(name); // before the pool exists: its first request is counted
-    }
+    // Before the pool exists: its first request is counted.
+    bool counted_now = requests != nullptr && requests->add_model(name);
     auto answer = co_await ask_add(*hooks.broker, std::move(parsed.value()));
     if (!answer) {
+      if (counted_now) {
+        requests->remove_model(name);
+      }
       co_return error_reply(answer.error());
     }
     co_return json_reply(201, object_with("model", name, "added"));
+  }
+  if (path.starts_with(containers_prefix) && path.ends_with(logs_suffix)
+      && path.size() > containers_prefix.size() + logs_suffix.size()) {
+    if (method != bhttp::verb::get) {
+      co_return method_not_allowed("GET", path);
+    }
+    auto segment = path.substr(containers_prefix.size(),
+                               path.size() - containers_prefix.size() - logs_suffix.size());
+    auto id = decode_path_segment(segment).value_or(std::string{});
+    auto target = std::string_view{request.target()};
+    auto question = target.find('?');
+    auto tail = parse_tail(question == std::string_view::npos ? std::string_view{}
+                                                              : target.substr(question + 1),
+                           hooks.max_tail);
+    if (!tail) {
+      co_return error_reply(tail.error());
+    }
+    auto lines = hooks.container_logs ? hooks.container_logs(id, tail.value())
+                                      : std::optional<std::vector<container_log_line>>{};
+    if (!lines) {
+      co_return error_reply(error_info{errc::unknown_container,
+                                       "no container " + to_valid_utf8(id)
+                                         + " is known (or its lines are forgotten)"});
+    }
+    co_return reply{200, "application/x-ndjson; charset=utf-8", container_logs_body(*lines), 0};
   }
   if (path.starts_with(models_prefix) && path.size() > models_prefix.size()) {
     if (method != bhttp::verb::delete_) {
@@ -267,6 +315,9 @@ boost::asio::awaitable<reply> admin_answer(
     auto answer = co_await ask_remove(*hooks.broker, name);
     if (!answer) {
       co_return error_reply(answer.error());
+    }
+    if (requests != nullptr) {
+      requests->remove_model(name); // its series leave /metrics; requests in flight keep handles
     }
     co_return json_reply(202, object_with("model", name, "removing"));
   }
@@ -300,6 +351,51 @@ std::string scale_body(const pool_status& pool) {
   writer.Int(pool.draining);
   writer.EndObject();
   return out.GetString();
+}
+
+result<std::size_t> parse_tail(std::string_view query, int max_tail) {
+  std::size_t tail = default_tail;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    if (pair.starts_with("tail=")) {
+      auto text = pair.substr(5);
+      std::size_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (text.empty() || ec != std::errc{} || end != text.data() + text.size()
+          || value > static_cast<std::size_t>(max_tail)) {
+        return error_info{errc::invalid_request, "`tail` must be an integer in [0, "
+                                                   + std::to_string(max_tail) + "] "
+                                                   "(log.container_max_tail)"};
+      }
+      tail = value;
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return tail;
+}
+
+std::string container_logs_body(const std::vector<container_log_line>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    rapidjson::StringBuffer buffer;
+    writer_type writer{buffer};
+    writer.StartObject();
+    writer.Key("time");
+    write_string(writer, utc_text(line.at));
+    writer.Key("stream");
+    write_string(writer, line.stream);
+    writer.Key("line");
+    write_string(writer, to_valid_utf8(line.text));
+    writer.Key("cut");
+    writer.Bool(line.cut);
+    writer.EndObject();
+    out.append(buffer.GetString(), buffer.GetSize()).push_back('\n');
+  }
+  return out;
 }
 
 std::string drain_body(const std::string& model, const drain_report& report) {

@@ -4,6 +4,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,8 @@
 #include "http/conformance_checker.hpp"
 #include "http/replies.hpp"
 #include "model/config.hpp"
+#include "model/container_log_line.hpp"
+#include "model/result.hpp"
 
 namespace janus::http {
 
@@ -34,6 +38,12 @@ struct admin_hooks {
   /// With `admin.require_conformance`: what checks a model before `POST /admin/models` adds it
   /// (null = no check).
   conformance_checker* conformance = nullptr;
+  /// The last `n` output lines of a container, oldest first; nullopt for an unknown container.
+  /// Unset: `GET /admin/containers/{id}/logs` knows no container.
+  std::function<std::optional<std::vector<container_log_line>>(std::string_view id, std::size_t n)>
+    container_logs;
+  /// The largest `tail` the logs route answers (log.container_max_tail).
+  int max_tail = log_config{}.container_max_tail;
 };
 
 /// Whether `path` (no query) is an admin API path and the API is enabled; when disabled, admin
@@ -41,8 +51,8 @@ struct admin_hooks {
 bool is_admin_path(std::string_view path, const admin_hooks& hooks);
 
 /// Answers one admin request: 401 without the right bearer token, then routes, parses, asks the
-/// pools and formats. `requests`: the request metrics to register added models with (may be
-/// null).
+/// pools and formats. `requests`: the request metrics to register added models with and to
+/// remove removed ones from (may be null).
 boost::asio::awaitable<reply> admin_answer(
   const boost::beast::http::request<boost::beast::http::string_body>& request,
   std::string_view path, broker& pools, const admin_hooks& hooks, request_metrics* requests);
@@ -52,6 +62,14 @@ std::string pools_body(const std::vector<pool_status>& pools);
 
 /// A pool's policy as the scale answer shows it.
 std::string scale_body(const pool_status& pool);
+
+/// `GET /admin/containers/{id}/logs` body: one JSON object per line (JSON lines), oldest
+/// first: `{"time":"2024-05-01T12:00:00.123Z","stream":"stderr","line":"...","cut":false}`;
+/// bytes of a line that are not valid UTF-8 become U+FFFD.
+std::string container_logs_body(const std::vector<container_log_line>& lines);
+
+/// The `tail` of a logs query (`tail=N`, 0 <= N <= max_tail; absent: 100).
+result<std::size_t> parse_tail(std::string_view query, int max_tail);
 
 /// What a drain did, as the 202 answer shows it.
 std::string drain_body(const std::string& model, const drain_report& report);

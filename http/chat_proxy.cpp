@@ -14,6 +14,8 @@
 #include "http/error_response.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
+#include "http/upstream_socket.hpp"
+#include "logging/event.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
@@ -65,28 +67,35 @@ std::chrono::milliseconds error_write_limit(const server_config& cfg) {
 } // namespace
 
 chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
-                       broker& pools, std::string request_id, chat_request_info info,
-                       std::string body, bool client_keep_alive, request_metrics* metrics,
+                       broker& pools, std::string request_id, const trace_context& trace,
+                       chat_request_info info, std::string body, bool client_keep_alive, request_metrics* metrics,
                        unsigned client_version)
   : client_(client),
     home_(home),
     cfg_(cfg),
     pools_(pools),
     request_id_(std::move(request_id)),
+    trace_id_(trace.trace_id),
+    span_id_(trace.span_id),
     info_(std::move(info)),
     client_keep_alive_(client_keep_alive),
     client_http10_(client_version < 11),
     deadline_(clock::now() + cfg.request_timeout),
     received_(clock::now()) {
   if (metrics != nullptr) {
-    metrics_ = &metrics->of(info_.model);
+    metrics_ = metrics->of(info_.model);
   }
-  upstream_head_.reserve(256);
+  upstream_head_.reserve(384 + trace.tracestate().size());
   upstream_head_ = "POST /v1/chat/completions HTTP/1.1\r\n";
   add_field(upstream_head_, "Host", "127.0.0.1");
   add_field(upstream_head_, "Content-Type", "application/json");
   add_field(upstream_head_, "Accept", info_.stream ? "text/event-stream" : "application/json");
   add_field(upstream_head_, "x-request-id", request_id_);
+  auto traceparent = trace.outgoing_traceparent();
+  add_field(upstream_head_, "traceparent", {traceparent.data(), traceparent.size()});
+  if (!trace.tracestate().empty()) {
+    add_field(upstream_head_, "tracestate", trace.tracestate());
+  }
   add_field(upstream_head_, "Content-Length", std::to_string(body.size()));
   upstream_head_ += crlf;
   upstream_body_ = std::move(body);
@@ -193,6 +202,8 @@ void chat_proxy::note_lease(const lease& held) {
 void chat_proxy::summarize(std::string_view outcome, errc error) {
   request_summary summary;
   summary.request_id = request_id_;
+  summary.trace_id = {trace_id_.data(), trace_id_.size()};
+  summary.span_id = {span_id_.data(), span_id_.size()};
   summary.model = info_.model;
   summary.status = status_sent_ != 0 ? status_sent_ : 499;
   summary.outcome = outcome;
@@ -208,7 +219,7 @@ void chat_proxy::summarize(std::string_view outcome, errc error) {
     summary.first_token = *first_token_at_ - received_;
   }
   summary.total = clock::now() - received_;
-  report(summary, metrics_);
+  report(summary, metrics_.get());
 }
 
 asio::awaitable<result<lease>> chat_proxy::acquire(std::chrono::milliseconds timeout,
@@ -288,10 +299,8 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   }
   beast::error_code ec;
   if (!upstream_) {
-    upstream_.emplace(client_.get_executor());
     auto limit = within_deadline(io_timeout);
-    upstream_->expires_after(limit);
-    std::tie(ec) = co_await upstream_->async_connect(target, nothrow);
+    ec = co_await open_upstream(held.target, target, limit);
     if (client_gone_) {
       co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
     }
@@ -312,7 +321,6 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                                is_own_trouble(ec) ? lease_outcome::failed_before_first_byte
                                                   : lease_outcome::refused};
     }
-    upstream_->socket().set_option(tcp::no_delay{true}, ec);
   }
 
   auto write_limit = within_deadline(io_timeout);
@@ -363,6 +371,27 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                              lease_outcome::failed_before_first_byte};
   }
   co_return attempt_result{};
+}
+
+asio::awaitable<beast::error_code> chat_proxy::open_upstream(const endpoint& where,
+                                                             tcp::endpoint peer,
+                                                             std::chrono::milliseconds timeout) {
+  auto made = co_await upstream_socket(where);
+  if (!made) {
+    logging::event{"cannot make a socket for an upstream connection"}
+      .field("detail", made.error().message)
+      .debug();
+    co_return made.error().code == errc::shutting_down ? asio::error::operation_aborted
+                                                       : asio::error::connection_refused;
+  }
+  upstream_.emplace(std::move(made.value()));
+  upstream_->expires_after(timeout);
+  boost::system::error_code ec;
+  std::tie(ec) = co_await upstream_->async_connect(peer, nothrow);
+  if (!ec) {
+    upstream_->socket().set_option(tcp::no_delay{true}, ec);
+  }
+  co_return ec;
 }
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held) {

@@ -13,15 +13,14 @@
 #include <string>
 
 #include "http/broker.hpp"
+#include "http/request_metrics.hpp"
 #include "http/shard.hpp"
 #include "http/sse_scanner.hpp"
+#include "http/trace_context.hpp"
 #include "model/config.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
-
-class model_request_metrics;
-class request_metrics;
 
 /// One chat-completions request on its way through the engine: lease a container slot, forward
 /// the body unchanged over a pooled keep-alive connection, relay the answer piece by piece as it
@@ -67,7 +66,8 @@ public:
   /// `client_version` 10: an HTTP/1.0 client, which gets an answer without a length
   /// close-delimited (never chunked) and `Connection: keep-alive` when its connection is kept.
   chat_proxy(boost::beast::tcp_stream& client, shard& home, const server_config& cfg,
-             broker& pools, std::string request_id, chat_request_info info, std::string body,
+             broker& pools, std::string request_id, const trace_context& trace,
+             chat_request_info info, std::string body,
              bool client_keep_alive, request_metrics* metrics = nullptr,
              unsigned client_version = 11);
 
@@ -105,6 +105,12 @@ private:
   /// Connects (or reuses a pooled connection), sends the request and reads the answer's header.
   boost::asio::awaitable<attempt_result> exchange_head(const lease& held);
 
+  /// Opens a new connection to `peer` (the container `where`'s 127.0.0.1:port) into `upstream_`
+  /// within `timeout`: a socket made inside the container's network namespace when it has one
+  /// (http/upstream_socket.hpp), with Nagle off.
+  boost::asio::awaitable<boost::beast::error_code> open_upstream(
+    const endpoint& where, boost::asio::ip::tcp::endpoint peer, std::chrono::milliseconds timeout);
+
   /// Relays the answer's body to the client, piece by piece.
   boost::asio::awaitable<attempt_result> relay(const lease& held);
 
@@ -135,6 +141,9 @@ private:
   const server_config& cfg_;
   broker& pools_;
   std::string request_id_;
+  /// The request's trace (janusd's span): sent on as `traceparent`, in the summary.
+  std::array<char, trace_context::trace_id_size> trace_id_;
+  std::array<char, trace_context::span_id_size> span_id_;
   chat_request_info info_;
   bool client_keep_alive_;
   /// An HTTP/1.0 client: no chunked framing towards it.
@@ -167,7 +176,8 @@ private:
   sse_scanner scanner_;
 
   // -- what the summary reports ------------------------------------------------------------
-  model_request_metrics* metrics_ = nullptr;
+  /// Held until the request ends: the handles stay valid if the model is removed meanwhile.
+  request_metrics::handle metrics_;
   clock::time_point received_;
   /// The status sent (or being sent) to the client; 0 while none was.
   unsigned status_sent_ = 0;

@@ -101,8 +101,13 @@ error_response make_error_response(const error_info& error) {
       out.status = bhttp::status::unprocessable_entity;
       out.type = "invalid_request_error";
       break;
+    case errc::unknown_container:
+      out.status = bhttp::status::not_found;
+      out.type = "invalid_request_error";
+      break;
     case errc::none:
     case errc::internal:
+    case errc::invalid_config:
       break;
   }
   if (error.retry_after > 0) {

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "http/upstream_socket.hpp"
+
 namespace janus::http {
 
 namespace {
@@ -34,14 +36,28 @@ public:
     request_.version(11);
     request_.set(bhttp::field::host, target.host);
     request_.keep_alive(false);
-    stream_.expires_after(timeout);
-    stream_.async_connect(tcp::endpoint{address, target.port},
-                          [self = shared_from_this()](beast::error_code ec) {
-                            self->on_connect(ec);
+    tcp::endpoint peer{address, target.port};
+    if (!target.ns) {
+      return connect(peer, timeout);
+    }
+    async_upstream_socket(stream_.get_executor(), target,
+                          [self = shared_from_this(), peer, timeout](result<tcp::socket> made) {
+                            if (!made) {
+                              return self->finish({false, 0, made.error().message});
+                            }
+                            self->stream_.socket() = std::move(made.value());
+                            self->connect(peer, timeout);
                           });
   }
 
 private:
+  void connect(const tcp::endpoint& peer, std::chrono::milliseconds timeout) {
+    stream_.expires_after(timeout);
+    stream_.async_connect(peer, [self = shared_from_this()](beast::error_code ec) {
+      self->on_connect(ec);
+    });
+  }
+
   void on_connect(beast::error_code ec) {
     if (ec) {
       return fail(ec);

@@ -22,7 +22,8 @@ struct probe_result {
   bool local_failure = false;
 };
 
-/// Sends one `GET path` to a container on loopback and reports whether it answered 200 within
+/// Sends one `GET path` to a container on loopback (its own, through a socket made in its network
+/// namespace, when the endpoint has one) and reports whether it answered 200 within
 /// `timeout`. A TCP connect alone is not health: only an HTTP 200 is. The probe runs on `io`'s
 /// thread (the call only posts it there) and so does the handler, once.
 void probe_health(boost::asio::io_context& io, const endpoint& target, const std::string& path,

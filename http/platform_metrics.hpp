@@ -15,6 +15,7 @@ namespace janus::http {
 /// container, `response`: body bytes to it; a CONNECT tunnel counts under route `egress`) and
 /// `janus_platform_egress_total{model,result}` (result `allowed`, `denied`, `failed`).
 /// Labels are bounded: models, configured routes, and `unmatched` for calls no route serves.
+/// Striped families (metrics/stripes.hpp): calls are counted on the platform's I/O threads.
 class platform_metrics {
 public:
   explicit platform_metrics(metrics::registry& registry);
@@ -30,6 +31,10 @@ public:
   /// Bytes a tunnel carried (route `egress`).
   void count_tunnel_bytes(std::string_view model, std::uint64_t from_container,
                           std::uint64_t to_container);
+
+  /// Takes every series of `model` off the page (its last container is gone: see
+  /// actors::container_metrics::on_gone).
+  void remove_model(std::string_view model);
 
 private:
   metrics::family<metrics::counter>& requests_;

@@ -66,7 +66,8 @@ std::string chunk_size_line(std::size_t size) {
 platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home,
                                const platform_target& target, std::size_t route,
                                request_type& request, std::string upstream_path,
-                               std::string request_id, bool keep_alive)
+                               std::string request_id, const trace_context& trace,
+                               bool keep_alive)
   : client_(client),
     home_(home),
     target_(target),
@@ -81,7 +82,8 @@ platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home
   add_field(head_, "Host", upstream.authority);
   for (const auto& field : request_) {
     auto name = field.name_string();
-    if (is_hop_field(name)) {
+    if (is_hop_field(name) || beast::iequals(name, "traceparent")
+        || beast::iequals(name, "tracestate")) {
       continue;
     }
     bool injected = false;
@@ -97,6 +99,11 @@ platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home
   }
   if (!request_id_.empty()) {
     add_field(head_, "x-request-id", request_id_);
+  }
+  auto traceparent = trace.outgoing_traceparent();
+  add_field(head_, "traceparent", {traceparent.data(), traceparent.size()});
+  if (!trace.tracestate().empty()) {
+    add_field(head_, "tracestate", trace.tracestate());
   }
   auto method = request_.method();
   if (!request_.body().empty() || method == bhttp::verb::post || method == bhttp::verb::put

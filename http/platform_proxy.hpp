@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "http/trace_context.hpp"
 #include "http/upstream_link.hpp"
 #include "model/errc.hpp"
 
@@ -37,7 +38,9 @@ struct proxy_outcome {
 /// route's credentials injected (its own Authorization never leaves janusd), over a pooled
 /// keep-alive connection (TLS verified, with SNI, for https), and the answer relayed piece by
 /// piece as it arrives (SSE streams stay streams). One deadline, the route's timeout, bounds
-/// the whole call. Failures before the answer's header are OpenAI errors (502, 504).
+/// the whole call. Failures before the answer's header are OpenAI errors (502, 504). The call
+/// goes on as the next hop of its trace: `traceparent` names janusd's span for it, `tracestate`
+/// is passed when forwardable (http/trace_context.hpp).
 class platform_proxy {
 public:
   using request_type = boost::beast::http::request<boost::beast::http::string_body>;
@@ -45,7 +48,8 @@ public:
 
   platform_proxy(boost::beast::tcp_stream& client, platform_context& home,
                  const platform_target& target, std::size_t route, request_type& request,
-                 std::string upstream_path, std::string request_id, bool keep_alive);
+                 std::string upstream_path, std::string request_id, const trace_context& trace,
+                 bool keep_alive);
 
   boost::asio::awaitable<proxy_outcome> run();
 

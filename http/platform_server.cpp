@@ -92,18 +92,38 @@ void platform_server::start() {
 }
 
 result<platform_grant> platform_server::open(const endpoint_owner& owner) {
-  return open_endpoint(owner, -1);
+  return open_endpoint(owner, -1, {});
 }
 
 result<platform_grant> platform_server::open_on(const endpoint_owner& owner, int listen_fd) {
   if (listen_fd < 0) {
     return error_info{errc::internal, "open_on: no listening socket given"};
   }
-  return open_endpoint(owner, listen_fd);
+  return open_endpoint(owner, listen_fd, {});
+}
+
+platform_grant platform_server::grant_for(std::uint16_t port) const {
+  platform_grant grant;
+  grant.port = port;
+  grant.token = new_platform_token();
+  grant.env = contract_env(port, grant.token, !shared_->egress.empty());
+  return grant;
+}
+
+result<platform_grant> platform_server::open_on(const endpoint_owner& owner, int listen_fd,
+                                                std::string token) {
+  if (listen_fd < 0) {
+    return error_info{errc::internal, "open_on: no listening socket given"};
+  }
+  if (token.empty()) {
+    ::close(listen_fd);
+    return error_info{errc::internal, "open_on: the container's token is empty"};
+  }
+  return open_endpoint(owner, listen_fd, std::move(token));
 }
 
 result<platform_grant> platform_server::open_endpoint(const endpoint_owner& owner,
-                                                      int listen_fd) {
+                                                      int listen_fd, std::string token) {
   auto index = next_context_.fetch_add(1, std::memory_order_relaxed) % contexts_.size();
   auto& context = *contexts_[index];
   tcp::acceptor acceptor{context.io()};
@@ -139,7 +159,7 @@ result<platform_grant> platform_server::open_endpoint(const endpoint_owner& owne
   }
   platform_grant grant;
   grant.port = port;
-  grant.token = new_platform_token();
+  grant.token = token.empty() ? new_platform_token() : std::move(token);
   grant.env = contract_env(port, grant.token, !shared_->egress.empty());
   auto endpoint = std::make_shared<platform_endpoint>(context, *shared_, owner, grant.token,
                                                       std::move(acceptor));
@@ -182,6 +202,10 @@ void platform_server::close(const std::string& container) {
 std::size_t platform_server::endpoint_count() const {
   std::lock_guard lock{mutex_};
   return endpoints_.size();
+}
+
+void platform_server::remove_model_metrics(std::string_view model) {
+  shared_->metrics.remove_model(model);
 }
 
 } // namespace janus::http

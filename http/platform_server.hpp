@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -46,11 +47,27 @@ public:
 
   void close(const std::string& container) override;
 
+  /// A new token and the container contract's variables for an endpoint that will listen on
+  /// `port` and is opened later with open_on(owner, fd, token): for a container that needs its
+  /// variables at create time, before the namespace its listener is made in exists (isolated
+  /// Docker containers).
+  platform_grant grant_for(std::uint16_t port) const;
+
+  /// open_on() for a container that holds `token` already (from grant_for(), or from an earlier
+  /// run of janusd that made the container): the endpoint accepts that token only.
+  result<platform_grant> open_on(const endpoint_owner& owner, int listen_fd, std::string token);
+
   /// Endpoints open now.
   std::size_t endpoint_count() const;
 
+  /// Takes the platform series of `model` off the page (a removed model whose last container
+  /// is gone).
+  void remove_model_metrics(std::string_view model);
+
 private:
-  result<platform_grant> open_endpoint(const endpoint_owner& owner, int listen_fd);
+  /// `token` empty: a new one.
+  result<platform_grant> open_endpoint(const endpoint_owner& owner, int listen_fd,
+                                       std::string token);
 
   std::unique_ptr<platform_shared> shared_;
   std::vector<std::unique_ptr<platform_context>> contexts_;

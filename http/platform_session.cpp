@@ -16,6 +16,7 @@
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
 #include "http/replies.hpp"
+#include "http/trace_headers.hpp"
 #include "logging/event.hpp"
 #include "model/platform.hpp"
 
@@ -144,6 +145,7 @@ asio::awaitable<bool> platform_session::serve(parser_type& parser, call_record& 
   auto& head = parser.get();
   call.method = std::string{head.method_string()};
   call.request_id = accepted_request_id(head["x-request-id"]);
+  call.trace = next_hop_of(head);
   // A body left unread cannot be skipped safely: answers given before it close the connection.
   bool keep_alive = head.keep_alive() && !closed_;
   bool body_pending = !parser.is_done();
@@ -222,7 +224,7 @@ asio::awaitable<bool> platform_session::serve(parser_type& parser, call_record& 
   call.request_bytes = request.body().size();
   auto upstream_target_path = upstream_target(*route.upstream, route.config.prefix, path, query);
   platform_proxy proxy{client_, home_->home(), route, *index, request,
-                       std::move(upstream_target_path), call.request_id, keep_alive};
+                       std::move(upstream_target_path), call.request_id, call.trace, keep_alive};
   auto outcome = co_await proxy.run();
   call.status = outcome.status;
   call.response_bytes = outcome.response_bytes;
@@ -269,6 +271,10 @@ void platform_session::report(const call_record& call) const {
     .field("response_bytes", call.response_bytes);
   if (!call.request_id.empty()) {
     line.field("request_id", call.request_id);
+  }
+  line.field("trace_id", call.trace.trace_id_text()).field("span_id", call.trace.span_id_text());
+  if (call.trace.continued) {
+    line.field("parent_id", call.trace.parent_id_text());
   }
   if (!call.detail.empty()) {
     line.field("detail", call.detail);

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "http/trace_context.hpp"
 #include "model/errc.hpp"
 
 namespace janus::http {
@@ -44,6 +45,8 @@ private:
     std::string method;
     std::string path;
     std::string request_id;
+    /// The call's trace: what the container sent, continued with janusd's span, or a new one.
+    trace_context trace = next_hop({}, {});
     unsigned status = 0;
     std::uint64_t request_bytes = 0;
     std::uint64_t response_bytes = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "metrics/registry.hpp"
+
 namespace janus::http {
 
 namespace {
@@ -21,35 +23,48 @@ double seconds(std::chrono::nanoseconds d) {
 } // namespace
 
 request_families::request_families(metrics::registry& registry)
-  : requests(registry.add_counter("janus_requests_total",
-                                  "Chat completion requests answered, by model and HTTP status "
-                                  "code (499: the client left before an answer).",
-                                  {"model", "code"})),
-    duration(registry.add_histogram("janus_request_duration_seconds",
-                                    "Time from a chat request read in full to its answer's end.",
-                                    {"model"}, duration_buckets)),
-    first_token(registry.add_histogram("janus_time_to_first_token_seconds",
-                                       "Time from a streamed chat request read in full to the "
-                                       "first complete SSE data frame from its container.",
-                                       {"model"}, wait_buckets)),
-    queue_wait(registry.add_histogram("janus_queue_wait_seconds",
-                                      "Time a lease request waited for a container slot.",
-                                      {"model"}, wait_buckets)),
-    starts(registry.add_counter("janus_request_starts_total",
-                                "Leases granted, by how warm the container was (warm: served "
-                                "before; prewarmed: first request; cold: started for it).",
-                                {"model", "kind"})),
-    rejected(registry.add_counter("janus_rejected_requests_total",
-                                  "Chat requests refused before reaching a container, by reason.",
-                                  {"model", "reason"})),
-    retries(registry.add_counter("janus_upstream_retries_total",
-                                 "Chat requests sent again because they provably did not reach "
-                                 "the model (the connect or the write of the request failed).",
-                                 {"model"})),
-    outcomes(registry.add_counter("janus_request_outcomes_total",
-                                  "Chat requests by how they ended (ok, rejected, timeout, "
-                                  "error_frame, ...), as their log line's outcome.",
-                                  {"model", "outcome"})) {
+  : requests(registry.add_striped_counter("janus_requests_total",
+                                          "Chat completion requests answered, by model and HTTP "
+                                          "status code (499: the client left before an answer).",
+                                          {"model", "code"})),
+    duration(registry.add_striped_histogram(
+      "janus_request_duration_seconds", "Time from a chat request read in full to its answer's end.",
+      {"model"}, duration_buckets)),
+    first_token(registry.add_striped_histogram("janus_time_to_first_token_seconds",
+                                               "Time from a streamed chat request read in full to "
+                                               "the first complete SSE data frame from its "
+                                               "container.",
+                                               {"model"}, wait_buckets)),
+    queue_wait(registry.add_striped_histogram("janus_queue_wait_seconds",
+                                              "Time a lease request waited for a container slot.",
+                                              {"model"}, wait_buckets)),
+    starts(registry.add_striped_counter("janus_request_starts_total",
+                                        "Leases granted, by how warm the container was (warm: "
+                                        "served before; prewarmed: first request; cold: started "
+                                        "for it).",
+                                        {"model", "kind"})),
+    rejected(registry.add_striped_counter("janus_rejected_requests_total",
+                                          "Chat requests refused before reaching a container, by "
+                                          "reason.",
+                                          {"model", "reason"})),
+    retries(registry.add_striped_counter("janus_upstream_retries_total",
+                                         "Chat requests sent again because they provably did not "
+                                         "reach the model (the connect or the write of the "
+                                         "request failed).",
+                                         {"model"})),
+    outcomes(registry.add_striped_counter("janus_request_outcomes_total",
+                                          "Chat requests by how they ended (ok, rejected, timeout, "
+                                          "error_frame, ...), as their log line's outcome.",
+                                          {"model", "outcome"})) {
+}
+
+void request_families::remove(std::string_view model) {
+  for (auto* f : {&requests, &starts, &rejected, &retries, &outcomes}) {
+    f->remove_where("model", model);
+  }
+  for (auto* f : {&duration, &first_token, &queue_wait}) {
+    f->remove_where("model", model);
+  }
 }
 
 model_request_metrics::model_request_metrics(request_families& families, std::string label,
@@ -58,21 +73,37 @@ model_request_metrics::model_request_metrics(request_families& families, std::st
   if (!leases) {
     return;
   }
-  first_token_ = &families.first_token.with({label_});
-  queue_wait_ = &families.queue_wait.with({label_});
-  retries_ = &families.retries.with({label_});
+  first_token_ = families.first_token.with({label_});
+  queue_wait_ = families.queue_wait.with({label_});
+  retries_ = families.retries.with({label_});
   for (auto kind : {start_kind::warm, start_kind::prewarmed, start_kind::cold}) {
-    starts_[static_cast<std::size_t>(kind)] = &families.starts.with({label_, to_string(kind)});
+    starts_[static_cast<std::size_t>(kind)] = families.starts.with({label_, to_string(kind)});
   }
+}
+
+metrics::counter* model_request_metrics::resolve(metrics::family<metrics::counter>& family,
+                                                 std::string_view value) {
+  if (retired_) {
+    return nullptr;
+  }
+  resolved_.push_back(family.with({label_, value}));
+  return resolved_.back().get();
 }
 
 void model_request_metrics::count_request(unsigned status) {
   auto slot = status >= 100 && status <= 599 ? status - 100 : code_slots - 1;
   auto* child = by_code_[slot].load(std::memory_order_acquire);
   if (child == nullptr) [[unlikely]] {
-    auto code = slot == code_slots - 1 ? std::string{"other"} : std::to_string(status);
-    child = &families_.requests.with({label_, code});
-    by_code_[slot].store(child, std::memory_order_release);
+    std::lock_guard lock{resolving_};
+    child = by_code_[slot].load(std::memory_order_relaxed);
+    if (child == nullptr) {
+      child = resolve(families_.requests,
+                      slot == code_slots - 1 ? std::string{"other"} : std::to_string(status));
+      if (child == nullptr) {
+        return;
+      }
+      by_code_[slot].store(child, std::memory_order_release);
+    }
   }
   child->inc();
 }
@@ -81,8 +112,15 @@ void model_request_metrics::count_rejection(errc reason) {
   auto slot = std::min<std::size_t>(static_cast<std::size_t>(reason), reason_slots - 1);
   auto* child = by_reason_[slot].load(std::memory_order_acquire);
   if (child == nullptr) [[unlikely]] {
-    child = &families_.rejected.with({label_, to_string(reason)});
-    by_reason_[slot].store(child, std::memory_order_release);
+    std::lock_guard lock{resolving_};
+    child = by_reason_[slot].load(std::memory_order_relaxed);
+    if (child == nullptr) {
+      child = resolve(families_.rejected, to_string(reason));
+      if (child == nullptr) {
+        return;
+      }
+      by_reason_[slot].store(child, std::memory_order_release);
+    }
   }
   child->inc();
 }
@@ -95,8 +133,15 @@ void model_request_metrics::count_outcome(std::string_view outcome) {
   auto slot = static_cast<std::size_t>(found - request_outcomes.begin());
   auto* child = by_outcome_[slot].load(std::memory_order_acquire);
   if (child == nullptr) [[unlikely]] {
-    child = &families_.outcomes.with({label_, std::string{outcome}});
-    by_outcome_[slot].store(child, std::memory_order_release);
+    std::lock_guard lock{resolving_};
+    child = by_outcome_[slot].load(std::memory_order_relaxed);
+    if (child == nullptr) {
+      child = resolve(families_.outcomes, outcome);
+      if (child == nullptr) {
+        return;
+      }
+      by_outcome_[slot].store(child, std::memory_order_release);
+    }
   }
   child->inc();
 }
@@ -116,7 +161,7 @@ void model_request_metrics::count_retry() {
 }
 
 void model_request_metrics::observe_duration(std::chrono::nanoseconds total) {
-  duration_.observe(seconds(total));
+  duration_->observe(seconds(total));
 }
 
 void model_request_metrics::observe_first_token(std::chrono::nanoseconds since_received) {
@@ -125,36 +170,70 @@ void model_request_metrics::observe_first_token(std::chrono::nanoseconds since_r
   }
 }
 
+void model_request_metrics::retire() {
+  {
+    std::lock_guard lock{resolving_};
+    retired_ = true;
+  }
+  // After the flag: no child of this label is made from here on, so none is left behind.
+  families_.remove(label_);
+}
+
 request_metrics::request_metrics(metrics::registry& registry,
                                  const std::vector<std::string>& models)
   : families_(registry),
     unknown_(std::make_unique<model_request_metrics>(families_, std::string{unknown_model}, false)) {
-  auto first = std::make_unique<table>();
+  auto first = std::make_shared<table>();
   for (const auto& name : models) {
-    owned_.push_back(std::make_unique<model_request_metrics>(families_, name, true));
-    first->emplace(name, owned_.back().get());
+    first->emplace(name, std::make_shared<model_request_metrics>(families_, name, true));
   }
-  current_.store(first.get(), std::memory_order_release);
-  tables_.push_back(std::move(first));
+  owned_ = std::move(first);
+  current_.store(owned_.get(), std::memory_order_seq_cst);
 }
 
-model_request_metrics& request_metrics::of(std::string_view model) noexcept {
-  const auto* models = current_.load(std::memory_order_acquire);
+request_metrics::handle request_metrics::of(std::string_view model) noexcept {
+  // The pin first: the table loaded after it stays valid while the handle lives.
+  auto pin = grace_.enter();
+  const auto* models = current_.load(std::memory_order_seq_cst);
   auto it = models->find(model);
-  return it != models->end() ? *it->second : *unknown_;
+  return handle{it != models->end() ? it->second.get() : unknown_.get(), std::move(pin)};
 }
 
-void request_metrics::add_model(const std::string& name) {
+void request_metrics::publish(std::shared_ptr<const table> next) {
+  auto old = std::move(owned_);
+  owned_ = std::move(next);
+  current_.store(owned_.get(), std::memory_order_seq_cst);
+  grace_.retire(std::move(old));
+}
+
+bool request_metrics::add_model(const std::string& name) {
   std::lock_guard guard{registration_};
-  const auto* now = current_.load(std::memory_order_acquire);
-  if (now->contains(name)) {
-    return;
+  if (owned_->contains(name)) {
+    return false;
   }
-  owned_.push_back(std::make_unique<model_request_metrics>(families_, name, true));
-  auto next = std::make_unique<table>(*now);
-  next->emplace(name, owned_.back().get());
-  current_.store(next.get(), std::memory_order_release);
-  tables_.push_back(std::move(next));
+  auto next = std::make_shared<table>(*owned_);
+  next->emplace(name, std::make_shared<model_request_metrics>(families_, name, true));
+  publish(std::move(next));
+  grace_.reclaim();
+  return true;
+}
+
+bool request_metrics::remove_model(const std::string& name) {
+  std::lock_guard guard{registration_};
+  auto it = owned_->find(name);
+  if (it == owned_->end()) {
+    return false;
+  }
+  it->second->retire();
+  auto next = std::make_shared<table>(*owned_);
+  next->erase(name);
+  publish(std::move(next));
+  grace_.reclaim();
+  return true;
+}
+
+void request_metrics::reclaim() {
+  grace_.reclaim();
 }
 
 } // namespace janus::http

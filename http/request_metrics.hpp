@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -11,15 +12,25 @@
 #include <unordered_map>
 #include <vector>
 
-#include "metrics/registry.hpp"
+#include "metrics/family.hpp"
+#include "metrics/grace_domain.hpp"
 #include "model/errc.hpp"
 #include "model/lease.hpp"
 
+namespace janus::metrics {
+class registry;
+} // namespace janus::metrics
+
 namespace janus::http {
 
-/// The request path's metric families, registered once per registry.
+/// The request path's metric families, registered once per registry. Striped (lock-free
+/// updates): prometheus-cpp's own counter and histogram cost several times more per request
+/// (tests/bench/metrics_bench.cpp).
 struct request_families {
   explicit request_families(metrics::registry& registry);
+
+  /// Takes every series of `model` off the page.
+  void remove(std::string_view model);
 
   metrics::family<metrics::counter>& requests;
   metrics::family<metrics::histogram>& duration;
@@ -39,8 +50,9 @@ inline constexpr std::array<std::string_view, 7> request_outcomes{
 
 /// The request path's metric handles for one value of the `model` label. Every update is a
 /// relaxed atomic add on the calling thread's own cache line: no lock, no allocation. A status
-/// code or rejection reason seen for the first time is resolved once (the family's lock), then
-/// kept.
+/// code or rejection reason seen for the first time is resolved once (a lock), then kept. Once
+/// retired (its model removed) its series are off the page and it makes no new one: updates by
+/// requests still in flight land on children nobody renders.
 class model_request_metrics {
 public:
   /// `leases`: whether the label can get leases (a configured model); when not, the lease
@@ -78,49 +90,111 @@ public:
   /// `janus_time_to_first_token_seconds`.
   void observe_first_token(std::chrono::nanoseconds since_received);
 
+  /// Takes this label's series off the page; later updates that would need a new series are
+  /// dropped.
+  void retire();
+
 private:
   /// Codes 100..599 by code - 100; one more slot for anything else ("other").
   static constexpr std::size_t code_slots = 501;
   /// One per errc value (the edge's refusals of issue 9 took it past 16), the last for the rest.
   static constexpr std::size_t reason_slots = 32;
 
+  /// The child of `family` for (label, value), kept in `resolved_`; null once retired.
+  metrics::counter* resolve(metrics::family<metrics::counter>& family, std::string_view value);
+
   request_families& families_;
   std::string label_;
-  metrics::histogram& duration_;
-  metrics::histogram* first_token_ = nullptr;
-  metrics::histogram* queue_wait_ = nullptr;
-  metrics::counter* retries_ = nullptr;
-  std::array<metrics::counter*, 3> starts_{};
+  std::shared_ptr<metrics::histogram> duration_;
+  std::shared_ptr<metrics::histogram> first_token_;
+  std::shared_ptr<metrics::histogram> queue_wait_;
+  std::shared_ptr<metrics::counter> retries_;
+  std::array<std::shared_ptr<metrics::counter>, 3> starts_{};
   std::array<std::atomic<metrics::counter*>, code_slots> by_code_{};
   std::array<std::atomic<metrics::counter*>, reason_slots> by_reason_{};
   std::array<std::atomic<metrics::counter*>, request_outcomes.size()> by_outcome_{};
+  /// Serializes resolving against retiring.
+  std::mutex resolving_;
+  bool retired_ = false;
+  /// Owns what by_code_, by_reason_ and by_outcome_ point to.
+  std::vector<std::shared_ptr<metrics::counter>> resolved_;
 };
 
 /// Every model's request metrics, looked up by the client's model name without a lock or an
-/// allocation: the table is immutable once published; a model registered at run time (admin
-/// API) publishes a new copy with one atomic store, and old copies live until destruction.
-/// Names that are not registered models share the `_unknown` label, so a client can never add
-/// a label value.
+/// allocation: the table is immutable once published, and a model added or removed at run time
+/// (admin API) publishes a new copy with one atomic store. Names that are not registered models
+/// share the `_unknown` label, so a client can never add a label value.
+///
+/// A request holds its model's handles (`handle`) until it ends; the handles of a removed model,
+/// and replaced tables, are freed by `reclaim` once no request that could see them is left
+/// (metrics::grace_domain), so memory stays flat however often models come and go.
 class request_metrics {
 public:
   /// The `model` label of requests for no configured model (`_` starts no valid model name).
   static constexpr std::string_view unknown_model = "_unknown";
+
+  /// One request's hold on its model's handles: valid while it lives, even after the model is
+  /// removed. Move-only; one atomic add when taken and one when dropped, on the thread's own
+  /// cache line.
+  class handle {
+  public:
+    handle() = default;
+
+    handle(model_request_metrics* metrics, metrics::grace_domain::pin pin) noexcept
+      : metrics_(metrics), pin_(std::move(pin)) {
+    }
+
+    model_request_metrics* get() const noexcept {
+      return metrics_;
+    }
+
+    model_request_metrics* operator->() const noexcept {
+      return metrics_;
+    }
+
+    model_request_metrics& operator*() const noexcept {
+      return *metrics_;
+    }
+
+    friend bool operator==(const handle& h, std::nullptr_t) noexcept {
+      return h.metrics_ == nullptr;
+    }
+
+  private:
+    model_request_metrics* metrics_ = nullptr;
+    metrics::grace_domain::pin pin_;
+  };
 
   request_metrics(metrics::registry& registry, const std::vector<std::string>& models);
 
   request_metrics(const request_metrics&) = delete;
   request_metrics& operator=(const request_metrics&) = delete;
 
-  /// The handles of `model`, those of `_unknown` when it is not configured.
-  model_request_metrics& of(std::string_view model) noexcept;
+  /// The handles of `model`, those of `_unknown` when it is not registered.
+  handle of(std::string_view model) noexcept;
 
+  /// The `_unknown` handles: never removed, so a plain reference.
   model_request_metrics& unknown() noexcept {
     return *unknown_;
   }
 
-  /// Registers a model added at run time; a name already known is left as it is. Serialized by
-  /// a mutex that the request path never takes.
-  void add_model(const std::string& name);
+  /// Registers a model added at run time; false (nothing changes) when the name is known.
+  /// Serialized by a mutex that the request path never takes.
+  bool add_model(const std::string& name);
+
+  /// Unregisters a removed model: its series leave the page at once, new requests for it count
+  /// under `_unknown`, and its handles are freed once the requests holding them are done. False
+  /// when the name is not registered.
+  bool remove_model(const std::string& name);
+
+  /// Frees retired handles and tables that no request can reach any more; never waits. Called
+  /// by add_model and remove_model, and at each scrape.
+  void reclaim();
+
+  /// Handles and tables retired and not freed yet.
+  std::size_t retired() const {
+    return grace_.waiting();
+  }
 
 private:
   struct name_hash {
@@ -130,16 +204,19 @@ private:
     }
   };
 
-  using table = std::unordered_map<std::string, model_request_metrics*, name_hash,
-                                   std::equal_to<>>;
+  using table = std::unordered_map<std::string, std::shared_ptr<model_request_metrics>,
+                                   name_hash, std::equal_to<>>;
+
+  /// Publishes `next` and retires the table it replaces. Called with `registration_` held.
+  void publish(std::shared_ptr<const table> next);
 
   request_families families_;
   std::unique_ptr<model_request_metrics> unknown_;
-  /// Serializes add_model; never taken by of().
+  metrics::grace_domain grace_;
+  /// Serializes add_model, remove_model and reclaim; never taken by of().
   std::mutex registration_;
-  std::vector<std::unique_ptr<model_request_metrics>> owned_;
-  /// Every table published; readers may still use an older one, so none is freed early.
-  std::vector<std::unique_ptr<const table>> tables_;
+  /// The published table; owns it (a request reads it only under a pin).
+  std::shared_ptr<const table> owned_;
   std::atomic<const table*> current_{nullptr};
 };
 

@@ -22,6 +22,8 @@ void report(const request_summary& summary, model_request_metrics* metrics) {
   }
   logging::event line{"chat request"};
   line.field("request_id", summary.request_id)
+    .field("trace_id", summary.trace_id)
+    .field("span_id", summary.span_id)
     .field("model", summary.model)
     .field("status", summary.status)
     .field("outcome", summary.outcome);

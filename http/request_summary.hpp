@@ -15,6 +15,9 @@ class model_request_metrics;
 /// into the caller's strings, valid for the call of report().
 struct request_summary {
   std::string_view request_id;
+  /// The W3C trace id and janusd's span id of the request (http/trace_context.hpp).
+  std::string_view trace_id;
+  std::string_view span_id;
   /// The model the client asked for, as sent ("" when the body could not be read).
   std::string_view model;
   /// The status sent to the client; 499 when the client left before any answer.

@@ -14,6 +14,7 @@
 #include "http/request_id.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
+#include "http/trace_headers.hpp"
 #include "logging/event.hpp"
 
 namespace janus::http {
@@ -50,10 +51,13 @@ std::string_view path_of(std::string_view target) {
 
 /// Records a chat request refused before it reached the pools: its log line and metrics, under
 /// the `_unknown` model (the body was not read, or not understood).
-void report_refusal(const server_hooks& hooks, std::string_view request_id, errc reason,
-                    unsigned status, std::chrono::steady_clock::duration took) {
+void report_refusal(const server_hooks& hooks, std::string_view request_id,
+                    const trace_context& trace, errc reason, unsigned status,
+                    std::chrono::steady_clock::duration took) {
   request_summary summary;
   summary.request_id = request_id;
+  summary.trace_id = trace.trace_id_text();
+  summary.span_id = trace.span_id_text();
   summary.status = status;
   summary.outcome = "rejected";
   summary.error = reason;
@@ -130,6 +134,7 @@ asio::awaitable<void> session::run() {
     // What the head holds so far: the request line is known even when a field was refused.
     const auto& head = parser.get();
     auto request_id = request_id_for(head["x-request-id"]);
+    trace_ = next_hop_of(head);
     version_ = head.version();
     head_request_ = head.method() == bhttp::verb::head;
     auto path = path_of(head.target());
@@ -201,11 +206,13 @@ asio::awaitable<void> session::refuse_unread(const beast::error_code& ec, route 
   if (ec == beast::error::timeout) {
     // As nginx does: the 408 is in the log, not on the wire (the stream closed at the deadline).
     if (target == route::chat) {
-      report_refusal(hooks_, request_id, errc::request_timeout, 408,
+      report_refusal(hooks_, request_id, trace_, errc::request_timeout, 408,
                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(cfg_.read_timeout));
     } else {
       logging::event{"request not read within read_timeout: connection closed"}
         .field("request_id", request_id)
+        .field("trace_id", trace_.trace_id_text())
+        .field("span_id", trace_.span_id_text())
         .field("status", 408)
         .debug();
     }
@@ -216,7 +223,7 @@ asio::awaitable<void> session::refuse_unread(const beast::error_code& ec, route 
     co_return; // closed or reset: nobody to answer
   }
   if (target == route::chat) {
-    report_refusal(hooks_, request_id, refusal_reason(refusal->status), refusal->status,
+    report_refusal(hooks_, request_id, trace_, refusal_reason(refusal->status), refusal->status,
                    std::chrono::steady_clock::duration::zero());
   }
   co_await send(*refusal, request_id, false);
@@ -229,7 +236,7 @@ asio::awaitable<bool> session::refuse(const head_verdict& verdict, std::string_v
                   ? method_not_allowed(allowed_methods(verdict.target), path)
                   : error_reply(verdict.refusal);
   if (verdict.target == route::chat) {
-    report_refusal(hooks_, request_id, verdict.refusal.code, answer.status,
+    report_refusal(hooks_, request_id, trace_, verdict.refusal.code, answer.status,
                    std::chrono::steady_clock::duration::zero());
   }
   bool kept = co_await send(answer, request_id, keep_alive);
@@ -277,11 +284,11 @@ asio::awaitable<bool> session::handle(request_type& request, route target,
       auto info = inspect_chat_request(request.body(), cfg_.max_json_depth);
       if (!info) {
         auto answer = error_reply(info.error());
-        report_refusal(hooks_, request_id, info.error().code, answer.status,
+        report_refusal(hooks_, request_id, trace_, info.error().code, answer.status,
                        std::chrono::steady_clock::now() - received);
         co_return co_await send(answer, request_id, keep_alive);
       }
-      chat_proxy proxy{client_, home_, cfg_, pools_, request_id, std::move(info.value()),
+      chat_proxy proxy{client_, home_, cfg_, pools_, request_id, trace_, std::move(info.value()),
                        std::move(request.body()), keep_alive, hooks_.requests, version_};
       co_return co_await proxy.run() && !draining_;
     }

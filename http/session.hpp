@@ -18,6 +18,7 @@
 #include "http/replies.hpp"
 #include "http/request_head.hpp"
 #include "http/shard.hpp"
+#include "http/trace_context.hpp"
 #include "model/config.hpp"
 
 namespace janus::http {
@@ -110,6 +111,8 @@ private:
   /// 10 (HTTP/1.0) or 11: an HTTP/1.0 client gets `Connection: keep-alive` when kept.
   unsigned version_ = 11;
   bool head_request_ = false;
+  /// The request's trace context (its next hop: janusd's span), in its log lines and sent on.
+  trace_context trace_;
   /// Waiting for the next request: drain() may close at once.
   bool idle_ = true;
   bool draining_ = false;

@@ -1,20 +1,12 @@
 #include "metrics/family.hpp"
 
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
 namespace janus::metrics {
 
-std::string_view to_string(metric_type type) {
-  switch (type) {
-    case metric_type::counter:
-      return "counter";
-    case metric_type::gauge:
-      return "gauge";
-    case metric_type::histogram:
-      return "histogram";
-  }
-  return "untyped";
-}
-
-family_base::family_base(std::string name, std::string help, metric_type type,
+family_base::family_base(std::string name, std::string help, prometheus::MetricType type,
                          std::vector<std::string> label_names, std::vector<double> bounds)
   : name_(std::move(name)),
     help_(std::move(help)),
@@ -30,30 +22,41 @@ void family_base::check_arity(std::size_t values) const {
   }
 }
 
-void render_child(std::string& out, std::string_view name, std::span<const label> labels,
-                  const counter& child) {
-  append_sample(out, name, labels, child.value());
-}
-
-void render_child(std::string& out, std::string_view name, std::span<const label> labels,
-                  const gauge& child) {
-  append_sample(out, name, labels, child.value());
-}
-
-void render_child(std::string& out, std::string_view name, std::span<const label> labels,
-                  const histogram& child) {
-  auto snap = child.collect();
-  std::string bucket_name{name};
-  bucket_name += "_bucket";
-  std::string bound;
-  for (std::size_t i = 0; i < snap.bounds.size(); ++i) {
-    bound.clear();
-    append_value(bound, snap.bounds[i]);
-    append_sample(out, bucket_name, labels, snap.cumulative[i], label{"le", bound});
+std::size_t family_base::label_index(std::string_view name) const {
+  auto it = std::find(label_names_.begin(), label_names_.end(), name);
+  if (it == label_names_.end()) {
+    throw std::invalid_argument(name_ + ": no label named " + std::string{name});
   }
-  append_sample(out, bucket_name, labels, snap.count, label{"le", "+Inf"});
-  append_sample(out, std::string{name} + "_sum", labels, snap.sum);
-  append_sample(out, std::string{name} + "_count", labels, snap.count);
+  return static_cast<std::size_t>(it - label_names_.begin());
+}
+
+std::vector<prometheus::ClientMetric::Label> family_base::labels_of(
+  const std::vector<std::string>& values) const {
+  std::vector<prometheus::ClientMetric::Label> out;
+  out.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    out.push_back({label_names_[i], values[i]});
+  }
+  return out;
+}
+
+prometheus::ClientMetric collect_child(const counter& child) {
+  prometheus::ClientMetric out;
+  out.counter.value = static_cast<double>(child.value());
+  return out;
+}
+
+prometheus::ClientMetric collect_child(const histogram& child) {
+  auto snap = child.collect();
+  prometheus::ClientMetric out;
+  out.histogram.sample_count = snap.count;
+  out.histogram.sample_sum = snap.sum;
+  out.histogram.bucket.reserve(snap.cumulative.size());
+  for (std::size_t i = 0; i < snap.cumulative.size(); ++i) {
+    auto bound = i < snap.bounds.size() ? snap.bounds[i] : std::numeric_limits<double>::infinity();
+    out.histogram.bucket.push_back({snap.cumulative[i], bound});
+  }
+  return out;
 }
 
 } // namespace janus::metrics

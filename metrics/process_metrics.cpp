@@ -6,21 +6,24 @@
 #include <fstream>
 #include <sstream>
 
-#include "metrics/text_format.hpp"
-
 namespace janus::metrics {
 
 namespace {
 
-void append_metric(std::string& out, const char* name, const char* type, const char* help,
-                   double value) {
-  append_header(out, name, type, help);
-  append_sample(out, name, {}, value);
+prometheus::MetricFamily one_sample(const char* name, prometheus::MetricType type,
+                                    const char* help, double value) {
+  prometheus::ClientMetric sample;
+  if (type == prometheus::MetricType::Counter) {
+    sample.counter.value = value;
+  } else {
+    sample.gauge.value = value;
+  }
+  return prometheus::MetricFamily{name, help, type, {sample}};
 }
 
 } // namespace
 
-void append_process_metrics(std::string& out) {
+std::vector<prometheus::MetricFamily> collect_process_metrics() {
   long page = ::sysconf(_SC_PAGESIZE);
   long ticks = ::sysconf(_SC_CLK_TCK);
   double resident = 0;
@@ -74,14 +77,18 @@ void append_process_metrics(std::string& out) {
        !ec && it != std::filesystem::directory_iterator{}; it.increment(ec)) {
     ++fds;
   }
-  append_metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
-                resident);
-  append_metric(out, "process_open_fds", "gauge", "Number of open file descriptors.",
-                static_cast<double>(fds));
-  append_metric(out, "process_cpu_seconds_total", "counter",
-                "Total user and system CPU time spent in seconds.", cpu_seconds);
-  append_metric(out, "process_start_time_seconds", "gauge",
-                "Start time of the process since unix epoch in seconds.", start_seconds);
+  using prometheus::MetricType;
+  std::vector<prometheus::MetricFamily> out;
+  out.push_back(one_sample("process_resident_memory_bytes", MetricType::Gauge,
+                           "Resident memory size in bytes.", resident));
+  out.push_back(one_sample("process_open_fds", MetricType::Gauge,
+                           "Number of open file descriptors.", static_cast<double>(fds)));
+  out.push_back(one_sample("process_cpu_seconds_total", MetricType::Counter,
+                           "Total user and system CPU time spent in seconds.", cpu_seconds));
+  out.push_back(one_sample("process_start_time_seconds", MetricType::Gauge,
+                           "Start time of the process since unix epoch in seconds.",
+                           start_seconds));
+  return out;
 }
 
 } // namespace janus::metrics

@@ -1,11 +1,13 @@
 #pragma once
 
-#include <string>
+#include <prometheus/metric_family.h>
+
+#include <vector>
 
 namespace janus::metrics {
 
-/// Appends the standard process metrics (resident memory, open file descriptors, CPU seconds,
-/// start time) in the Prometheus text exposition format, read from /proc/self.
-void append_process_metrics(std::string& out);
+/// The standard process metrics (resident memory, open file descriptors, CPU seconds, start
+/// time), read from /proc/self at each call, as prometheus-cpp families for the serializer.
+std::vector<prometheus::MetricFamily> collect_process_metrics();
 
 } // namespace janus::metrics

@@ -174,6 +174,17 @@ log_config read_log(yaml_reader reader) {
                         {"trace", "debug", "info", "warn", "error", "off"});
   result.format = one_of(reader.read_string("format", result.format), reader.key_path("format"),
                          {"text", "json"});
+  result.container_lines_per_second = reader.read_double(
+    "container_lines_per_second", result.container_lines_per_second, 0, 1e6);
+  result.container_burst = reader.read_double("container_burst", result.container_burst, 1, 1e6);
+  result.container_max_line_bytes = reader.read_size(
+    "container_max_line_bytes", result.container_max_line_bytes, 256, 1024 * 1024);
+  result.container_ring_bytes = reader.read_size("container_ring_bytes",
+                                                 result.container_ring_bytes, 0, 64 * 1024 * 1024);
+  result.container_keep_gone = reader.read_int("container_keep_gone", result.container_keep_gone,
+                                               0, 10000);
+  result.container_max_tail = reader.read_int("container_max_tail", result.container_max_tail, 1,
+                                              1000000);
   reader.finish();
   return result;
 }
@@ -264,6 +275,13 @@ resource_limits read_resources(yaml_reader reader) {
   return result;
 }
 
+/// `network`: isolated or bridge; `fallback` when absent.
+network_mode read_network(yaml_reader& reader, network_mode fallback) {
+  auto text = one_of(reader.read_string("network", std::string{to_string(fallback)}),
+                     reader.key_path("network"), {"isolated", "bridge"});
+  return text == "bridge" ? network_mode::bridge : network_mode::isolated;
+}
+
 docker_config read_docker(yaml_reader reader) {
   docker_config result;
   result.socket = reader.read_string("socket", result.socket);
@@ -284,6 +302,15 @@ docker_config read_docker(yaml_reader reader) {
                                                1, 64);
   result.call_timeout = reader.read_positive_duration("call_timeout", result.call_timeout);
   result.model_as_image = reader.read_bool("model_as_image", result.model_as_image);
+  result.network = read_network(reader, result.network);
+  result.spare_sockets = reader.read_int("spare_sockets", result.spare_sockets, 0, 64);
+  result.init = reader.read_string("init", result.init);
+  if (!result.init.empty() && result.init.front() != '/') {
+    fail(reader.key_path("init"), "expected an absolute path, got " + quoted(result.init));
+  }
+  result.log_max_size = reader.read_size("log_max_size", result.log_max_size, 64 * 1024,
+                                         64 * gib);
+  result.log_max_files = reader.read_int("log_max_files", result.log_max_files, 1, 100);
   reader.finish();
   return result;
 }
@@ -324,6 +351,15 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
                                                    result.first_byte_timeout);
   result.failure_threshold = reader.read_int("failure_threshold", result.failure_threshold, 1,
                                              1000);
+  result.network = read_network(reader, docker.network);
+  result.runtime_class = reader.read_string("runtime_class", result.runtime_class);
+  if (!result.runtime_class.empty() && !is_valid_engine_id(result.runtime_class)) {
+    fail(reader.key_path("runtime_class"),
+         "must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 characters, got "
+           + quoted(result.runtime_class));
+  }
+  result.prewarm_window = reader.read_duration("prewarm_window", result.prewarm_window);
+  result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
   reader.finish();
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("
@@ -588,6 +624,10 @@ std::string read_text_file(const std::string& path, const std::string& key,
 }
 
 } // namespace
+
+std::string_view to_string(network_mode mode) {
+  return mode == network_mode::bridge ? "bridge" : "isolated";
+}
 
 duration parse_duration(const std::string& text, const std::string& key) {
   const std::string expected = "expected a duration such as 30, 0.5, 250ms, 30s, 5m or 1h, got "

@@ -48,6 +48,19 @@ struct resource_limits {
   std::size_t tmpfs_size = std::size_t{64} << 20;
 };
 
+/// How a Docker container is networked.
+enum class network_mode : std::uint8_t {
+  /// No network but its own loopback (NetworkMode none), nothing published: janusd makes its
+  /// sockets inside the container's network namespace. For untrusted code.
+  isolated,
+  /// Docker's default bridge, port 8080 published on the host's 127.0.0.1: the container
+  /// reaches the host, the internet and other containers. Unfit for untrusted code.
+  bridge,
+};
+
+/// "isolated" or "bridge".
+std::string_view to_string(network_mode mode);
+
 /// One model served by the engine, and the policy of its warm pool.
 struct model_config {
   std::string name;
@@ -86,6 +99,17 @@ struct model_config {
   /// Failures in a row that only the container can cause (it refused the connection) after
   /// which it is retired.
   int failure_threshold = 3;
+  /// Docker runtime: the container's network; defaults to `docker.network`.
+  network_mode network = network_mode::isolated;
+  /// Docker runtime: the OCI runtime its containers run under (HostConfig.Runtime, e.g. runsc
+  /// or kata); empty = the engine's default (runc).
+  std::string runtime_class;
+  /// Demand-following pre-warm: the pool keeps enough containers for the highest demand (requests
+  /// in flight plus queued) seen within this window, plus `prewarm_headroom`; 0 = off (min_warm
+  /// alone).
+  duration prewarm_window = std::chrono::seconds(60);
+  /// Capacity kept above that peak, as a fraction of it (0.25 = a quarter more).
+  double prewarm_headroom = 0.25;
 };
 
 /// The HTTP facade's limits.
@@ -129,6 +153,18 @@ struct log_config {
   std::string level = "info";
   /// json or text.
   std::string format = "text";
+  // Container output in janusd's log (runtime/container_logs.hpp).
+  /// Lines a second each container may write into janusd's log (0: no limit), and the burst.
+  double container_lines_per_second = 100;
+  double container_burst = 200;
+  /// A longer container line is cut and marked `cut=true`.
+  std::size_t container_max_line_bytes = 16 * 1024;
+  /// Recent lines kept per container for `GET /admin/containers/{id}/logs`, in bytes.
+  std::size_t container_ring_bytes = 256 * 1024;
+  /// Containers that are gone whose recent lines are kept.
+  int container_keep_gone = 16;
+  /// The largest `tail` the admin logs route answers.
+  int container_max_tail = 10000;
 };
 
 /// How janusd reaches the Docker engine and names what it owns there (runtime: docker).
@@ -144,6 +180,18 @@ struct docker_config {
   duration call_timeout = std::chrono::seconds(30);
   /// Whether a model without `image` runs the image named like the model.
   bool model_as_image = false;
+  /// The network of every model's containers unless the model sets its own.
+  network_mode network = network_mode::isolated;
+  /// Unconnected sockets kept ready inside each isolated container's network namespace, so
+  /// that a new upstream connection rarely waits for the socket factory's thread.
+  int spare_sockets = 4;
+  /// The janus-init binary on the host, mounted read-only into isolated containers at
+  /// /.janus/init; empty = janus-init beside janusd's executable.
+  std::string init;
+  /// Each container's log (json-file driver): the size of one file, and how many files are
+  /// kept, so that no container fills the disk.
+  std::size_t log_max_size = std::size_t{10} << 20;
+  int log_max_files = 3;
 };
 
 /// How the process runtime runs its children (runtime: process).

@@ -56,6 +56,10 @@ std::string_view to_string(errc code) {
       return "cancelled";
     case errc::not_conforming:
       return "conformance_failed";
+    case errc::invalid_config:
+      return "invalid_config";
+    case errc::unknown_container:
+      return "unknown_container";
   }
   return "unknown";
 }

@@ -65,6 +65,11 @@ enum class errc : std::uint8_t {
   /// A model added with `admin.require_conformance` fails a required rule of the Janus
   /// container contract (422, naming the failed rules).
   not_conforming,
+  /// A setting that the backend refuses at start-up, e.g. a runtime_class the Docker engine does
+  /// not know: the message names the key, and janusd stops with a configuration error.
+  invalid_config,
+  /// The admin API was asked about a container janusd does not know (or has forgotten) (404).
+  unknown_container,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.

@@ -11,10 +11,16 @@ namespace janus {
 /// A container's request slots (actors/lease_gate.hpp): a lease holds one of them.
 struct lease_slot;
 
-/// A container's HTTP endpoint. The engine only ever reaches containers on loopback.
+class netns_sockets;
+
+/// A container's HTTP endpoint. The engine only ever reaches containers on loopback: the host's
+/// 127.0.0.1 (a published port), or, for a container with its own network namespace, the
+/// container's own 127.0.0.1, through sockets made inside that namespace.
 struct endpoint {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
+  /// The container's network namespace (model/netns_sockets.hpp); null = the host's.
+  std::shared_ptr<netns_sockets> ns{};
 };
 
 /// How warm the container was that served a request.

@@ -232,6 +232,10 @@ platform_config read_platform_config(yaml_reader reader) {
   result.log_level = reader.read_string("log_level", result.log_level);
   result.timeout = reader.read_positive_duration("timeout", result.timeout);
   result.threads = reader.read_int("threads", result.threads, 1, 64);
+  result.port = static_cast<std::uint16_t>(reader.read_int("port", result.port, 1, 65535));
+  if (result.port == 8080) {
+    fail(reader.key_path("port"), "must not be 8080, the model's own port in its container");
+  }
   result.max_header_bytes = reader.read_size("max_header_bytes", result.max_header_bytes, 1024,
                                              std::size_t{1} << 20);
   result.read_timeout = reader.read_positive_duration("read_timeout", result.read_timeout);

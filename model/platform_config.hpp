@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -56,6 +57,9 @@ struct platform_config {
   std::string log_level = "INFO";
   /// `JANUS_TIMEOUT` of every container (passed in seconds).
   std::chrono::milliseconds timeout = std::chrono::seconds(300);
+  /// The port of each isolated Docker container's platform endpoint, on the container's own
+  /// 127.0.0.1 (never 8080, the model's port).
+  std::uint16_t port = 9000;
   /// I/O threads of the platform server (each endpoint lives on one of them).
   int threads = 1;
   /// Largest request header block a container may send.

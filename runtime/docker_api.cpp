@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -39,21 +40,41 @@ std::string port_key() {
   return std::to_string(container_port) + "/tcp";
 }
 
-/// The create body; `labels` null writes none (for the generation hash).
-std::string render_create(const container_spec& spec,
-                          const std::map<std::string, std::string>* labels) {
+/// The create body; `labels` null renders what the generation hashes instead: no labels, and
+/// for an isolated container its spec's command and the platform port rather than what
+/// janus-init runs and the platform variables (those differ from container to container, or
+/// follow the image), nor where janus-init lies on the host.
+std::string render_create(const container_spec& spec, const create_options& options,
+                          const launch& how, const std::map<std::string, std::string>* labels) {
   rapidjson::StringBuffer buffer;
   writer out{buffer};
   const auto& limits = spec.resources;
+  bool bridge = spec.network == network_mode::bridge;
+  bool for_generation = labels == nullptr;
   out.StartObject();
   write_key(out, "Image");
   write_string(out, spec.image);
-  if (!spec.command.empty()) {
+  if (bridge || for_generation) {
+    if (!spec.command.empty()) {
+      write_key(out, "Cmd");
+      write_strings(out, spec.command);
+    }
+  } else {
+    write_key(out, "Entrypoint");
+    write_strings(out, {std::string{init_target}});
+    std::vector<std::string> args{std::to_string(options.platform_port),
+                                  std::to_string(options.init_wait.count()), "--"};
+    args.insert(args.end(), how.program.begin(), how.program.end());
     write_key(out, "Cmd");
-    write_strings(out, spec.command);
+    write_strings(out, args);
+  }
+  if (!bridge && for_generation) {
+    write_key(out, "PlatformPort");
+    out.Int(options.platform_port);
   }
   write_key(out, "Env");
-  write_strings(out, container_env(spec));
+  write_strings(out, container_env(spec, for_generation ? std::map<std::string, std::string>{}
+                                                        : how.env));
   if (labels != nullptr) {
     write_key(out, "Labels");
     out.StartObject();
@@ -63,27 +84,49 @@ std::string render_create(const container_spec& spec,
     }
     out.EndObject();
   }
-  write_key(out, "ExposedPorts");
-  out.StartObject();
-  write_key(out, port_key());
-  out.StartObject();
-  out.EndObject();
-  out.EndObject();
+  if (bridge) {
+    write_key(out, "ExposedPorts");
+    out.StartObject();
+    write_key(out, port_key());
+    out.StartObject();
+    out.EndObject();
+    out.EndObject();
+  }
 
   write_key(out, "HostConfig");
   out.StartObject();
-  write_key(out, "PortBindings");
-  out.StartObject();
-  write_key(out, port_key());
-  out.StartArray();
-  out.StartObject();
-  write_key(out, "HostIp");
-  write_string(out, "127.0.0.1");
-  write_key(out, "HostPort");
-  write_string(out, "");
-  out.EndObject();
-  out.EndArray();
-  out.EndObject();
+  if (bridge) {
+    write_key(out, "PortBindings");
+    out.StartObject();
+    write_key(out, port_key());
+    out.StartArray();
+    out.StartObject();
+    write_key(out, "HostIp");
+    write_string(out, "127.0.0.1");
+    write_key(out, "HostPort");
+    write_string(out, "");
+    out.EndObject();
+    out.EndArray();
+    out.EndObject();
+  } else {
+    write_key(out, "NetworkMode");
+    write_string(out, "none");
+    if (!for_generation) {
+      write_key(out, "Mounts");
+      out.StartArray();
+      out.StartObject();
+      write_key(out, "Type");
+      write_string(out, "bind");
+      write_key(out, "Source");
+      write_string(out, options.init_path);
+      write_key(out, "Target");
+      write_string(out, init_target);
+      write_key(out, "ReadOnly");
+      out.Bool(true);
+      out.EndObject();
+      out.EndArray();
+    }
+  }
   write_key(out, "Memory");
   out.Int64(static_cast<std::int64_t>(limits.memory));
   write_key(out, "MemorySwap");
@@ -105,6 +148,22 @@ std::string render_create(const container_spec& spec,
   write_strings(out, {"no-new-privileges"});
   write_key(out, "Init");
   out.Bool(true);
+  if (!spec.runtime_class.empty()) {
+    write_key(out, "Runtime");
+    write_string(out, spec.runtime_class);
+  }
+  write_key(out, "LogConfig");
+  out.StartObject();
+  write_key(out, "Type");
+  write_string(out, "json-file");
+  write_key(out, "Config");
+  out.StartObject();
+  write_key(out, "max-size");
+  write_string(out, std::to_string(options.log_max_size));
+  write_key(out, "max-file");
+  write_string(out, std::to_string(options.log_max_files));
+  out.EndObject();
+  out.EndObject();
   write_key(out, "RestartPolicy");
   out.StartObject();
   write_key(out, "Name");
@@ -149,6 +208,21 @@ const rapidjson::Value* object_member(const rapidjson::Value& object, const char
     return nullptr;
   }
   return &it->value;
+}
+
+/// The strings of array member `name` (null or absent: none; non-strings are skipped).
+std::vector<std::string> string_array(const rapidjson::Value& object, const char* name) {
+  std::vector<std::string> out;
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd() || !it->value.IsArray()) {
+    return out;
+  }
+  for (const auto& item : it->value.GetArray()) {
+    if (item.IsString()) {
+      out.emplace_back(item.GetString(), item.GetStringLength());
+    }
+  }
+  return out;
 }
 
 std::map<std::string, std::string> string_map(const rapidjson::Value* object) {
@@ -250,8 +324,12 @@ std::string clean_message(std::string_view text) {
 
 } // namespace
 
-std::vector<std::string> container_env(const container_spec& spec) {
+std::vector<std::string> container_env(const container_spec& spec,
+                                       const std::map<std::string, std::string>& extra) {
   auto merged = spec.env;
+  for (const auto& [name, value] : extra) {
+    merged[name] = value;
+  }
   merged["PORT"] = std::to_string(container_port);
   merged["HOST"] = "0.0.0.0";
   std::vector<std::string> out;
@@ -262,18 +340,20 @@ std::vector<std::string> container_env(const container_spec& spec) {
   return out;
 }
 
-std::string generation_of(const container_spec& spec) {
+std::string generation_of(const container_spec& spec, const create_options& options) {
   char text[17];
-  std::snprintf(text, sizeof(text), "%016llx",
-                static_cast<unsigned long long>(fnv1a(render_create(spec, nullptr))));
+  std::snprintf(
+    text, sizeof(text), "%016llx",
+    static_cast<unsigned long long>(fnv1a(render_create(spec, options, launch{}, nullptr))));
   return text;
 }
 
-std::string create_body(const container_spec& spec) {
+std::string create_body(const container_spec& spec, const create_options& options,
+                        const launch& how) {
   auto labels = spec.labels;
   labels[std::string{model_label}] = spec.model;
-  labels[std::string{generation_label}] = generation_of(spec);
-  return render_create(spec, &labels);
+  labels[std::string{generation_label}] = generation_of(spec, options);
+  return render_create(spec, options, how, &labels);
 }
 
 std::string container_name(std::string_view engine_id, std::string_view model,
@@ -362,6 +442,12 @@ result<container_state> parse_inspect(std::string_view json) {
   out.image_id = string_member(doc, "Image");
   if (const auto* config = object_member(doc, "Config")) {
     out.labels = string_map(object_member(*config, "Labels"));
+    for (const auto& variable : string_array(*config, "Env")) {
+      auto equals = variable.find('=');
+      if (equals != std::string::npos && equals > 0) {
+        out.env.emplace(variable.substr(0, equals), variable.substr(equals + 1));
+      }
+    }
   }
   if (const auto* state = object_member(doc, "State")) {
     out.status = string_member(*state, "Status");
@@ -377,6 +463,14 @@ result<container_state> parse_inspect(std::string_view json) {
     if (const auto* health = object_member(*state, "Health")) {
       out.health = string_member(*health, "Status");
     }
+    auto pid = state->FindMember("Pid");
+    if (pid != state->MemberEnd() && pid->value.IsInt64() && pid->value.GetInt64() > 0
+        && pid->value.GetInt64() <= std::numeric_limits<int>::max()) {
+      out.pid = static_cast<int>(pid->value.GetInt64());
+    }
+  }
+  if (const auto* host = object_member(doc, "HostConfig")) {
+    out.network_mode = string_member(*host, "NetworkMode");
   }
   if (const auto* network = object_member(doc, "NetworkSettings")) {
     if (const auto* ports = object_member(*network, "Ports")) {
@@ -418,6 +512,9 @@ result<std::vector<container_state>> parse_list(std::string_view json) {
     if (ports != entry.MemberEnd() && ports->value.IsArray()) {
       c.host_port = list_port(ports->value);
     }
+    if (const auto* host = object_member(entry, "HostConfig")) {
+      c.network_mode = string_member(*host, "NetworkMode");
+    }
     out.push_back(std::move(c));
   }
   return out;
@@ -445,6 +542,54 @@ result<std::string> parse_image_id(std::string_view json) {
     return bad_answer("image inspect has no Id");
   }
   return id;
+}
+
+result<std::vector<std::string>> parse_runtimes(std::string_view info_json) {
+  rapidjson::Document doc;
+  if (!parse_json(doc, info_json) || !doc.IsObject()) {
+    return bad_answer("the engine's info is not a JSON object");
+  }
+  const auto* runtimes = object_member(doc, "Runtimes");
+  if (runtimes == nullptr) {
+    return bad_answer("the engine's info lists no Runtimes");
+  }
+  std::vector<std::string> out;
+  for (auto it = runtimes->MemberBegin(); it != runtimes->MemberEnd(); ++it) {
+    out.emplace_back(it->name.GetString(), it->name.GetStringLength());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+result<image_config> parse_image_config(std::string_view json) {
+  rapidjson::Document doc;
+  if (!parse_json(doc, json) || !doc.IsObject()) {
+    return bad_answer("image inspect is not a JSON object");
+  }
+  image_config out;
+  out.id = string_member(doc, "Id");
+  if (out.id.empty()) {
+    return bad_answer("image inspect has no Id");
+  }
+  if (const auto* config = object_member(doc, "Config")) {
+    out.entrypoint = string_array(*config, "Entrypoint");
+    out.cmd = string_array(*config, "Cmd");
+    out.working_dir = string_member(*config, "WorkingDir");
+  }
+  return out;
+}
+
+result<std::vector<std::string>> program_of(const container_spec& spec,
+                                            const image_config& image) {
+  auto program = image.entrypoint;
+  const auto& args = spec.command.empty() ? image.cmd : spec.command;
+  program.insert(program.end(), args.begin(), args.end());
+  if (program.empty() || program.front().empty()) {
+    return error_info{errc::no_capacity, "image " + spec.image
+                                           + " has neither an ENTRYPOINT nor a CMD, and the "
+                                             "model has no command: nothing to run"};
+  }
+  return program;
 }
 
 std::optional<container_event> parse_event(std::string_view line) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -31,21 +32,53 @@ constexpr std::string_view engine_label = "janus.engine";
 constexpr std::string_view model_label = "janus.model";
 constexpr std::string_view generation_label = "janus.generation";
 
+/// Where janus-init (apps/janus-init) is mounted, read-only, in an isolated container: the
+/// container's first program after Docker's init.
+constexpr std::string_view init_target = "/.janus/init";
+
+/// What every container of the runtime is created with besides its spec.
+struct create_options {
+  /// Isolated containers: the platform endpoint's port on the container's own 127.0.0.1.
+  std::uint16_t platform_port = 9000;
+  /// Isolated containers: janus-init on the host, and how long it waits for the platform
+  /// endpoint before it gives up.
+  std::string init_path;
+  std::chrono::milliseconds init_wait{35000};
+  /// Every container's log (json-file driver): one file's size, and how many are kept.
+  std::size_t log_max_size = std::size_t{10} << 20;
+  int log_max_files = 3;
+};
+
+/// How one isolated container's program starts: what janus-init runs once the platform endpoint
+/// accepts, and the variables that point the container at its endpoint (they win over the
+/// spec's).
+struct launch {
+  std::vector<std::string> program;
+  std::map<std::string, std::string> env;
+};
+
 /// The environment of a container of `spec`, as `NAME=value` sorted by name: the spec's
-/// variables, then `PORT=8080` and `HOST=0.0.0.0`, which win.
-std::vector<std::string> container_env(const container_spec& spec);
+/// variables, then `extra`'s, then `PORT=8080` and `HOST=0.0.0.0`, which win.
+std::vector<std::string> container_env(const container_spec& spec,
+                                       const std::map<std::string, std::string>& extra = {});
 
 /// The configuration generation of `spec`: a hash (16 hex digits) of everything a container of
-/// it runs with (image, command, environment, limits and hardening), its labels excepted. Two
-/// specs with the same generation start the same container.
-std::string generation_of(const container_spec& spec);
+/// it runs with (image, command, environment, network and platform port, OCI runtime, limits,
+/// hardening and log caps), its labels excepted. Two specs with the same generation start the same
+/// container; what differs from one container to the next (platform variables) or follows the
+/// image (its entrypoint) is not part of it.
+std::string generation_of(const container_spec& spec, const create_options& options = {});
 
-/// The body of `POST /containers/create` for `spec`: its image and command, its environment
-/// (see container_env), its labels plus the generation label, port 8080/tcp published on
-/// 127.0.0.1 at a host port the daemon picks, the limits (memory without extra swap, CPU quota,
-/// pids) and the hardening (read-only root with a tmpfs on /tmp, every capability dropped,
-/// no-new-privileges, an init process, no restart).
-std::string create_body(const container_spec& spec);
+/// The body of `POST /containers/create` for `spec`: its image, its environment (see
+/// container_env), its labels plus the generation label, its network, the limits (memory
+/// without extra swap, CPU quota, pids) and the hardening (read-only root with a tmpfs on /tmp,
+/// every capability dropped, no-new-privileges, an init process, no restart), the spec's OCI
+/// runtime when it names one, and a capped json-file log. Bridged: the
+/// spec's command as Cmd, port 8080/tcp published on 127.0.0.1 at a host port the daemon picks.
+/// Isolated: NetworkMode none, nothing exposed or published, janus-init mounted read-only as the
+/// entrypoint, running `how.program` once the platform endpoint accepts, and `how.env` on top.
+std::string create_body(const container_spec& spec, const create_options& options = {},
+                        const launch& how = {});
 
 /// A container name Docker accepts: `<engine_id>-<model>-<token>-<seq>`, where every character
 /// of the model name outside [A-Za-z0-9_.-] becomes '-'.
@@ -83,6 +116,12 @@ struct container_state {
   std::string health;
   /// The host port that 127.0.0.1 publishes 8080/tcp on, once the daemon has bound it.
   std::optional<std::uint16_t> host_port;
+  /// `HostConfig.NetworkMode`: "none" for an isolated container, "default" or "bridge" else.
+  std::string network_mode;
+  /// The host's id of the container's first process (its init), while it runs (inspect only).
+  std::optional<int> pid;
+  /// The container's environment, `Config.Env` (inspect only).
+  std::map<std::string, std::string> env;
 };
 
 /// Reads the answer of `GET /containers/{id}/json`.
@@ -96,6 +135,26 @@ result<std::string> parse_created(std::string_view json);
 
 /// The image id in the answer of `GET /images/{name}/json`.
 result<std::string> parse_image_id(std::string_view json);
+
+/// The names of the OCI runtimes the engine knows (`Runtimes` of `GET /info`), sorted.
+result<std::vector<std::string>> parse_runtimes(std::string_view info_json);
+
+/// What janusd runs an image by, from `GET /images/{name}/json`.
+struct image_config {
+  /// `sha256:...`
+  std::string id;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string working_dir;
+};
+
+/// Reads the answer of `GET /images/{name}/json`.
+result<image_config> parse_image_config(std::string_view json);
+
+/// What an isolated container of `spec` runs once janus-init lets it: the image's entrypoint,
+/// then the model's command or else the image's cmd (as Docker itself combines them). An error
+/// when that is nothing.
+result<std::vector<std::string>> program_of(const container_spec& spec, const image_config& image);
 
 /// One event of the events stream about a container.
 struct container_event {

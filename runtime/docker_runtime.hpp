@@ -6,16 +6,36 @@
 #include <string>
 
 #include "model/config.hpp"
+#include "runtime/docker_api.hpp"
+#include "runtime/netns_factory.hpp"
+#include "runtime/platform_listeners.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
 
+namespace docker {
+struct docker_state;
+} // namespace docker
+
+/// What the Docker runtime needs for isolated containers: the socket factory that makes sockets
+/// inside their network namespaces, the platform server that takes each one's endpoint, and
+/// what they are created with (platform port, janus-init). Without a factory and a platform
+/// server, isolated containers fail to start (saying so); bridged ones need neither.
+struct docker_isolation {
+  std::shared_ptr<netns_factory> sockets;
+  std::shared_ptr<platform_listeners> platform;
+  docker::create_options options;
+};
+
 /// Runs each container in the Docker engine, through the Engine API (1.41) on its unix socket.
 /// A container is created with the engine's labels (`janus.engine`, `janus.model`, and
-/// `janus.generation`, a hash of what it runs), port 8080/tcp published on 127.0.0.1 at a port
-/// the daemon picks, the model's limits and a hardened host config; it is started, and its
-/// endpoint is 127.0.0.1:<host port>. Readiness is the caller's HTTP probe. A stop is a docker
-/// stop with the grace period, then a forced remove. Images are never pulled.
+/// `janus.generation`, a hash of what it runs), the model's network, limits and a hardened host
+/// config; it is started, and inspected. An isolated container (NetworkMode none, nothing
+/// published) is reached inside its own network namespace, opened from its process: its
+/// endpoint is its own 127.0.0.1:8080 with that namespace. A bridged one publishes 8080/tcp on
+/// the host's 127.0.0.1 at a port the daemon picks: its endpoint is 127.0.0.1:<host port>.
+/// Readiness is the caller's HTTP probe. A stop is a docker stop with the grace period, then a
+/// forced remove. Images are never pulled.
 ///
 /// The events stream of the engine's containers tells at once when one dies or is OOM-killed;
 /// after the daemon restarts the stream reconnects, a re-list catches what it missed, and the
@@ -23,11 +43,12 @@ namespace janus {
 /// reconcile() adopts or removes what earlier runs with the same engine identity left. Starts
 /// under way at once are bounded, every call has a timeout, and a daemon error reaches the
 /// caller in the daemon's own words. All state lives on one io_context: public calls post to it.
+/// The flows live apart, by responsibility: docker_starts (start and stop), docker_events
+/// (events and re-lists), docker_reconcile (adoption); docker_api is the pure codec.
 class docker_runtime : public runtime {
 public:
-  class core;
-
-  docker_runtime(boost::asio::io_context& io, docker_config cfg);
+  /// The caller stops `isolation.sockets` before the executors its answers go to end.
+  docker_runtime(boost::asio::io_context& io, docker_config cfg, docker_isolation isolation);
 
   /// Removes (forced) every container still tracked, so none outlives the engine even when the
   /// graceful stop did not finish. `io` must not run any more (the engine stops it first).
@@ -54,7 +75,7 @@ public:
 
 private:
   boost::asio::io_context& io_;
-  std::shared_ptr<core> core_;
+  std::shared_ptr<docker::docker_state> state_;
 };
 
 } // namespace janus

@@ -71,8 +71,13 @@ std::vector<char*> pointers_to(std::vector<std::string>& strings) {
 } // namespace
 
 process_runtime::process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
-                                 std::vector<std::string> withheld, platform_endpoints* platform)
-  : io_(io), platform_(platform), inherit_env_(std::move(inherit_env)), withheld_(std::move(withheld)) {
+                                 std::vector<std::string> withheld, platform_endpoints* platform,
+                                 container_logs* logs)
+  : io_(io),
+    platform_(platform),
+    inherit_env_(std::move(inherit_env)),
+    withheld_(std::move(withheld)),
+    logs_(logs) {
 }
 
 process_runtime::~process_runtime() {
@@ -89,6 +94,13 @@ process_runtime::~process_runtime() {
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(c.pid), &info, WEXITED);
     close_platform(id);
+  }
+  std::vector<std::uint64_t> keys;
+  for (const auto& [key, reader] : readers_) {
+    keys.push_back(key);
+  }
+  for (auto key : keys) {
+    finish_output(key);
   }
 }
 
@@ -192,6 +204,24 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     close_platform(id);
     return fail(errno_message("pipe", errno));
   }
+  // The child's stdout and stderr, read here (with logs_), else janusd's own.
+  int out[2] = {-1, -1};
+  int err[2] = {-1, -1};
+  auto close_pipes = [&out, &err] {
+    for (int fd : {out[0], out[1], err[0], err[1]}) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
+  };
+  if (logs_ != nullptr && (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)) {
+    auto message = errno_message("pipe", errno);
+    close_pipes();
+    ::close(report[0]);
+    ::close(report[1]);
+    close_platform(id);
+    return fail(std::move(message));
+  }
   // The child gets the fd limit janusd started with, not the one janusd raised for itself.
   rlimit child_fds{};
   ::getrlimit(RLIMIT_NOFILE, &child_fds);
@@ -204,6 +234,7 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     auto message = errno_message("fork", errno);
     ::close(report[0]);
     ::close(report[1]);
+    close_pipes();
     close_platform(id);
     return fail(std::move(message));
   }
@@ -221,6 +252,11 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     for (int sig = 1; sig < NSIG; ++sig) {
       ::signal(sig, SIG_DFL);
     }
+    if (out[1] >= 0) {
+      // Into 1 and 2 first: a pipe end that is fd 3 is copied before fd 3 is taken.
+      ::dup2(out[1], 1);
+      ::dup2(err[1], 2);
+    }
     if (report[1] != 3) {
       ::dup2(report[1], 3);
     }
@@ -233,6 +269,13 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
   }
   ::setpgid(pid, pid); // also from the parent, so the group exists before any kill(-pid)
   ::close(report[1]);
+  if (logs_ != nullptr) {
+    ::close(out[1]);
+    ::close(err[1]);
+    logs_->open(id, spec.model);
+    read_output(id, log_stream::stdout_stream, out[0]);
+    read_output(id, log_stream::stderr_stream, err[0]);
+  }
   // The report comes when the child has exec'd (or failed to): waiting for it here would hold
   // this thread for the child's whole way to exec, one start after the other.
   auto key = next_launch_++;
@@ -267,6 +310,7 @@ void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
     close_platform(l.id);
+    drain_output(l.id);
     l.on_started(error_info{errc::no_capacity,
                             "cannot execute " + l.path + ": " + std::strerror(l.exec_errno)});
     return;
@@ -283,6 +327,7 @@ void process_runtime::finish_start(std::uint64_t key, std::size_t reported) {
     siginfo_t info{};
     ::waitid(P_PID, static_cast<id_t>(l.pid), &info, WEXITED);
     close_platform(l.id);
+    drain_output(l.id);
     l.on_started(error_info{errc::no_capacity, std::move(message)});
     return;
   }
@@ -332,8 +377,80 @@ void process_runtime::reap(const std::string& id) {
   auto handler = std::move(c.on_exit);
   children_.erase(it);
   close_platform(id);
+  drain_output(id);
   if (handler) {
     handler(std::move(exit));
+  }
+}
+
+// -- output pipes ------------------------------------------------------------------------------
+
+void process_runtime::read_output(const std::string& id, log_stream stream, int fd) {
+  auto key = next_reader_++;
+  auto reader = std::make_unique<output_reader>(output_reader{
+    id, stream, std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd), nullptr,
+    line_cutter{logs_->limits().max_line_bytes}, {}});
+  readers_.emplace(key, std::move(reader));
+  read_more(key);
+}
+
+void process_runtime::read_more(std::uint64_t key) {
+  auto it = readers_.find(key);
+  if (it == readers_.end()) {
+    return;
+  }
+  auto& reader = *it->second;
+  reader.pipe->async_read_some(
+    boost::asio::buffer(reader.buffer), [this, key](boost::system::error_code ec, std::size_t n) {
+      if (ec == boost::asio::error::operation_aborted) {
+        return; // the reader was ended (and is gone)
+      }
+      auto it = readers_.find(key);
+      if (it == readers_.end()) {
+        return;
+      }
+      auto& reader = *it->second;
+      reader.lines.feed({reader.buffer.data(), n}, [&](std::string_view line, bool cut) {
+        logs_->line(reader.id, reader.stream, line, cut);
+      });
+      if (ec) {
+        finish_output(key); // the end of the pipe: every writer is gone
+        return;
+      }
+      read_more(key);
+    });
+}
+
+void process_runtime::finish_output(std::uint64_t key) {
+  auto it = readers_.find(key);
+  if (it == readers_.end()) {
+    return;
+  }
+  auto reader = std::move(it->second);
+  readers_.erase(it);
+  reader->lines.finish([&](std::string_view line, bool cut) {
+    logs_->line(reader->id, reader->stream, line, cut);
+  });
+  bool last = true;
+  for (const auto& [other, r] : readers_) {
+    last = last && r->id != reader->id;
+  }
+  if (last) {
+    logs_->close(reader->id);
+  }
+}
+
+void process_runtime::drain_output(const std::string& id) {
+  for (auto& [key, reader] : readers_) {
+    if (reader->id != id || reader->drain_timer) {
+      continue;
+    }
+    reader->drain_timer = std::make_unique<boost::asio::steady_timer>(io_, output_drain_time);
+    reader->drain_timer->async_wait([this, key = key](boost::system::error_code ec) {
+      if (!ec) {
+        finish_output(key);
+      }
+    });
   }
 }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,9 @@
 #include <vector>
 
 #include "model/platform_endpoints.hpp"
+#include "runtime/container_logs.hpp"
+#include "runtime/log_stream.hpp"
+#include "runtime/line_cutter.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -23,6 +27,10 @@ namespace janus {
 /// variables it gets only those `inherit_env` names and never one of `withheld`.
 /// All state lives on one io_context: public calls post to it and are safe from any thread.
 ///
+/// With `logs`, a child's stdout and stderr are pipes read here: their lines go to `logs`
+/// (janusd's log, rate-limited, and the admin route's ring), no longer to janusd's own stdout.
+/// The pipes are read to their end after the child exits, for at most output_drain_time.
+///
 /// With `platform`, each child gets its own platform endpoint (a loopback port of the host:
 /// identity by port, no isolation), opened before the fork so that it accepts from the child's
 /// first instruction on, and closed on every path by which the child goes.
@@ -31,7 +39,8 @@ public:
   /// `inherit_env`: names (or `PREFIX*`) of janusd's variables a child gets; `withheld`: names
   /// of variables holding janusd's secrets, never passed (the admin token's variable).
   process_runtime(boost::asio::io_context& io, std::vector<std::string> inherit_env,
-                  std::vector<std::string> withheld, platform_endpoints* platform = nullptr);
+                  std::vector<std::string> withheld, platform_endpoints* platform = nullptr,
+                  container_logs* logs = nullptr);
 
   /// Kills (SIGKILL) and reaps every child still running.
   ~process_runtime() override;
@@ -48,7 +57,21 @@ public:
   /// then in PATH; a path is taken as it is. Empty when nothing executable is found.
   static std::string resolve_executable(const std::string& name);
 
+  /// How long a child's output pipes are read on after it exited (a process that left its group
+  /// may hold them open).
+  static constexpr std::chrono::milliseconds output_drain_time{1000};
+
 private:
+  /// One output pipe of a child, read until its end.
+  struct output_reader {
+    std::string id;
+    log_stream stream = log_stream::stdout_stream;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> pipe;
+    std::unique_ptr<boost::asio::steady_timer> drain_timer;
+    line_cutter lines;
+    std::array<char, 16 * 1024> buffer;
+  };
+
   struct child {
     int pid = 0;
     endpoint target;
@@ -89,6 +112,18 @@ private:
   /// Closes the platform endpoint of `id`, if there is a platform.
   void close_platform(const std::string& id);
 
+  /// Starts reading the output pipe `fd` of `id` (takes the descriptor).
+  void read_output(const std::string& id, log_stream stream, int fd);
+
+  void read_more(std::uint64_t key);
+
+  /// Ends reader `key`: its last incomplete line is logged; the container's logs close with its
+  /// last reader.
+  void finish_output(std::uint64_t key);
+
+  /// The child `id` is gone: its readers get output_drain_time to reach the end of their pipes.
+  void drain_output(const std::string& id);
+
   boost::asio::io_context& io_;
   platform_endpoints* platform_;
   std::vector<std::string> inherit_env_;
@@ -97,6 +132,9 @@ private:
   std::unordered_map<std::string, child> children_;
   std::uint64_t next_launch_ = 1;
   std::unordered_map<std::uint64_t, launch> launches_;
+  container_logs* logs_;
+  std::uint64_t next_reader_ = 1;
+  std::unordered_map<std::uint64_t, std::unique_ptr<output_reader>> readers_;
 };
 
 } // namespace janus

@@ -24,6 +24,10 @@ struct container_spec {
   std::map<std::string, std::string> labels;
   /// Limits and hardening; container backends apply them, the process backend ignores them.
   resource_limits resources;
+  /// The container's network (docker); the process backend ignores it.
+  network_mode network = network_mode::isolated;
+  /// The OCI runtime of the container (docker's HostConfig.Runtime); empty = the default.
+  std::string runtime_class;
 };
 
 /// One step of a container's start as its backend timed it, e.g. `{"create", 120 ms}` for the

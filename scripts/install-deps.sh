@@ -9,6 +9,7 @@ packages=(
   libcaf-dev libboost1.81-dev rapidjson-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev   # the libFuzzer targets (scripts/fuzz.sh): clang with ASan, UBSan
+  prometheus-cpp-dev   # metrics: registry, families and text serializer (core library only)
   curl procps
   libssl-dev openssl   # TLS to https platform upstreams; the CLI makes the tests' certificates
   nodejs

@@ -127,6 +127,16 @@ baseline_options parse_baseline_options(const env_lookup& lookup) {
     }
     options.probe_platform_at_start = *probe == "1";
   }
+  if (auto log = non_empty(lookup, "JANUS_BASELINE_LOG_REQUESTS")) {
+    if (*log != "0" && *log != "1") {
+      throw options_error("JANUS_BASELINE_LOG_REQUESTS must be 0 or 1, got \"" + *log + "\"");
+    }
+    options.log_requests = *log == "1";
+  }
+  if (auto noise = non_empty(lookup, "JANUS_BASELINE_NOISE_LINES")) {
+    options.noise_lines
+      = parse_integer<std::uint32_t>("JANUS_BASELINE_NOISE_LINES", *noise, 0, max_tokens);
+  }
   if (options.agent || options.probe_platform_at_start) {
     auto url = non_empty(lookup, "JANUS_PLATFORM_URL").value_or("");
     constexpr std::string_view scheme = "http://";

@@ -75,6 +75,12 @@ struct baseline_options {
   std::optional<std::string> required_authorization;
   /// JANUS_BASELINE_BREAK: the contract rules broken on purpose; none by default.
   contract_breaks breaks;
+  /// JANUS_BASELINE_LOG_REQUESTS=1: print one line per chat request to stdout with the
+  /// x-request-id, traceparent and tracestate it arrived with (tests see what reached the model).
+  bool log_requests = false;
+  /// JANUS_BASELINE_NOISE_LINES: lines printed to stdout as fast as possible before listening
+  /// (a noisy container).
+  std::uint32_t noise_lines = 0;
 };
 
 /// Looks up one environment variable; std::nullopt when it is not set.

@@ -15,6 +15,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <optional>
 #include <variant>
@@ -186,6 +187,15 @@ net::awaitable<bool> connection::handle(const request& req, bool keep_alive) {
 net::awaitable<bool> connection::handle_chat(const request& req, bool keep_alive) {
   const auto version = req.version();
   server_.count_chat_request();
+  if (server_.options().log_requests) {
+    // One write: lines of concurrent requests do not interleave.
+    std::string line = "janus-baseline: chat request x-request-id="
+                       + std::string{req["x-request-id"]} + " traceparent="
+                       + std::string{req["traceparent"]} + " tracestate="
+                       + std::string{req["tracestate"]} + "\n";
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+  }
   if (const auto& required = server_.options().required_authorization;
       required && req[http::field::authorization] != *required) {
     api_error denied;

@@ -14,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <string_view>
@@ -56,6 +57,10 @@ int main(int argc, char** argv) {
     }
     std::cerr << "janus-baseline: platform probe at start: ok" << std::endl;
   }
+  for (std::uint32_t i = 0; i < options.noise_lines; ++i) {
+    std::printf("janus-baseline: noise line %u of %u\n", i + 1, options.noise_lines);
+  }
+  std::fflush(stdout);
   boost::asio::io_context io{1};
   server srv{io, std::move(options)};
   boost::asio::signal_set signals{io, SIGINT};

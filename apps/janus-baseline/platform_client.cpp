@@ -112,8 +112,11 @@ net::awaitable<bool> relay_agent_chat(beast::tcp_stream& client,
   call.set(http::field::host, options.platform_host);
   call.set(http::field::content_type, "application/json");
   call.set(http::field::authorization, bearer(options));
-  if (auto id = req.find("x-request-id"); id != req.end()) {
-    call.set("x-request-id", id->value());
+  // The trace goes on as it came: the baseline makes no span of its own.
+  for (std::string_view name : {"x-request-id", "traceparent", "tracestate"}) {
+    if (auto field = req.find(name); field != req.end()) {
+      call.set(name, field->value());
+    }
   }
   call.body() = req.body();
   call.prepare_payload();

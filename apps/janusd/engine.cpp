@@ -4,6 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <future>
 #include <thread>
 #include <random>
@@ -16,7 +22,9 @@
 #include "http/health_probe.hpp"
 #include "logging/event.hpp"
 #include "apps/janusd/metrics_page.hpp"
+#include "apps/janusd/platform_bridge.hpp"
 #include "runtime/docker_runtime.hpp"
+#include "runtime/container_logs.hpp"
 #include "runtime/process_runtime.hpp"
 #include "runtime/service_notify.hpp"
 
@@ -71,6 +79,9 @@ std::map<std::string, std::vector<container_info>> reconcile_containers(
   });
   auto found = answer.get();
   if (!found) {
+    if (found.error().code == errc::invalid_config) {
+      throw config_error(found.error().message);
+    }
     throw std::runtime_error(found.error().message);
   }
   std::map<std::string, std::vector<container_info>> by_model;
@@ -100,6 +111,55 @@ std::vector<std::string> secret_variables(const config& cfg) {
   return names;
 }
 
+/// Whether any container of `cfg` may be isolated: a configured model, or one that the admin
+/// API adds with the engine's default network.
+bool uses_isolation(const config& cfg) {
+  return cfg.docker.network == network_mode::isolated
+         || std::any_of(cfg.models.begin(), cfg.models.end(), [](const model_config& model) {
+              return model.network == network_mode::isolated;
+            });
+}
+
+/// janus-init on the host: `docker.init`, or janus-init beside janusd's own executable.
+std::string init_path_of(const docker_config& docker) {
+  if (!docker.init.empty()) {
+    return docker.init;
+  }
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string{"janus-init"} : (self.parent_path() / "janus-init").string();
+}
+
+/// What isolated containers need; throws config_error naming the key when they cannot work here
+/// (janus-init missing, no privilege to switch namespaces). Their endpoints are `platform`'s.
+docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory> sockets,
+                               http::platform_server& platform) {
+  docker_isolation isolation;
+  isolation.options.platform_port = cfg.platform.port;
+  isolation.options.init_path = init_path_of(cfg.docker);
+  // janus-init waits while janusd inspects the started container (one Engine API call) and
+  // makes its endpoint.
+  isolation.options.init_wait = cfg.docker.call_timeout + std::chrono::seconds(5);
+  isolation.options.log_max_size = cfg.docker.log_max_size;
+  isolation.options.log_max_files = cfg.docker.log_max_files;
+  if (uses_isolation(cfg)) {
+    const auto& path = isolation.options.init_path;
+    if (::access(path.c_str(), X_OK) != 0) {
+      throw config_error("docker.init: isolated containers start with janus-init, and " + path
+                         + " is not an executable file (" + std::strerror(errno)
+                         + "); build it (scripts/build.sh janus-init) or set docker.init");
+    }
+    if (auto refused = sockets->check()) {
+      throw config_error("docker.network: isolated containers need janusd to make sockets in "
+                         "their network namespaces: "
+                         + refused->message + " (or set network: bridge)");
+    }
+    isolation.platform = std::make_shared<platform_bridge>(platform);
+  }
+  isolation.sockets = std::move(sockets);
+  return isolation;
+}
+
 } // namespace
 
 engine::engine(config cfg)
@@ -107,11 +167,27 @@ engine::engine(config cfg)
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
   platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
+  container_log_limits log_limits;
+  log_limits.lines_per_second = cfg_.log.container_lines_per_second;
+  log_limits.burst = cfg_.log.container_burst;
+  log_limits.max_line_bytes = cfg_.log.container_max_line_bytes;
+  log_limits.ring_bytes = cfg_.log.container_ring_bytes;
+  log_limits.keep_gone = static_cast<std::size_t>(cfg_.log.container_keep_gone);
+  auto& dropped = metrics_.add_counter(
+    "janus_container_log_lines_dropped_total",
+    "Container output lines left out of janusd's log by the per-container rate limit.");
+  container_logs_ = std::make_unique<container_logs>(
+    log_limits, [&dropped](std::string_view model, std::uint64_t lines) {
+      dropped.Add({{"model", std::string{model}}}).Increment(static_cast<double>(lines));
+    });
   if (cfg_.runtime == "docker") {
-    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker);
+    netns_ = std::make_shared<netns_factory>(cfg_.docker.spare_sockets);
+    runtime_ = std::make_unique<docker_runtime>(runtime_io_, cfg_.docker,
+                                                isolation_for(cfg_, netns_, *platform_));
   } else {
     runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
-                                                 secret_variables(cfg_), platform_.get());
+                                                 secret_variables(cfg_), platform_.get(),
+                                                 container_logs_.get());
   }
   if (cfg_.admin.require_conformance) {
     actors::pool_deps spec_deps;
@@ -140,8 +216,15 @@ engine::engine(config cfg)
   }
   request_metrics_ = std::make_unique<http::request_metrics>(metrics_, model_names);
   container_metrics_ = std::make_unique<actors::container_metrics>(metrics_, model_names);
+  // A removed model's platform series go with its container series (its last container).
+  container_metrics_->on_gone([platform = platform_.get()](const std::string& model) {
+    platform->remove_model_metrics(model);
+  });
   http::server_hooks hooks;
   hooks.metrics_text = [this](const std::vector<pool_status>& pools) {
+    // Each scrape also frees what removed models left, once nothing holds it.
+    request_metrics_->reclaim();
+    container_metrics_->reclaim();
     return render_metrics_page(pools, metrics_);
   };
   hooks.requests = request_metrics_.get();
@@ -154,6 +237,10 @@ engine::engine(config cfg)
   hooks.admin.conformance = conformance_.get();
   hooks.auth = cfg_.auth;
   hooks.admin.limits = cfg_.admin.limits;
+  hooks.admin.max_tail = cfg_.log.container_max_tail;
+  hooks.admin.container_logs = [logs = container_logs_.get()](std::string_view id, std::size_t n) {
+    return logs->tail(id, n);
+  };
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
@@ -172,7 +259,12 @@ engine::~engine() {
   //    it and wait for the exits it reports. Normally none is left after shutdown().
   auto limit = longest_grace(cfg_) + cfg_.docker.call_timeout + std::chrono::seconds(5);
   bool actors_gone = stop_actors(limit);
-  // 3. The runtime's thread, then the runtime (it kills and removes what still runs).
+  // 3. The socket factory, while the runtime's thread (where health probes wait for its
+  //    answers) still runs; then the runtime's thread, then the runtime (it kills and removes
+  //    what still runs).
+  if (netns_) {
+    netns_->stop();
+  }
   runtime_work_.reset();
   runtime_io_.stop();
   if (runtime_thread_.joinable()) {

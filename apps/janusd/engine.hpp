@@ -20,6 +20,8 @@
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
+#include "runtime/netns_factory.hpp"
+#include "runtime/container_logs.hpp"
 #include "runtime/runtime.hpp"
 
 namespace janus {
@@ -57,12 +59,18 @@ private:
   metrics::registry metrics_;
   std::unique_ptr<http::request_metrics> request_metrics_;
   std::unique_ptr<actors::container_metrics> container_metrics_;
+  /// Every container's output lines (janusd's log, the admin route's ring); outlives the
+  /// runtime, which feeds it.
+  std::unique_ptr<container_logs> container_logs_;
   /// Every container's platform endpoint; outlives the runtime, which closes them.
   std::unique_ptr<http::platform_server> platform_;
   caf::actor_system_config actor_cfg_;
   std::unique_ptr<caf::actor_system> actors_;
   boost::asio::io_context runtime_io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> runtime_work_;
+  /// Makes sockets inside isolated containers (docker runtime only). Stopped after the actors,
+  /// while the runtime's thread that health probes' answers go to still runs.
+  std::shared_ptr<netns_factory> netns_;
   std::unique_ptr<runtime> runtime_;
   /// admin.require_conformance's checks, on the runtime's thread; null when not required.
   std::unique_ptr<conformance_service> conformance_;

@@ -155,6 +155,10 @@ int main(int argc, char** argv) {
     int received = wait_for_stop_signal(handled);
     spdlog::info("received {}: shutting down", signal_name(received));
     shut_down(engine, handled);
+  } catch (const janus::config_error& e) {
+    std::fprintf(stderr, "janusd: configuration error: %s\n", e.what());
+    janus::logging::shutdown();
+    return 2;
   } catch (const std::exception& e) {
     spdlog::error("janusd: {}", e.what());
     janus::logging::shutdown();

@@ -8,9 +8,9 @@
 
 namespace janus {
 
-/// The `/metrics` page in the Prometheus text exposition format 0.0.4: the pool gauges from the
-/// pools' snapshot, then the registry's request and container metrics, then the process
-/// metrics.
+/// The `/metrics` page in the Prometheus text exposition format 0.0.4, serialized in one pass by
+/// prometheus-cpp: the pool gauges from the pools' snapshot, then the registry's request and
+/// container metrics, then the process metrics.
 std::string render_metrics_page(const std::vector<pool_status>& pools,
                                 const metrics::registry& registry);
 

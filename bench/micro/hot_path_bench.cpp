@@ -217,12 +217,12 @@ BENCHMARK(sse_scan)->Arg(64)->Arg(16 * 1024);
 void request_metrics_update(benchmark::State& state) {
   static metrics::registry reg;
   static http::request_metrics requests{reg, {"m"}};
-  auto& m = requests.of("m");
+  auto m = requests.of("m");
   for (auto _ : state) {
-    m.count_lease(start_kind::warm, std::chrono::microseconds(12));
-    m.observe_first_token(std::chrono::microseconds(300));
-    m.observe_duration(std::chrono::microseconds(900));
-    m.count_request(200);
+    m->count_lease(start_kind::warm, std::chrono::microseconds(12));
+    m->observe_first_token(std::chrono::microseconds(300));
+    m->observe_duration(std::chrono::microseconds(900));
+    m->count_request(200);
   }
 }
 BENCHMARK(request_metrics_update);

@@ -14,4 +14,6 @@ set(janus_fuzz_targets
   fuzz_platform_parsers
   fuzz_request_head
   fuzz_check_rules
+  fuzz_trace_context
+  fuzz_container_output
 )

@@ -14,7 +14,9 @@
 #include <csignal>
 #include <future>
 #include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace janus::test {
 namespace {
@@ -399,6 +401,65 @@ TEST_F(admin, removing_a_model_while_a_request_is_queued_answers_it_and_janusd_s
   auto status = janusd_->wait_for_exit(20s);
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
+}
+
+/// The sample lines of a /metrics page that mention `text`, and how many samples it has of
+/// janus_* series.
+struct page_census {
+  std::vector<std::string> mentions;
+  std::size_t janus_samples = 0;
+};
+
+page_census census(const std::string& page, const std::string& text) {
+  page_census out;
+  std::istringstream lines{page};
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("#")) {
+      continue;
+    }
+    if (line.find(text) != std::string::npos) {
+      out.mentions.push_back(line);
+    }
+    if (line.starts_with("janus_")) {
+      ++out.janus_samples;
+    }
+  }
+  return out;
+}
+
+TEST_F(admin, models_added_and_removed_again_and_again_leave_no_trace_on_the_metrics_page) {
+  start_with_token(baseline_model("m", "    min_warm: 1\n"));
+  // Requests for no registered model count under _unknown: make those series exist from the
+  // start.
+  ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat("churn")).status, 404u);
+  ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat("churn", R"("stream":"x")")).status, 400u);
+  auto before = census(get(port_, "/metrics").body, "churn");
+  ASSERT_TRUE(before.mentions.empty()) << before.mentions.front();
+
+  constexpr int cycles = 12;
+  for (int i = 0; i < cycles; ++i) {
+    // The same name each time (again once its pool has drained), and a new one.
+    for (const auto& name : {std::string{"churn"}, "churn-" + std::to_string(i)}) {
+      auto body = R"({"name": ")" + name + R"(", "command": ["janus-baseline"], "min_warm": 0,)"
+                  R"( "max_containers": 1})";
+      ASSERT_TRUE(eventually(10s, [&] { return call("POST", "/admin/models", body).status == 201; }))
+        << name;
+      EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat(name)).status, 200u) << name;
+      EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat(name, R"("stream":"x")")).status,
+                400u);
+      ASSERT_EQ(call("DELETE", "/admin/models/" + name).status, 202u) << name;
+      EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat(name)).status, 404u);
+    }
+  }
+  // Request series go with the DELETE; container series once the last container is gone.
+  page_census after;
+  EXPECT_TRUE(eventually(10s, [&] {
+    after = census(get(port_, "/metrics").body, "churn");
+    return after.mentions.empty() && after.janus_samples == before.janus_samples;
+  })) << after.janus_samples << " janus samples, " << before.janus_samples << " before; first "
+      << (after.mentions.empty() ? std::string{"-"} : after.mentions.front());
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
 }
 
 } // namespace

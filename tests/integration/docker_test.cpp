@@ -1,9 +1,11 @@
 // Runs the real janusd with the Docker runtime against the real Docker engine and the
 // janus-baseline image: pre-warming, byte-exact relaying, deaths noticed through events, idle
-// reaping, SIGTERM, SIGKILL and a restart, and a missing image. Each test owns the containers
+// reaping, SIGTERM, SIGKILL and a restart, and a missing image. Containers are isolated (the
+// default) unless a test says `network: bridge`; tests/integration/isolation_test.cpp checks
+// what isolation holds. Each test owns the containers
 // labelled with its own engine id and removes them at its start and end, even when it fails.
 
-#include "tests/integration/janusd_fixture.hpp"
+#include "tests/integration/docker_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
 
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -27,145 +30,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// A shell command's exit status and standard output (stderr included).
-struct command_result {
-  int status = -1;
-  std::string out;
-};
-
-command_result sh(const std::string& command) {
-  command_result result;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), n);
-  }
-  int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
-    result.out.pop_back();
-  }
-  return result;
-}
-
-std::vector<std::string> words(const std::string& text) {
-  std::istringstream in{text};
-  std::vector<std::string> out;
-  for (std::string word; in >> word;) {
-    out.push_back(word);
-  }
-  return out;
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-std::string chat(const std::string& model, const std::string& text, const std::string& extra = {}) {
-  std::string body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":")" + text
-                     + R"("}])";
-  if (!extra.empty()) {
-    body += "," + extra;
-  }
-  return body + "}";
-}
-
-/// A `models:` entry running the baseline image, indented for the fixture's YAML.
-std::string image_model(const std::string& name, const std::string& settings,
-                        const std::string& image = "janus-baseline:latest") {
-  return "  " + name + ":\n    image: " + image
-         + "\n    env:\n      JANUS_BASELINE_CREATED: \"1700000000\"\n" + settings;
-}
-
-/// janusd with `runtime: docker`. The suite skips (or fails, with CI=true) when no Docker
-/// engine answers; it builds the baseline images once from the binary under test.
-class docker_runtime : public janusd_fixture {
-protected:
-  static void SetUpTestSuite() {
-    auto info = sh("docker info --format '{{.ServerVersion}}'");
-    if (info.status != 0) {
-      unavailable_ = "no Docker engine answers (`docker info`: " + info.out
-                     + "); scripts/test.sh starts dockerd";
-      return;
-    }
-    auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
-                    + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh --no-python");
-    if (built.status != 0) {
-      unavailable_ = "cannot build the baseline images: " + built.out;
-    }
-  }
-
-  void SetUp() override {
-    if (!unavailable_.empty()) {
-      if (const char* ci = std::getenv("CI"); ci != nullptr && std::string{ci} == "true") {
-        FAIL() << "CI=true and the Docker tests cannot run: " << unavailable_;
-      }
-      GTEST_SKIP() << "Docker tests skipped: " << unavailable_;
-    }
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    engine_id_ = "jt-" + std::string{info->name()}.substr(0, 56);
-    remove_all();
-  }
-
-  void TearDown() override {
-    janusd_fixture::TearDown();
-    if (HasFailure() && !engine_id_.empty()) {
-      std::cerr << "--- containers of " << engine_id_ << " ---\n"
-                << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out << "\n";
-    }
-    if (janusd_ && janusd_->running()) {
-      // The graceful stop also waits for starts under way; a SIGKILL could leave a create that
-      // the daemon completes after the removal below.
-      janusd_->signal(SIGTERM);
-      janusd_->wait_for_exit(30s);
-    }
-    janusd_.reset();
-    if (!engine_id_.empty()) {
-      remove_all();
-    }
-  }
-
-  /// Starts janusd with the Docker runtime and this test's engine id.
-  void start_docker(const std::string& models_yaml, const std::string& server_yaml = {},
-                    bool wait_ready = true, const std::string& docker_yaml = {}) {
-    top_level_yaml_ = "runtime: docker\ndocker:\n  engine_id: " + engine_id_ + "\n" + docker_yaml;
-    start(models_yaml, server_yaml, wait_ready);
-  }
-
-  /// The ids of this test's containers (`docker ps` short ids), running ones unless `all`.
-  std::set<std::string> containers(bool all = false) {
-    auto listed = sh(std::string{"docker ps -q"} + (all ? " -a" : "")
-                     + " --filter label=janus.engine=" + engine_id_);
-    EXPECT_EQ(listed.status, 0) << listed.out;
-    auto ids = words(listed.out);
-    return {ids.begin(), ids.end()};
-  }
-
-  /// `docker inspect --format FORMAT id`.
-  static std::string inspect(const std::string& id, const std::string& format) {
-    return sh("docker inspect --format '" + format + "' " + id).out;
-  }
-
-  void remove_all() {
-    sh("docker ps -aq --filter label=janus.engine=" + engine_id_ + " | xargs -r docker rm -f");
-  }
-
-  std::string engine_id_;
-  static inline std::string unavailable_;
-};
-
 // -- pre-warming ---------------------------------------------------------------------------
 
-TEST_F(docker_runtime, a_pool_prewarms_hardened_containers_published_on_loopback_only) {
-  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+TEST_F(docker_runtime, a_pool_prewarms_hardened_bridged_containers_published_on_loopback_only) {
+  start_docker(image_model("m", "    network: bridge\n    min_warm: 2\n    max_containers: 3\n"
                                 "    resources:\n      memory: 128MiB\n      cpus: 0.5\n"
                                 "      pids_limit: 64\n      tmpfs_size: 8MiB\n"));
   auto running = containers();
@@ -197,8 +65,8 @@ TEST_F(docker_runtime, a_pool_prewarms_hardened_containers_published_on_loopback
 
 // -- relaying ------------------------------------------------------------------------------
 
-TEST_F(docker_runtime, answers_equal_the_containers_own_byte_for_byte) {
-  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
+TEST_F(docker_runtime, answers_equal_the_bridged_containers_own_byte_for_byte) {
+  start_docker(image_model("m", "    network: bridge\n    min_warm: 1\n    max_containers: 1\n"));
   auto running = containers();
   ASSERT_EQ(running.size(), 1u);
   const auto id = *running.begin();
@@ -228,28 +96,76 @@ TEST_F(docker_runtime, answers_equal_the_containers_own_byte_for_byte) {
 
 // -- faults --------------------------------------------------------------------------------
 
-TEST_F(docker_runtime, a_killed_container_is_noticed_through_events_and_replaced) {
+TEST_F(docker_runtime, a_container_killed_while_serving_streams_ends_only_its_own_and_is_replaced) {
   // Health probes every 30 s: only the events stream can notice the death within seconds.
-  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 2\n    max_concurrency: 4\n"
                                 "    health:\n      interval: 30s\n"));
   auto before = containers();
   ASSERT_EQ(before.size(), 2u);
+  // Four 4-second streams, two on each container (fewest in flight first).
+  const auto long_stream =
+    chat("m", "keep going", R"("stream":true,"janus_baseline":{"tokens":40,"token_delay_ms":100})");
+  auto streams = start_streams(port_, long_stream, 4, 5s);
+  ASSERT_TRUE(eventually(5s, [&] {
+    return metric("janus_pool_inflight_requests", "model=\"m\"") == 4.0;
+  }));
+  std::this_thread::sleep_for(300ms);
   auto victim = *before.begin();
   auto killed_at = std::chrono::steady_clock::now();
   ASSERT_EQ(sh("docker kill " + victim).status, 0);
+  std::chrono::milliseconds replaced{};
   EXPECT_TRUE(eventually(10s, [&] {
     auto now = containers(true);
-    return now.size() == 2 && !now.contains(victim) && containers().size() == 2;
+    if (now.size() == 2 && !now.contains(victim) && containers().size() == 2
+        && metric("janus_pool_containers", R"(model="m",state="ready")") == 2.0) {
+      replaced = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - killed_at);
+      return true;
+    }
+    return false;
   })) << "the pool did not replace the killed container";
-  EXPECT_LT(std::chrono::steady_clock::now() - killed_at, 5s);
+  std::printf("reliability: docker_kill back_at_min_warm_ms=%lld\n",
+              static_cast<long long>(replaced.count()));
+  EXPECT_LT(replaced, 5s);
+
+  int on_victim = 0;
+  int elsewhere = 0;
+  for (auto& stream : streams) {
+    auto result = stream.get();
+    ASSERT_EQ(result.status, 200u);
+    EXPECT_TRUE(result.complete) << "every stream ends as HTTP says: " << result.error;
+    auto data = sse_data_lines(result.body);
+    ASSERT_FALSE(data.empty());
+    EXPECT_EQ(data.back(), "[DONE]");
+    auto errors = std::count_if(data.begin(), data.end(),
+                                [](const std::string& d) { return d.starts_with(R"({"error":)"); });
+    if (result.header("x-janus-container") == victim) {
+      ++on_victim;
+      EXPECT_EQ(errors, 1) << "a stream of the killed container ends with an error frame:\n"
+                            << result.body;
+      EXPECT_LT(data.size(), 40u) << "it was cut";
+    } else {
+      ++elsewhere;
+      EXPECT_EQ(errors, 0) << "a stream of the other container was disturbed:\n" << result.body;
+      EXPECT_GE(data.size(), 42u) << "role, 40 tokens, finish and [DONE]";
+    }
+  }
+  EXPECT_EQ(on_victim, 2);
+  EXPECT_EQ(elsewhere, 2);
+  std::printf("reliability: docker_kill streams_cut=%d streams_untouched=%d\n", on_victim,
+              elsewhere);
   EXPECT_TRUE(eventually(5s, [&] {
     return janusd_->log().find("exited with status 137") != std::string::npos;
   })) << "the log tells how it ended";
+  EXPECT_TRUE(eventually(5s, [&] {
+    return metric("janus_container_stops_total", R"(model="m",reason="exited")") == 1.0;
+  })) << "killed while busy, it exited";
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "still here")).status, 200u);
 }
 
 TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
-  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    idle_ttl: 1s\n"));
+  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    idle_ttl: 1s\n"
+                                "    prewarm_window: 0s\n"));
   EXPECT_TRUE(containers(true).empty());
   auto started = std::chrono::steady_clock::now();
   auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));
@@ -264,7 +180,7 @@ TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
     << "the idle container was not stopped and removed";
 }
 
-TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_port_and_readiness_took) {
+TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_inspect_netns_and_readiness_took) {
   log_yaml_ = "  level: info\n";
   start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n"));
   auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));
@@ -280,11 +196,12 @@ TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_port_and_readines
     ready = log.substr(at, log.find('\n', at) - at);
     return true;
   })) << janusd_->log();
-  // wait (for a start slot), create, run (the engine's start call) and port as the runtime timed
-  // them, then the readiness probes, in that order.
+  // wait (for a start slot), create, run (the engine's start call), inspect (for its process)
+  // and netns (its namespace opened) as the runtime timed them, then the readiness probes, in
+  // that order.
   std::size_t last = 0;
-  for (const auto* field : {"start_ms=", "wait_ms=", "create_ms=", "run_ms=", "port_ms=",
-                            "ready_ms=", "probes="}) {
+  for (const auto* field : {"start_ms=", "wait_ms=", "create_ms=", "run_ms=", "inspect_ms=",
+                            "netns_ms=", "ready_ms=", "probes="}) {
     auto at = ready.find(field);
     ASSERT_NE(at, std::string::npos) << field << " missing: " << ready;
     EXPECT_GT(at, last) << field << " out of order: " << ready;
@@ -309,17 +226,32 @@ TEST_F(docker_runtime, sigterm_stops_and_removes_every_container_janusd_started)
   EXPECT_TRUE(containers(true).empty()) << "a container outlived janusd";
 }
 
-TEST_F(docker_runtime, after_sigkill_a_restart_adopts_what_it_can_and_leaves_no_orphan) {
-  const auto models = image_model("m", "    min_warm: 2\n    max_containers: 3\n");
+TEST_F(docker_runtime, after_sigkill_under_load_a_restart_adopts_every_container_and_sigterm_leaves_none) {
+  const auto models = image_model("m", "    min_warm: 2\n    max_containers: 2\n    max_concurrency: 4\n");
   start_docker(models);
   auto first_run = containers();
   ASSERT_EQ(first_run.size(), 2u);
+  // Under load: three streams in flight when janusd is killed.
+  const auto long_stream =
+    chat("m", "under load", R"("stream":true,"janus_baseline":{"tokens":30,"token_delay_ms":100})");
+  auto streams = start_streams(port_, long_stream, 3, 5s);
+  ASSERT_TRUE(eventually(5s, [&] {
+    return metric("janus_pool_inflight_requests", "model=\"m\"") == 3.0;
+  }));
   janusd_->signal(SIGKILL);
   ASSERT_TRUE(janusd_->wait_for_exit(10s));
+  for (auto& stream : streams) {
+    EXPECT_FALSE(stream.get().complete) << "a stream outlived the janusd that relayed it";
+  }
   EXPECT_EQ(containers(), first_run) << "SIGKILL leaves the containers running";
 
   // Same engine id, same configuration: the containers are adopted, none is started.
+  auto restarted_at = std::chrono::steady_clock::now();
   start_docker(models);
+  auto serving = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - restarted_at);
+  std::printf("reliability: sigkill restart_to_ready_ms=%lld adopted=%zu\n",
+              static_cast<long long>(serving.count()), containers(true).size());
   EXPECT_EQ(containers(true), first_run);
   // janusd writes its log in batches (at most 50 ms late).
   EXPECT_TRUE(eventually(2s, [&] { return count_of(janusd_->log(), "adopting container") == 2; }))
@@ -331,7 +263,7 @@ TEST_F(docker_runtime, after_sigkill_a_restart_adopts_what_it_can_and_leaves_no_
   // A changed configuration: what the earlier run left is removed, new containers start.
   janusd_->signal(SIGKILL);
   ASSERT_TRUE(janusd_->wait_for_exit(10s));
-  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n"
+  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 2\n    max_concurrency: 4\n"
                                 "    resources:\n      memory: 256MiB\n"));
   // A create that the killed run had under way may complete only now: it is removed as well.
   std::set<std::string> third_run;
@@ -346,6 +278,15 @@ TEST_F(docker_runtime, after_sigkill_a_restart_adopts_what_it_can_and_leaves_no_
   EXPECT_TRUE(eventually(2s, [&] {
     return count_of(janusd_->log(), "the model's configuration changed") == 2;
   })) << janusd_->log();
+
+  // A clean stop leaves no container labelled with this engine id.
+  janusd_->signal(SIGTERM);
+  auto status = janusd_->wait_for_exit(30s);
+  ASSERT_TRUE(status) << "janusd did not exit";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
+  auto left = containers(true);
+  std::printf("reliability: sigkill containers_left_after_sigterm=%zu\n", left.size());
+  EXPECT_TRUE(left.empty()) << "a container outlived janusd";
 }
 
 // -- errors --------------------------------------------------------------------------------

@@ -361,9 +361,15 @@ TEST_F(install, the_installed_janusd_says_ready_serves_a_chat_request_and_exits_
   // The model process is the janus-baseline installed beside janusd, not the build's.
   auto children = children_of(janusd.pid());
   ASSERT_FALSE(children.empty()) << janusd.log();
+  // A child forked a moment ago still runs janusd until its exec: give each one 5 s to get there.
+  const auto installed_baseline = fs::canonical(root_ / "usr/local/bin/janus-baseline");
   for (auto child : children) {
-    auto exe = fs::read_symlink("/proc/" + std::to_string(child) + "/exe");
-    EXPECT_EQ(exe, fs::canonical(root_ / "usr/local/bin/janus-baseline"));
+    fs::path exe;
+    EXPECT_TRUE(eventually(5s, [&] {
+      std::error_code ec;
+      exe = fs::read_symlink("/proc/" + std::to_string(child) + "/exe", ec);
+      return ec || exe == installed_baseline; // ec: the child is gone, nothing to judge
+    })) << "child " << child << " runs " << exe;
   }
 
   janusd.signal(SIGTERM);

@@ -277,7 +277,10 @@ TEST_F(janusd, a_container_that_fails_its_health_checks_is_replaced) {
 }
 
 TEST_F(janusd, idle_containers_above_min_warm_are_reaped_after_idle_ttl) {
-  start(baseline_model("m", "    min_warm: 0\n    max_containers: 2\n    idle_ttl: 500ms\n"));
+  // Demand-following pre-warm off: idle_ttl alone (with it, the demand peak keeps the container
+  // for prewarm_window; docs/pool.md).
+  start(baseline_model("m", "    min_warm: 0\n    max_containers: 2\n    idle_ttl: 500ms\n"
+                            "    prewarm_window: 0s\n"));
   auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake"));
   ASSERT_EQ(first.status, 200u);
   ASSERT_EQ(model_processes().size(), 1u);

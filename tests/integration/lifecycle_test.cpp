@@ -9,8 +9,10 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
@@ -50,6 +52,21 @@ std::map<std::string, std::string> environment(pid_t pid) {
   return out;
 }
 
+/// Waits (up to 5 s) until `pid` runs janus-baseline: a child that was just forked still has
+/// janusd's program and environment until its exec.
+void wait_for_exec(pid_t pid) {
+  std::error_code ec;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    if (!ec && exe.filename().string().starts_with("janus-baseline")) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  ADD_FAILURE() << "process " << pid << " did not exec janus-baseline within 5 s";
+}
+
 std::string names_of(const std::map<std::string, std::string>& env) {
   std::string out;
   for (const auto& [name, value] : env) {
@@ -73,6 +90,7 @@ protected:
 
   /// Checks that `pid` got no variable of janusd's but the allowlisted ones.
   void expect_clean_environment(pid_t pid, const std::map<std::string, std::string>& own) {
+    wait_for_exec(pid);
     auto env = environment(pid);
     ASSERT_FALSE(env.empty()) << "cannot read the environment of " << pid;
     for (const auto& [name, value] : env) {
@@ -132,6 +150,7 @@ TEST_F(lifecycle, process_inherit_env_chooses_what_model_processes_inherit) {
   start(baseline_model("m", "    min_warm: 1\n"));
   auto children = model_processes();
   ASSERT_EQ(children.size(), 1u);
+  wait_for_exec(*children.begin());
   auto env = environment(*children.begin());
   EXPECT_EQ(env["AWS_SECRET_ACCESS_KEY"], "aws-secret-7c6d") << "the operator chose to pass it";
   EXPECT_FALSE(env.contains("PATH")) << "not in the list any more";

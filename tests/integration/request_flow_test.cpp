@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <set>
@@ -244,8 +246,15 @@ TEST_F(request_flow, poison_requests_and_slow_whole_answers_retire_no_healthy_co
     EXPECT_NE(result.body.find(R"("code":"upstream_timeout")"), std::string::npos) << result.body;
   }
 
-  EXPECT_EQ(total_requests() - sent_before, 15) << "a request that may have reached the model "
-                                                   "was sent again";
+  auto generations = total_requests() - sent_before;
+  std::printf("reliability: poison requests=15 generations=%d retries=%.0f containers_kept=%zu/4 "
+              "failing_stops=%.0f\n",
+              generations, metric_or_zero("janus_upstream_retries_total", R"(model="m")"),
+              static_cast<std::size_t>(std::count_if(before.begin(), before.end(), [&](pid_t pid) {
+                return model_processes().contains(pid);
+              })),
+              metric_or_zero("janus_container_stops_total", R"(model="m",reason="failing")"));
+  EXPECT_EQ(generations, 15) << "a request that may have reached the model was sent again";
   EXPECT_EQ(metric_or_zero("janus_upstream_retries_total", R"(model="m")"), 0.0);
   EXPECT_EQ(metric_or_zero("janus_request_outcomes_total", R"(model="m",outcome="timeout")"), 3.0)
     << "slow answers count as timeouts";

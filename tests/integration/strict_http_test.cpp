@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -75,6 +76,17 @@ std::size_t open_fds_of(pid_t pid) {
     ++count;
   }
   return count;
+}
+
+/// The resident set of a process, from /proc/PID/status (0 when unreadable).
+std::size_t rss_kib_of(pid_t pid) {
+  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmRSS:")) {
+      return std::stoul(line.substr(6));
+    }
+  }
+  return 0;
 }
 
 using strict_http = janusd_fixture;
@@ -431,7 +443,7 @@ TEST_F(strict_http, connections_past_max_connections_get_503_and_are_closed) {
   EXPECT_TRUE(eventually(3s, [&] { return get(port_, "/health").status == 200; }));
 }
 
-TEST_F(strict_http, running_out_of_descriptors_neither_spins_nor_stalls_and_accepting_resumes) {
+TEST_F(strict_http, running_out_of_descriptors_neither_spins_nor_stalls_refuses_chat_cleanly_and_recovers) {
   start(baseline_model());
   auto pid = janusd_->pid();
   // Two served connections, one on each I/O thread: they must keep being served.
@@ -482,12 +494,105 @@ TEST_F(strict_http, running_out_of_descriptors_neither_spins_nor_stalls_and_acce
   // 10 ms per failed accept serves a few dozen a second.
   EXPECT_GT(std::min(answered[0], answered[1]), 200) << "a shard stalled while out of descriptors";
 
+  // A chat request on a served connection needs a descriptor for its container connection:
+  // it is refused with an error body, and the container is not blamed for it.
+  auto children = model_processes();
+  const auto body = chat();
+  const auto chat_request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                            "Content-Type: application/json\r\nContent-Length: "
+                            + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::vector<unsigned> refusals;
+  std::string refused_code;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(served[0]->send(chat_request));
+    auto refused = served[0]->read_response(5s);
+    ASSERT_TRUE(refused.has_value()) << "a chat request while out of descriptors got no answer";
+    EXPECT_GE(refused->status, 500u) << refused->body;
+    EXPECT_NE(refused->body.find(R"({"error":{)"), std::string::npos) << refused->body;
+    refusals.push_back(refused->status);
+    auto code_at = refused->body.find(R"("code":")");
+    refused_code = code_at == std::string::npos
+                     ? "?"
+                     : refused->body.substr(code_at + 8, refused->body.find('"', code_at + 8) - code_at - 8);
+  }
+  std::printf("reliability: low_fd idle_cpu_ms=%lld answers_per_s=%d chat_refused_status=%u "
+              "chat_refused_code=%s\n",
+              static_cast<long long>(idle_cpu.count()), std::min(answered[0], answered[1]),
+              refusals.front(), refused_code.c_str());
+
   ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &before, nullptr), 0);
+  ASSERT_TRUE(served[0]->send(chat_request));
+  auto recovered = served[0]->read_response(5s);
+  ASSERT_TRUE(recovered.has_value());
+  EXPECT_EQ(recovered->status, 200u) << "served again once descriptors are back: "
+                                     << recovered->body;
+  // The pool may have started another container meanwhile; the one it had must still serve.
+  auto now = model_processes();
+  for (auto pid : children) {
+    EXPECT_TRUE(now.contains(pid)) << "container process " << pid
+                                   << " was retired for janusd's own shortage";
+  }
+  EXPECT_EQ(metric("janus_container_stops_total", R"(model="m",reason="failing")").value_or(0), 0.0);
   auto& last = *waiting.back();
   auto late = last.read_response(5s);
   ASSERT_TRUE(late.has_value()) << "the waiting connection was never accepted";
   EXPECT_EQ(late->status, 200u);
   EXPECT_EQ(get(port_, "/health").status, 200u);
+}
+
+TEST_F(strict_http, two_thousand_idle_keep_alive_connections_leave_a_fresh_request_served_at_once) {
+  constexpr int idle_count = 2000;
+  rlimit own{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &own), 0);
+  if (own.rlim_cur < idle_count + 200) {
+    own.rlim_cur = std::min<rlim_t>(own.rlim_max, idle_count + 200);
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &own), 0);
+  }
+  ASSERT_GE(own.rlim_cur, static_cast<rlim_t>(idle_count + 200))
+    << "the test needs " << idle_count + 200 << " descriptors of its own";
+  start(baseline_model());
+  auto pid = janusd_->pid();
+  // Warm up what a first request allocates, so the figure is the connections' alone.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat()).status, 200u);
+  }
+  auto fds_before = open_fds_of(pid);
+  auto rss_before = rss_kib_of(pid);
+  std::vector<std::unique_ptr<raw_connection>> idle;
+  idle.reserve(idle_count);
+  for (int i = 0; i < idle_count; ++i) {
+    idle.push_back(std::make_unique<raw_connection>(port_));
+    ASSERT_TRUE(idle.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto answer = idle.back()->read_response(3s);
+    ASSERT_TRUE(answer.has_value()) << "connection " << i << " was not served";
+    ASSERT_EQ(answer->status, 200u) << "connection " << i << ": " << answer->body;
+  }
+  std::this_thread::sleep_for(200ms);
+  auto rss_idle = rss_kib_of(pid);
+  // Give or take a few: an idle connection to a container may have closed meanwhile.
+  EXPECT_GE(open_fds_of(pid) + 8, fds_before + idle_count) << "janusd holds every connection";
+
+  auto asked = std::chrono::steady_clock::now();
+  auto fresh = post_json(port_, "/v1/chat/completions", chat());
+  auto fresh_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - asked);
+  ASSERT_EQ(fresh.status, 200u) << fresh.body;
+  auto per_connection = (static_cast<double>(rss_idle) - static_cast<double>(rss_before)) * 1024.0
+                        / idle_count;
+  std::printf("reliability: idle_connections count=%d rss_before_kib=%zu rss_idle_kib=%zu "
+              "bytes_per_connection=%.0f fresh_request_ms=%.2f\n",
+              idle_count, rss_before, rss_idle, per_connection, fresh_ms.count());
+  EXPECT_LT(fresh_ms, std::chrono::seconds(1)) << "a fresh request waited behind idle connections";
+  // The oldest and the newest idle connection are still served.
+  for (auto* connection : {idle.front().get(), idle.back().get()}) {
+    ASSERT_TRUE(connection->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto answer = connection->read_response(3s);
+    ASSERT_TRUE(answer.has_value());
+    EXPECT_EQ(answer->status, 200u);
+  }
+  idle.clear();
+  EXPECT_TRUE(eventually(5s, [&] { return open_fds_of(pid) <= fds_before + 2; }))
+    << "janusd kept descriptors of closed connections: " << open_fds_of(pid) << " open, "
+    << fds_before << " before";
 }
 
 // -- client API keys ---------------------------------------------------------------------------

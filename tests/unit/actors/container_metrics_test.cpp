@@ -4,6 +4,9 @@
 
 #include <caf/all.hpp>
 
+#include <string>
+#include <vector>
+
 #include "tests/unit/actors/pool_fixture.hpp"
 
 namespace janus::actors {
@@ -90,6 +93,97 @@ TEST_F(container_counting, a_cold_lease_carries_the_time_its_container_took_to_s
   release(held);
   auto warm = leased(*acquire());
   EXPECT_EQ(warm.container_start, 0ms) << "only a cold start reports it";
+}
+
+// -- models added and removed at run time -------------------------------------------------
+
+/// The container metrics alone, through their own API.
+class container_registration : public ::testing::Test {
+protected:
+  std::string page() const {
+    std::string out;
+    registry_.render(out);
+    return out;
+  }
+
+  std::size_t series() const {
+    std::size_t n = 0;
+    for (const auto& f : registry_.collect()) {
+      n += f.metric.size();
+    }
+    return n;
+  }
+
+  metrics::registry registry_{1};
+  container_metrics metrics_{registry_, {"m"}};
+};
+
+TEST_F(container_registration, a_removed_models_series_stay_while_its_handles_are_held) {
+  ASSERT_TRUE(metrics_.add_model("extra"));
+  EXPECT_FALSE(metrics_.add_model("extra"));
+  auto supervisor = metrics_.of("extra"); // what a supervisor of its container holds
+  supervisor->count_start(start_result::ok);
+  ASSERT_TRUE(metrics_.remove_model("extra"));
+  EXPECT_FALSE(metrics_.remove_model("extra"));
+  EXPECT_EQ(metrics_.of("extra"), nullptr) << "a new container of it is not counted";
+  metrics_.reclaim();
+  supervisor->count_stop(stop_reason::idle);
+  EXPECT_NE(page().find(R"(janus_container_stops_total{model="extra",reason="idle"} 1)"),
+            std::string::npos)
+    << page();
+  supervisor.reset();
+  EXPECT_NE(page().find("extra"), std::string::npos) << "until the next reclaim";
+  metrics_.reclaim();
+  EXPECT_EQ(page().find("extra"), std::string::npos) << page();
+  EXPECT_EQ(metrics_.retired(), 0u);
+}
+
+TEST_F(container_registration, what_else_counts_for_a_removed_model_is_told_once_its_handles_go) {
+  std::vector<std::string> gone;
+  metrics_.on_gone([&](const std::string& model) { gone.push_back(model); });
+  metrics_.add_model("extra");
+  auto supervisor = metrics_.of("extra");
+  metrics_.remove_model("extra");
+  metrics_.reclaim();
+  EXPECT_TRUE(gone.empty()) << "its container is still counted";
+  supervisor.reset();
+  metrics_.reclaim();
+  metrics_.reclaim();
+  EXPECT_EQ(gone, std::vector<std::string>{"extra"});
+}
+
+TEST_F(container_registration, a_name_added_again_while_its_handles_are_held_counts_on_them) {
+  metrics_.add_model("extra");
+  auto old = metrics_.of("extra");
+  old->count_start(start_result::ok);
+  metrics_.remove_model("extra");
+  ASSERT_TRUE(metrics_.add_model("extra"));
+  EXPECT_EQ(metrics_.of("extra"), old) << "one set of handles per name, never two on one series";
+  old.reset();
+  metrics_.reclaim();
+  metrics_.of("extra")->count_start(start_result::ok);
+  EXPECT_NE(page().find(R"(janus_container_starts_total{model="extra",result="ok"} 2)"),
+            std::string::npos)
+    << page();
+}
+
+TEST_F(container_registration, models_added_and_removed_many_times_leave_no_series) {
+  auto baseline = series();
+  for (int i = 0; i < 500; ++i) {
+    for (const auto& name : {std::string{"again"}, "new-" + std::to_string(i)}) {
+      ASSERT_TRUE(metrics_.add_model(name));
+      auto held = metrics_.of(name);
+      held->count_start(start_result::failed);
+      held->observe_start(std::chrono::milliseconds{20});
+      held->count_health_check(true);
+      ASSERT_TRUE(metrics_.remove_model(name));
+    }
+  }
+  metrics_.reclaim();
+  EXPECT_EQ(metrics_.retired(), 0u);
+  EXPECT_EQ(series(), baseline);
+  EXPECT_EQ(page().find(R"(model="again")"), std::string::npos);
+  EXPECT_EQ(page().find(R"(model="new-)"), std::string::npos);
 }
 
 } // namespace

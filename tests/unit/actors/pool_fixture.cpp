@@ -77,6 +77,7 @@ model_config pool_fixture::small_model() {
   model.health.interval = 1s;
   model.health.timeout = 500ms;
   model.health.threshold = 3;
+  model.prewarm_window = 0ms;
   return model;
 }
 

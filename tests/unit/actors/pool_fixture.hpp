@@ -55,7 +55,8 @@ protected:
   void TearDown() override;
 
   /// A small pool: min_warm 1, max_containers 2, max_concurrency 1, idle_ttl 1 s, no recycling,
-  /// startup_timeout 5 s, stop_grace 3 s, queue_limit 4, queue_timeout 2 s, health on /healthz.
+  /// startup_timeout 5 s, stop_grace 3 s, queue_limit 4, queue_timeout 2 s, health on /healthz,
+  /// no demand-following pre-warm (prewarm_window 0: min_warm and the waiters alone size it).
   static model_config small_model();
 
   /// The pool's maintenance tick.

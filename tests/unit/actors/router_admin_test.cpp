@@ -129,6 +129,32 @@ TEST_F(router_admin, a_removed_model_is_unknown_at_once_and_its_containers_stop_
   EXPECT_EQ(unknown->error().code, errc::unknown_model);
 }
 
+TEST_F(router_admin, a_removed_models_container_series_leave_the_page_once_its_last_container_is_gone) {
+  spawn_router({named("m")});
+  bring_up(0);
+  auto extra = named("extra");
+  extra.max_containers = 1; // one container: the lease below starts no spare
+  auto added = add(extra);
+  ASSERT_TRUE(added && added->ok());
+  bring_up(1);
+  EXPECT_EQ(metric("janus_container_starts_total", R"(model="extra",result="ok")"), 1);
+  auto held = leased(*acquire_from("extra"));
+  auto removed = remove("extra");
+  ASSERT_TRUE(removed && removed->ok());
+  metrics_.reclaim();
+  EXPECT_EQ(metric("janus_container_starts_total", R"(model="extra",result="ok")"), 1)
+    << "its container still serves: its supervisor still counts";
+  release(held);
+  runtime_.report_exit(1, "killed by signal 15");
+  sys_.run();
+  metrics_.reclaim();
+  EXPECT_EQ(metric("janus_container_starts_total", R"(model="extra",result="ok")"), -1)
+    << "gone from the page with its last container";
+  EXPECT_EQ(metric("janus_container_stops_total", R"(model="extra",reason="recycled")"), -1);
+  EXPECT_EQ(metrics_.retired(), 0u);
+  EXPECT_EQ(metric("janus_container_starts_total", R"(model="m",result="ok")"), 1);
+}
+
 TEST_F(router_admin, scale_and_drain_of_an_unknown_model_are_refused) {
   spawn_router({named("m")});
   auto scaled = std::make_shared<std::optional<result<pool_status>>>();

@@ -445,6 +445,20 @@ TEST(config, first_byte_timeout_and_failure_threshold_are_per_model_keys_with_de
                           "models.baseline.first_byte_timeout: "));
 }
 
+TEST(config, prewarm_window_and_headroom_are_per_model_keys_with_defaults) {
+  const auto defaults = parse_config(with_model_settings(""));
+  EXPECT_EQ(defaults.models.front().prewarm_window, 60000ms);
+  EXPECT_DOUBLE_EQ(defaults.models.front().prewarm_headroom, 0.25);
+  const auto set = parse_config(
+    with_model_settings("    prewarm_window: 0\n    prewarm_headroom: 1.5\n"));
+  EXPECT_EQ(set.models.front().prewarm_window, duration::zero()) << "0: off";
+  EXPECT_DOUBLE_EQ(set.models.front().prewarm_headroom, 1.5);
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    prewarm_headroom: 11\n")),
+                          "models.baseline.prewarm_headroom: "));
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    prewarm_window: -1s\n")),
+                          "models.baseline.prewarm_window: "));
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
@@ -789,7 +803,27 @@ TEST(config, an_unknown_key_suggests_the_closest_known_key) {
 
 TEST(config, an_unknown_key_far_from_any_known_key_lists_the_known_keys) {
   EXPECT_EQ(error_of("log:\n  colour: true\n" + std::string{minimal_yaml}),
-            "log.colour: unknown key (known keys: level, format)");
+            "log.colour: unknown key (known keys: level, format, container_lines_per_second, "
+            "container_burst, container_max_line_bytes, container_ring_bytes, "
+            "container_keep_gone, container_max_tail)");
+}
+
+TEST(config, the_container_output_limits_are_read_and_a_value_out_of_range_names_its_key) {
+  auto cfg = parse_config("log:\n  container_lines_per_second: 2.5\n  container_burst: 7\n"
+                          "  container_max_line_bytes: 1KiB\n  container_ring_bytes: 0\n"
+                          "  container_keep_gone: 3\n  container_max_tail: 50\n"
+                          + std::string{minimal_yaml});
+  EXPECT_DOUBLE_EQ(cfg.log.container_lines_per_second, 2.5);
+  EXPECT_DOUBLE_EQ(cfg.log.container_burst, 7);
+  EXPECT_EQ(cfg.log.container_max_line_bytes, 1024u);
+  EXPECT_EQ(cfg.log.container_ring_bytes, 0u);
+  EXPECT_EQ(cfg.log.container_keep_gone, 3);
+  EXPECT_EQ(cfg.log.container_max_tail, 50);
+  EXPECT_NE(error_of("log:\n  container_max_line_bytes: 10\n" + std::string{minimal_yaml})
+              .find("log.container_max_line_bytes"),
+            std::string::npos);
+  EXPECT_NE(error_of("log:\n  container_burst: 0\n" + std::string{minimal_yaml}).find("log.container_burst"),
+            std::string::npos);
 }
 
 // -- malformed files ----------------------------------------------------------------------------
@@ -959,6 +993,61 @@ TEST(config, conformance_is_off_by_default_and_its_limits_are_read_and_checked) 
   EXPECT_EQ(error_of(std::string{"admin:\n  require_conformance: maybe\n"} + minimal_yaml)
               .rfind("admin.require_conformance", 0),
             0u);
+}
+
+// -- isolation ----------------------------------------------------------------------------------
+
+TEST(config, docker_models_are_isolated_unless_the_engine_or_the_model_says_bridge) {
+  auto parsed = parse_config("runtime: docker\nmodels:\n  a:\n    image: x\n"
+                             "  b:\n    image: x\n    network: bridge\n");
+  EXPECT_EQ(parsed.docker.network, network_mode::isolated);
+  EXPECT_EQ(parsed.models[0].network, network_mode::isolated);
+  EXPECT_EQ(parsed.models[1].network, network_mode::bridge);
+  parsed = parse_config("runtime: docker\ndocker:\n  network: BRIDGE\nmodels:\n  a:\n"
+                        "    image: x\n  b:\n    image: x\n    network: isolated\n");
+  EXPECT_EQ(parsed.models[0].network, network_mode::bridge) << "the engine's default";
+  EXPECT_EQ(parsed.models[1].network, network_mode::isolated) << "the model's own wins";
+  EXPECT_EQ(parsed.docker.spare_sockets, 4);
+}
+
+TEST(config, a_network_other_than_isolated_or_bridge_is_an_error_naming_the_key) {
+  EXPECT_EQ(error_of("docker:\n  network: host\n" + std::string{minimal_yaml}),
+            "docker.network: expected one of isolated, bridge, got \"host\"");
+  EXPECT_EQ(error_of(with_model_settings("    network: none\n")),
+            "models.baseline.network: expected one of isolated, bridge, got \"none\"");
+  EXPECT_EQ(error_of("docker:\n  spare_sockets: 65\n" + std::string{minimal_yaml}),
+            "docker.spare_sockets: must be between 0 and 64, got 65");
+}
+
+TEST(config, the_platform_port_and_janus_init_are_checked_and_named) {
+  EXPECT_EQ(parse_config(minimal_yaml).platform.port, 9000);
+  EXPECT_EQ(parse_config("platform:\n  port: 9100\n" + std::string{minimal_yaml}).platform.port, 9100);
+  EXPECT_EQ(error_of("platform:\n  port: 8080\n" + std::string{minimal_yaml}),
+            "platform.port: must not be 8080, the model's own port in its container");
+  EXPECT_EQ(error_of("platform:\n  port: 0\n" + std::string{minimal_yaml}),
+            "platform.port: must be between 1 and 65535, got 0");
+  EXPECT_EQ(parse_config(minimal_yaml).docker.init, "");
+  EXPECT_EQ(error_of("docker:\n  init: bin/janus-init\n" + std::string{minimal_yaml}),
+            "docker.init: expected an absolute path, got \"bin/janus-init\"");
+}
+
+TEST(config, runtime_class_and_the_log_caps_are_read_and_checked) {
+  auto parsed = parse_config("runtime: docker\ndocker:\n  log_max_size: 1MiB\n  log_max_files: 5\n"
+                             "models:\n  m:\n    image: x\n    runtime_class: runsc\n");
+  EXPECT_EQ(parsed.models[0].runtime_class, "runsc");
+  EXPECT_EQ(parsed.docker.log_max_size, 1u << 20);
+  EXPECT_EQ(parsed.docker.log_max_files, 5);
+  auto defaults = parse_config(minimal_yaml);
+  EXPECT_EQ(defaults.models[0].runtime_class, "");
+  EXPECT_EQ(defaults.docker.log_max_size, 10u << 20);
+  EXPECT_EQ(defaults.docker.log_max_files, 3);
+  EXPECT_EQ(error_of(with_model_settings("    runtime_class: \"run sc\"\n")),
+            "models.baseline.runtime_class: must match [A-Za-z0-9][A-Za-z0-9_.-]* and be at most 64 "
+            "characters, got \"run sc\"");
+  EXPECT_EQ(error_of("docker:\n  log_max_files: 0\n" + std::string{minimal_yaml}),
+            "docker.log_max_files: must be between 1 and 100, got 0");
+  EXPECT_EQ(error_of("docker:\n  log_max_size: 1KiB\n" + std::string{minimal_yaml}),
+            "docker.log_max_size: must be between 64KiB and 64GiB, got \"1KiB\"");
 }
 
 } // namespace

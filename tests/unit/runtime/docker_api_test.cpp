@@ -58,16 +58,19 @@ std::string url_decode(std::string_view text) {
 TEST(docker_create_body, runs_the_image_with_the_specs_env_and_the_container_contracts_port) {
   auto doc = parsed(create_body(sample_spec()));
   EXPECT_STREQ(doc["Image"].GetString(), "janus-baseline:latest");
-  EXPECT_FALSE(doc.HasMember("Cmd")) << "no command: the image's own entrypoint runs";
+  auto bridged = sample_spec();
+  bridged.network = network_mode::bridge;
+  EXPECT_FALSE(parsed(create_body(bridged)).HasMember("Cmd"))
+    << "no command: the image's own entrypoint runs";
   EXPECT_EQ(strings_of(doc["Env"]),
             (std::vector<std::string>{"EXTRA=a b", "HOST=0.0.0.0",
                                       "JANUS_PLATFORM_URL=http://platform", "PORT=8080"}))
     << "PORT and HOST of the contract win over the spec's";
-  ASSERT_TRUE(doc["ExposedPorts"].HasMember("8080/tcp"));
 }
 
-TEST(docker_create_body, a_command_becomes_cmd) {
+TEST(docker_create_body, a_bridged_containers_command_becomes_cmd) {
   auto spec = sample_spec();
+  spec.network = network_mode::bridge;
   spec.command = {"/janus-baseline", "--flag", "two words"};
   auto doc = parsed(create_body(spec));
   EXPECT_EQ(strings_of(doc["Cmd"]),
@@ -84,12 +87,25 @@ TEST(docker_create_body, labels_name_the_engine_the_model_and_the_generation) {
   EXPECT_EQ(labels["janus.generation"].GetString(), generation_of(spec));
 }
 
-TEST(docker_create_body, publishes_8080_on_loopback_only_at_a_port_the_daemon_picks) {
-  auto doc = parsed(create_body(sample_spec()));
+TEST(docker_create_body, a_bridged_container_publishes_8080_on_loopback_only_at_a_port_the_daemon_picks) {
+  auto spec = sample_spec();
+  spec.network = network_mode::bridge;
+  auto doc = parsed(create_body(spec));
+  ASSERT_TRUE(doc["ExposedPorts"].HasMember("8080/tcp"));
   const auto& bindings = doc["HostConfig"]["PortBindings"]["8080/tcp"];
   ASSERT_EQ(bindings.Size(), 1u);
   EXPECT_STREQ(bindings[0]["HostIp"].GetString(), "127.0.0.1");
   EXPECT_STREQ(bindings[0]["HostPort"].GetString(), "");
+  EXPECT_FALSE(doc["HostConfig"].HasMember("NetworkMode")) << "Docker's default bridge";
+}
+
+TEST(docker_create_body, an_isolated_container_has_no_network_and_exposes_and_publishes_nothing) {
+  auto spec = sample_spec();
+  ASSERT_EQ(spec.network, network_mode::isolated) << "the default";
+  auto doc = parsed(create_body(spec));
+  EXPECT_STREQ(doc["HostConfig"]["NetworkMode"].GetString(), "none");
+  EXPECT_FALSE(doc.HasMember("ExposedPorts"));
+  EXPECT_FALSE(doc["HostConfig"].HasMember("PortBindings"));
 }
 
 TEST(docker_create_body, applies_the_limits_without_extra_swap) {
@@ -116,6 +132,80 @@ TEST(docker_create_body, hardens_the_container) {
   EXPECT_FALSE(parsed(create_body(writable))["HostConfig"]["ReadonlyRootfs"].GetBool());
 }
 
+TEST(docker_create_body, an_isolated_container_starts_with_janus_init_which_then_runs_the_program) {
+  create_options options;
+  options.platform_port = 9100;
+  options.init_path = "/opt/janus/bin/janus-init";
+  options.init_wait = std::chrono::milliseconds{35000};
+  launch how;
+  how.program = {"/janus-baseline", "--x"};
+  how.env = {{"JANUS_PLATFORM_URL", "http://127.0.0.1:9100"}};
+  auto doc = parsed(create_body(sample_spec(), options, how));
+  EXPECT_EQ(strings_of(doc["Entrypoint"]), std::vector<std::string>{"/.janus/init"});
+  EXPECT_EQ(strings_of(doc["Cmd"]),
+            (std::vector<std::string>{"9100", "35000", "--", "/janus-baseline", "--x"}));
+  const auto& mount = doc["HostConfig"]["Mounts"][0];
+  EXPECT_STREQ(mount["Type"].GetString(), "bind");
+  EXPECT_STREQ(mount["Source"].GetString(), "/opt/janus/bin/janus-init");
+  EXPECT_STREQ(mount["Target"].GetString(), "/.janus/init");
+  EXPECT_TRUE(mount["ReadOnly"].GetBool());
+  EXPECT_TRUE(doc["HostConfig"]["Init"].GetBool()) << "Docker's init stays PID 1, in front";
+  EXPECT_EQ(strings_of(doc["Env"]),
+            (std::vector<std::string>{"EXTRA=a b", "HOST=0.0.0.0",
+                                      "JANUS_PLATFORM_URL=http://127.0.0.1:9100", "PORT=8080"}))
+    << "the container's own endpoint wins over the configured platform URL";
+}
+
+TEST(docker_image_config, reads_the_entrypoint_and_the_cmd_janus_init_runs) {
+  auto image = parse_image_config(R"({"Id":"sha256:9","Config":{"Entrypoint":["/serve"],
+    "Cmd":["--port","8080"],"WorkingDir":"/app"}})");
+  ASSERT_TRUE(image) << image.error().message;
+  EXPECT_EQ(image.value().id, "sha256:9");
+  EXPECT_EQ(image.value().working_dir, "/app");
+  auto spec = sample_spec();
+  auto program = program_of(spec, image.value());
+  ASSERT_TRUE(program);
+  EXPECT_EQ(program.value(), (std::vector<std::string>{"/serve", "--port", "8080"}));
+  spec.command = {"--quiet"};
+  EXPECT_EQ(program_of(spec, image.value()).value(), (std::vector<std::string>{"/serve", "--quiet"}))
+    << "the model's command replaces the image's CMD, as with docker run";
+  auto cmd_only = parse_image_config(R"({"Id":"sha256:9","Config":{"Entrypoint":null,"Cmd":["/bin/x"]}})");
+  ASSERT_TRUE(cmd_only);
+  EXPECT_EQ(program_of(sample_spec(), cmd_only.value()).value(), std::vector<std::string>{"/bin/x"});
+  auto nothing = parse_image_config(R"({"Id":"sha256:9","Config":{}})");
+  ASSERT_TRUE(nothing);
+  auto none = program_of(sample_spec(), nothing.value());
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("neither an ENTRYPOINT nor a CMD"), std::string::npos);
+  EXPECT_FALSE(parse_image_config("[]"));
+  EXPECT_FALSE(parse_image_config(R"({"Config":{}})")) << "no Id";
+}
+
+TEST(docker_create_body, caps_the_log_and_names_the_oci_runtime_when_the_model_does) {
+  create_options options;
+  options.log_max_size = 10u << 20;
+  options.log_max_files = 3;
+  auto doc = parsed(create_body(sample_spec(), options));
+  const auto& log = doc["HostConfig"]["LogConfig"];
+  EXPECT_STREQ(log["Type"].GetString(), "json-file");
+  EXPECT_STREQ(log["Config"]["max-size"].GetString(), "10485760");
+  EXPECT_STREQ(log["Config"]["max-file"].GetString(), "3");
+  EXPECT_FALSE(doc["HostConfig"].HasMember("Runtime")) << "the engine's default";
+  auto sandboxed = sample_spec();
+  sandboxed.runtime_class = "runsc";
+  EXPECT_STREQ(parsed(create_body(sandboxed))["HostConfig"]["Runtime"].GetString(), "runsc");
+  EXPECT_NE(generation_of(sandboxed), generation_of(sample_spec()));
+}
+
+TEST(docker_info, lists_the_runtimes_the_engine_knows) {
+  auto runtimes = parse_runtimes(R"({"ServerVersion":"20.10.24","Runtimes":{
+    "runc":{"path":"runc"},"io.containerd.runc.v2":{"path":"runc"}},"DefaultRuntime":"runc"})");
+  ASSERT_TRUE(runtimes) << runtimes.error().message;
+  EXPECT_EQ(runtimes.value(), (std::vector<std::string>{"io.containerd.runc.v2", "runc"}));
+  EXPECT_FALSE(parse_runtimes(R"({"ServerVersion":"x"})"));
+  EXPECT_FALSE(parse_runtimes("nope"));
+}
+
 // -- generation --------------------------------------------------------------------------------
 
 TEST(docker_generation, is_sixteen_hex_digits_and_stable) {
@@ -131,6 +221,21 @@ TEST(docker_generation, ignores_the_labels_so_a_new_run_of_the_engine_can_adopt)
   EXPECT_EQ(generation_of(other_run), generation_of(sample_spec()));
 }
 
+TEST(docker_generation, follows_the_platform_port_but_not_what_differs_per_container) {
+  create_options options;
+  auto base = generation_of(sample_spec(), options);
+  launch how;
+  how.program = {"/from-the-image"};
+  how.env = {{"JANUS_LLM_API_KEY", "per-container-token"}};
+  auto labels = parsed(create_body(sample_spec(), options, how))["Labels"].GetObject();
+  EXPECT_EQ(labels["janus.generation"].GetString(), base)
+    << "the per-container token and the image's entrypoint are not part of it";
+  options.init_path = "/elsewhere/janus-init";
+  EXPECT_EQ(generation_of(sample_spec(), options), base) << "nor where janus-init lies";
+  options.platform_port = 9001;
+  EXPECT_NE(generation_of(sample_spec(), options), base);
+}
+
 TEST(docker_generation, changes_with_anything_the_container_runs_with) {
   const auto base = generation_of(sample_spec());
   auto image = sample_spec();
@@ -143,7 +248,9 @@ TEST(docker_generation, changes_with_anything_the_container_runs_with) {
   memory.resources.memory = 128u << 20;
   auto cpus = sample_spec();
   cpus.resources.cpus = 2;
-  for (const auto* changed : {&image, &env, &command, &memory, &cpus}) {
+  auto bridged = sample_spec();
+  bridged.network = network_mode::bridge;
+  for (const auto* changed : {&image, &env, &command, &memory, &cpus, &bridged}) {
     EXPECT_NE(generation_of(*changed), base);
   }
 }
@@ -213,6 +320,22 @@ TEST(docker_inspect, reads_state_labels_image_health_and_the_loopback_port) {
   EXPECT_EQ(*c.host_port, 32769) << "only the 127.0.0.1 binding counts";
 }
 
+TEST(docker_inspect, reads_the_process_and_the_network_mode_of_an_isolated_container) {
+  auto state = parse_inspect(R"({"Id":"x","State":{"Status":"running","Running":true,"Pid":4242},
+    "HostConfig":{"NetworkMode":"none"},"NetworkSettings":{"Ports":{}}})");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(state.value().pid);
+  EXPECT_EQ(*state.value().pid, 4242);
+  EXPECT_EQ(state.value().network_mode, "none");
+  EXPECT_FALSE(state.value().host_port);
+  auto exited = parse_inspect(R"({"Id":"x","State":{"Running":false,"Pid":0}})");
+  ASSERT_TRUE(exited);
+  EXPECT_FALSE(exited.value().pid) << "an exited container has no process";
+  auto huge = parse_inspect(R"({"Id":"x","State":{"Running":true,"Pid":99999999999}})");
+  ASSERT_TRUE(huge);
+  EXPECT_FALSE(huge.value().pid);
+}
+
 TEST(docker_inspect, has_no_port_while_the_daemon_has_not_bound_it) {
   auto just_started = parse_inspect(R"({"Id":"x","State":{"Running":true},
     "NetworkSettings":{"Ports":{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}}})");
@@ -247,10 +370,11 @@ TEST(docker_list, reads_every_container_with_its_state_health_and_port) {
   auto listed = parse_list(R"json([
     {"Id":"aaa","Names":["/janusd-m-t-1"],"Image":"janus-baseline:latest","ImageID":"sha256:1",
      "Labels":{"janus.engine":"janusd","janus.model":"m","janus.generation":"00ff"},
-     "State":"running","Status":"Up 3 minutes (healthy)",
+     "State":"running","Status":"Up 3 minutes (healthy)","HostConfig":{"NetworkMode":"default"},
      "Ports":[{"IP":"127.0.0.1","PrivatePort":8080,"PublicPort":32771,"Type":"tcp"}]},
     {"Id":"bbb","Names":["/janusd-m-t-2"],"ImageID":"sha256:1","Labels":{},
-     "State":"exited","Status":"Exited (137) 5 seconds ago","Ports":[]},
+     "State":"exited","Status":"Exited (137) 5 seconds ago","Ports":[],
+     "HostConfig":{"NetworkMode":"none"}},
     {"Id":"ccc","Names":["/x"],"Labels":null,"State":"running","Status":"Up 1 second (health: starting)",
      "Ports":[{"IP":"0.0.0.0","PrivatePort":8080,"PublicPort":1234,"Type":"tcp"},
               {"IP":"127.0.0.1","PrivatePort":9090,"PublicPort":1235,"Type":"tcp"}]},
@@ -266,7 +390,9 @@ TEST(docker_list, reads_every_container_with_its_state_health_and_port) {
   EXPECT_EQ(all[0].health, "healthy");
   ASSERT_TRUE(all[0].host_port);
   EXPECT_EQ(*all[0].host_port, 32771);
+  EXPECT_EQ(all[0].network_mode, "default");
   EXPECT_FALSE(all[1].running);
+  EXPECT_EQ(all[1].network_mode, "none");
   EXPECT_EQ(all[1].status, "exited");
   EXPECT_FALSE(all[1].host_port);
   EXPECT_EQ(all[2].health, "starting");

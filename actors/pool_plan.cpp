@@ -1,0 +1,261 @@
+#include "actors/pool_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace janus::actors {
+
+namespace {
+
+using phase = container_phase;
+using kind = pool_action::kind;
+
+/// The view being decided on, with the plan's own effects applied as it grows.
+struct draft {
+  pool_view view;
+  pool_plan plan;
+  /// warm_target() of the view's demand peak.
+  int target = 0;
+
+  int count_in(phase wanted) const {
+    return static_cast<int>(std::count_if(view.containers.begin(), view.containers.end(),
+                                          [wanted](const auto& c) { return c.state == wanted; }));
+  }
+
+  /// Containers that serve or will serve: starting or ready.
+  int live() const {
+    return count_in(phase::starting) + count_in(phase::ready);
+  }
+
+  /// Starting containers the waiters will not fill.
+  int unclaimed_starting() const {
+    auto claimed = (view.waiters + view.policy.max_concurrency - 1) / view.policy.max_concurrency;
+    return std::max(0, count_in(phase::starting) - claimed);
+  }
+
+  /// Ready containers with nothing in flight, and starting ones the waiters will not fill.
+  int spare() const {
+    auto idle = static_cast<int>(std::count_if(
+      view.containers.begin(), view.containers.end(),
+      [](const auto& c) { return c.state == phase::ready && c.inflight == 0; }));
+    return idle + unclaimed_starting();
+  }
+
+  void stop(container_view& c, kind how, stop_reason reason, plan_cause cause) {
+    plan.push_back(pool_action{how, c.key, 0, reason, cause});
+    c.state = phase::stopping;
+  }
+
+  void retire(container_view& c, stop_reason reason, plan_cause cause) {
+    plan.push_back(pool_action{kind::retire, c.key, 0, reason, cause});
+    c.state = c.inflight == 0 ? phase::stopping : phase::draining;
+  }
+
+  bool idle_ready(const container_view& c) const {
+    return c.state == phase::ready && c.inflight == 0;
+  }
+};
+
+void end_pool(draft& d) {
+  if (d.view.waiters > 0) {
+    d.plan.push_back(pool_action{kind::fail_waiters});
+    d.view.waiters = 0;
+  }
+  for (auto& c : d.view.containers) {
+    if (d.view.ending == pool_ending::shutdown) {
+      if (c.state != phase::stopping) {
+        d.stop(c, kind::stop, stop_reason::shutdown, plan_cause::shutdown);
+      }
+    } else if (c.state == phase::starting) {
+      d.stop(c, kind::stop, stop_reason::shutdown, plan_cause::removal);
+    } else if (c.state == phase::ready) {
+      d.retire(c, stop_reason::recycled, plan_cause::removal);
+    } else if (c.state == phase::draining && c.inflight == 0) {
+      d.stop(c, kind::stop, stop_reason::recycled, plan_cause::drained);
+    }
+  }
+}
+
+void finish_drains(draft& d) {
+  for (auto& c : d.view.containers) {
+    bool asked = std::find(d.view.drain_asked.begin(), d.view.drain_asked.end(), c.key)
+                 != d.view.drain_asked.end();
+    if (c.state == phase::draining && c.inflight == 0) {
+      d.stop(c, kind::stop, stop_reason::recycled, plan_cause::drained);
+    } else if (asked && c.state == phase::starting) {
+      // Called off with the shutdown reason: no start failure, no back-off.
+      d.stop(c, kind::stop, stop_reason::shutdown, plan_cause::drain);
+    } else if (asked && c.state == phase::ready) {
+      d.retire(c, stop_reason::recycled, plan_cause::drain);
+    }
+  }
+}
+
+void recycle(draft& d, time_point now) {
+  const auto& policy = d.view.policy;
+  for (auto& c : d.view.containers) {
+    if (c.state != phase::ready) {
+      continue;
+    }
+    if (c.refusals_in_row >= policy.failure_threshold) {
+      d.retire(c, stop_reason::failing, plan_cause::refusals);
+    } else if (policy.max_requests > 0 && c.served >= policy.max_requests) {
+      d.retire(c, stop_reason::recycled, plan_cause::max_requests);
+    } else if (policy.max_age > std::chrono::milliseconds::zero()
+               && now - c.started_at >= recycle_age(policy.max_age, d.view.jitter_seed, c.key)) {
+      d.retire(c, stop_reason::recycled, plan_cause::max_age);
+    }
+  }
+}
+
+void trim_surplus(draft& d) {
+  auto surplus = [&d] { return d.live() - d.view.policy.max_containers; };
+  for (auto& c : d.view.containers) {
+    if (surplus() > 0 && d.idle_ready(c)) {
+      d.stop(c, kind::stop_idle, stop_reason::idle, plan_cause::surplus);
+    }
+  }
+  for (auto& c : d.view.containers) {
+    if (surplus() > 0 && c.state == phase::starting) {
+      d.stop(c, kind::stop, stop_reason::shutdown, plan_cause::surplus);
+    }
+  }
+  for (auto& c : d.view.containers) {
+    if (surplus() > 0 && c.state == phase::ready) {
+      d.retire(c, stop_reason::idle, plan_cause::surplus);
+    }
+  }
+}
+
+void reap_idle(draft& d, time_point now) {
+  const auto& policy = d.view.policy;
+  std::vector<container_view*> idle;
+  for (auto& c : d.view.containers) {
+    if (d.idle_ready(c) && (d.view.min_warm_lowered || now - c.last_used >= policy.idle_ttl)) {
+      idle.push_back(&c);
+    }
+  }
+  std::stable_sort(idle.begin(), idle.end(),
+                   [](const auto* a, const auto* b) { return a->last_used < b->last_used; });
+  for (auto* c : idle) {
+    if (d.spare() <= policy.min_warm || d.live() <= d.target) {
+      break;
+    }
+    bool expired = now - c->last_used >= policy.idle_ttl;
+    d.stop(*c, kind::stop_idle, stop_reason::idle,
+           expired ? plan_cause::idle_ttl : plan_cause::min_warm_lowered);
+  }
+}
+
+void call_off_unneeded_starts(draft& d) {
+  while (d.unclaimed_starting() > 0 && d.spare() > d.view.policy.min_warm && d.live() > d.target) {
+    auto youngest = std::find_if(d.view.containers.rbegin(), d.view.containers.rend(),
+                                 [](const auto& c) { return c.state == phase::starting; });
+    if (youngest == d.view.containers.rend()) {
+      return;
+    }
+    d.stop(*youngest, kind::stop, stop_reason::idle, plan_cause::unneeded_start);
+  }
+}
+
+void serve(draft& d) {
+  if (d.view.waiters == 0) {
+    return;
+  }
+  bool any = false;
+  for (auto& c : d.view.containers) {
+    if (c.state != phase::ready || c.inflight >= d.view.policy.max_concurrency) {
+      continue;
+    }
+    auto taken = std::min(d.view.waiters, d.view.policy.max_concurrency - c.inflight);
+    c.inflight += taken;
+    d.view.waiters -= taken;
+    any = true;
+    if (d.view.waiters == 0) {
+      break;
+    }
+  }
+  if (any) {
+    d.plan.push_back(pool_action{kind::serve});
+  }
+}
+
+void replenish(draft& d, time_point now) {
+  const auto& policy = d.view.policy;
+  if (now < d.view.start_allowed_at) {
+    return;
+  }
+  int started = 0;
+  auto start_one = [&] {
+    if (d.live() >= policy.max_containers) {
+      return false;
+    }
+    container_view c;
+    c.state = phase::starting;
+    c.started_at = now;
+    c.last_used = now;
+    d.view.containers.push_back(c);
+    ++started;
+    return true;
+  };
+  while (d.view.waiters > d.count_in(phase::starting) * policy.max_concurrency && start_one()) {
+  }
+  while (d.spare() < policy.min_warm && start_one()) {
+  }
+  while (d.live() < d.target && start_one()) {
+  }
+  if (started > 0) {
+    d.plan.push_back(pool_action{kind::start, 0, started});
+  }
+}
+
+} // namespace
+
+pool_plan decide(const pool_view& view, time_point now) {
+  draft d{view, {}, warm_target(view.policy, view.demand_peak)};
+  if (view.ending != pool_ending::none) {
+    end_pool(d);
+    return std::move(d.plan);
+  }
+  finish_drains(d);
+  recycle(d, now);
+  trim_surplus(d);
+  reap_idle(d, now);
+  if (view.waiter_left) {
+    call_off_unneeded_starts(d);
+  }
+  serve(d);
+  replenish(d, now);
+  if (d.view.waiters > 0 && d.live() == 0) {
+    d.plan.push_back(pool_action{kind::fail_waiters});
+  }
+  if (!view.warm_reached && d.count_in(phase::ready) >= view.policy.min_warm) {
+    d.plan.push_back(pool_action{kind::announce_warm});
+  }
+  return std::move(d.plan);
+}
+
+int warm_target(const pool_policy& policy, int peak) {
+  if (peak <= 0) {
+    return 0;
+  }
+  // Headroom in whole requests, rounded down: a lone request never starts a second container.
+  auto extra = static_cast<std::int64_t>(std::floor(static_cast<double>(peak) * policy.prewarm_headroom));
+  auto requests = static_cast<std::int64_t>(peak) + extra;
+  auto wanted = (requests + policy.max_concurrency - 1) / policy.max_concurrency;
+  return static_cast<int>(std::min<std::int64_t>(wanted, policy.max_containers));
+}
+
+std::chrono::milliseconds recycle_age(std::chrono::milliseconds max_age, std::uint64_t seed,
+                                      std::uint64_t key) {
+  // splitmix64 of seed and key: a well-spread 64-bit value, the same for the same inputs.
+  std::uint64_t z = seed + key * 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  auto fraction = static_cast<double>(z >> 11) / static_cast<double>(std::uint64_t{1} << 53);
+  auto spread = static_cast<double>(max_age.count()) / 10.0;
+  return max_age - std::chrono::milliseconds{static_cast<std::int64_t>(spread * fraction)};
+}
+
+} // namespace janus::actors
