@@ -88,6 +88,9 @@ std::optional<error_info> take_model(check_options& options, const std::string& 
     options.settings.stop_grace = model.stop_grace;
     options.docker_socket = cfg.docker.socket;
     options.docker_timeout = cfg.docker.call_timeout;
+    options.network = model.network;
+    options.docker_init = cfg.docker.init;
+    options.platform_port = cfg.platform.port;
     return std::nullopt;
   }
   return usage_error("--model " + name + ": no such model in " + file);
@@ -152,7 +155,7 @@ result<check_options> parse_check_options(const std::vector<std::string>& args) 
     "--url",     "--startup-timeout", "--stop-grace",    "--request-timeout",
     "--max-idle-memory", "--memory",  "--cpus",          "--pids-limit",
     "--env",     "--docker-socket",   "--docker-timeout", "--config",
-    "--model",
+    "--model",   "--network",         "--init",
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& arg = args[i];
@@ -261,6 +264,16 @@ result<check_options> parse_check_options(const std::vector<std::string>& args) 
         return usage_error("--docker-socket: expected an absolute path, got \"" + value + "\"");
       }
       options.docker_socket = value;
+    } else if (name == "--network") {
+      if (value != "isolated" && value != "bridge") {
+        return usage_error("--network: expected isolated or bridge, got \"" + value + "\"");
+      }
+      options.network = value == "bridge" ? network_mode::bridge : network_mode::isolated;
+    } else if (name == "--init") {
+      if (value.empty() || value.front() != '/') {
+        return usage_error("--init: expected an absolute path, got \"" + value + "\"");
+      }
+      options.docker_init = value;
     }
   }
   if (positional.size() > 1) {
@@ -287,8 +300,9 @@ std::string usage_text() {
        janus-check [options] --config janusd.yaml --model NAME
 
 Checks that a model container serves the Janus container contract: starts IMAGE in the Docker
-engine the way janusd runs it (hardened, with the model's limits), checks each rule and
-removes the container. --url checks a server that already runs (no Docker; sigterm and
+engine the way janusd runs it (hardened, with the model's limits, isolated: no network but its
+own loopback and a platform endpoint, which needs root), checks each rule and removes the
+container. --url checks a server that already runs (no Docker; sigterm and
 idle_memory are skipped). Exit status: 0 every required rule holds, 1 a rule failed,
 2 usage error, 3 no Docker engine answers or the image is not there.
 
@@ -306,6 +320,8 @@ options:
   --config FILE             with --model: check that model as this janusd config runs it
   --docker-socket PATH      the Docker Engine API's socket (/var/run/docker.sock)
   --docker-timeout D        bound of each call to the Docker engine (30s)
+  --network MODE            isolated (janusd's default) or bridge (published on 127.0.0.1)
+  --init PATH               janus-init for isolated containers (beside janus-check)
   --version, -h/--help
 Durations: 30s, 250ms, 2m; sizes: 512MiB, 1GiB.
 )";

@@ -30,6 +30,15 @@ struct check_options {
   std::map<std::string, std::string> env;
   /// `--docker-socket`: the Docker Engine API's unix socket.
   std::string docker_socket = docker_config{}.socket;
+  /// `--network`: how the container is networked, as a janusd model's `network`. Isolated (the
+  /// default, as janusd's): no interface but its own loopback, reached through its namespace,
+  /// started with janus-init and given a platform endpoint; needs root. Bridge: published on
+  /// the host's 127.0.0.1.
+  network_mode network = network_mode::isolated;
+  /// `--init`: janus-init on the host (isolated only); empty = janus-init beside janus-check.
+  std::string docker_init;
+  /// The port of the platform endpoint inside an isolated container (a config's platform.port).
+  std::uint16_t platform_port = platform_config{}.port;
   /// The bound of each call to the Docker engine (`--docker-timeout`).
   std::chrono::milliseconds docker_timeout = docker_config{}.call_timeout;
   /// `--config FILE --model NAME`: check model NAME as that janusd config runs it.

@@ -68,13 +68,32 @@ bool docker_launcher::started_by_check() const {
   return true;
 }
 
-net::awaitable<launch_outcome> docker_launcher::launch() {
+net::awaitable<launch_outcome> docker_preflight(const docker::client& api, std::string image) {
   std::string_view no_body;
   std::string ping_path = "/_ping";
-  auto ping = co_await api_.call(bhttp::verb::get, ping_path, no_body);
+  auto ping = co_await api.call(bhttp::verb::get, ping_path, no_body);
   if (ping.status != 200) {
     launch_outcome unreachable{launch_fault::engine_unreachable, ping.message()};
     co_return unreachable;
+  }
+  auto image_path = "/images/" + image + "/json";
+  auto inspected = co_await api.call(bhttp::verb::get, image_path, no_body);
+  if (inspected.status == 404) {
+    launch_outcome missing{launch_fault::image_missing,
+                           "image " + image + " is not in the Docker engine ("
+                             + inspected.message() + "); janus-check never pulls: build or "
+                             + "pull it first"};
+    co_return missing;
+  }
+  launch_outcome ready;
+  co_return ready;
+}
+
+net::awaitable<launch_outcome> docker_launcher::launch() {
+  std::string_view no_body;
+  auto ready = co_await docker_preflight(api_, spec_.image);
+  if (ready.fault != launch_fault::none) {
+    co_return ready;
   }
   auto body = docker::create_body(spec_);
   auto create_path = "/containers/create?name=" + name_;
@@ -177,11 +196,11 @@ net::awaitable<std::string> docker_launcher::ended() {
   co_return docker::exit_description(state.value().exit_code, state.value().oom_killed);
 }
 
-net::awaitable<memory_observation> docker_launcher::memory() {
+net::awaitable<memory_observation> docker_memory(const docker::client& api, std::string id) {
   memory_observation out;
   std::string_view no_body;
-  auto path = "/containers/" + id_ + "/stats?stream=false&one-shot=true";
-  auto answer = co_await api_.call(bhttp::verb::get, path, no_body);
+  auto path = "/containers/" + id + "/stats?stream=false&one-shot=true";
+  auto answer = co_await api.call(bhttp::verb::get, path, no_body);
   if (answer.status != 200) {
     out.unavailable = "Docker's stats: " + answer.message();
     co_return out;
@@ -191,6 +210,10 @@ net::awaitable<memory_observation> docker_launcher::memory() {
     out.unavailable = "Docker's stats have no memory figures";
   }
   co_return out;
+}
+
+net::awaitable<memory_observation> docker_launcher::memory() {
+  co_return co_await docker_memory(api_, id_);
 }
 
 net::awaitable<stop_observation> docker_launcher::stop(milliseconds grace) {

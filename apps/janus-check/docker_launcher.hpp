@@ -13,7 +13,16 @@ namespace janus::check {
 /// The label every container janus-check starts carries (`docker ps --filter label=janus.check`).
 inline constexpr std::string_view check_label = "janus.check";
 
-/// Runs the image as janusd's Docker runtime does today: through the Engine API on its unix
+/// Whether a container of `image` can be started: the engine answers (`GET /_ping`, else
+/// engine_unreachable) and has the image (`GET /images/{image}/json`, else image_missing).
+boost::asio::awaitable<launch_outcome> docker_preflight(const docker::client& api,
+                                                        std::string image);
+
+/// The memory of Docker container `id` (id or name) now:
+/// `GET /containers/{id}/stats?stream=false&one-shot=true`.
+boost::asio::awaitable<memory_observation> docker_memory(const docker::client& api, std::string id);
+
+/// Runs the image on the Docker bridge: through the Engine API on its unix
 /// socket, with docker::create_body (the spec's limits, read-only root with a tmpfs /tmp, no
 /// capabilities, no-new-privileges, an init process), port 8080 published on 127.0.0.1 at a port
 /// the daemon picks, reached there. The container is named `janus-check-<random>` and labelled

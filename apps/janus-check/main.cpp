@@ -1,11 +1,14 @@
 // janus-check: the conformance check of a model image against the Janus container contract.
-// This file only wires: the command line, the launcher (Docker, or --url), the check on one
-// event loop, SIGINT/SIGTERM, the report and the exit status.
+// This file only wires: the command line, the launcher (Docker isolated as janusd runs it,
+// Docker bridged, or --url), the check on one event loop, SIGINT/SIGTERM, the report and the
+// exit status.
 
 #include "apps/janus-check/check_options.hpp"
 #include "apps/janus-check/check_report.hpp"
 #include "apps/janus-check/check_run.hpp"
 #include "apps/janus-check/docker_launcher.hpp"
+#include "apps/janus-check/isolated_docker.hpp"
+#include "apps/janus-check/runtime_launcher.hpp"
 #include "apps/janus-check/url_target.hpp"
 #include "apps/version/version.hpp"
 
@@ -39,9 +42,19 @@ std::map<std::string, std::string> platform_defaults() {
   };
 }
 
-std::unique_ptr<container_launcher> make_launcher(const check_options& options) {
+/// What the check runs its subject with: an isolated Docker engine (janusd's runtime, on the
+/// check's event loop) or a launcher of its own (bridge, --url).
+struct check_target {
+  std::unique_ptr<isolated_docker> engine;
+  std::unique_ptr<container_launcher> launcher;
+};
+
+/// Throws janus::config_error when isolated containers cannot run here.
+check_target make_target(const check_options& options, boost::asio::io_context& io) {
+  check_target out;
   if (!options.url.empty()) {
-    return std::make_unique<url_target>(options.url, options.url_target);
+    out.launcher = std::make_unique<url_target>(options.url, options.url_target);
+    return out;
   }
   janus::container_spec spec;
   spec.model = options.settings.model;
@@ -51,8 +64,17 @@ std::unique_ptr<container_launcher> make_launcher(const check_options& options) 
     spec.env[name] = value;
   }
   spec.resources = options.resources;
-  return std::make_unique<docker_launcher>(std::move(spec), options.docker_socket,
-                                           options.docker_timeout);
+  spec.network = options.network;
+  if (options.network == janus::network_mode::bridge) {
+    out.launcher = std::make_unique<docker_launcher>(std::move(spec), options.docker_socket,
+                                                     options.docker_timeout);
+    return out;
+  }
+  spec.labels = {{std::string{check_label}, "1"}};
+  out.engine = std::make_unique<isolated_docker>(io, options);
+  out.launcher = std::make_unique<runtime_launcher>(out.engine->backend(), std::move(spec),
+                                                    out.engine->extras(options.image));
+  return out;
 }
 
 } // namespace
@@ -75,12 +97,19 @@ int main(int argc, char** argv) {
     return exit_passed;
   }
   std::signal(SIGPIPE, SIG_IGN);
-  auto launcher = make_launcher(options);
   std::optional<check_report> report;
   std::string failure;
   int interrupted = 0;
+  boost::asio::io_context io{1};
+  check_target target;
+  try {
+    target = make_target(options, io);
+  } catch (const janus::config_error& error) {
+    std::cerr << "janus-check: " << error.what() << std::endl;
+    return exit_environment;
+  }
+  auto& launcher = target.launcher;
   {
-    boost::asio::io_context io{1};
     boost::asio::signal_set signals{io, SIGINT, SIGTERM};
     signals.async_wait([&io, &interrupted](const boost::system::error_code& ec, int signo) {
       if (!ec) {
@@ -102,10 +131,11 @@ int main(int argc, char** argv) {
                             signals.cancel();
                           });
     io.run();
-    // The io_context goes here, and with it a check that a signal cut short.
   }
-  // Whatever the check left behind (a signal, an exception, a removal that failed) goes now.
+  // Whatever the check left behind (a signal, an exception, a removal that failed) goes now:
+  // the launcher's own, and what the isolated engine still tracks (removed when it goes).
   launcher->remove_now();
+  target.engine.reset();
   if (interrupted != 0) {
     std::cerr << "janus-check: interrupted by " << ::sigabbrev_np(interrupted)
               << "; what it started is removed" << std::endl;

@@ -26,8 +26,9 @@ struct runtime_launcher::shared_state {
   std::weak_ptr<net::steady_timer> wake;
 };
 
-runtime_launcher::runtime_launcher(runtime& backend, container_spec spec)
-  : backend_(backend), spec_(std::move(spec)), state_(std::make_shared<shared_state>()) {
+runtime_launcher::runtime_launcher(runtime& backend, container_spec spec, runtime_extras extras)
+  : backend_(backend), spec_(std::move(spec)), extras_(std::move(extras)),
+    state_(std::make_shared<shared_state>()) {
 }
 
 runtime_launcher::~runtime_launcher() = default;
@@ -46,6 +47,9 @@ std::string runtime_launcher::description() const {
     const auto& info = state_->started->value();
     out += ", container " + info.id + " on " + info.target.host + ":"
            + std::to_string(info.target.port);
+    if (info.target.ns) {
+      out += " inside its own network namespace (isolated)";
+    }
   }
   return out;
 }
@@ -78,6 +82,12 @@ net::awaitable<launch_outcome> runtime_launcher::launch() {
       }
     });
   };
+  if (extras_.preflight) {
+    auto ready = co_await extras_.preflight();
+    if (ready.fault != launch_fault::none) {
+      co_return ready;
+    }
+  }
   auto started_at = clock::now();
   backend_.start(
     spec_,
@@ -122,6 +132,10 @@ net::awaitable<std::string> runtime_launcher::ended() {
 }
 
 net::awaitable<memory_observation> runtime_launcher::memory() {
+  if (extras_.memory && state_->started && state_->started->ok()) {
+    auto id = state_->started->value().id;
+    co_return co_await extras_.memory(std::move(id));
+  }
   memory_observation none;
   none.unavailable = "the " + backend_.name() + " runtime reports no memory figures";
   co_return none;

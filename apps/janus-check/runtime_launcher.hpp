@@ -3,6 +3,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,16 +13,27 @@
 
 namespace janus::check {
 
+/// What a runtime_launcher can do beyond the runtime interface, where the runtime's engine offers
+/// it (Docker does both).
+struct runtime_extras {
+  /// Run before the start; a fault in its outcome ends the launch with it (no engine, no image:
+  /// the check cannot run).
+  std::function<boost::asio::awaitable<launch_outcome>()> preflight;
+  /// The container's memory now, by its id; unset: idle_memory is skipped.
+  std::function<boost::asio::awaitable<memory_observation>(std::string id)> memory;
+};
+
 /// Runs the server under test through one of janusd's runtimes (janus::runtime), exactly as
 /// that runtime runs a model's containers: janusd's conformance check uses it for the process
 /// runtime, whose children are the model's `command`. The runtime's handlers may run on any
 /// thread: they post what they learn to the check's executor, which must outlive the runtime's
-/// last handler (janusd runs checks on the runtime's own I/O thread). The runtime reports no
-/// memory figures, so idle_memory is skipped.
+/// last handler (janusd runs checks on the runtime's own I/O thread). Memory figures come from
+/// `extras.memory` (without it idle_memory is skipped). A container in its own network namespace
+/// (an isolated Docker one) is reached inside it, as janusd reaches it.
 class runtime_launcher : public container_launcher {
 public:
   /// `backend` must outlive the launcher's calls; `spec` is what to start.
-  runtime_launcher(runtime& backend, container_spec spec);
+  runtime_launcher(runtime& backend, container_spec spec, runtime_extras extras = {});
 
   ~runtime_launcher() override;
 
@@ -51,6 +63,7 @@ private:
 
   runtime& backend_;
   container_spec spec_;
+  runtime_extras extras_;
   std::shared_ptr<shared_state> state_;
   /// Woken (cancelled) by the handlers; created by launch() on the check's executor.
   std::shared_ptr<boost::asio::steady_timer> wake_;

@@ -6,6 +6,8 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "http/upstream_socket.hpp"
+
 namespace janus::check {
 
 namespace net = boost::asio;
@@ -21,8 +23,14 @@ net::awaitable<result<net::ip::tcp::socket>> connect_loopback(const endpoint& ta
     co_return refused;
   }
   net::ip::tcp::endpoint peer{address, target.port};
-  auto executor = co_await net::this_coro::executor;
-  beast::tcp_stream stream{executor};
+  auto made = co_await http::upstream_socket(target);
+  if (!made) {
+    co_return made.error();
+  }
+  if (target.ns) {
+    where += " in the container's network namespace";
+  }
+  beast::tcp_stream stream{std::move(made.value())};
   stream.expires_after(timeout);
   auto [ec] = co_await stream.async_connect(peer, net::as_tuple(net::use_awaitable));
   if (ec) {

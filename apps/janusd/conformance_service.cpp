@@ -110,7 +110,10 @@ void conformance_service::check(const model_config& model, done_handler on_done)
     jobs_.insert(started);
   }
   auto spec = spec_of_(model);
-  spec.labels.clear(); // no janus.engine: no janusd adopts or removes a check's container
+  // janus.engine: the runtime hears of the container's death through its events stream, and a
+  // janusd killed during the check removes the container at its next start (it is of no
+  // configured model, or not one that is wanted). janus.check tells it apart in `docker ps`.
+  spec.labels = {{"janus.engine", docker_.engine_id}, {"janus.check", "1"}};
   check::check_settings settings;
   settings.model = model.name;
   settings.startup_timeout = model.startup_timeout;
@@ -134,12 +137,16 @@ void conformance_service::check(const model_config& model, done_handler on_done)
                                                      + " ms"});
       }
     });
+    // The check's container runs in janusd's own runtime, as the model's containers would: for
+    // Docker isolated (or bridged), hardened, with janus-init and its own platform endpoint.
+    check::runtime_extras extras;
     if (runtime_name_ == "docker") {
-      started->launcher = std::make_unique<check::docker_launcher>(std::move(spec), docker_.socket,
-                                                                   docker_.call_timeout);
-    } else {
-      started->launcher = std::make_unique<check::runtime_launcher>(backend_, std::move(spec));
+      docker::client api{docker_.socket, docker_.call_timeout};
+      extras.preflight = [api, image = spec.image] { return check::docker_preflight(api, image); };
+      extras.memory = [api](std::string id) { return check::docker_memory(api, std::move(id)); };
     }
+    started->launcher = std::make_unique<check::runtime_launcher>(backend_, std::move(spec),
+                                                                  std::move(extras));
     net::co_spawn(io_, check::run_check(*started->launcher, std::move(settings)),
                   [this, started](std::exception_ptr error, check::check_report report) {
                     if (error) {

@@ -338,6 +338,45 @@ TEST_F(janus_check_docker, both_baselines_pass_every_rule_with_their_figures) {
   }
 }
 
+TEST_F(janus_check_docker, the_image_runs_isolated_as_janusd_runs_it_unless_bridge_is_asked) {
+  auto image = broken_image("slow_boot");
+  for (std::string network : {"isolated", "bridge"}) {
+    child_process check{{bin_path("janus-check"), "--startup-timeout", "60s", "--network",
+                         network, image},
+                        {},
+                        test_dir() / ("janus-check-" + network + ".log")};
+    std::string running;
+    ASSERT_TRUE(eventually(20s, [&] {
+      running = sh("docker ps -q --filter label=janus.check=1 --filter ancestor=" + image).out;
+      return !running.empty();
+    })) << check.log();
+    auto mode = sh("docker inspect --format '{{.HostConfig.NetworkMode}}' " + running).out;
+    auto ports = sh("docker inspect --format '{{json .HostConfig.PortBindings}}' " + running).out;
+    auto pid = sh("docker inspect --format '{{.State.Pid}}' " + running).out;
+    // /proc/<pid>/net/dev lists the interfaces of the process's network namespace.
+    auto interfaces = sh("tail -n +3 /proc/" + pid + "/net/dev | cut -d: -f1 | tr -d ' '").out;
+    auto env = sh("docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' " + running)
+                 .out;
+    if (network == "isolated") {
+      EXPECT_EQ(mode, "none");
+      EXPECT_EQ(interfaces, "lo") << "no interface but the container's own loopback";
+      EXPECT_TRUE(ports == "null" || ports == "{}") << "nothing published on the host: " << ports;
+      EXPECT_NE(env.find("JANUS_PLATFORM_URL=http://127.0.0.1:9000"), std::string::npos)
+        << "its own platform endpoint, as janusd gives one: " << env;
+    } else {
+      EXPECT_NE(mode, "none");
+      EXPECT_NE(interfaces.find("eth0"), std::string::npos) << interfaces;
+    }
+    check.signal(SIGTERM);
+    ASSERT_TRUE(check.wait_for_exit(40s)) << check.log();
+    EXPECT_EQ(sh("docker ps -aq --filter id=" + running).out, "") << "the container is removed";
+  }
+  auto checked = run_janus_check({"janus-baseline:latest"});
+  ASSERT_EQ(checked.status, 0) << checked.output;
+  EXPECT_NE(std::string{checked.report["runner"].GetString()}.find("isolated"), std::string::npos)
+    << checked.output;
+}
+
 TEST_F(janus_check_docker, the_python_baseline_passes_when_it_is_built) {
   if (sh("docker image inspect janus-python-baseline:latest").status != 0) {
     GTEST_SKIP() << "janus-python-baseline:latest is not built (scripts/build-images.sh builds "
