@@ -11,6 +11,7 @@
 
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
+#include "logging/event.hpp"
 #include "model/admin.hpp"
 #include "model/utf8.hpp"
 
@@ -189,6 +190,20 @@ std::string pool_action_model(std::string_view path, std::string_view action) {
   return decode_path_segment(rest.substr(0, rest.size() - suffix.size())).value_or(std::string{});
 }
 
+/// Logs a registry write that failed: the change holds in janusd now and reaches the disk with
+/// the next one that is written.
+void note_unsaved(const std::optional<error_info>& failed, std::string_view change,
+                  const std::string& model) {
+  if (failed) {
+    logging::event{"admin: the model registry could not be written; the change holds until "
+                   "janusd stops unless a later change is written"}
+      .field("change", change)
+      .field("model", model)
+      .field("error", failed->message)
+      .error();
+  }
+}
+
 /// A parse failure of a run-time model as a 400 naming the field.
 result<model_config> parse_added_model(const std::string& body, const admin_hooks& hooks) {
   try {
@@ -231,6 +246,10 @@ boost::asio::awaitable<reply> admin_answer(
     auto answer = co_await ask_scale(*hooks.broker, scale_model, change.value());
     if (!answer) {
       co_return error_reply(answer.error());
+    }
+    if (hooks.registry != nullptr) {
+      pool_size size{answer.value().min_warm, answer.value().max_containers};
+      note_unsaved(hooks.registry->record_scale(scale_model, size), "scale", scale_model);
     }
     co_return json_reply(200, scale_body(answer.value()));
   }
@@ -280,6 +299,9 @@ boost::asio::awaitable<reply> admin_answer(
       }
       co_return error_reply(answer.error());
     }
+    if (hooks.registry != nullptr) {
+      note_unsaved(hooks.registry->record_add(name, request.body()), "add", name);
+    }
     co_return json_reply(201, object_with("model", name, "added"));
   }
   if (path.starts_with(containers_prefix) && path.ends_with(logs_suffix)
@@ -318,6 +340,9 @@ boost::asio::awaitable<reply> admin_answer(
     }
     if (requests != nullptr) {
       requests->remove_model(name); // its series leave /metrics; requests in flight keep handles
+    }
+    if (hooks.registry != nullptr) {
+      note_unsaved(hooks.registry->record_remove(name), "remove", name);
     }
     co_return json_reply(202, object_with("model", name, "removing"));
   }

@@ -16,6 +16,7 @@
 #include "http/replies.hpp"
 #include "model/config.hpp"
 #include "model/container_log_line.hpp"
+#include "model/model_state.hpp"
 #include "model/result.hpp"
 
 namespace janus::http {
@@ -42,6 +43,9 @@ struct admin_hooks {
   /// Unset: `GET /admin/containers/{id}/logs` knows no container.
   std::function<std::optional<std::vector<container_log_line>>(std::string_view id, std::size_t n)>
     container_logs;
+  /// With `admin.state_dir`: where adds, removals and scales are recorded so that they outlast
+  /// a restart (null = they last until janusd stops).
+  model_registry_file* registry = nullptr;
   /// The largest `tail` the logs route answers (log.container_max_tail).
   int max_tail = log_config{}.container_max_tail;
 };

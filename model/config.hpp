@@ -251,6 +251,9 @@ struct admin_config {
   duration conformance_request_timeout = std::chrono::seconds(10);
   /// Conformance checks under way at once; past it an add is refused with 503.
   int max_conformance_checks = 2;
+  /// Where the model registry (`models.yaml`: models added, removed and scaled through the admin
+  /// API) is kept so that it outlasts a restart; empty = such changes last until janusd stops.
+  std::string state_dir;
 };
 
 /// Client API keys on `/v1/*` (`auth`): off while no key source is set.

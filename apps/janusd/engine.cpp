@@ -117,6 +117,24 @@ engine::engine(config cfg)
   : cfg_(std::move(cfg)),
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
+  if (!cfg_.admin.state_dir.empty()) {
+    // What the admin API changed before the restart joins the config file's models first.
+    registry_ = std::make_unique<model_registry_file>(cfg_.admin.state_dir,
+                                                      cfg_.server.max_json_depth);
+    auto changes = registry_->changes();
+    for (const auto& note : apply_model_changes(cfg_, changes)) {
+      logging::event{"model registry: an entry is left out"}
+        .field("file", registry_->path())
+        .field("reason", note)
+        .warn();
+    }
+    logging::event{"model registry read"}
+      .field("file", registry_->path())
+      .field("added", changes.added.size())
+      .field("removed", changes.removed.size())
+      .field("scaled", changes.scaled.size())
+      .info();
+  }
   platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
   container_log_limits log_limits;
   log_limits.lines_per_second = cfg_.log.container_lines_per_second;
@@ -186,6 +204,7 @@ engine::engine(config cfg)
   hooks.admin.docker = cfg_.docker;
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
   hooks.admin.conformance = conformance_.get();
+  hooks.admin.registry = registry_.get();
   hooks.auth = cfg_.auth;
   hooks.admin.limits = cfg_.admin.limits;
   hooks.admin.max_tail = cfg_.log.container_max_tail;
