@@ -11,6 +11,7 @@
 
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
+#include "logging/event.hpp"
 #include "model/admin.hpp"
 #include "model/utf8.hpp"
 
@@ -163,6 +164,12 @@ auto ask_add(admin_broker& admin, model_config&& model) {
   });
 }
 
+auto ask_conformance(conformance_checker& checker, const model_config& model) {
+  return ask<result<std::string>>([&checker, &model](auto done) {
+    checker.check(model, std::move(done));
+  });
+}
+
 auto ask_remove(admin_broker& admin, const std::string& model) {
   return ask<result<std::string>>([&admin, model](auto done) mutable {
     admin.remove_model(std::move(model), std::move(done));
@@ -181,6 +188,20 @@ std::string pool_action_model(std::string_view path, std::string_view action) {
     return {};
   }
   return decode_path_segment(rest.substr(0, rest.size() - suffix.size())).value_or(std::string{});
+}
+
+/// Logs a registry write that failed: the change holds in janusd now and reaches the disk with
+/// the next one that is written.
+void note_unsaved(const std::optional<error_info>& failed, std::string_view change,
+                  const std::string& model) {
+  if (failed) {
+    logging::event{"admin: the model registry could not be written; the change holds until "
+                   "janusd stops unless a later change is written"}
+      .field("change", change)
+      .field("model", model)
+      .field("error", failed->message)
+      .error();
+  }
 }
 
 /// A parse failure of a run-time model as a 400 naming the field.
@@ -226,6 +247,10 @@ boost::asio::awaitable<reply> admin_answer(
     if (!answer) {
       co_return error_reply(answer.error());
     }
+    if (hooks.registry != nullptr) {
+      pool_size size{answer.value().min_warm, answer.value().max_containers};
+      note_unsaved(hooks.registry->record_scale(scale_model, size), "scale", scale_model);
+    }
     co_return json_reply(200, scale_body(answer.value()));
   }
   auto drain_model = pool_action_model(path, "drain");
@@ -251,6 +276,20 @@ boost::asio::awaitable<reply> admin_answer(
       co_return error_reply(*violation);
     }
     auto name = parsed.value().name;
+    if (hooks.conformance != nullptr) {
+      // A name that exists is refused before a container is started for nothing.
+      auto statuses = co_await ask_statuses(pools);
+      for (const auto& pool : statuses) {
+        if (pool.model == name) {
+          error_info exists{errc::conflict, "the model `" + name + "` exists already"};
+          co_return error_reply(exists);
+        }
+      }
+      auto checked = co_await ask_conformance(*hooks.conformance, parsed.value());
+      if (!checked) {
+        co_return error_reply(checked.error());
+      }
+    }
     // Before the pool exists: its first request is counted.
     bool counted_now = requests != nullptr && requests->add_model(name);
     auto answer = co_await ask_add(*hooks.broker, std::move(parsed.value()));
@@ -259,6 +298,9 @@ boost::asio::awaitable<reply> admin_answer(
         requests->remove_model(name);
       }
       co_return error_reply(answer.error());
+    }
+    if (hooks.registry != nullptr) {
+      note_unsaved(hooks.registry->record_add(name, request.body()), "add", name);
     }
     co_return json_reply(201, object_with("model", name, "added"));
   }
@@ -298,6 +340,9 @@ boost::asio::awaitable<reply> admin_answer(
     }
     if (requests != nullptr) {
       requests->remove_model(name); // its series leave /metrics; requests in flight keep handles
+    }
+    if (hooks.registry != nullptr) {
+      note_unsaved(hooks.registry->record_remove(name), "remove", name);
     }
     co_return json_reply(202, object_with("model", name, "removing"));
   }

@@ -12,9 +12,11 @@
 
 #include "http/admin_broker.hpp"
 #include "http/broker.hpp"
+#include "http/conformance_checker.hpp"
 #include "http/replies.hpp"
 #include "model/config.hpp"
 #include "model/container_log_line.hpp"
+#include "model/model_state.hpp"
 #include "model/result.hpp"
 
 namespace janus::http {
@@ -34,10 +36,16 @@ struct admin_hooks {
   int max_json_depth = server_config{}.max_json_depth;
   /// Ceilings on models added at run time: checked before the model reaches the pools.
   admin_limits limits;
+  /// With `admin.require_conformance`: what checks a model before `POST /admin/models` adds it
+  /// (null = no check).
+  conformance_checker* conformance = nullptr;
   /// The last `n` output lines of a container, oldest first; nullopt for an unknown container.
   /// Unset: `GET /admin/containers/{id}/logs` knows no container.
   std::function<std::optional<std::vector<container_log_line>>(std::string_view id, std::size_t n)>
     container_logs;
+  /// With `admin.state_dir`: where adds, removals and scales are recorded so that they outlast
+  /// a restart (null = they last until janusd stops).
+  model_registry_file* registry = nullptr;
   /// The largest `tail` the logs route answers (log.container_max_tail).
   int max_tail = log_config{}.container_max_tail;
 };

@@ -97,6 +97,10 @@ error_response make_error_response(const error_info& error) {
       out.status = static_cast<bhttp::status>(499);
       out.type = "invalid_request_error";
       break;
+    case errc::not_conforming:
+      out.status = bhttp::status::unprocessable_entity;
+      out.type = "invalid_request_error";
+      break;
     case errc::unknown_container:
       out.status = bhttp::status::not_found;
       out.type = "invalid_request_error";

@@ -495,6 +495,15 @@ admin_config read_admin(yaml_reader reader) {
   result.token = reader.read_string("token", result.token);
   result.token_env = reader.read_string("token_env", result.token_env);
   result.limits = read_admin_limits(reader.read_section("limits"));
+  result.require_conformance = reader.read_bool("require_conformance", result.require_conformance);
+  result.conformance_request_timeout = reader.read_positive_duration(
+    "conformance_request_timeout", result.conformance_request_timeout);
+  result.max_conformance_checks = reader.read_int("max_conformance_checks",
+                                                  result.max_conformance_checks, 1, 64);
+  result.state_dir = reader.read_string("state_dir", result.state_dir);
+  if (!result.state_dir.empty() && result.state_dir.front() != '/') {
+    fail(reader.key_path("state_dir"), "expected an absolute path, got " + quoted(result.state_dir));
+  }
   reader.finish();
   if (!result.token_env.empty()) {
     if (!result.token.empty()) {

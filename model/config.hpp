@@ -247,6 +247,16 @@ struct admin_config {
   std::string token_env;
   /// Ceilings on models added at run time.
   admin_limits limits;
+  /// Whether `POST /admin/models` runs the conformance check (janus-check's rules) on the model
+  /// first and refuses it with 422 when a required rule fails.
+  bool require_conformance = false;
+  /// The deadline of each request the conformance check sends to the container.
+  duration conformance_request_timeout = std::chrono::seconds(10);
+  /// Conformance checks under way at once; past it an add is refused with 503.
+  int max_conformance_checks = 2;
+  /// Where the model registry (`models.yaml`: models added, removed and scaled through the admin
+  /// API) is kept so that it outlasts a restart; empty = such changes last until janusd stops.
+  std::string state_dir;
 };
 
 /// Client API keys on `/v1/*` (`auth`): off while no key source is set.

@@ -54,6 +54,8 @@ std::string_view to_string(errc code) {
       return "too_many_connections";
     case errc::cancelled:
       return "cancelled";
+    case errc::not_conforming:
+      return "conformance_failed";
     case errc::invalid_config:
       return "invalid_config";
     case errc::unknown_container:

@@ -61,6 +61,10 @@ enum class errc : std::uint8_t {
   too_many_connections,
   /// The asker withdrew a lease request (its client went away): answered to nobody (499).
   cancelled,
+  // -- admission of models (issue 13) -------------------------------------------------------
+  /// A model added with `admin.require_conformance` fails a required rule of the Janus
+  /// container contract (422, naming the failed rules).
+  not_conforming,
   /// A setting that the backend refuses at start-up, e.g. a runtime_class the Docker engine does
   /// not know: the message names the key, and janusd stops with a configuration error.
   invalid_config,

@@ -77,7 +77,8 @@ Description: warm pools of model containers behind an OpenAI-compatible endpoint
  janusd keeps warm pools of model containers (Docker containers or local processes) and
  serves OpenAI chat completions through them, streamed answers included: health checks,
  replacement, recycling and idle reaping, Prometheus metrics, an admin API. With
- janus-baseline (the reference model container) and janus-bench (a load generator).
+ janus-baseline (the reference model container), janus-bench (a load generator) and
+ janus-check (the conformance check of a model image).
 CONTROL
 cat > "$stage/DEBIAN/conffiles" << 'CONFFILES'
 /etc/janus/janusd.yaml

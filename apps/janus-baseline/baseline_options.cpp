@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -34,6 +35,47 @@ Integer parse_integer(std::string_view name, const std::string& text, Integer mi
   return result;
 }
 
+contract_breaks parse_breaks(const std::string& text) {
+  contract_breaks breaks;
+  struct named {
+    std::string_view name;
+    bool contract_breaks::*flag;
+  };
+  static constexpr named names[] = {
+    {"no_done", &contract_breaks::no_done},
+    {"wrong_chunk_object", &contract_breaks::wrong_chunk_object},
+    {"no_usage", &contract_breaks::no_usage},
+    {"chat_no_usage", &contract_breaks::chat_no_usage},
+    {"models_not_list", &contract_breaks::models_not_list},
+    {"error_500", &contract_breaks::error_500},
+    {"slow_boot", &contract_breaks::slow_boot},
+    {"ignore_sigterm", &contract_breaks::ignore_sigterm},
+  };
+  std::string_view rest{text};
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    auto item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    bool known = false;
+    for (const auto& entry : names) {
+      if (entry.name == item) {
+        breaks.*entry.flag = true;
+        known = true;
+      }
+    }
+    if (!known) {
+      std::string all;
+      for (const auto& entry : names) {
+        all += all.empty() ? "" : ", ";
+        all += entry.name;
+      }
+      throw options_error("JANUS_BASELINE_BREAK must be a comma-separated list of " + all
+                          + ", got \"" + text + "\"");
+    }
+  }
+  return breaks;
+}
+
 } // namespace
 
 baseline_options parse_baseline_options(const env_lookup& lookup) {
@@ -63,6 +105,12 @@ baseline_options parse_baseline_options(const env_lookup& lookup) {
   if (auto delay = non_empty(lookup, "JANUS_BASELINE_STARTUP_DELAY_MS")) {
     options.startup_delay_ms
       = parse_integer<std::uint32_t>("JANUS_BASELINE_STARTUP_DELAY_MS", *delay, 0, max_delay_ms);
+  }
+  if (auto breaks = non_empty(lookup, "JANUS_BASELINE_BREAK")) {
+    options.breaks = parse_breaks(*breaks);
+    if (options.breaks.slow_boot) {
+      options.startup_delay_ms = std::max(options.startup_delay_ms, slow_boot_delay_ms);
+    }
   }
   options.model = non_empty(lookup, "JANUS_BASELINE_MODEL");
   options.required_authorization = non_empty(lookup, "JANUS_BASELINE_REQUIRE_AUTHORIZATION");

@@ -16,6 +16,30 @@ public:
   using std::invalid_argument::invalid_argument;
 };
 
+/// Rules of the Janus container contract that a baseline breaks on purpose, so that janus-check's
+/// tests have images that fail one rule each (JANUS_BASELINE_BREAK, a comma-separated list).
+struct contract_breaks {
+  /// no_done: a stream ends without `data: [DONE]`.
+  bool no_done = false;
+  /// wrong_chunk_object: stream chunks say `"object":"chat.completion"`.
+  bool wrong_chunk_object = false;
+  /// no_usage: `stream_options.include_usage` is ignored (no usage chunk).
+  bool no_usage = false;
+  /// chat_no_usage: a whole (non-stream) answer has no `usage`.
+  bool chat_no_usage = false;
+  /// models_not_list: GET /v1/models answers 200 with something else than OpenAI's list.
+  bool models_not_list = false;
+  /// error_500: a malformed chat body gets a 500 instead of a 400.
+  bool error_500 = false;
+  /// slow_boot: the server listens only after slow_boot_delay_ms.
+  bool slow_boot = false;
+  /// ignore_sigterm: SIGTERM is ignored (SIGINT still stops the server).
+  bool ignore_sigterm = false;
+};
+
+/// How long slow_boot waits before listening: longer than any startup timeout a test uses.
+inline constexpr std::uint32_t slow_boot_delay_ms = 120'000;
+
 /// How one janus-baseline process behaves, read once from the environment at start-up.
 /// Every field holds a validated value; the defaults are those of an unset variable.
 struct baseline_options {
@@ -49,6 +73,8 @@ struct baseline_options {
   /// JANUS_BASELINE_REQUIRE_AUTHORIZATION: when set, chat requests whose Authorization header is
   /// not exactly this get 401 (a platform LLM that checks the injected credential).
   std::optional<std::string> required_authorization;
+  /// JANUS_BASELINE_BREAK: the contract rules broken on purpose; none by default.
+  contract_breaks breaks;
   /// JANUS_BASELINE_LOG_REQUESTS=1: print one line per chat request to stdout with the
   /// x-request-id, traceparent and tracestate it arrived with (tests see what reached the model).
   bool log_requests = false;

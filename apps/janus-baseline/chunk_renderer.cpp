@@ -22,7 +22,7 @@ chunk_renderer::chunk_renderer(const answer_plan& plan) : tokens_(plan.tokens) {
   json.key("id");
   json.string(plan.id);
   json.key("object");
-  json.string("chat.completion.chunk");
+  json.string(plan.chunk_object);
   json.key("created");
   w.Int64(plan.created);
   json.key("model");

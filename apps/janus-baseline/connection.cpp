@@ -210,6 +210,10 @@ net::awaitable<bool> connection::handle_chat(const request& req, bool keep_alive
   }
   auto parsed = parse_chat_request(req.body());
   if (auto* error = std::get_if<api_error>(&parsed)) {
+    if (server_.options().breaks.error_500) {
+      error->status = 500;
+      error->type = "server_error";
+    }
     co_return co_await write_error(*error, version, keep_alive);
   }
   auto plan = plan_answer(std::move(std::get<chat_request>(parsed)), server_.options(),
@@ -292,7 +296,7 @@ net::awaitable<bool> connection::stream_answer(const answer_plan& plan, unsigned
       co_return false;
     }
   }
-  if (!co_await write_chunk(chunk_renderer::done_frame())) {
+  if (plan.send_done && !co_await write_chunk(chunk_renderer::done_frame())) {
     co_return false;
   }
   stream_.expires_after(io_timeout);

@@ -265,7 +265,12 @@ answer_plan plan_answer(chat_request request, const baseline_options& options,
   plan.status = request.overrides.status;
   plan.prompt_tokens = request.prompt_tokens;
   plan.stream = request.stream;
-  plan.include_usage = request.stream && request.include_usage;
+  plan.include_usage = request.stream && request.include_usage && !options.breaks.no_usage;
+  if (options.breaks.wrong_chunk_object) {
+    plan.chunk_object = "chat.completion";
+  }
+  plan.send_done = !options.breaks.no_done;
+  plan.send_usage = !options.breaks.chat_no_usage;
   return plan;
 }
 
@@ -319,15 +324,17 @@ std::string render_completion(const answer_plan& plan) {
   json.string("stop");
   w.EndObject();
   w.EndArray();
-  json.key("usage");
-  w.StartObject();
-  json.key("prompt_tokens");
-  w.Uint64(plan.prompt_tokens);
-  json.key("completion_tokens");
-  w.Uint64(plan.tokens);
-  json.key("total_tokens");
-  w.Uint64(plan.prompt_tokens + plan.tokens);
-  w.EndObject();
+  if (plan.send_usage) {
+    json.key("usage");
+    w.StartObject();
+    json.key("prompt_tokens");
+    w.Uint64(plan.prompt_tokens);
+    json.key("completion_tokens");
+    w.Uint64(plan.tokens);
+    json.key("total_tokens");
+    w.Uint64(plan.prompt_tokens + plan.tokens);
+    w.EndObject();
+  }
   w.EndObject();
   return json.release();
 }
@@ -337,8 +344,8 @@ std::string render_models(const baseline_options& options, std::int64_t created)
   auto& w = json.writer();
   w.StartObject();
   json.key("object");
-  json.string("list");
-  json.key("data");
+  json.string(options.breaks.models_not_list ? "models" : "list");
+  json.key(options.breaks.models_not_list ? "models" : "data");
   w.StartArray();
   w.StartObject();
   json.key("id");

@@ -71,6 +71,12 @@ struct answer_plan {
   std::uint64_t prompt_tokens = 0;
   bool stream = false;
   bool include_usage = false;
+  /// The `object` of stream chunks: "chat.completion.chunk", unless a contract break says else.
+  std::string chunk_object = "chat.completion.chunk";
+  /// Whether a stream ends with `data: [DONE]` (contract break no_done: not).
+  bool send_done = true;
+  /// Whether a whole answer carries `usage` (contract break chat_no_usage: not).
+  bool send_usage = true;
 };
 
 /// The deterministic completion id of a request body: "chatcmpl-" + 16 lowercase hex digits
@@ -85,7 +91,8 @@ std::vector<std::string> split_words(std::string_view text);
 std::variant<chat_request, api_error> parse_chat_request(std::string_view body);
 
 /// Applies the process options and the request's overrides: the model is the configured one,
-/// else the request's, else "janus-baseline"; `created` is the configured time, else `now`.
+/// else the request's, else "janus-baseline"; `created` is the configured time, else `now`. The
+/// options' contract breaks shape the answer (chunk object, [DONE], usage).
 answer_plan plan_answer(chat_request request, const baseline_options& options,
                         std::int64_t now);
 
@@ -98,7 +105,8 @@ std::string answer_content(const answer_plan& plan);
 /// The compact non-stream answer (`"object":"chat.completion"`) in the OpenAI key order.
 std::string render_completion(const answer_plan& plan);
 
-/// The body of GET /v1/models: one model, the configured one or "janus-baseline".
+/// The body of GET /v1/models: one model, the configured one or "janus-baseline" (with the
+/// contract break models_not_list: an object that is not OpenAI's list).
 std::string render_models(const baseline_options& options, std::int64_t created);
 
 /// The body of GET /health: {"status":"ok"} or {"status":"unhealthy"}.

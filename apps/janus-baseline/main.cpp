@@ -63,7 +63,13 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   boost::asio::io_context io{1};
   server srv{io, std::move(options)};
-  boost::asio::signal_set signals{io, SIGINT, SIGTERM};
+  boost::asio::signal_set signals{io, SIGINT};
+  if (srv.options().breaks.ignore_sigterm) {
+    // A contract break for janus-check's tests: only a kill after the grace period stops it.
+    std::signal(SIGTERM, SIG_IGN);
+  } else {
+    signals.add(SIGTERM);
+  }
   signals.async_wait([&srv](const boost::system::error_code& ec, int) {
     if (!ec) {
       srv.stop();

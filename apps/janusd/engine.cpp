@@ -18,11 +18,12 @@
 
 #include "actors/facade.hpp"
 #include "actors/health_checker.hpp"
+#include "actors/pool.hpp"
 #include "actors/router.hpp"
 #include "http/health_probe.hpp"
 #include "logging/event.hpp"
 #include "apps/janusd/metrics_page.hpp"
-#include "apps/janusd/platform_bridge.hpp"
+#include "apps/janusd/docker_isolation.hpp"
 #include "runtime/docker_runtime.hpp"
 #include "runtime/container_logs.hpp"
 #include "runtime/process_runtime.hpp"
@@ -111,15 +112,6 @@ std::vector<std::string> secret_variables(const config& cfg) {
   return names;
 }
 
-/// Whether any container of `cfg` may be isolated: a configured model, or one that the admin
-/// API adds with the engine's default network.
-bool uses_isolation(const config& cfg) {
-  return cfg.docker.network == network_mode::isolated
-         || std::any_of(cfg.models.begin(), cfg.models.end(), [](const model_config& model) {
-              return model.network == network_mode::isolated;
-            });
-}
-
 /// janus_container_log_lines_dropped_total{model}: counted from the runtime's threads, and a
 /// removed model's series removed (under one lock, so no count goes to a removed series).
 class dropped_lines {
@@ -142,52 +134,30 @@ private:
   prometheus::Family<prometheus::Counter>& family_;
 };
 
-/// janus-init on the host: `docker.init`, or janus-init beside janusd's own executable.
-std::string init_path_of(const docker_config& docker) {
-  if (!docker.init.empty()) {
-    return docker.init;
-  }
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string{"janus-init"} : (self.parent_path() / "janus-init").string();
-}
-
-/// What isolated containers need; throws config_error naming the key when they cannot work here
-/// (janus-init missing, no privilege to switch namespaces). Their endpoints are `platform`'s.
-docker_isolation isolation_for(const config& cfg, std::shared_ptr<netns_factory> sockets,
-                               http::platform_server& platform) {
-  docker_isolation isolation;
-  isolation.options.platform_port = cfg.platform.port;
-  isolation.options.init_path = init_path_of(cfg.docker);
-  // janus-init waits while janusd inspects the started container (one Engine API call) and
-  // makes its endpoint.
-  isolation.options.init_wait = cfg.docker.call_timeout + std::chrono::seconds(5);
-  isolation.options.log_max_size = cfg.docker.log_max_size;
-  isolation.options.log_max_files = cfg.docker.log_max_files;
-  if (uses_isolation(cfg)) {
-    const auto& path = isolation.options.init_path;
-    if (::access(path.c_str(), X_OK) != 0) {
-      throw config_error("docker.init: isolated containers start with janus-init, and " + path
-                         + " is not an executable file (" + std::strerror(errno)
-                         + "); build it (scripts/build.sh janus-init) or set docker.init");
-    }
-    if (auto refused = sockets->check()) {
-      throw config_error("docker.network: isolated containers need janusd to make sockets in "
-                         "their network namespaces: "
-                         + refused->message + " (or set network: bridge)");
-    }
-    isolation.platform = std::make_shared<platform_bridge>(platform);
-  }
-  isolation.sockets = std::move(sockets);
-  return isolation;
-}
-
 } // namespace
 
 engine::engine(config cfg)
   : cfg_(std::move(cfg)),
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
+  if (!cfg_.admin.state_dir.empty()) {
+    // What the admin API changed before the restart joins the config file's models first.
+    registry_ = std::make_unique<model_registry_file>(cfg_.admin.state_dir,
+                                                      cfg_.server.max_json_depth);
+    auto changes = registry_->changes();
+    for (const auto& note : apply_model_changes(cfg_, changes)) {
+      logging::event{"model registry: an entry is left out"}
+        .field("file", registry_->path())
+        .field("reason", note)
+        .warn();
+    }
+    logging::event{"model registry read"}
+      .field("file", registry_->path())
+      .field("added", changes.added.size())
+      .field("removed", changes.removed.size())
+      .field("scaled", changes.scaled.size())
+      .info();
+  }
   platform_ = std::make_unique<http::platform_server>(cfg_.platform, metrics_);
   container_log_limits log_limits;
   log_limits.lines_per_second = cfg_.log.container_lines_per_second;
@@ -215,6 +185,14 @@ engine::engine(config cfg)
     runtime_ = std::make_unique<process_runtime>(runtime_io_, cfg_.process.inherit_env,
                                                  secret_variables(cfg_), platform_.get(),
                                                  container_logs_.get());
+  }
+  if (cfg_.admin.require_conformance) {
+    actors::pool_deps spec_deps;
+    spec_deps.platform_env = platform_env(cfg_.platform);
+    conformance_ = std::make_unique<conformance_service>(
+      runtime_io_, *runtime_, cfg_, [spec_deps](const model_config& model) {
+        return actors::container_spec_for(model, spec_deps);
+      });
   }
   actor_cfg_.set("logger.file-verbosity", caf::atom("quiet"));
   actor_cfg_.set("logger.console-verbosity", caf::atom("quiet"));
@@ -255,6 +233,8 @@ engine::engine(config cfg)
   hooks.admin.runtime = cfg_.runtime;
   hooks.admin.docker = cfg_.docker;
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
+  hooks.admin.conformance = conformance_.get();
+  hooks.admin.registry = registry_.get();
   hooks.auth = cfg_.auth;
   hooks.admin.limits = cfg_.admin.limits;
   hooks.admin.max_tail = cfg_.log.container_max_tail;
@@ -265,6 +245,11 @@ engine::engine(config cfg)
 }
 
 engine::~engine() {
+  // 0. Admin adds waiting for a conformance check are answered (503) while the HTTP threads
+  //    still run to deliver the answers.
+  if (conformance_) {
+    conformance_->shutdown();
+  }
   // 1. No more HTTP: the I/O threads stop, so no session asks the actors any more (what they
   //    still wait for is destroyed with the server, below).
   if (server_) {
@@ -285,6 +270,7 @@ engine::~engine() {
   if (runtime_thread_.joinable()) {
     runtime_thread_.join();
   }
+  conformance_.reset(); // removes what abandoned checks left, before the runtime goes
   if (!actors_gone) {
     // An actor that still runs may call the runtime: leave it to the process's exit (children
     // die with janusd through PR_SET_PDEATHSIG; Docker containers are reconciled at the next
@@ -365,6 +351,9 @@ void engine::start() {
 }
 
 void engine::shutdown() {
+  if (conformance_) {
+    conformance_->shutdown(); // admin adds waiting for a check do not hold up the drain
+  }
   caf::scoped_actor self{*actors_};
   auto limit = cfg_.server.drain_timeout + longest_grace(cfg_) + std::chrono::seconds(10);
   self->request(facade_, limit, actors::shutdown_atom::value)

@@ -14,11 +14,13 @@
 #include "actors/admin_bridge.hpp"
 #include "actors/broker_bridge.hpp"
 #include "actors/container_metrics.hpp"
+#include "apps/janusd/conformance_service.hpp"
 #include "http/request_metrics.hpp"
 #include "http/platform_server.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "model/config.hpp"
+#include "model/model_state.hpp"
 #include "runtime/netns_factory.hpp"
 #include "runtime/container_logs.hpp"
 #include "runtime/runtime.hpp"
@@ -73,6 +75,10 @@ private:
   /// while the runtime's thread that health probes' answers go to still runs.
   std::shared_ptr<netns_factory> netns_;
   std::unique_ptr<runtime> runtime_;
+  /// The model registry of admin.state_dir; null without one.
+  std::unique_ptr<model_registry_file> registry_;
+  /// admin.require_conformance's checks, on the runtime's thread; null when not required.
+  std::unique_ptr<conformance_service> conformance_;
   std::thread runtime_thread_;
   caf::actor health_;
   caf::actor router_;

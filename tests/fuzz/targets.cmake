@@ -13,6 +13,7 @@ set(janus_fuzz_targets
   fuzz_line_splitter
   fuzz_platform_parsers
   fuzz_request_head
+  fuzz_check_rules
   fuzz_trace_context
   fuzz_container_output
 )

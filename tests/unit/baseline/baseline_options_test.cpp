@@ -76,6 +76,39 @@ TEST(baseline_options, a_bad_value_is_an_error_naming_the_variable_and_the_value
             std::string::npos);
 }
 
+TEST(baseline_options, contract_breaks_are_off_unless_listed) {
+  auto options = parse({});
+  EXPECT_FALSE(options.breaks.no_done);
+  EXPECT_FALSE(options.breaks.ignore_sigterm);
+  auto listed = parse({{"JANUS_BASELINE_BREAK", "no_done,ignore_sigterm"}});
+  EXPECT_TRUE(listed.breaks.no_done);
+  EXPECT_TRUE(listed.breaks.ignore_sigterm);
+  EXPECT_FALSE(listed.breaks.wrong_chunk_object);
+  EXPECT_FALSE(listed.breaks.slow_boot);
+}
+
+TEST(baseline_options, every_contract_break_is_known_by_its_name) {
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_BREAK", "wrong_chunk_object"}}).breaks.wrong_chunk_object);
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_BREAK", "no_usage"}}).breaks.no_usage);
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_BREAK", "chat_no_usage"}}).breaks.chat_no_usage);
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_BREAK", "models_not_list"}}).breaks.models_not_list);
+  EXPECT_TRUE(parse({{"JANUS_BASELINE_BREAK", "error_500"}}).breaks.error_500);
+}
+
+TEST(baseline_options, slow_boot_delays_listening_past_any_test_startup_timeout) {
+  auto options = parse({{"JANUS_BASELINE_BREAK", "slow_boot"}});
+  EXPECT_TRUE(options.breaks.slow_boot);
+  EXPECT_EQ(options.startup_delay_ms, slow_boot_delay_ms);
+}
+
+TEST(baseline_options, an_unknown_contract_break_is_an_error_listing_the_known_ones) {
+  auto error = error_of({{"JANUS_BASELINE_BREAK", "no_done,nope"}});
+  EXPECT_NE(error.find("JANUS_BASELINE_BREAK must be a comma-separated list of no_done"),
+            std::string::npos)
+    << error;
+  EXPECT_NE(error.find(R"(got "no_done,nope")"), std::string::npos) << error;
+}
+
 TEST(baseline_options, host_must_be_a_numeric_address_not_a_name) {
   EXPECT_EQ(parse({{"HOST", "127.0.0.1"}}).host, "127.0.0.1");
   EXPECT_EQ(error_of({{"HOST", "localhost"}}),

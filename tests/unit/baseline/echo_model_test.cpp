@@ -288,6 +288,41 @@ TEST(baseline_echo_model, models_list_the_configured_model_or_janus_baseline) {
             R"("owned_by":"janus"}]})");
 }
 
+TEST(baseline_echo_model, contract_breaks_shape_the_answer_and_nothing_else_changes) {
+  auto body = R"({"messages":[{"role":"user","content":"hi"}],"stream":true,)"
+              R"("stream_options":{"include_usage":true}})";
+  auto plain = plan_for(body);
+  EXPECT_EQ(plain.chunk_object, "chat.completion.chunk");
+  EXPECT_TRUE(plain.send_done);
+  EXPECT_TRUE(plain.send_usage);
+  EXPECT_TRUE(plain.include_usage);
+
+  baseline_options options;
+  options.breaks.wrong_chunk_object = true;
+  options.breaks.no_done = true;
+  options.breaks.no_usage = true;
+  options.breaks.chat_no_usage = true;
+  auto broken = plan_for(body, options);
+  EXPECT_EQ(broken.chunk_object, "chat.completion");
+  EXPECT_FALSE(broken.send_done);
+  EXPECT_FALSE(broken.include_usage);
+  EXPECT_FALSE(broken.send_usage);
+  EXPECT_EQ(broken.id, plain.id);
+  EXPECT_EQ(answer_content(broken), answer_content(plain));
+
+  chunk_renderer frames{broken};
+  EXPECT_NE(frames.role_frame().find(R"("object":"chat.completion",)"), std::string_view::npos);
+  EXPECT_EQ(render_completion(broken).find("usage"), std::string::npos);
+}
+
+TEST(baseline_echo_model, models_not_list_answers_an_object_that_is_not_openais_list) {
+  baseline_options options;
+  options.breaks.models_not_list = true;
+  EXPECT_EQ(render_models(options, 5),
+            R"({"object":"models","models":[{"id":"janus-baseline","object":"model","created":5,)"
+            R"("owned_by":"janus"}]})");
+}
+
 TEST(baseline_echo_model, health_bodies_say_ok_or_unhealthy) {
   EXPECT_EQ(render_health(true), R"({"status":"ok"})");
   EXPECT_EQ(render_health(false), R"({"status":"unhealthy"})");

@@ -47,6 +47,16 @@ TEST(make_error_response, answers_janusds_own_overload_with_503_and_retry_after)
   EXPECT_NE(rendered.body.find(R"("code":"engine_overloaded")"), std::string::npos) << rendered.body;
 }
 
+TEST(make_error_response, a_model_that_fails_the_conformance_check_is_a_422) {
+  auto rendered = make_error_response({errc::not_conforming, "fails stream (no [DONE])"});
+  EXPECT_EQ(static_cast<unsigned>(rendered.status), 422u);
+  EXPECT_EQ(rendered.type, "invalid_request_error");
+  EXPECT_EQ(rendered.retry_after, 0);
+  EXPECT_NE(rendered.body.find(R"("code":"conformance_failed")"), std::string::npos)
+    << rendered.body;
+  EXPECT_NE(rendered.body.find("fails stream (no [DONE])"), std::string::npos) << rendered.body;
+}
+
 TEST(make_error_response, challenges_with_bearer_on_401_only) {
   EXPECT_EQ(make_error_response({errc::invalid_api_key, "m"}).www_authenticate, "Bearer");
   EXPECT_EQ(make_error_response({errc::admin_unauthorized, "m"}).www_authenticate, "Bearer");

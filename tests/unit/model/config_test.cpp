@@ -986,6 +986,29 @@ TEST(config, admin_errors_name_the_key) {
   EXPECT_EQ(error_of(std::string{"admin:\n  tokn: a\n"} + minimal_yaml).rfind("admin.tokn", 0), 0u);
 }
 
+TEST(config, conformance_is_off_by_default_and_its_limits_are_read_and_checked) {
+  const auto defaults = parse_config(minimal_yaml);
+  EXPECT_FALSE(defaults.admin.require_conformance);
+  EXPECT_EQ(defaults.admin.conformance_request_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.admin.max_conformance_checks, 2);
+  const auto parsed = parse_config(std::string{"admin:\n  token: a\n  require_conformance: true\n"
+                                               "  conformance_request_timeout: 2s\n"
+                                               "  max_conformance_checks: 5\n"}
+                                   + minimal_yaml);
+  EXPECT_TRUE(parsed.admin.require_conformance);
+  EXPECT_EQ(parsed.admin.conformance_request_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(parsed.admin.max_conformance_checks, 5);
+  EXPECT_EQ(error_of(std::string{"admin:\n  max_conformance_checks: 0\n"} + minimal_yaml)
+              .rfind("admin.max_conformance_checks", 0),
+            0u);
+  EXPECT_EQ(error_of(std::string{"admin:\n  conformance_request_timeout: 0s\n"} + minimal_yaml)
+              .rfind("admin.conformance_request_timeout", 0),
+            0u);
+  EXPECT_EQ(error_of(std::string{"admin:\n  require_conformance: maybe\n"} + minimal_yaml)
+              .rfind("admin.require_conformance", 0),
+            0u);
+}
+
 // -- isolation ----------------------------------------------------------------------------------
 
 TEST(config, docker_models_are_isolated_unless_the_engine_or_the_model_says_bridge) {
