@@ -285,9 +285,43 @@ void launch_starts(const std::shared_ptr<docker_state>& state) {
   }
 }
 
+net::awaitable<void> run_pause(std::shared_ptr<docker_state> state, std::string id, bool pause,
+                               runtime::pause_handler on_done) {
+  std::string_view no_body;
+  auto path = "/containers/" + id + (pause ? "/pause" : "/unpause");
+  auto answer = co_await state->api.call(http::verb::post, path, no_body);
+  if (answer.status == 0) {
+    note_engine_trouble(state);
+  }
+  auto it = state->containers.find(id);
+  if (answer.status != 204) {
+    error_info failed{errc::no_capacity, std::string{"cannot "} + (pause ? "pause" : "unpause")
+                                           + " container " + id + ": " + answer.message()};
+    on_done(std::move(failed));
+    co_return;
+  }
+  if (it != state->containers.end()) {
+    it->second.paused = pause;
+  }
+  on_done(std::nullopt);
+}
+
 net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string id,
                               milliseconds grace) {
   std::string_view no_body;
+  if (state->containers.at(id).paused) {
+    // dockerd holds a stop's SIGTERM in the frozen cgroup until the grace runs out (only its
+    // SIGKILL thaws the container): thawed first, the container ends within its grace as any.
+    auto unpause_path = "/containers/" + id + "/unpause";
+    auto thawed = co_await state->api.call(http::verb::post, unpause_path, no_body);
+    state->containers.at(id).paused = false;
+    if (thawed.status != 204) {
+      logging::event{"docker: unpause before stop failed"}
+        .field("container", id)
+        .field("error", thawed.message())
+        .warn();
+    }
+  }
   auto seconds = static_cast<long>(std::ceil(static_cast<double>(grace.count()) / 1000.0));
   auto stop_path = "/containers/" + id + "/stop?t=" + std::to_string(seconds);
   auto stopped = co_await state->api.call(http::verb::post, stop_path, no_body,
@@ -358,6 +392,16 @@ void stop_container(const std::shared_ptr<docker_state>& state, const std::strin
   it->second.stop_asked = clock::now();
   it->second.grace = grace;
   net::co_spawn(state->io, run_stop(state, id, grace), net::detached);
+}
+
+void pause_container(const std::shared_ptr<docker_state>& state, const std::string& id, bool pause,
+                     runtime::pause_handler on_done) {
+  auto it = state->containers.find(id);
+  if (it == state->containers.end() || it->second.state != phase::running || it->second.died) {
+    on_done(error_info{errc::no_capacity, "container " + id + " is not running"});
+    return;
+  }
+  net::co_spawn(state->io, run_pause(state, id, pause, std::move(on_done)), net::detached);
 }
 
 } // namespace janus::docker
