@@ -64,7 +64,7 @@ protected:
   /// `count` containers.
   void burst(int count, std::chrono::milliseconds hold) {
     auto body = chat(R"("janus_baseline":{"tokens":2,"token_delay_ms":)"
-                     + std::to_string(hold.count() / 2) + "}}");
+                     + std::to_string(hold.count() / 2) + "}");
     std::vector<std::future<http_result>> calls;
     for (int i = 0; i < count; ++i) {
       calls.push_back(std::async(std::launch::async,
