@@ -149,6 +149,8 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
           .field("model", model.name)
           .field("container", self->state.container.id)
           .millis("resume_ms", self->clock().now() - self->state.resume_began)
+          .millis("thaw_ms", self->state.thawed - self->state.resume_began)
+          .millis("check_ms", self->clock().now() - self->state.thawed)
           .info();
         self->send(pool, resumed_atom::value, key);
         watch();
@@ -256,6 +258,7 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
           stop(stop_reason::unhealthy);
           return;
         }
+        st.thawed = self->clock().now();
         self->send(self, probe_atom::value); // checked before its first request
       }
     },

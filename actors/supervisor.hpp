@@ -44,6 +44,8 @@ struct supervisor_state {
   /// When the current resume began, and which one it is (a late deadline of an earlier resume
   /// is ignored).
   caf::actor_clock::time_point resume_began;
+  /// When the runtime's resume ended (the health check began).
+  caf::actor_clock::time_point thawed;
   std::uint64_t resumes = 0;
   /// The model's container metrics, held until the supervisor quits: a removed model's series
   /// stay while its containers are counted.

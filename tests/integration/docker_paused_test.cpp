@@ -82,14 +82,18 @@ TEST_F(docker_paused_tier, idle_containers_are_paused_resumed_for_waiting_reques
         return std::pair{std::move(result), took.count()};
       }));
     }
+    // Both wait for a resume; one may take the slot the other's resumed container freed first.
+    int resumed = 0;
     for (auto& call : waiting) {
       auto [result, took] = call.get();
       EXPECT_EQ(result.status, 200u) << result.body;
-      EXPECT_EQ(result.header("x-janus-start"), "resumed");
+      EXPECT_NE(result.header("x-janus-start"), "cold");
       if (result.header("x-janus-start") == "resumed") {
+        ++resumed;
         resumed_ms.push_back(took);
       }
     }
+    EXPECT_GE(resumed, 1) << "round " << round << ": no request was served by a resumed container";
     EXPECT_EQ(holder.get().status, 200u);
   }
   EXPECT_EQ(containers(), running) << "the pool started or stopped containers";
