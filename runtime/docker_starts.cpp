@@ -293,15 +293,11 @@ net::awaitable<void> run_pause(std::shared_ptr<docker_state> state, std::string 
   if (answer.status == 0) {
     note_engine_trouble(state);
   }
-  auto it = state->containers.find(id);
   if (answer.status != 204) {
     error_info failed{errc::no_capacity, std::string{"cannot "} + (pause ? "pause" : "unpause")
                                            + " container " + id + ": " + answer.message()};
     on_done(std::move(failed));
     co_return;
-  }
-  if (it != state->containers.end()) {
-    it->second.paused = pause;
   }
   on_done(std::nullopt);
 }
@@ -309,19 +305,8 @@ net::awaitable<void> run_pause(std::shared_ptr<docker_state> state, std::string 
 net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string id,
                               milliseconds grace) {
   std::string_view no_body;
-  if (state->containers.at(id).paused) {
-    // dockerd holds a stop's SIGTERM in the frozen cgroup until the grace runs out (only its
-    // SIGKILL thaws the container): thawed first, the container ends within its grace as any.
-    auto unpause_path = "/containers/" + id + "/unpause";
-    auto thawed = co_await state->api.call(http::verb::post, unpause_path, no_body);
-    state->containers.at(id).paused = false;
-    if (thawed.status != 204) {
-      logging::event{"docker: unpause before stop failed"}
-        .field("container", id)
-        .field("error", thawed.message())
-        .warn();
-    }
-  }
+  // A paused container needs nothing more: dockerd (20.10) sends the stop signal and thaws it,
+  // so it ends within its grace as a running one (docs/pool.md).
   auto seconds = static_cast<long>(std::ceil(static_cast<double>(grace.count()) / 1000.0));
   auto stop_path = "/containers/" + id + "/stop?t=" + std::to_string(seconds);
   auto stopped = co_await state->api.call(http::verb::post, stop_path, no_body,

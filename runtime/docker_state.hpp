@@ -54,8 +54,6 @@ struct tracked {
   std::uint64_t seq = 0;
   bool oom = false;
   bool died = false;
-  /// Frozen by pause(); a stop thaws it first.
-  bool paused = false;
   int exit_code = -1;
   std::string description;
   /// When stop() was asked and with which grace, and when the die event came: a SIGKILL

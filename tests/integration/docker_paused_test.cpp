@@ -1,7 +1,7 @@
 // The paused tier on the real Docker engine with the janus-baseline image: idle containers past
 // min_warm are paused (State.Paused), requests that find no free slot are served by resumed
-// ones, and a shutdown ends paused containers within their grace (dockerd would hold a paused
-// container's SIGTERM until the grace's SIGKILL).
+// ones, and a shutdown ends paused containers well within their grace (dockerd thaws a paused
+// container it stops).
 
 #include "tests/integration/docker_fixture.hpp"
 #include "tests/support/http_client.hpp"

@@ -9,6 +9,8 @@
 
 #include <sys/wait.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -134,15 +136,19 @@ TEST_F(paused_tier, requests_that_find_no_free_slot_are_served_by_resumed_contai
         return std::pair{std::move(result), took.count()};
       }));
     }
+    // Both wait for a resume; the second may take the slot the first's container freed.
+    int resumed = 0;
     for (auto& call : waiting) {
       auto [result, took] = call.get();
       EXPECT_EQ(result.status, 200u) << result.body;
       EXPECT_NE(result.header("x-janus-start"), "cold");
       if (result.header("x-janus-start") == "resumed") {
-        ++resumed_headers;
+        ++resumed;
         resumed_ms.push_back(took);
       }
     }
+    EXPECT_GE(resumed, 1) << "round " << round << ": no request was served by a resumed container";
+    resumed_headers += resumed;
     EXPECT_EQ(holder.get().status, 200u);
   }
   EXPECT_EQ(model_processes(), processes) << "the pool started or stopped containers";
@@ -172,6 +178,27 @@ TEST_F(paused_tier, paused_containers_are_stopped_at_idle_ttl_without_waiting_fo
       EXPECT_FALSE(process_alive(pid));
     }
   }
+}
+
+TEST_F(paused_tier, a_container_killed_while_paused_is_noticed_and_leaves_the_pool) {
+  start(paused_model("    idle_ttl: 60s\n"));
+  burst(3, 400ms);
+  ASSERT_TRUE(eventually(5s, [&] { return paused() == 2.0 && stopped_processes() == 2; }));
+  auto processes = model_processes();
+  pid_t victim = 0;
+  for (auto pid : processes) {
+    if (process_state(pid) == 'T') {
+      victim = pid;
+    }
+  }
+  ASSERT_NE(victim, 0);
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);
+  EXPECT_TRUE(eventually(3s, [&] {
+    return paused() == 1.0 && !model_processes().contains(victim)
+           && metric_or_zero("janus_container_stops_total", R"(model="m",reason="exited")") == 1.0;
+  })) << "paused " << paused();
+  // The other paused one still serves: a request that waits resumes it.
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat()).status, 200u);
 }
 
 TEST_F(paused_tier, janusd_shutdown_with_paused_containers_leaves_no_process) {
