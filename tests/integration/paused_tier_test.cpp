@@ -86,6 +86,7 @@ protected:
 };
 
 TEST_F(paused_tier, containers_past_min_warm_are_paused_and_resumed_to_refill_min_warm) {
+  top_level_yaml_ = "admin:\n  token: \"paused-tier-test-token-0123456789\"\n";
   start(paused_model("    idle_ttl: 60s\n"));
   burst(3, 600ms);
   auto processes = model_processes();
@@ -93,6 +94,21 @@ TEST_F(paused_tier, containers_past_min_warm_are_paused_and_resumed_to_refill_mi
   ASSERT_TRUE(eventually(5s, [&] { return paused() == 2.0 && stopped_processes() == 2; }))
     << "paused " << paused() << ", stopped processes " << stopped_processes();
   EXPECT_EQ(metric_or_zero("janus_pool_containers", R"(model="m",state="ready")"), 1.0);
+  // The admin listing shows the phases and the pool's counters.
+  http_client admin{port_};
+  auto listing = admin.get("/admin/pools",
+                           {{"Authorization", "Bearer paused-tier-test-token-0123456789"}});
+  ASSERT_EQ(listing.status, 200u) << listing.body;
+  auto occurrences = [&](const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = listing.body.find(needle); at != std::string::npos;
+         at = listing.body.find(needle, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(occurrences(R"("state":"paused")"), 2u) << listing.body;
+  EXPECT_EQ(occurrences(R"("pauses":2)"), 1u) << listing.body;
   // A request takes the floor's ready container: a paused one resumes to refill min_warm, no
   // container starts.
   auto holder = std::async(std::launch::async, [&] {
