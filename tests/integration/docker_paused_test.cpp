@@ -71,7 +71,10 @@ TEST_F(docker_paused_tier, idle_containers_are_paused_resumed_for_waiting_reques
       return post_json(port_, "/v1/chat/completions",
                        chat("m", "hold", R"("janus_baseline":{"tokens":2,"token_delay_ms":150})"));
     });
-    std::this_thread::sleep_for(50ms);
+    // The waiters go only once the holder has the ready container.
+    ASSERT_TRUE(eventually(5s, [&] {
+      return metric("janus_pool_inflight_requests", R"(model="m")").value_or(0.0) == 1.0;
+    }));
     std::vector<std::future<std::pair<http_result, double>>> waiting;
     for (int i = 0; i < 2; ++i) {
       waiting.push_back(std::async(std::launch::async, [&] {

@@ -141,7 +141,10 @@ TEST_F(paused_tier, requests_that_find_no_free_slot_are_served_by_resumed_contai
       return post_json(port_, "/v1/chat/completions",
                        chat(R"("janus_baseline":{"tokens":2,"token_delay_ms":150})"));
     });
-    std::this_thread::sleep_for(30ms);
+    // The waiters go only once the holder has the ready container.
+    ASSERT_TRUE(eventually(5s, [&] {
+      return metric("janus_pool_inflight_requests", R"(model="m")").value_or(0.0) == 1.0;
+    }));
     std::vector<std::future<std::pair<http_result, double>>> waiting;
     for (int i = 0; i < 2; ++i) {
       waiting.push_back(std::async(std::launch::async, [&] {
