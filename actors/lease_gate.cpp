@@ -48,6 +48,13 @@ bool lease_slot::close_if_idle() {
   return false;
 }
 
+void lease_slot::reopen() {
+  auto before = word.fetch_and(~closed_bit);
+  if ((before & closed_bit) != 0 && inflight_of(before) == 0) {
+    gate->idle.fetch_add(1);
+  }
+}
+
 } // namespace janus
 
 namespace janus::actors {

@@ -74,6 +74,8 @@ struct lease_slot {
   int close();
   /// Closes the container only when nothing is in flight (idle reaping): true when closed.
   bool close_if_idle();
+  /// Opens a container closed by close_if_idle() again (a pause that did not happen, a resume).
+  void reopen();
 };
 
 } // namespace janus

@@ -37,6 +37,16 @@ using ready_q_atom = caf::atom_constant<caf::atom("readyq")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using gone_atom = caf::atom_constant<caf::atom("gone")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
+/// `pause_atom` (pool to supervisor): freeze the idle container (it is out of rotation).
+using pause_atom = caf::atom_constant<caf::atom("pause")>;
+/// `resume_atom` (pool to supervisor): thaw the paused container and check it.
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+/// `paused_atom, key, bool frozen` (supervisor to pool): the pause's end; not frozen: it runs
+/// as before (back to ready).
+using paused_atom = caf::atom_constant<caf::atom("paused")>;
+/// `resumed_atom, key` (supervisor to pool): thawed and answered its health check: ready. A
+/// resume that fails ends in the container's stop (gone_atom).
+using resumed_atom = caf::atom_constant<caf::atom("resumed")>;
 
 // -- supervisor internals (runtime and probe callbacks, timers) ------------------------------
 using started_atom = caf::atom_constant<caf::atom("started")>;
@@ -44,6 +54,11 @@ using exited_atom = caf::atom_constant<caf::atom("exited")>;
 using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using probed_atom = caf::atom_constant<caf::atom("probed")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+/// `pause_done_atom, bool pause, std::string error` (runtime to supervisor): the runtime's
+/// pause (or resume) ended; an empty error means it worked.
+using pause_done_atom = caf::atom_constant<caf::atom("pausedone")>;
+/// `resume_deadline_atom, round`: a resume's health check is late.
+using resume_deadline_atom = caf::atom_constant<caf::atom("resumedl")>;
 
 // -- health checker --------------------------------------------------------------------------
 /// `watch_atom, container id, endpoint, health_config, supervisor, model name`.

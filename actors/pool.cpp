@@ -24,16 +24,23 @@ int count_in(const pool_state& st, phase wanted) {
                                         [wanted](const auto& kv) { return kv.second.state == wanted; }));
 }
 
-/// Containers that serve or will serve: starting or ready (not draining or stopping).
+/// Containers that serve or will serve: starting, ready or resuming (not draining, stopping or
+/// paused).
 int live_count(const pool_state& st) {
-  return count_in(st, phase::starting) + count_in(st, phase::ready);
+  return count_in(st, phase::starting) + count_in(st, phase::ready)
+         + count_in(st, phase::resuming);
 }
 
-/// Starting containers the waiters will not fill.
-int unclaimed_starting(const pool_state& st) {
+/// The containers max_containers bounds: live and paused ones.
+int held_count(const pool_state& st) {
+  return live_count(st) + count_in(st, phase::pausing) + count_in(st, phase::paused);
+}
+
+/// Starting and resuming containers the waiters will not fill.
+int unclaimed_coming(const pool_state& st) {
   auto waiting = static_cast<int>(st.waiters.size());
   auto claimed = (waiting + st.model.max_concurrency - 1) / st.model.max_concurrency;
-  return std::max(0, count_in(st, phase::starting) - claimed);
+  return std::max(0, count_in(st, phase::starting) + count_in(st, phase::resuming) - claimed);
 }
 
 std::chrono::milliseconds ms_between(time_point from, time_point to) {
@@ -57,7 +64,7 @@ bool is_cancelled(const acquire_msg& msg) {
 bool start_container(self_ptr self) {
   auto& st = self->state;
   auto now = self->clock().now();
-  if (st.shutting_down || live_count(st) >= st.model.max_containers || now < st.start_allowed_at) {
+  if (st.shutting_down || held_count(st) >= st.model.max_containers || now < st.start_allowed_at) {
     return false;
   }
   auto spec = container_spec_for(st.model, st.deps);
@@ -155,7 +162,8 @@ std::uint64_t pick(const pool_state& st, const std::string& avoid) {
 
 /// Leases a slot of the container at `key` to `msg`: false when an I/O thread took its last free
 /// slot since pick() looked.
-bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since, bool cold) {
+bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since, bool cold,
+           bool resumed) {
   auto& st = self->state;
   auto& record = st.containers.at(key);
   auto served_before = record.served() > 0;
@@ -164,11 +172,14 @@ bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since,
   }
   auto granted = lease_of(record.slot, st.model.name,
                           cold            ? start_kind::cold
+                          : resumed       ? start_kind::resumed
                           : served_before ? start_kind::warm
                                           : start_kind::prewarmed);
   granted.queue_time = std::chrono::duration_cast<std::chrono::microseconds>(self->clock().now() - since);
   if (cold) {
     granted.container_start = record.start_duration;
+  } else if (resumed) {
+    granted.container_start = record.resume_duration;
   }
   record.last_used = self->clock().now();
   if (msg.reply) {
@@ -192,8 +203,8 @@ void fail_waiters(self_ptr self, errc code, const std::string& message) {
 
 /// Hands free slots to waiters, oldest first. `cold`: the slots are those of a container that just
 /// became ready; a slot freed on a running container is no cold start, even for a waiter that a
-/// container was started for.
-void serve_waiters(self_ptr self, bool cold) {
+/// container was started for. `resumed`: the same for a container that was just resumed.
+void serve_waiters(self_ptr self, bool cold, bool resumed) {
   auto& st = self->state;
   for (int tries = 0; !st.waiters.empty() && tries < grant_tries;) {
     if (is_cancelled(st.waiters.front().msg)) {
@@ -207,7 +218,7 @@ void serve_waiters(self_ptr self, bool cold) {
       break;
     }
     auto& front = st.waiters.front();
-    if (!grant(self, key, front.msg, front.since, cold)) {
+    if (!grant(self, key, front.msg, front.since, cold, resumed)) {
       ++tries;
       continue;
     }
@@ -226,6 +237,12 @@ std::string_view phase_name(phase state) {
       return "draining";
     case phase::stopping:
       return "stopping";
+    case phase::pausing:
+      return "pausing";
+    case phase::paused:
+      return "paused";
+    case phase::resuming:
+      return "resuming";
   }
   return "unknown";
 }
@@ -235,7 +252,10 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.model = st.model.name;
   out.min_warm = st.model.min_warm;
   out.max_containers = st.model.max_containers;
-  out.starting = count_in(st, phase::starting);
+  out.starting = count_in(st, phase::starting) + count_in(st, phase::resuming);
+  out.paused = count_in(st, phase::pausing) + count_in(st, phase::paused);
+  out.pauses = st.pauses;
+  out.resumes = st.resumes;
   out.ready = count_in(st, phase::ready);
   out.draining = count_in(st, phase::draining) + count_in(st, phase::stopping);
   out.served = st.served_by_gone;
@@ -284,11 +304,12 @@ void sync_gate(self_ptr self) {
     gate.slots.store(std::move(next));
   }
   gate.waiting.store(static_cast<int>(st.waiters.size()));
-  gate.spare_starting.store(unclaimed_starting(st));
+  gate.spare_starting.store(unclaimed_coming(st));
   gate.min_warm.store(st.model.min_warm);
   gate.max_requests.store(st.model.max_requests);
   gate.first_byte_timeout_ms.store(st.model.first_byte_timeout.count());
-  gate.can_start.store(!st.shutting_down && live_count(st) < st.model.max_containers);
+  gate.can_start.store(!st.shutting_down && (held_count(st) < st.model.max_containers
+                                              || count_in(st, phase::paused) > 0));
 }
 
 /// Notes activity the pool did not see (leases that began and ended on the I/O threads) for idle
@@ -309,6 +330,11 @@ void note_activity(self_ptr self) {
 
 // -- decisions -----------------------------------------------------------------------------
 
+/// Whether the pool's runtime can pause containers (the paused tier is off otherwise).
+bool can_pause(const pool_state& st) {
+  return st.deps.supervisors.containers != nullptr && st.deps.supervisors.containers->can_pause();
+}
+
 pool_view view_of(const pool_state& st, time_point now) {
   pool_view view;
   view.policy.min_warm = st.model.min_warm;
@@ -319,6 +345,8 @@ pool_view view_of(const pool_state& st, time_point now) {
   view.policy.max_age = st.model.max_age;
   view.policy.failure_threshold = st.model.failure_threshold;
   view.policy.prewarm_headroom = st.model.prewarm_headroom;
+  view.policy.pause_after = st.model.pause_after;
+  view.policy.max_paused = can_pause(st) ? st.model.max_paused : 0;
   view.containers.reserve(st.containers.size());
   for (const auto& [key, record] : st.containers) {
     container_view c;
@@ -466,7 +494,22 @@ void apply_plan(self_ptr self, const pool_plan& plan) {
         }
         break;
       case pool_action::kind::serve:
-        serve_waiters(self, st.cold_serve);
+        serve_waiters(self, st.cold_serve, st.resumed_serve);
+        break;
+      case pool_action::kind::pause:
+        if (it != st.containers.end() && it->second.state == phase::ready
+            && close_if_idle(it->second)) {
+          it->second.state = phase::pausing;
+          self->send(it->second.supervisor, pause_atom::value);
+        }
+        break;
+      case pool_action::kind::resume:
+        if (it != st.containers.end() && it->second.state == phase::paused) {
+          it->second.state = phase::resuming;
+          it->second.resume_began = self->clock().now();
+          ++st.resumes;
+          self->send(it->second.supervisor, resume_atom::value);
+        }
         break;
       case pool_action::kind::start:
         for (int i = 0; i < step.count; ++i) {
@@ -513,6 +556,7 @@ void settle(self_ptr self) {
     apply_plan(self, plan);
   }
   st.cold_serve = false;
+  st.resumed_serve = false;
   sync_gate(self);
 }
 
@@ -568,7 +612,7 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
           if (key == 0) {
             break;
           }
-          if (grant(self, key, msg, self->clock().now(), false)) {
+          if (grant(self, key, msg, self->clock().now(), false, false)) {
             settle(self); // a container just got busy: keep min_warm spare ones
             return;
           }
@@ -699,6 +743,37 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         }
       }
     },
+    [self](paused_atom, std::uint64_t key, bool frozen) {
+      auto& st = self->state;
+      auto it = st.containers.find(key);
+      if (it == st.containers.end() || it->second.state != phase::pausing) {
+        return; // stopping meanwhile
+      }
+      if (frozen) {
+        it->second.state = phase::paused;
+        ++st.pauses;
+      } else {
+        it->second.state = phase::ready;
+        it->second.slot->reopen();
+      }
+      settle(self);
+    },
+    [self](resumed_atom, std::uint64_t key) {
+      auto& st = self->state;
+      auto it = st.containers.find(key);
+      if (it == st.containers.end() || it->second.state != phase::resuming) {
+        return; // stopping meanwhile
+      }
+      auto& record = it->second;
+      auto now = self->clock().now();
+      record.state = phase::ready;
+      record.last_used = now;
+      record.resume_duration =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - record.resume_began);
+      record.slot->reopen();
+      st.resumed_serve = true;
+      settle(self);
+    },
     [self](unhealthy_atom, std::uint64_t key) {
       // Its supervisor is stopping it: no new leases, and a replacement starts now.
       auto it = self->state.containers.find(key);
@@ -749,7 +824,9 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       drain_report report;
       std::vector<std::uint64_t> asked;
       for (const auto& [key, record] : st.containers) {
-        if (record.state == phase::starting || record.state == phase::ready) {
+        if (record.state == phase::starting || record.state == phase::ready
+            || record.state == phase::pausing || record.state == phase::paused
+            || record.state == phase::resuming) {
           asked.push_back(key);
         }
       }

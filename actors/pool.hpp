@@ -54,6 +54,9 @@ struct container_record {
   std::uint64_t ended_seen = 0;
   /// From started_at to ready (zero until ready): a cold lease reports it.
   std::chrono::microseconds start_duration{0};
+  /// When its last resume began, and how long that took to ready: a resumed lease reports it.
+  caf::actor_clock::time_point resume_began;
+  std::chrono::microseconds resume_duration{0};
 
   int inflight() const {
     return slot ? slot->inflight() : 0;
@@ -95,8 +98,13 @@ struct pool_state {
   bool waiter_left = false;
   bool min_warm_lowered = false;
   std::vector<std::uint64_t> drain_asked;
-  /// The slots served next are those of a container that just became ready: cold leases.
+  /// The slots served next are those of a container that just became ready (cold leases) or
+  /// was just resumed (resumed leases).
   bool cold_serve = false;
+  bool resumed_serve = false;
+  /// Containers paused, and resumed, since the pool began.
+  std::uint64_t pauses = 0;
+  std::uint64_t resumes = 0;
   /// Recent demand peaks, for the warm target (demand-following pre-warm).
   demand_window demand;
   /// The warm target last logged.

@@ -22,23 +22,47 @@ struct draft {
                                           [wanted](const auto& c) { return c.state == wanted; }));
   }
 
-  /// Containers that serve or will serve: starting or ready.
+  /// Containers that serve or will serve: starting, ready or resuming.
   int live() const {
-    return count_in(phase::starting) + count_in(phase::ready);
+    return count_in(phase::starting) + count_in(phase::ready) + count_in(phase::resuming);
   }
 
-  /// Starting containers the waiters will not fill.
+  /// Paused containers and those being paused (the paused tier).
+  int frozen() const {
+    return count_in(phase::pausing) + count_in(phase::paused);
+  }
+
+  /// The containers max_containers bounds: live and paused ones.
+  int held() const {
+    return live() + frozen();
+  }
+
+  /// Containers the waiters will fill when they come: one per max_concurrency waiters.
+  int claimed() const {
+    return (view.waiters + view.policy.max_concurrency - 1) / view.policy.max_concurrency;
+  }
+
+  /// Starting containers the waiters will not fill (they fill resuming ones first).
   int unclaimed_starting() const {
-    auto claimed = (view.waiters + view.policy.max_concurrency - 1) / view.policy.max_concurrency;
-    return std::max(0, count_in(phase::starting) - claimed);
+    auto left = std::max(0, claimed() - count_in(phase::resuming));
+    return std::max(0, count_in(phase::starting) - left);
   }
 
-  /// Ready containers with nothing in flight, and starting ones the waiters will not fill.
+  /// Starting and resuming containers the waiters will not fill.
+  int unclaimed_coming() const {
+    return std::max(0, count_in(phase::starting) + count_in(phase::resuming) - claimed());
+  }
+
+  /// Ready containers with nothing in flight, and coming ones the waiters will not fill.
   int spare() const {
     auto idle = static_cast<int>(std::count_if(
       view.containers.begin(), view.containers.end(),
       [](const auto& c) { return c.state == phase::ready && c.inflight == 0; }));
-    return idle + unclaimed_starting();
+    return idle + unclaimed_coming();
+  }
+
+  bool is_frozen(const container_view& c) const {
+    return c.state == phase::pausing || c.state == phase::paused;
   }
 
   void stop(container_view& c, kind how, stop_reason reason, plan_cause cause) {
@@ -68,6 +92,8 @@ void end_pool(draft& d) {
       }
     } else if (c.state == phase::starting) {
       d.stop(c, kind::stop, stop_reason::shutdown, plan_cause::removal);
+    } else if (d.is_frozen(c) || c.state == phase::resuming) {
+      d.stop(c, kind::stop, stop_reason::recycled, plan_cause::removal);
     } else if (c.state == phase::ready) {
       d.retire(c, stop_reason::recycled, plan_cause::removal);
     } else if (c.state == phase::draining && c.inflight == 0) {
@@ -87,6 +113,8 @@ void finish_drains(draft& d) {
       d.stop(c, kind::stop, stop_reason::shutdown, plan_cause::drain);
     } else if (asked && c.state == phase::ready) {
       d.retire(c, stop_reason::recycled, plan_cause::drain);
+    } else if (asked && (d.is_frozen(c) || c.state == phase::resuming)) {
+      d.stop(c, kind::stop, stop_reason::recycled, plan_cause::drain);
     }
   }
 }
@@ -94,6 +122,11 @@ void finish_drains(draft& d) {
 void recycle(draft& d, time_point now) {
   const auto& policy = d.view.policy;
   for (auto& c : d.view.containers) {
+    if (d.is_frozen(c) && policy.max_age > std::chrono::milliseconds::zero()
+        && now - c.started_at >= recycle_age(policy.max_age, d.view.jitter_seed, c.key)) {
+      d.stop(c, kind::stop, stop_reason::recycled, plan_cause::max_age);
+      continue;
+    }
     if (c.state != phase::ready) {
       continue;
     }
@@ -109,7 +142,12 @@ void recycle(draft& d, time_point now) {
 }
 
 void trim_surplus(draft& d) {
-  auto surplus = [&d] { return d.live() - d.view.policy.max_containers; };
+  auto surplus = [&d] { return d.held() - d.view.policy.max_containers; };
+  for (auto& c : d.view.containers) {
+    if (surplus() > 0 && d.is_frozen(c)) {
+      d.stop(c, kind::stop, stop_reason::idle, plan_cause::surplus);
+    }
+  }
   for (auto& c : d.view.containers) {
     if (surplus() > 0 && d.idle_ready(c)) {
       d.stop(c, kind::stop_idle, stop_reason::idle, plan_cause::surplus);
@@ -129,6 +167,11 @@ void trim_surplus(draft& d) {
 
 void reap_idle(draft& d, time_point now) {
   const auto& policy = d.view.policy;
+  for (auto& c : d.view.containers) {
+    if (d.is_frozen(c) && now - c.last_used >= policy.idle_ttl) {
+      d.stop(c, kind::stop, stop_reason::idle, plan_cause::idle_ttl);
+    }
+  }
   std::vector<container_view*> idle;
   for (auto& c : d.view.containers) {
     if (d.idle_ready(c) && (d.view.min_warm_lowered || now - c.last_used >= policy.idle_ttl)) {
@@ -144,6 +187,28 @@ void reap_idle(draft& d, time_point now) {
     bool expired = now - c->last_used >= policy.idle_ttl;
     d.stop(*c, kind::stop_idle, stop_reason::idle,
            expired ? plan_cause::idle_ttl : plan_cause::min_warm_lowered);
+  }
+}
+
+void pause_idle(draft& d, time_point now) {
+  const auto& policy = d.view.policy;
+  if (policy.max_paused <= 0) {
+    return;
+  }
+  std::vector<container_view*> idle;
+  for (auto& c : d.view.containers) {
+    if (d.idle_ready(c) && now - c.last_used >= policy.pause_after) {
+      idle.push_back(&c);
+    }
+  }
+  std::stable_sort(idle.begin(), idle.end(),
+                   [](const auto* a, const auto* b) { return a->last_used < b->last_used; });
+  for (auto* c : idle) {
+    if (d.frozen() >= policy.max_paused || d.spare() <= policy.min_warm || d.live() <= d.target) {
+      break;
+    }
+    d.plan.push_back(pool_action{kind::pause, c->key, 0, stop_reason::idle, plan_cause::pause_after});
+    c->state = phase::pausing;
   }
 }
 
@@ -182,12 +247,21 @@ void serve(draft& d) {
 
 void replenish(draft& d, time_point now) {
   const auto& policy = d.view.policy;
-  if (now < d.view.start_allowed_at) {
-    return;
-  }
   int started = 0;
   auto start_one = [&] {
-    if (d.live() >= policy.max_containers) {
+    // A paused container first: it serves within milliseconds, a start takes its boot.
+    container_view* warmest = nullptr;
+    for (auto& c : d.view.containers) {
+      if (c.state == phase::paused && (warmest == nullptr || c.last_used > warmest->last_used)) {
+        warmest = &c;
+      }
+    }
+    if (warmest != nullptr) {
+      warmest->state = phase::resuming;
+      d.plan.push_back(pool_action{kind::resume, warmest->key, 0, stop_reason::idle, plan_cause::resume});
+      return true;
+    }
+    if (now < d.view.start_allowed_at || d.held() >= policy.max_containers) {
       return false;
     }
     container_view c;
@@ -198,7 +272,9 @@ void replenish(draft& d, time_point now) {
     ++started;
     return true;
   };
-  while (d.view.waiters > d.count_in(phase::starting) * policy.max_concurrency && start_one()) {
+  while (d.view.waiters
+           > (d.count_in(phase::starting) + d.count_in(phase::resuming)) * policy.max_concurrency
+         && start_one()) {
   }
   while (d.spare() < policy.min_warm && start_one()) {
   }
@@ -221,12 +297,13 @@ pool_plan decide(const pool_view& view, time_point now) {
   recycle(d, now);
   trim_surplus(d);
   reap_idle(d, now);
+  pause_idle(d, now);
   if (view.waiter_left) {
     call_off_unneeded_starts(d);
   }
   serve(d);
   replenish(d, now);
-  if (d.view.waiters > 0 && d.live() == 0) {
+  if (d.view.waiters > 0 && d.live() == 0 && d.count_in(phase::pausing) == 0) {
     d.plan.push_back(pool_action{kind::fail_waiters});
   }
   if (!view.warm_reached && d.count_in(phase::ready) >= view.policy.min_warm) {

@@ -27,6 +27,12 @@ enum class container_phase : std::uint8_t {
   draining,
   /// Asked to stop; gone once its supervisor says so.
   stopping,
+  /// Idle, out of rotation, being paused by its supervisor.
+  pausing,
+  /// Frozen (the paused tier): takes no leases and no health probes, holds its memory.
+  paused,
+  /// Being thawed and checked for a waiter or the warm target: capacity coming, like a start.
+  resuming,
 };
 
 /// One container as the decision sees it.
@@ -52,6 +58,11 @@ struct pool_policy {
   int failure_threshold = 3;
   /// Capacity kept above the demand peak, as a fraction of it (demand-following pre-warm).
   double prewarm_headroom = 0.25;
+  /// The paused tier: idle containers beyond what the pool keeps ready are paused after this
+  /// long without a request, up to `max_paused` at once; 0 max_paused = never (also when the
+  /// runtime cannot pause).
+  std::chrono::milliseconds pause_after{30000};
+  int max_paused = 0;
 };
 
 /// How the pool is ending, if it is.
@@ -110,6 +121,10 @@ enum class plan_cause : std::uint8_t {
   /// The model was removed.
   removal,
   shutdown,
+  /// Paused after pause_after idle (the paused tier).
+  pause_after,
+  /// Resumed for waiters, min_warm or the warm target.
+  resume,
 };
 
 /// One step of a plan.
@@ -130,6 +145,11 @@ struct pool_action {
     fail_waiters,
     /// Tell the router that min_warm was reached (once).
     announce_warm,
+    /// Pause idle ready container `key` if nothing took a slot of it meanwhile (skipped
+    /// otherwise).
+    pause,
+    /// Resume paused container `key`.
+    resume,
   };
 
   kind what = kind::serve;
@@ -147,24 +167,33 @@ using pool_plan = std::vector<pool_action>;
 /// slots meanwhile), deciding again on the new state gives an empty plan.
 ///
 /// The rules, in order (each sees the effect of the ones before):
-/// 1. Ending: shutdown stops every container; removal retires them; waiters fail. Nothing else.
-/// 2. A draining container with nothing in flight stops; drains the operator asked retire.
+/// 1. Ending: shutdown stops every container; removal retires ready ones and stops the others
+///    (starting, paused); waiters fail. Nothing else.
+/// 2. A draining container with nothing in flight stops; drains the operator asked retire ready
+///    containers and stop starting and paused ones.
 /// 3. A ready container retires after failure_threshold refusals in a row, after max_requests
-///    served, or at its recycle_age() of max_age.
-/// 4. Above max_containers: idle ready containers stop, then starting ones, then busy ones drain.
-/// 5. Idle ready containers (idle_ttl without a request, longest idle first) stop while spare
-///    containers exceed min_warm and live ones the warm target; all idle ones above them when
-///    min_warm was lowered.
-/// 6. When a waiter left: starting containers no waiter fills stop, youngest first, while spare
+///    served, or at its recycle_age() of max_age; a paused one stops at that age.
+/// 4. Above max_containers (held containers: live and paused): paused containers stop, then idle
+///    ready ones, then starting ones, then busy ones drain.
+/// 5. Paused containers stop after idle_ttl since their last request. Idle ready containers
+///    (idle_ttl without a request, longest idle first) stop while spare containers exceed
+///    min_warm and live ones the warm target; all idle ones above them when min_warm was lowered.
+/// 6. The paused tier (max_paused > 0): idle ready containers (pause_after without a request,
+///    longest idle first) are paused while spare containers exceed min_warm, live ones the warm
+///    target, and fewer than max_paused are paused or pausing.
+/// 7. When a waiter left: starting containers no waiter fills stop, youngest first, while spare
 ///    containers exceed min_warm and live ones the warm target.
-/// 7. Waiters get the free slots of ready containers.
-/// 8. Starts (up to max_containers, not before start_allowed_at): one per max_concurrency
-///    waiters not covered by starting containers, then until min_warm containers are spare, then
-///    until the live ones (starting or ready) reach the warm target.
-/// 9. Waiters fail when nothing serves or starts; the router learns once that min_warm is ready.
+/// 8. Waiters get the free slots of ready containers.
+/// 9. Capacity comes (a paused container resumes, the most recently used first; else one
+///    starts, up to max_containers held, not before start_allowed_at): one per max_concurrency
+///    waiters not covered by starting and resuming containers, then until min_warm containers
+///    are spare, then until the live ones reach the warm target.
+/// 10. Waiters fail when nothing serves or will (no live or pausing container); the router
+///    learns once that min_warm is ready.
 ///
-/// Spare containers are ready ones with nothing in flight plus starting ones no waiter fills.
-/// The warm target is warm_target(): the containers the recent demand peak needs.
+/// Live containers are starting, ready or resuming ones. Spare containers are ready ones with
+/// nothing in flight plus starting and resuming ones no waiter fills (waiters fill resuming ones
+/// first). The warm target is warm_target(): the containers the recent demand peak needs.
 pool_plan decide(const pool_view& view, time_point now);
 
 /// The containers that serve `peak` requests at once with `headroom` to spare:

@@ -75,6 +75,20 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
     } // otherwise the start is still under way: stopped as soon as it completes
   };
 
+  // Periodic health probes of the ready container, and their end (a paused one cannot answer).
+  auto watch = [self, model, deps] {
+    if (deps.health) {
+      self->send(deps.health, watch_atom::value, self->state.container.id,
+                 self->state.container.target, model.health, caf::actor_cast<caf::actor>(self),
+                 model.name);
+    }
+  };
+  auto unwatch = [self, deps] {
+    if (deps.health) {
+      self->send(deps.health, unwatch_atom::value, self->state.container.id);
+    }
+  };
+
   self->monitor(pool);
   self->set_down_handler([stop](const caf::down_msg&) { stop(stop_reason::shutdown); });
 
@@ -107,7 +121,9 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
       self->send(self, probe_atom::value);
     },
     [self, model, deps](probe_atom) {
-      if (self->state.current != phase::probing || self->state.probe_in_flight) {
+      auto current = self->state.current;
+      if ((current != phase::probing && current != phase::resuming)
+          || self->state.probe_in_flight) {
         return;
       }
       self->state.probe_in_flight = true;
@@ -119,8 +135,27 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
                    caf::anon_send(me, probed_atom::value, std::move(answer));
                  });
     },
-    [self, pool, key, model, deps, count_start](probed_atom, http::probe_result& answer) {
+    [self, pool, key, model, deps, count_start, watch](probed_atom, http::probe_result& answer) {
       self->state.probe_in_flight = false;
+      if (self->state.current == phase::resuming) {
+        if (!answer.healthy) {
+          auto checking_for = std::chrono::duration_cast<std::chrono::milliseconds>(
+            self->clock().now() - self->state.resume_began);
+          self->delayed_send(self, next_probe_delay(checking_for), probe_atom::value);
+          return;
+        }
+        self->state.current = phase::ready;
+        logging::event{"container resumed"}
+          .field("model", model.name)
+          .field("container", self->state.container.id)
+          .millis("resume_ms", self->clock().now() - self->state.resume_began)
+          .millis("thaw_ms", self->state.thawed - self->state.resume_began)
+          .millis("check_ms", self->clock().now() - self->state.thawed)
+          .info();
+        self->send(pool, resumed_atom::value, key);
+        watch();
+        return;
+      }
       if (self->state.current != phase::probing) {
         return;
       }
@@ -135,11 +170,7 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
       count_start(start_result::ok);
       log_ready(self->state, model.name, self->clock().now());
       self->send(pool, ready_atom::value, key, self->state.container);
-      if (deps.health) {
-        self->send(deps.health, watch_atom::value, self->state.container.id,
-                   self->state.container.target, model.health, caf::actor_cast<caf::actor>(self),
-                   model.name);
-      }
+      watch();
     },
     [self, model, stop, count_start](deadline_atom) {
       if (self->state.current == phase::probing) {
@@ -166,6 +197,81 @@ caf::behavior supervise(caf::stateful_actor<supervisor_state>* self, caf::actor 
     },
     [self, stop](stop_atom, stop_reason reason) {
       stop(reason);
+    },
+    [self, pool, key, deps, unwatch](pause_atom) {
+      if (self->state.current != phase::ready) {
+        if (self->state.current != phase::stopping) {
+          self->send(pool, paused_atom::value, key, false);
+        }
+        return;
+      }
+      self->state.current = phase::pausing;
+      unwatch();
+      caf::actor me = caf::actor_cast<caf::actor>(self);
+      deps.containers->pause(self->state.container.id, [me](std::optional<error_info> failed) {
+        caf::anon_send(me, pause_done_atom::value, true,
+                       failed ? std::move(failed->message) : std::string{});
+      });
+    },
+    [self, model, deps](resume_atom) {
+      if (self->state.current != phase::paused) {
+        return; // stopping: gone follows
+      }
+      self->state.current = phase::resuming;
+      self->state.resume_began = self->clock().now();
+      auto round = ++self->state.resumes;
+      self->delayed_send(self, model.startup_timeout, resume_deadline_atom::value, round);
+      caf::actor me = caf::actor_cast<caf::actor>(self);
+      deps.containers->resume(self->state.container.id, [me](std::optional<error_info> failed) {
+        caf::anon_send(me, pause_done_atom::value, false,
+                       failed ? std::move(failed->message) : std::string{});
+      });
+    },
+    [self, pool, key, model, stop, watch](pause_done_atom, bool paused, std::string& error) {
+      auto& st = self->state;
+      if (paused && st.current == phase::pausing) {
+        if (!error.empty()) {
+          logging::event{"container pause failed"}
+            .field("model", model.name)
+            .field("container", st.container.id)
+            .field("detail", error)
+            .warn();
+          st.current = phase::ready;
+          watch();
+          self->send(pool, paused_atom::value, key, false);
+          return;
+        }
+        st.current = phase::paused;
+        logging::event{"container paused"}
+          .field("model", model.name)
+          .field("container", st.container.id)
+          .info();
+        self->send(pool, paused_atom::value, key, true);
+      } else if (!paused && st.current == phase::resuming) {
+        if (!error.empty()) {
+          logging::event{"container resume failed"}
+            .field("model", model.name)
+            .field("container", st.container.id)
+            .field("reason", to_string(stop_reason::unhealthy))
+            .field("detail", error)
+            .warn();
+          stop(stop_reason::unhealthy);
+          return;
+        }
+        st.thawed = self->clock().now();
+        self->send(self, probe_atom::value); // checked before its first request
+      }
+    },
+    [self, model, stop](resume_deadline_atom, std::uint64_t round) {
+      if (self->state.current == phase::resuming && round == self->state.resumes) {
+        logging::event{"container not healthy in time after its resume"}
+          .field("model", model.name)
+          .field("container", self->state.container.id)
+          .field("reason", to_string(stop_reason::unhealthy))
+          .field("startup_timeout_ms", model.startup_timeout.count())
+          .warn();
+        stop(stop_reason::unhealthy);
+      }
     },
     [self, model, finish, count_start, counts](exited_atom, container_exit& exit) {
       // A stop's reason holds only when the stop ended the container: one that died of

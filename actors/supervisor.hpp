@@ -25,7 +25,7 @@ struct supervisor_deps {
 
 /// The state of one container's supervisor.
 struct supervisor_state {
-  enum class phase { starting, probing, ready, stopping };
+  enum class phase { starting, probing, ready, pausing, paused, resuming, stopping };
 
   phase current = phase::starting;
   container_info container;
@@ -41,6 +41,12 @@ struct supervisor_state {
   bool start_counted = false;
   /// The container became ready (served) at some point.
   bool was_ready = false;
+  /// When the current resume began, and which one it is (a late deadline of an earlier resume
+  /// is ignored).
+  caf::actor_clock::time_point resume_began;
+  /// When the runtime's resume ended (the health check began).
+  caf::actor_clock::time_point thawed;
+  std::uint64_t resumes = 0;
   /// The model's container metrics, held until the supervisor quits: a removed model's series
   /// stay while its containers are counted.
   std::shared_ptr<model_container_metrics> counts;
@@ -49,7 +55,11 @@ struct supervisor_state {
 };
 
 /// One container's lifecycle through the runtime: start → readiness (HTTP health 200, not a TCP
-/// connect) → ready → (unhealthy, exited, stopped by its pool) → gone. Reports `ready_atom` and,
+/// connect) → ready → (unhealthy, exited, stopped by its pool) → gone. Between ready and its end
+/// the pool may pause an idle container (`pause_atom`: not health-probed while paused, it answers
+/// `paused_atom`) and resume it (`resume_atom`: thawed, then one health check must pass within
+/// `startup_timeout` before it reports `resumed_atom` and is probed periodically again; a resume
+/// that fails or is not healthy in time stops the container, as unhealthy). Reports `ready_atom` and,
 /// exactly once at the end, `gone_atom` to its pool, then quits. Never blocks: the runtime and
 /// the probes answer by message.
 caf::behavior supervisor(caf::stateful_actor<supervisor_state>* self, caf::actor pool,

@@ -118,6 +118,10 @@ void write_pool(writer_type& writer, const pool_status& pool) {
   writer.Uint64(pool.start_failures);
   writer.Key("served");
   writer.Uint64(pool.served);
+  writer.Key("pauses");
+  writer.Uint64(pool.pauses);
+  writer.Key("resumes");
+  writer.Uint64(pool.resumes);
   writer.EndObject();
   writer.EndObject();
 }

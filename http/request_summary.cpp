@@ -35,7 +35,7 @@ void report(const request_summary& summary, model_request_metrics* metrics) {
     line.field("container", summary.container)
       .field("start", to_string(*summary.start))
       .millis("queue_ms", summary.queue_time);
-    if (*summary.start == start_kind::cold) {
+    if (*summary.start == start_kind::cold || *summary.start == start_kind::resumed) {
       line.millis("container_start_ms", summary.container_start);
     }
   }

@@ -368,7 +368,15 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   }
   result.prewarm_window = reader.read_duration("prewarm_window", result.prewarm_window);
   result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
+  result.pause_after = reader.read_positive_duration("pause_after", result.pause_after);
+  const std::int64_t max_paused = reader.read_int64("max_paused", result.max_paused);
   reader.finish();
+  if (max_paused < 0 || max_paused > result.max_containers) {
+    fail(reader.key_path("max_paused"), "must be between 0 and max_containers ("
+                                          + std::to_string(result.max_containers) + "), got "
+                                          + std::to_string(max_paused));
+  }
+  result.max_paused = static_cast<int>(max_paused);
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("
                                         + std::to_string(result.max_containers) + "), got "

@@ -110,6 +110,11 @@ struct model_config {
   duration prewarm_window = std::chrono::seconds(60);
   /// Capacity kept above that peak, as a fraction of it (0.25 = a quarter more).
   double prewarm_headroom = 0.25;
+  /// The paused tier: idle containers beyond what the pool keeps ready are paused after this
+  /// long without a request (instead of running until idle_ttl stops them), at most
+  /// `max_paused` at once; 0 max_paused = off (docs/pool.md).
+  duration pause_after = std::chrono::seconds(30);
+  int max_paused = 0;
 };
 
 /// The HTTP facade's limits.

@@ -10,6 +10,8 @@ std::string_view to_string(start_kind kind) {
       return "prewarmed";
     case start_kind::cold:
       return "cold";
+    case start_kind::resumed:
+      return "resumed";
   }
   return "unknown";
 }

@@ -31,6 +31,8 @@ enum class start_kind : std::uint8_t {
   prewarmed,
   /// A container started for this request (the request waited for it).
   cold,
+  /// A paused container resumed for this request (the request waited for it).
+  resumed,
 };
 
 std::string_view to_string(start_kind kind);
@@ -64,7 +66,8 @@ struct lease {
   endpoint target;
   start_kind kind = start_kind::warm;
   std::chrono::microseconds queue_time{0};
-  /// For a cold start: how long the container took from its start to ready; zero otherwise.
+  /// For a cold start: how long the container took from its start to ready; for a resumed one,
+  /// from its resume to ready; zero otherwise.
   std::chrono::microseconds container_start{0};
   /// The model's first_byte_timeout; zero: the server's upstream_timeout.
   std::chrono::milliseconds first_byte_timeout{0};

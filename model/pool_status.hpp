@@ -10,7 +10,7 @@ namespace janus {
 /// One container of a pool, as the admin API shows it.
 struct container_status {
   std::string id;
-  /// starting, ready, draining or stopping.
+  /// starting, ready, draining, stopping, pausing, paused or resuming.
   std::string state;
   int inflight = 0;
   std::chrono::milliseconds age{0};
@@ -28,12 +28,17 @@ struct pool_status {
   int ready = 0;
   /// Draining or stopping: out of rotation.
   int draining = 0;
+  /// Paused or pausing (the paused tier); resuming ones count as starting.
+  int paused = 0;
   int inflight = 0;
   int waiting = 0;
   bool warm_reached = false;
   std::uint64_t starts = 0;
   std::uint64_t start_failures = 0;
   std::uint64_t served = 0;
+  /// Containers paused, and resumed, since the pool began.
+  std::uint64_t pauses = 0;
+  std::uint64_t resumes = 0;
   // -- policy (admin API) --
   int max_concurrency = 0;
   std::chrono::milliseconds idle_ttl{0};

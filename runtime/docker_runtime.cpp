@@ -88,4 +88,20 @@ void docker_runtime::adopt(const container_info& container, exit_handler on_exit
   });
 }
 
+bool docker_runtime::can_pause() const {
+  return true;
+}
+
+void docker_runtime::pause(const std::string& id, pause_handler on_done) {
+  net::post(io_, [state = state_, id, on_done = std::move(on_done)]() mutable {
+    docker::pause_container(state, id, true, std::move(on_done));
+  });
+}
+
+void docker_runtime::resume(const std::string& id, pause_handler on_done) {
+  net::post(io_, [state = state_, id, on_done = std::move(on_done)]() mutable {
+    docker::pause_container(state, id, false, std::move(on_done));
+  });
+}
+
 } // namespace janus

@@ -73,6 +73,14 @@ public:
 
   void adopt(const container_info& container, exit_handler on_exit) override;
 
+  bool can_pause() const override;
+
+  /// `POST /containers/{id}/pause` (the cgroup freezer).
+  void pause(const std::string& id, pause_handler on_done) override;
+
+  /// `POST /containers/{id}/unpause`.
+  void resume(const std::string& id, pause_handler on_done) override;
+
   /// Calls `on_available` when the engine answers again after an outage: when the events stream
   /// reopens (tried every second at most while the engine is down) and the containers that died
   /// meanwhile were reported, or when a ping (every second after a call got no answer) answers.

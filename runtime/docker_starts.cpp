@@ -289,9 +289,28 @@ void launch_starts(const std::shared_ptr<docker_state>& state) {
   }
 }
 
+net::awaitable<void> run_pause(std::shared_ptr<docker_state> state, std::string id, bool pause,
+                               runtime::pause_handler on_done) {
+  std::string_view no_body;
+  auto path = "/containers/" + id + (pause ? "/pause" : "/unpause");
+  auto answer = co_await state->api.call(http::verb::post, path, no_body);
+  if (answer.status == 0) {
+    note_engine_trouble(state);
+  }
+  if (answer.status != 204) {
+    error_info failed{errc::no_capacity, std::string{"cannot "} + (pause ? "pause" : "unpause")
+                                           + " container " + id + ": " + answer.message()};
+    on_done(std::move(failed));
+    co_return;
+  }
+  on_done(std::nullopt);
+}
+
 net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string id,
                               milliseconds grace) {
   std::string_view no_body;
+  // A paused container needs nothing more: dockerd (20.10) sends the stop signal and thaws it,
+  // so it ends within its grace as a running one (docs/pool.md).
   auto seconds = static_cast<long>(std::ceil(static_cast<double>(grace.count()) / 1000.0));
   auto stop_path = "/containers/" + id + "/stop?t=" + std::to_string(seconds);
   auto stopped = co_await state->api.call(http::verb::post, stop_path, no_body,
@@ -362,6 +381,16 @@ void stop_container(const std::shared_ptr<docker_state>& state, const std::strin
   it->second.stop_asked = clock::now();
   it->second.grace = grace;
   net::co_spawn(state->io, run_stop(state, id, grace), net::detached);
+}
+
+void pause_container(const std::shared_ptr<docker_state>& state, const std::string& id, bool pause,
+                     runtime::pause_handler on_done) {
+  auto it = state->containers.find(id);
+  if (it == state->containers.end() || it->second.state != phase::running || it->second.died) {
+    on_done(error_info{errc::no_capacity, "container " + id + " is not running"});
+    return;
+  }
+  net::co_spawn(state->io, run_pause(state, id, pause, std::move(on_done)), net::detached);
 }
 
 } // namespace janus::docker

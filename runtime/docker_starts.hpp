@@ -22,4 +22,9 @@ void start_container(const std::shared_ptr<docker_state>& state, pending_start n
 void stop_container(const std::shared_ptr<docker_state>& state, const std::string& id,
                     std::chrono::milliseconds grace);
 
+/// Pauses (`pause` true: POST /containers/{id}/pause) or resumes (unpause) a running
+/// container, within the call timeout; `on_done` runs once with nothing or what failed.
+void pause_container(const std::shared_ptr<docker_state>& state, const std::string& id, bool pause,
+                     runtime::pause_handler on_done);
+
 } // namespace janus::docker

@@ -462,6 +462,11 @@ void process_runtime::stop(const std::string& id, std::chrono::milliseconds grac
     }
     auto& c = it->second;
     ::kill(-c.pid, SIGTERM);
+    if (c.paused) {
+      // A stopped group keeps SIGTERM pending until it runs again.
+      ::kill(-c.pid, SIGCONT);
+      c.paused = false;
+    }
     c.kill_timer = std::make_unique<boost::asio::steady_timer>(io_, grace);
     c.kill_timer->async_wait([this, id](boost::system::error_code ec) {
       if (ec) {
@@ -473,6 +478,37 @@ void process_runtime::stop(const std::string& id, std::chrono::milliseconds grac
       }
     });
   });
+}
+
+bool process_runtime::can_pause() const {
+  return true;
+}
+
+void process_runtime::pause(const std::string& id, pause_handler on_done) {
+  boost::asio::post(io_, [this, id, on_done = std::move(on_done)]() mutable {
+    signal_group(id, SIGSTOP, true, on_done);
+  });
+}
+
+void process_runtime::resume(const std::string& id, pause_handler on_done) {
+  boost::asio::post(io_, [this, id, on_done = std::move(on_done)]() mutable {
+    signal_group(id, SIGCONT, false, on_done);
+  });
+}
+
+void process_runtime::signal_group(const std::string& id, int signal, bool paused,
+                                   pause_handler& on_done) {
+  auto it = children_.find(id);
+  if (it == children_.end() || it->second.kill_timer) {
+    on_done(error_info{errc::no_capacity, "no running child " + id});
+    return;
+  }
+  if (::kill(-it->second.pid, signal) != 0) {
+    on_done(error_info{errc::no_capacity, errno_message("kill", errno)});
+    return;
+  }
+  it->second.paused = paused;
+  on_done(std::nullopt);
 }
 
 void process_runtime::list(list_handler on_list) {

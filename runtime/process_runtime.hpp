@@ -53,6 +53,14 @@ public:
 
   void list(list_handler on_list) override;
 
+  bool can_pause() const override;
+
+  /// SIGSTOP to the child's process group: the whole group stops (state T).
+  void pause(const std::string& id, pause_handler on_done) override;
+
+  /// SIGCONT to the child's process group.
+  void resume(const std::string& id, pause_handler on_done) override;
+
   /// Resolves argv[0]: a name without '/' is looked up beside janusd's own executable first,
   /// then in PATH; a path is taken as it is. Empty when nothing executable is found.
   static std::string resolve_executable(const std::string& name);
@@ -78,7 +86,13 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> pidfd;
     std::unique_ptr<boost::asio::steady_timer> kill_timer;
     exit_handler on_exit;
+    /// Stopped by pause(): a stop() sends SIGCONT after SIGTERM, so that the group can end.
+    bool paused = false;
   };
+
+  /// Sends `signal` to the group of child `id` for pause() or resume(); `paused` is its state
+  /// after.
+  void signal_group(const std::string& id, int signal, bool paused, pause_handler& on_done);
 
   /// A child forked but not yet known to have exec'd. Its exec report pipe is read
   /// asynchronously, so that the next start forks while this child execs.

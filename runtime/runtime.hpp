@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,29 @@ public:
   /// call; the default reports the container as ended.
   virtual void adopt(const container_info& container, exit_handler on_exit) {
     on_exit(container_exit{container.id, -1, "this runtime cannot adopt containers"});
+  }
+
+  /// Told the end of a pause() or resume(): nothing when done, else what failed.
+  using pause_handler = std::function<void(std::optional<error_info>)>;
+
+  /// Whether pause() and resume() work here. A runtime that cannot pause says so, and its pools
+  /// never pause (the defaults below fail).
+  virtual bool can_pause() const {
+    return false;
+  }
+
+  /// Freezes a running container (Docker pause: the cgroup freezer; a process: SIGSTOP to its
+  /// group): it keeps its memory and takes no CPU, and it cannot answer until resume(). A stop()
+  /// of a paused container works as for a running one (the backend thaws it so that it can
+  /// end). `on_done` runs once, within the backend's call timeout; an unknown id is an error.
+  virtual void pause(const std::string& id, pause_handler on_done) {
+    on_done(error_info{errc::no_capacity, "the " + name() + " runtime cannot pause containers"});
+  }
+
+  /// Thaws a container that pause() froze. `on_done` runs once, within the backend's call
+  /// timeout; an unknown id is an error.
+  virtual void resume(const std::string& id, pause_handler on_done) {
+    on_done(error_info{errc::no_capacity, "the " + name() + " runtime cannot resume containers"});
   }
 
   using available_handler = std::function<void()>;

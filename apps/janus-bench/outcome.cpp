@@ -51,6 +51,8 @@ std::string_view to_string(start_kind value) {
       return "cold";
     case start_kind::other:
       return "other";
+    case start_kind::resumed:
+      return "resumed";
   }
   return "other";
 }
@@ -96,6 +98,9 @@ start_kind parse_start_kind(std::string_view header_value) {
   }
   if (value == "cold") {
     return start_kind::cold;
+  }
+  if (value == "resumed") {
+    return start_kind::resumed;
   }
   return start_kind::other;
 }

@@ -42,9 +42,11 @@ enum class start_kind : std::uint8_t {
   cold,
   /// A value this tool does not know.
   other,
+  /// A paused container resumed for the request.
+  resumed,
 };
 
-inline constexpr std::size_t start_kind_count = 5;
+inline constexpr std::size_t start_kind_count = 6;
 
 /// Where a request's output token count came from.
 enum class token_source : std::uint8_t {
@@ -61,7 +63,7 @@ inline constexpr std::size_t token_source_count = 3;
 /// "none", "usage" or "chunks".
 std::string_view to_string(token_source value);
 
-/// "none", "warm", "prewarmed", "cold" or "other".
+/// "none", "warm", "prewarmed", "cold", "resumed" or "other".
 std::string_view to_string(start_kind value);
 
 /// The kind named by an `x-janus-start` value (case-insensitive); `other` for an unknown

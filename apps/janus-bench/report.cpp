@@ -169,6 +169,9 @@ std::string render_text(const run_summary& s, const bench_options& options) {
   out += printf_string("start kinds warm %llu, prewarmed %llu, cold %llu, none %llu",
                        kind(start_kind::warm), kind(start_kind::prewarmed), kind(start_kind::cold),
                        kind(start_kind::none));
+  if (kind(start_kind::resumed) > 0) {
+    out += printf_string(", resumed %llu", kind(start_kind::resumed));
+  }
   if (kind(start_kind::other) > 0) {
     out += printf_string(", other %llu", kind(start_kind::other));
   }

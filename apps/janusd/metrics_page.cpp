@@ -37,13 +37,15 @@ std::string render_metrics_page(const std::vector<pool_status>& pools,
                                 const metrics::registry& registry) {
   std::vector<prometheus::MetricFamily> page;
   auto containers = gauge_family("janus_pool_containers",
-                                 "Containers of the pool by state (draining includes stopping).");
+                                 "Containers of the pool by state (draining includes stopping, paused includes pausing, "
+                                 "starting includes resuming).");
   for (const auto& p : pools) {
     add_sample(containers, {{"model", p.model}, {"state", "starting"}},
                static_cast<double>(p.starting));
     add_sample(containers, {{"model", p.model}, {"state", "ready"}}, static_cast<double>(p.ready));
     add_sample(containers, {{"model", p.model}, {"state", "draining"}},
                static_cast<double>(p.draining));
+    add_sample(containers, {{"model", p.model}, {"state", "paused"}}, static_cast<double>(p.paused));
   }
   page.push_back(std::move(containers));
   page.push_back(per_pool(pools, "janus_pool_inflight_requests", "Requests being served by the pool.",

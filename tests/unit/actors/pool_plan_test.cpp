@@ -301,6 +301,157 @@ TEST(pool_plan, a_start_a_withdrawn_waiter_caused_is_kept_when_the_warm_target_n
   EXPECT_EQ(ended_in(decide(view, t0)), keys{2});
 }
 
+// -- the paused tier -------------------------------------------------------------------------
+
+/// The keys the plan pauses (or resumes), in order.
+std::vector<std::uint64_t> steps_in(const pool_plan& plan, kind what) {
+  std::vector<std::uint64_t> found;
+  for (const auto& step : plan) {
+    if (step.what == what) {
+      found.push_back(step.key);
+    }
+  }
+  return found;
+}
+
+/// view_with() with the paused tier on: pause_after 2 s, max_paused 2.
+pool_view pausing_view(std::vector<container_view> containers, int waiters = 0) {
+  auto view = view_with(std::move(containers), waiters);
+  view.policy.pause_after = 2s;
+  view.policy.max_paused = 2;
+  return view;
+}
+
+TEST(pool_plan, idle_containers_beyond_min_warm_are_paused_after_pause_after_the_longest_idle_first) {
+  auto view = pausing_view({container(1, phase::ready, 0, t0 + 1s), container(2, phase::ready, 0, t0),
+                            container(3, phase::ready, 0, t0 + 5s)});
+  EXPECT_TRUE(decide(view, t0 + 1s).empty()); // none idle for 2 s yet
+  auto plan = decide(view, t0 + 6s);
+  EXPECT_EQ(steps_in(plan, kind::pause), (keys{2, 1}));
+  EXPECT_TRUE(ended_in(plan).empty());
+  EXPECT_EQ(starts_in(plan), 0);
+}
+
+TEST(pool_plan, no_more_than_max_paused_are_paused_and_the_others_stop_at_idle_ttl) {
+  auto view = pausing_view({container(1, phase::ready, 0, t0), container(2, phase::ready, 0, t0),
+                            container(3, phase::paused, 0, t0 + 5s), container(4, phase::ready)});
+  view.policy.max_paused = 2;
+  EXPECT_EQ(steps_in(decide(view, t0 + 3s), kind::pause), keys{1});
+  view.containers[0].state = phase::paused;
+  EXPECT_TRUE(decide(view, t0 + 3s).empty()); // two paused: the rest stays ready
+  // At idle_ttl the paused one stops, and the ready ones beyond min_warm as before.
+  EXPECT_EQ(ended_in(decide(view, t0 + 10s)), (keys{1, 2}));
+}
+
+TEST(pool_plan, containers_within_min_warm_or_the_warm_target_are_never_paused) {
+  auto view = pausing_view({container(1, phase::ready), container(2, phase::ready)});
+  view.policy.min_warm = 2;
+  EXPECT_TRUE(steps_in(decide(view, t0 + 5s), kind::pause).empty());
+  view.policy.min_warm = 0;
+  view.policy.prewarm_headroom = 0;
+  view.demand_peak = 4; // two containers of max_concurrency 2
+  EXPECT_TRUE(steps_in(decide(view, t0 + 5s), kind::pause).empty());
+  view.demand_peak = 2;
+  EXPECT_EQ(steps_in(decide(view, t0 + 5s), kind::pause), keys{1});
+}
+
+TEST(pool_plan, max_paused_zero_pauses_nothing) {
+  auto view = pausing_view({container(1, phase::ready), container(2, phase::ready)});
+  view.policy.max_paused = 0;
+  EXPECT_TRUE(decide(view, t0 + 5s).empty());
+}
+
+TEST(pool_plan, a_paused_container_stops_after_idle_ttl_since_its_last_request) {
+  auto view = pausing_view({container(1, phase::ready), container(2, phase::paused, 0, t0)});
+  EXPECT_TRUE(ended_in(decide(view, t0 + 9s)).empty());
+  auto plan = decide(view, t0 + 10s);
+  EXPECT_EQ(ended_in(plan), keys{2});
+  EXPECT_EQ(plan.front().cause, plan_cause::idle_ttl);
+}
+
+TEST(pool_plan, a_waiter_resumes_the_most_recently_used_paused_container_before_any_start) {
+  auto view = pausing_view({container(1, phase::ready, 2), container(2, phase::paused, 0, t0),
+                            container(3, phase::paused, 0, t0 + 1s)}, 1);
+  view.policy.min_warm = 0;
+  auto plan = decide(view, t0 + 3s);
+  EXPECT_EQ(steps_in(plan, kind::resume), keys{3});
+  EXPECT_EQ(starts_in(plan), 0);
+  EXPECT_FALSE(has(plan, kind::fail_waiters));
+  // Five waiters need three containers: both paused ones resume, one starts.
+  view.waiters = 5;
+  plan = decide(view, t0 + 3s);
+  EXPECT_EQ(steps_in(plan, kind::resume), (keys{3, 2}));
+  EXPECT_EQ(starts_in(plan), 1);
+}
+
+TEST(pool_plan, a_resuming_container_is_capacity_coming_like_a_start) {
+  auto view = pausing_view({container(1, phase::ready, 2), container(2, phase::resuming)}, 2);
+  view.policy.min_warm = 0;
+  auto plan = decide(view, t0);
+  EXPECT_EQ(starts_in(plan), 0);
+  EXPECT_FALSE(has(plan, kind::fail_waiters));
+  // No waiter: the resuming one is spare, so min_warm needs no start either.
+  view.waiters = 0;
+  view.policy.min_warm = 1;
+  EXPECT_TRUE(decide(view, t0).empty());
+}
+
+TEST(pool_plan, min_warm_is_refilled_by_a_resume_before_a_start_even_in_the_start_back_off) {
+  auto view = pausing_view({container(1, phase::ready, 1), container(2, phase::paused)});
+  view.start_allowed_at = t0 + 30s;
+  auto plan = decide(view, t0 + 1s);
+  EXPECT_EQ(steps_in(plan, kind::resume), keys{2});
+  EXPECT_EQ(starts_in(plan), 0);
+}
+
+TEST(pool_plan, paused_containers_count_toward_max_containers_and_stop_first_above_it) {
+  auto view = pausing_view({container(1, phase::ready, 2), container(2, phase::paused)}, 4);
+  view.policy.max_containers = 2;
+  auto plan = decide(view, t0);
+  EXPECT_EQ(steps_in(plan, kind::resume), keys{2});
+  EXPECT_EQ(starts_in(plan), 0);
+  view = pausing_view({container(1, phase::ready), container(2, phase::paused),
+                       container(3, phase::pausing)});
+  view.policy.max_containers = 1;
+  EXPECT_EQ(ended_in(decide(view, t0)), (keys{2, 3}));
+}
+
+TEST(pool_plan, a_waiter_does_not_fail_while_its_pools_only_container_is_being_paused) {
+  auto view = pausing_view({container(1, phase::pausing)}, 1);
+  view.policy.min_warm = 0;
+  view.policy.max_containers = 1;
+  auto plan = decide(view, t0);
+  EXPECT_FALSE(has(plan, kind::fail_waiters));
+  EXPECT_EQ(starts_in(plan), 0);
+  // Once paused, it resumes for the waiter.
+  view.containers[0].state = phase::paused;
+  EXPECT_EQ(steps_in(decide(view, t0), kind::resume), keys{1});
+}
+
+TEST(pool_plan, shutdown_removal_and_drain_stop_paused_containers) {
+  auto view = pausing_view({container(1, phase::ready), container(2, phase::paused),
+                            container(3, phase::pausing), container(4, phase::resuming)});
+  view.ending = pool_ending::shutdown;
+  EXPECT_EQ(ended_in(decide(view, t0)), (keys{1, 2, 3, 4}));
+  view.ending = pool_ending::removal;
+  auto plan = decide(view, t0);
+  EXPECT_EQ(ended_in(plan), (keys{1, 2, 3, 4}));
+  EXPECT_EQ(plan[0].what, kind::retire);
+  EXPECT_EQ(plan[1].what, kind::stop);
+  view.ending = pool_ending::none;
+  view.drain_asked = {2, 3, 4};
+  EXPECT_EQ(ended_in(decide(view, t0)), (keys{2, 3, 4}));
+}
+
+TEST(pool_plan, a_paused_container_stops_at_its_recycle_age) {
+  auto view = pausing_view({container(1, phase::ready), container(2, phase::paused, 0, t0 + 50s)});
+  view.policy.max_age = 60s;
+  view.policy.idle_ttl = 1h;
+  EXPECT_TRUE(ended_in(decide(view, t0 + 50s)).empty());
+  auto plan = decide(view, t0 + 60s);
+  EXPECT_EQ(ended_in(plan), (keys{1, 2}));
+}
+
 // -- purity ----------------------------------------------------------------------------------
 
 TEST(pool_plan, the_same_view_and_time_give_the_same_plan) {

@@ -31,6 +31,8 @@ TEST(bench_outcome, start_kinds_are_read_from_the_header_in_any_case) {
   EXPECT_EQ(parse_start_kind("warm"), start_kind::warm);
   EXPECT_EQ(parse_start_kind("Prewarmed"), start_kind::prewarmed);
   EXPECT_EQ(parse_start_kind("COLD"), start_kind::cold);
+  EXPECT_EQ(parse_start_kind("resumed"), start_kind::resumed);
+  EXPECT_EQ(to_string(start_kind::resumed), "resumed");
   EXPECT_EQ(parse_start_kind(""), start_kind::none);
   EXPECT_EQ(parse_start_kind("lukewarm"), start_kind::other);
   EXPECT_EQ(to_string(start_kind::prewarmed), "prewarmed");

@@ -85,6 +85,7 @@ TEST_F(request_counting, a_lease_counts_its_kind_and_queue_wait) {
   EXPECT_TRUE(has(R"(janus_request_starts_total{model="org/beta",kind="cold"} 1)")) << page();
   EXPECT_TRUE(has(R"(janus_request_starts_total{model="org/beta",kind="warm"} 1)"));
   EXPECT_TRUE(has(R"(janus_request_starts_total{model="org/beta",kind="prewarmed"} 0)"));
+  EXPECT_TRUE(has(R"(janus_request_starts_total{model="org/beta",kind="resumed"} 0)"));
   EXPECT_TRUE(has(R"(janus_queue_wait_seconds_bucket{model="org/beta",le="1"} 1)"));
   EXPECT_TRUE(has(R"(janus_queue_wait_seconds_bucket{model="org/beta",le="2.5"} 2)"));
   EXPECT_TRUE(has(R"(janus_queue_wait_seconds_sum{model="org/beta"} 1.5)"));

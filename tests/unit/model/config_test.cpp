@@ -473,6 +473,22 @@ TEST(config, sse_keepalive_is_a_server_key_with_a_default_an_off_and_a_range) {
                           "server.sse_keepalive: "));
 }
 
+TEST(config, pause_after_and_max_paused_are_per_model_keys_off_by_default) {
+  const auto defaults = parse_config(with_model_settings(""));
+  EXPECT_EQ(defaults.models.front().pause_after, 30000ms);
+  EXPECT_EQ(defaults.models.front().max_paused, 0) << "the paused tier is off by default";
+  const auto set = parse_config(
+    with_model_settings("    max_containers: 4\n    pause_after: 500ms\n    max_paused: 4\n"));
+  EXPECT_EQ(set.models.front().pause_after, 500ms);
+  EXPECT_EQ(set.models.front().max_paused, 4);
+  EXPECT_EQ(error_of(with_model_settings("    max_containers: 4\n    max_paused: 5\n")),
+            "models.baseline.max_paused: must be between 0 and max_containers (4), got 5");
+  EXPECT_EQ(error_of(with_model_settings("    max_paused: -1\n")),
+            "models.baseline.max_paused: must be between 0 and max_containers (4), got -1");
+  EXPECT_TRUE(starts_with(error_of(with_model_settings("    pause_after: 0s\n")),
+                          "models.baseline.pause_after: "));
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
