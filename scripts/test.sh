@@ -76,6 +76,13 @@ if [ -n "$sanitize" ]; then
   export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
   export LSAN_OPTIONS="suppressions=$supp/lsan.supp"
   export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+  # Sanitized code runs several times slower: the tests' waits (tests/support/slowdown.hpp) are
+  # stretched by this factor, never what they check.
+  if [ "$sanitize" = thread ]; then
+    export JANUS_TEST_SLOWDOWN=${JANUS_TEST_SLOWDOWN:-5}
+  else
+    export JANUS_TEST_SLOWDOWN=${JANUS_TEST_SLOWDOWN:-3}
+  fi
 fi
 
 docker_answers() {
