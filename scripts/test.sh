@@ -120,10 +120,10 @@ start_docker() {
   return 1
 }
 
-# The Python baseline (its first image build runs debootstrap) only with JANUS_TEST_PYTHON=1:
-# it keeps the default run, CI's, within its time budget.
 # Tests left out of this run, as ctest -E alternatives.
 excluded=()
+# The Python baseline (its first image build runs debootstrap) only with JANUS_TEST_PYTHON=1:
+# it keeps the default run, CI's, within its time budget.
 python_images=(--no-python)
 if [ "${JANUS_TEST_PYTHON:-0}" = 1 ]; then
   python_images=()
@@ -133,6 +133,14 @@ fi
 if [ -n "$sanitize" ]; then
   # The fuzz targets are their own ASan + UBSan build (clang, build/fuzz), run by the plain run.
   excluded+=('^fuzz\.')
+fi
+if [ "$sanitize" = address ]; then
+  # GCC 12's UBSan checks each dynamic type (-fsanitize=vptr) by probing the object's memory
+  # through a pipe(2): in a janusd out of descriptors, which these tests cause on purpose, the
+  # probe fails and every check is reported ("object has invalid vptr", "<memory cannot be
+  # printed>"; reproduced by any program that uses up its descriptors). The reports go to stderr
+  # (no descriptor for the log file) and slow janusd below what the test measures.
+  excluded+=('^strict_http\.running_out_of_descriptors_')
 fi
 if [ ${#excluded[@]} -gt 0 ]; then
   ctest_args=(-E "$(IFS='|'; echo "${excluded[*]}")" "${ctest_args[@]}")
