@@ -11,6 +11,7 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
+#include "tests/support/slowdown.hpp"
 
 namespace janus::test {
 
@@ -91,7 +92,7 @@ std::uint64_t soft_fd_limit_of(pid_t pid) {
 }
 
 bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (true) {
     if (condition()) {
       return true;

@@ -33,7 +33,8 @@ std::string environment_of(pid_t pid, const std::string& name);
 /// UINT64_MAX for "unlimited").
 std::uint64_t soft_fd_limit_of(pid_t pid);
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns its last value.
+/// Polls `condition` every 20 ms until it holds or `timeout` (stretched by slowdown()) passes;
+/// returns its last value.
 bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition);
 
 /// Runs a real janusd with a config written for the test, on a free loopback port; prints its

@@ -52,14 +52,16 @@ std::map<std::string, std::string> environment(pid_t pid) {
   return out;
 }
 
-/// Waits (up to 5 s) until `pid` runs janus-baseline: a child that was just forked still has
-/// janusd's program and environment until its exec.
+/// Waits (up to 5 s) until `pid` runs janus-baseline with its own environment: a child that was
+/// just forked still has janusd's program and environment until its exec, and an exec under way
+/// already shows the new program while /proc/PID/environ still reads empty (the kernel sets the
+/// new program's exe link before it lays out its environment).
 void wait_for_exec(pid_t pid) {
   std::error_code ec;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
   while (std::chrono::steady_clock::now() < deadline) {
     auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
-    if (!ec && exe.filename().string().starts_with("janus-baseline")) {
+    if (!ec && exe.filename().string().starts_with("janus-baseline") && !environment(pid).empty()) {
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{5});

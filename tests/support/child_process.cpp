@@ -15,6 +15,8 @@
 #include <thread>
 #include <utility>
 
+#include "tests/support/slowdown.hpp"
+
 extern char** environ;
 
 namespace janus::test {
@@ -161,7 +163,7 @@ void child_process::signal(int signo) {
 }
 
 std::optional<int> child_process::wait_for_exit(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   while (running()) {
     if (std::chrono::steady_clock::now() >= deadline) {
       return std::nullopt;

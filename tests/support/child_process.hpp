@@ -42,8 +42,9 @@ public:
   /// Sends `signo` to the process; does nothing once it has been reaped.
   void signal(int signo);
 
-  /// Waits up to `timeout` for the process to exit; its raw wait status (use WIFEXITED,
-  /// WEXITSTATUS, WIFSIGNALED, or describe_wait_status), std::nullopt if it still runs.
+  /// Waits up to `timeout` (stretched by slowdown()) for the process to exit; its raw wait
+  /// status (use WIFEXITED, WEXITSTATUS, WIFSIGNALED, or describe_wait_status), std::nullopt if
+  /// it still runs.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
 
   /// The file that receives the process's stdout and stderr.

@@ -1,6 +1,7 @@
 #include "tests/support/ports.hpp"
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/slowdown.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address_v4.hpp>
@@ -20,7 +21,7 @@ std::uint16_t free_port() {
 
 bool wait_for_http(std::uint16_t port, std::string_view path,
                    std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + scaled(timeout);
   for (;;) {
     try {
       http_client client{port, std::chrono::seconds(1)};

@@ -11,7 +11,7 @@ namespace janus::test {
 std::uint16_t free_port();
 
 /// Polls GET `path` on 127.0.0.1:`port` until it answers 200; false if it did not within
-/// `timeout`.
+/// `timeout` (stretched by slowdown()).
 bool wait_for_http(std::uint16_t port, std::string_view path,
                    std::chrono::milliseconds timeout);
 

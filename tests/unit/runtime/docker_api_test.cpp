@@ -227,7 +227,9 @@ TEST(docker_generation, follows_the_platform_port_but_not_what_differs_per_conta
   launch how;
   how.program = {"/from-the-image"};
   how.env = {{"JANUS_LLM_API_KEY", "per-container-token"}};
-  auto labels = parsed(create_body(sample_spec(), options, how))["Labels"].GetObject();
+  // The document outlives the view of its labels.
+  auto body = parsed(create_body(sample_spec(), options, how));
+  auto labels = body["Labels"].GetObject();
   EXPECT_EQ(labels["janus.generation"].GetString(), base)
     << "the per-container token and the image's entrypoint are not part of it";
   options.init_path = "/elsewhere/janus-init";
