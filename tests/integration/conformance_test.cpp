@@ -4,6 +4,7 @@
 // with one JANUS_BASELINE_BREAK switch each) failing exactly their rule; and a real janusd with
 // admin.require_conformance refusing such a model with 422 and adding a good one.
 
+#include "tests/integration/docker_fixture.hpp"
 #include "tests/integration/janusd_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
@@ -30,31 +31,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* admin_token = "conformance-admin-token";
-
-/// A shell command's exit status and output (stderr included).
-struct command_result {
-  int status = -1;
-  std::string out;
-};
-
-command_result sh(const std::string& command) {
-  command_result result;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), n);
-  }
-  int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
-    result.out.pop_back();
-  }
-  return result;
-}
 
 bool in_ci() {
   const char* ci = std::getenv("CI");

@@ -5,6 +5,7 @@
 // endpoints answer as janus-baseline's do and SIGTERM stops it at once with status 0. Each test
 // owns the containers labelled with its own engine id and removes them at its start and end.
 
+#include "tests/integration/docker_fixture.hpp"
 #include "tests/integration/janusd_fixture.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/ports.hpp"
@@ -29,42 +30,8 @@ using clock_type = std::chrono::steady_clock;
 constexpr std::string_view image = "janus-python-baseline:latest";
 constexpr std::string_view created = "1700000000";
 
-/// A shell command's exit status and output (stderr included, trailing blanks cut).
-struct command_result {
-  int status = -1;
-  std::string out;
-};
-
-command_result sh(const std::string& command) {
-  command_result result;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), n);
-  }
-  int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
-    result.out.pop_back();
-  }
-  return result;
-}
-
 long long millis(clock_type::duration d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-}
-
-std::string chat(const std::string& model, const std::string& text, const std::string& extra = {}) {
-  std::string body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":")" + text
-                     + R"("}])";
-  if (!extra.empty()) {
-    body += "," + extra;
-  }
-  return body + "}";
 }
 
 /// The value of `key=` in a text log line ("" when absent).
