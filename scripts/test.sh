@@ -53,13 +53,18 @@ build_type=${BUILD_TYPE:-RelWithDebInfo}
 if [ -n "$sanitize" ]; then
   build_type=${BUILD_TYPE:-Sanitize}
 fi
-# CI builds without debug info (the same code, a few minutes less on a 2-core machine).
+# CI builds without debug info (the same code, a few minutes less on a 2-core machine), and the
+# tests' own sources (not what they test) at -O0: a third less compile time for them.
 debug_info=${JANUS_DEBUG_INFO:--g1}
+test_optimize=${JANUS_TEST_OPTIMIZE:-}
 if [ "${CI:-}" = true ] && [ -z "${JANUS_DEBUG_INFO:-}" ]; then
   debug_info=-g0
 fi
+if [ "${CI:-}" = true ] && [ -z "${JANUS_TEST_OPTIMIZE+set}" ]; then
+  test_optimize=-O0
+fi
 BUILD_DIR=$build_dir SANITIZE=$sanitize BUILD_TYPE=$build_type JANUS_DEBUG_INFO=$debug_info \
-  scripts/build.sh
+  JANUS_TEST_OPTIMIZE=$test_optimize scripts/build.sh
 # The libFuzzer targets (their own clang build in build/fuzz): ctest runs each over its corpus.
 if [ -z "$sanitize" ]; then
   scripts/fuzz.sh --build
