@@ -143,20 +143,7 @@ int netns::take_spare() {
   }
   int refill = claim_refill_locked();
   lock.unlock();
-  if (refill > 0) {
-    auto self = shared_from_this();
-    bool queued = worker_->post([self, refill] {
-      if (self->worker_->stopping()) {
-        self->keep_spares({});
-        return;
-      }
-      auto made = self->run_visit(visit{refill});
-      self->keep_spares(std::move(made.sockets));
-    });
-    if (!queued) {
-      keep_spares({});
-    }
-  }
+  post_refill(refill);
   return fd;
 }
 
@@ -252,6 +239,10 @@ void netns::fill_spares() {
   }
   int refill = claim_refill_locked();
   lock.unlock();
+  post_refill(refill);
+}
+
+void netns::post_refill(int refill) {
   if (refill == 0) {
     return;
   }

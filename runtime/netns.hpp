@@ -82,6 +82,10 @@ private:
   /// Keeps the spares a visit made (or closes them when the namespace was closed meanwhile).
   void keep_spares(std::vector<int> made);
 
+  /// Asks the factory's thread for `refill` spares (claimed by claim_refill_locked(); none for
+  /// 0), keeping what it makes; the claim is given back when the factory takes no more jobs.
+  void post_refill(int refill);
+
   std::shared_ptr<netns_factory::worker> worker_;
   const int spare_target_;
   std::uint64_t inode_ = 0;
