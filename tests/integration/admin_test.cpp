@@ -70,7 +70,7 @@ protected:
     auto answer = call("GET", "/admin/pools");
     EXPECT_EQ(answer.status, 200u) << answer.body;
     rapidjson::Document doc;
-    doc.Parse(answer.body.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(answer.body.c_str());
     EXPECT_TRUE(doc.IsObject()) << answer.body;
     return doc;
   }

@@ -103,7 +103,7 @@ protected:
     std::stringstream text;
     text << in.rdbuf();
     rapidjson::Document doc;
-    doc.Parse(text.str().c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.str().c_str());
     EXPECT_FALSE(doc.HasParseError()) << file << ":\n" << text.str();
     return doc;
   }

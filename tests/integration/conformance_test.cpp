@@ -105,7 +105,7 @@ check_outcome run_janus_check(std::vector<std::string> args, bool json = true,
   }
   out.status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
   if (json) {
-    out.report.Parse(out.output.c_str());
+    out.report.Parse<rapidjson::kParseIterativeFlag>(out.output.c_str());
   }
   return out;
 }

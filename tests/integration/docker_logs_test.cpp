@@ -73,7 +73,7 @@ protected:
     std::vector<std::string> ids;
     auto answer = get(port_, "/admin/pools", auth());
     rapidjson::Document doc;
-    doc.Parse(answer.body.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(answer.body.c_str());
     if (!doc.IsObject() || !doc.HasMember("pools")) {
       return ids;
     }
@@ -99,7 +99,7 @@ protected:
     std::istringstream in{body};
     for (std::string text; std::getline(in, text);) {
       rapidjson::Document line;
-      line.Parse(text.c_str());
+      line.Parse<rapidjson::kParseIterativeFlag>(text.c_str());
       EXPECT_TRUE(line.IsObject() && line.HasMember("line")) << text;
       if (line.IsObject() && line.HasMember("line")) {
         lines.emplace_back(line["line"].GetString());

@@ -89,7 +89,7 @@ std::vector<rapidjson::Document> json_lines(const std::string& log) {
   while (std::getline(lines, line)) {
     if (line.starts_with("{")) {
       rapidjson::Document doc;
-      doc.Parse(line.c_str(), line.size());
+      doc.Parse<rapidjson::kParseIterativeFlag>(line.c_str(), line.size());
       if (!doc.HasParseError() && doc.IsObject()) {
         out.push_back(std::move(doc));
       } else {
@@ -291,7 +291,7 @@ std::optional<double> query_value(std::uint16_t prometheus_port, const std::stri
     return std::nullopt;
   }
   rapidjson::Document doc;
-  doc.Parse(answer.body.c_str(), answer.body.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(answer.body.c_str(), answer.body.size());
   if (doc.HasParseError() || string_field(doc, "status") != "success") {
     return std::nullopt;
   }

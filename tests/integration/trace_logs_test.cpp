@@ -74,7 +74,7 @@ protected:
   std::string container_of(const std::string& model) {
     auto answer = get(port_, "/admin/pools", {{"Authorization", std::string{"Bearer "} + admin_token}});
     rapidjson::Document doc;
-    doc.Parse(answer.body.c_str());
+    doc.Parse<rapidjson::kParseIterativeFlag>(answer.body.c_str());
     if (!doc.IsObject()) {
       return {};
     }
@@ -213,7 +213,7 @@ TEST_F(trace_logs, the_admin_logs_route_returns_the_tail_of_a_process_container)
     std::vector<rapidjson::Document> lines;
     std::istringstream body{text};
     for (std::string line; std::getline(body, line);) {
-      lines.emplace_back().Parse(line.c_str());
+      lines.emplace_back().Parse<rapidjson::kParseIterativeFlag>(line.c_str());
       EXPECT_TRUE(lines.back().IsObject()) << line;
     }
     return lines;

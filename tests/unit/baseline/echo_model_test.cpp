@@ -44,7 +44,7 @@ std::string all_tokens(const answer_plan& plan) {
 
 bool is_valid_json(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   return !doc.HasParseError();
 }
 

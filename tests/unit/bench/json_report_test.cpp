@@ -38,7 +38,7 @@ run_summary sample_summary(const bench_options& options) {
 
 rapidjson::Document parse(const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse(json.c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.c_str());
   EXPECT_FALSE(doc.HasParseError()) << json;
   return doc;
 }

@@ -44,7 +44,7 @@ TEST(bench_request_renderer, body_extra_objects_merge_key_by_key_and_later_ones_
                                       "-b", R"({"temperature":0.5,"stream":true})"}),
                           "m");
   rapidjson::Document doc;
-  doc.Parse(body.c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.c_str());
   ASSERT_FALSE(doc.HasParseError()) << body;
   EXPECT_EQ(doc["janus_baseline"]["tokens"].GetInt(), 5);
   EXPECT_EQ(doc["janus_baseline"]["token_delay_ms"].GetInt(), 20);

@@ -100,7 +100,7 @@ TEST(check_options, only_loopback_urls_are_taken) {
   EXPECT_EQ(parse_loopback_url("http://127.8.9.10:80").value().host, "127.8.9.10");
   EXPECT_EQ(parse_loopback_url("http://[::1]:8080").value().host, "::1");
   EXPECT_EQ(parse_loopback_url("http://localhost:8080").value().host, "127.0.0.1");
-  for (const char* refused : {"http://10.0.0.1:80", "http://example.com:80", "http://0.0.0.0:80",
+  for (const char* refused : {"http://198.51.100.1:80", "http://example.com:80", "http://0.0.0.0:80",
                               "https://127.0.0.1:443", "http://127.0.0.1", "http://127.0.0.1:0",
                               "http://127.0.0.1:99999", "http://127.0.0.1:80/v1",
                               "http://[::2]:80", "127.0.0.1:80"}) {
@@ -110,7 +110,7 @@ TEST(check_options, only_loopback_urls_are_taken) {
       EXPECT_EQ(parsed.error().message.rfind("--url: ", 0), 0u) << parsed.error().message;
     }
   }
-  EXPECT_NE(parse_loopback_url("http://10.0.0.1:80").error().message.find("loopback only"),
+  EXPECT_NE(parse_loopback_url("http://198.51.100.1:80").error().message.find("loopback only"),
             std::string::npos);
 }
 

@@ -80,7 +80,7 @@ TEST(check_report, the_json_report_has_the_documented_fields) {
   report.idle_memory = memory_reading{1000, 2000};
   report.sigterm = 85ms;
   rapidjson::Document doc;
-  doc.Parse(render_json(report).c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(render_json(report).c_str());
   ASSERT_TRUE(doc.IsObject());
   EXPECT_STREQ(doc["subject"].GetString(), "janus-baseline:latest");
   EXPECT_STREQ(doc["runner"].GetString(), "docker container abc, bridged on 127.0.0.1:32771");
@@ -109,7 +109,7 @@ TEST(check_report, absent_figures_are_null_in_the_json_report) {
   report.subject = "x";
   report.environment_error = "no Docker engine answers";
   rapidjson::Document doc;
-  doc.Parse(render_json(report).c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(render_json(report).c_str());
   ASSERT_TRUE(doc.IsObject());
   EXPECT_STREQ(doc["error"].GetString(), "no Docker engine answers");
   EXPECT_EQ(doc["exit_status"].GetInt(), 3);

@@ -70,7 +70,7 @@ TEST(logging_json, a_line_is_one_json_object_with_time_level_msg_and_typed_field
   EXPECT_EQ(line.back(), '\n');
   EXPECT_EQ(line.find('\n'), line.size() - 1) << "one line";
   rapidjson::Document doc;
-  doc.Parse(line.c_str(), line.size() - 1);
+  doc.Parse<rapidjson::kParseIterativeFlag>(line.c_str(), line.size() - 1);
   ASSERT_FALSE(doc.HasParseError()) << line;
   EXPECT_STREQ(doc["time"].GetString(), "2024-05-01T12:00:00.042Z");
   EXPECT_STREQ(doc["level"].GetString(), "info");

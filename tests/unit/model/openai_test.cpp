@@ -91,7 +91,7 @@ TEST(openai, a_body_that_is_not_an_object_is_refused) {
 TEST(openai, error_body_has_openais_shape_and_escapes_text) {
   auto body = openai_error_body("bad \"quote\"\n", "invalid_request_error", "", "queue_full");
   rapidjson::Document doc;
-  doc.Parse(body.c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.c_str());
   ASSERT_FALSE(doc.HasParseError()) << body;
   const auto& error = doc["error"];
   EXPECT_STREQ(error["message"].GetString(), "bad \"quote\"\n");

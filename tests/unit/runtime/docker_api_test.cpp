@@ -26,7 +26,7 @@ container_spec sample_spec() {
 
 rapidjson::Document parsed(const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse(json.c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.c_str());
   EXPECT_FALSE(doc.HasParseError()) << json;
   return doc;
 }
