@@ -247,6 +247,20 @@ std::string_view phase_name(phase state) {
   return "unknown";
 }
 
+/// Whether the pool's runtime can pause containers (the paused tier is off otherwise).
+bool can_pause(const pool_state& st) {
+  return st.deps.supervisors.containers != nullptr && st.deps.supervisors.containers->can_pause();
+}
+
+/// The containers the recent demand peak needs (demand-following pre-warm, docs/pool.md).
+int current_warm_target(const pool_state& st, time_point now) {
+  pool_policy policy;
+  policy.max_concurrency = st.model.max_concurrency;
+  policy.max_containers = st.model.max_containers;
+  policy.prewarm_headroom = st.model.prewarm_headroom;
+  return warm_target(policy, st.demand.peak(now));
+}
+
 pool_status status_of(const pool_state& st, time_point now) {
   pool_status out;
   out.model = st.model.name;
@@ -273,6 +287,9 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.max_age = st.model.max_age;
   out.queue_limit = st.model.queue_limit;
   out.queue_timeout = st.model.queue_timeout;
+  out.pause_after = st.model.pause_after;
+  out.max_paused = can_pause(st) ? st.model.max_paused : 0;
+  out.warm_target = current_warm_target(st, now);
   for (const auto& [key, record] : st.containers) {
     container_status entry;
     entry.id = record.container.id;
@@ -330,11 +347,6 @@ void note_activity(self_ptr self) {
 
 // -- decisions -----------------------------------------------------------------------------
 
-/// Whether the pool's runtime can pause containers (the paused tier is off otherwise).
-bool can_pause(const pool_state& st) {
-  return st.deps.supervisors.containers != nullptr && st.deps.supervisors.containers->can_pause();
-}
-
 pool_view view_of(const pool_state& st, time_point now) {
   pool_view view;
   view.policy.min_warm = st.model.min_warm;
@@ -384,12 +396,7 @@ void note_demand(pool_state& st, time_point now) {
 
 /// Logs the warm target when it changed (demand-following pre-warm, docs/pool.md).
 void log_warm_target(pool_state& st, time_point now) {
-  auto peak = st.demand.peak(now);
-  pool_policy policy;
-  policy.max_concurrency = st.model.max_concurrency;
-  policy.max_containers = st.model.max_containers;
-  policy.prewarm_headroom = st.model.prewarm_headroom;
-  auto target = warm_target(policy, peak);
+  auto target = current_warm_target(st, now);
   if (target == st.warm_target) {
     return;
   }
@@ -397,7 +404,7 @@ void log_warm_target(pool_state& st, time_point now) {
     .field("model", st.model.name)
     .field("warm_target", target)
     .field("was", st.warm_target)
-    .field("demand_peak", peak)
+    .field("demand_peak", st.demand.peak(now))
     .field("window_ms", st.model.prewarm_window.count())
     .info();
   st.warm_target = target;

@@ -57,6 +57,10 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.queue_limit);
   writer.Key("queue_timeout_seconds");
   writer.Double(seconds(pool.queue_timeout));
+  writer.Key("pause_after_seconds");
+  writer.Double(seconds(pool.pause_after));
+  writer.Key("max_paused");
+  writer.Int(pool.max_paused);
 }
 
 /// `2024-05-01T12:00:00.123Z`.
@@ -110,6 +114,8 @@ void write_pool(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.inflight);
   writer.Key("warm_reached");
   writer.Bool(pool.warm_reached);
+  writer.Key("warm_target");
+  writer.Int(pool.warm_target);
   writer.Key("counters");
   writer.StartObject();
   writer.Key("starts");
