@@ -119,8 +119,9 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
        << models_yaml;
   auto config_path = dir_ / "janusd.yaml";
   std::ofstream{config_path} << yaml.str();
-  janusd_.emplace(std::vector<std::string>{bin_path("janusd"), "--config", config_path.string()},
-                  env_, dir_ / "janusd.log");
+  auto argv = launcher_;
+  argv.insert(argv.end(), {bin_path("janusd"), "--config", config_path.string()});
+  janusd_.emplace(std::move(argv), env_, dir_ / "janusd.log");
   if (wait_ready) {
     ASSERT_TRUE(wait_for_http(port_, "/ready", std::chrono::seconds(20)))
       << "janusd did not become ready";

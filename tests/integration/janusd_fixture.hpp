@@ -65,6 +65,9 @@ protected:
   std::string log_yaml_ = "  level: debug\n";
   /// Environment janusd gets on top of the test's own.
   std::map<std::string, std::string> env_;
+  /// A command that runs janusd (its arguments follow), e.g. setpriv with a capability set; empty:
+  /// janusd is started directly.
+  std::vector<std::string> launcher_;
 };
 
 } // namespace janus::test
