@@ -95,7 +95,8 @@ BENCH_ARGS=(-n 1 -c 1 --stream -t 30s --no-progress -q)
 
 # -- janusd ---------------------------------------------------------------------------------
 # start_janusd NAME RUNTIME METHOD [IMAGE ENGINE_ID NETWORK EXTRA]: a janusd with one model
-# "baseline", min_warm 0, on a free port (Docker containers on NETWORK, isolated by default; EXTRA:
+# "baseline", min_warm 0 and no pre-warm (a drained pool stays empty), on a free port (Docker
+# containers on NETWORK, isolated by default; EXTRA:
 # more lines of the model's config); its iterations are recorded as METHOD.
 declare -A JPORT JLOG JPID JMETHOD JENGINE
 start_janusd() {
@@ -129,6 +130,7 @@ $model
     idle_ttl: 10m
     startup_timeout: 60s
     stop_grace: 2s
+    prewarm_window: 0s
 $extra
 EOF
   JANUS_COLDBENCH_TOKEN=$TOKEN "$BIN/janusd" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
@@ -201,11 +203,10 @@ janusd_iteration() {
   echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
 }
 
-# The paused tier: the model's one container is paused 1 s after its last request (no pre-warm
-# target keeps it live), and the next request resumes it.
+# The paused tier: the model's one container is paused 1 s after its last request, and the next
+# request resumes it.
 PAUSED_MODEL="    pause_after: 1s
-    max_paused: 1
-    prewarm_window: 0s"
+    max_paused: 1"
 
 # resumed_iteration NAME REP: one request that finds the model's only container paused; one
 # line to RAW. The first repetition starts that container with a request of its own.
@@ -410,6 +411,7 @@ lines = ["## Cold start", "",
          f"{platform.machine()} with {__import__('os').cpu_count()} cores shared with other work.",
          "",
          "- **janusd**: `runtime: docker`, model `baseline` with `min_warm: 0`, `max_containers: 1`, "
+         "`prewarm_window: 0s` (no demand-following pre-warm: the drained pool stays empty), "
          "`network: isolated` (the default: no network, janus-init in front of the model, its "
          "platform endpoint made in its namespace); a second janusd with `network: bridge` (a "
          "published port, as the docker CLI runs it), each with its own engine id. "
@@ -422,7 +424,7 @@ lines = ["## Cold start", "",
          "`sleep 0.01` (or `sleep 0.1`) between tries, then the same request's TTFT (janus-bench "
          "start-up not counted, as for janusd). The container is removed after each repetition.",
          "- **janusd, resumed**: a third janusd (isolated) whose model pauses its one container 1 s "
-         "after its last request (`pause_after: 1s`, `max_paused: 1`, `prewarm_window: 0s`); before "
+         "after its last request (`pause_after: 1s`, `max_paused: 1`); before "
          "each request `GET /admin/pools` shows it `paused` (then 0.3 s of quiet), and the answer must "
          "say `x-janus-start: resumed`: Docker's unpause, janusd's check of the resumed container, "
          "the request.",
