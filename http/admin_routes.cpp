@@ -59,18 +59,6 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Double(seconds(pool.queue_timeout));
 }
 
-/// `2024-05-01T12:00:00.123Z`.
-std::string utc_text(std::chrono::system_clock::time_point at) {
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm parts{};
-  ::gmtime_r(&seconds, &parts);
-  char text[32];
-  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
-  return std::string{text, static_cast<std::size_t>(n)};
-}
 
 /// The members both the pools listing and the scale answer start with.
 void write_model_and_policy(writer_type& writer, const pool_status& pool) {
@@ -218,6 +206,18 @@ result<model_config> parse_added_model(const std::string& body, const admin_hook
 }
 
 } // namespace
+
+std::string utc_text(std::chrono::system_clock::time_point at) {
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char text[32];
+  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
+  return std::string{text, static_cast<std::size_t>(n)};
+}
 
 bool is_admin_path(std::string_view path, const admin_hooks& hooks) {
   return hooks.broker != nullptr && !hooks.token.empty()
