@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "http/admin_asks.hpp"
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
 #include "logging/event.hpp"
@@ -147,18 +148,6 @@ auto ask_scale(admin_broker& admin, const std::string& model, const scale_reques
 auto ask_drain(admin_broker& admin, const std::string& model) {
   return ask<result<drain_report>>([&admin, model](auto done) mutable {
     admin.drain(std::move(model), std::move(done));
-  });
-}
-
-auto ask_add(admin_broker& admin, model_config&& model) {
-  return ask<result<std::string>>([&admin, model = std::move(model)](auto done) mutable {
-    admin.add_model(std::move(model), std::move(done));
-  });
-}
-
-auto ask_conformance(conformance_checker& checker, const model_config& model) {
-  return ask<result<std::string>>([&checker, &model](auto done) {
-    checker.check(model, std::move(done));
   });
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "http/admin_asks.hpp"
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
 #include "logging/event.hpp"
@@ -21,21 +22,6 @@ std::string new_sandbox_id() {
   char text[33];
   std::snprintf(text, sizeof(text), "%08x%08x%08x%08x", random(), random(), random(), random());
   return text;
-}
-
-// -- bridges to the actors (plain functions: GCC 12 must not see these lambdas inside a
-// co_await expression) ----------------------------------------------------------------------
-
-auto ask_add(admin_broker& admin, model_config&& model) {
-  return ask<result<std::string>>([&admin, model = std::move(model)](auto done) mutable {
-    admin.add_model(std::move(model), std::move(done));
-  });
-}
-
-auto ask_conformance(conformance_checker& checker, const model_config& model) {
-  return ask<result<std::string>>([&checker, &model](auto done) {
-    checker.check(model, std::move(done));
-  });
 }
 
 } // namespace

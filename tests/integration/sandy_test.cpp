@@ -201,6 +201,15 @@ TEST_F(sandy_routes, sandy_routes_refuse_no_auth_unknown_ids_bad_bodies_and_past
   auto first = client.post_json("/api/sandboxes/" + id + "/container/run",
                                 R"({"image": "janus-baseline:latest"})", auth);
   ASSERT_EQ(first.status, 201u) << first.body;
+  // The chat route checks the body as /v1 does.
+  auto cid = string_member(json_of(first.body), "id");
+  auto bad_chat = client.post_json("/api/sandboxes/" + id + "/container/" + cid + "/chat",
+                                   R"({"model": "test", "messages": "hi"})", auth);
+  EXPECT_EQ(bad_chat.status, 400u) << bad_chat.body;
+  EXPECT_NE(bad_chat.body.find("messages"), std::string::npos) << bad_chat.body;
+  EXPECT_EQ(client.post_json("/api/sandboxes/" + id + "/container/c9/chat", chat("t", "x"), auth)
+              .status,
+            404u);
   auto second = client.post_json("/api/sandboxes/" + id + "/container/run",
                                  R"({"image": "janus-baseline:latest"})", auth);
   EXPECT_EQ(second.status, 429u) << second.body;

@@ -15,7 +15,12 @@
 #include <optional>
 #include <vector>
 
+#include "http/request_head.hpp"
 #include "http/sandbox_service.hpp"
+#include "model/api_keys.hpp"
+
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 
 using namespace std::chrono_literals;
 
@@ -85,6 +90,53 @@ container_run_request baseline_run() {
   run.image = "janus-baseline:latest";
   run.env = {{"JANUS_PLATFORM_URL", "http://platform:8000"}, {"MY_FLAG", "1"}};
   return run;
+}
+
+/// judge_head's verdict on `method path` with `authorization` (none when empty).
+head_verdict judge_sandbox(const std::string& method, const std::string& path,
+                           const std::string& authorization, const head_policy& policy) {
+  std::string raw = method + " " + path + " HTTP/1.1\r\nHost: h\r\n";
+  if (!authorization.empty()) {
+    raw += "Authorization: " + authorization + "\r\n";
+  }
+  raw += "\r\n";
+  boost::beast::http::request_parser<boost::beast::http::empty_body> parser;
+  boost::beast::error_code ec;
+  parser.put(asio::buffer(raw), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  return judge_head(parser.get().base(), path, policy);
+}
+
+TEST(sandbox_routes, are_routed_only_when_enabled_and_never_without_their_credential) {
+  EXPECT_EQ(route_of("/api/sandboxes", true, false), route::unknown);
+  EXPECT_EQ(route_of("/api/sandboxes/x/container/run", false, true), route::sandbox);
+  EXPECT_EQ(route_of("/api/sandboxesx", false, true), route::unknown);
+  head_policy admin_policy;
+  admin_policy.admin_token = "tok";
+  admin_policy.sandbox_enabled = true;
+  EXPECT_EQ(judge_sandbox("POST", "/api/sandboxes", "", admin_policy).refusal.code,
+            errc::admin_unauthorized);
+  EXPECT_EQ(judge_sandbox("POST", "/api/sandboxes", "Bearer nope", admin_policy).refusal.code,
+            errc::admin_unauthorized);
+  auto ok = judge_sandbox("POST", "/api/sandboxes", "Bearer tok", admin_policy);
+  EXPECT_EQ(ok.refusal.code, errc::none);
+  EXPECT_EQ(ok.target, route::sandbox);
+  // Unknown shapes under the prefix are the handler's 404, after the credential.
+  EXPECT_EQ(judge_sandbox("GET", "/api/sandboxes/x/y", "", admin_policy).refusal.code,
+            errc::admin_unauthorized);
+  api_key_set keys;
+  keys.add_list("sk-client", "test");
+  head_policy key_policy = admin_policy;
+  key_policy.api_keys = &keys;
+  key_policy.sandbox_needs_api_key = true;
+  EXPECT_EQ(judge_sandbox("POST", "/api/sandboxes", "Bearer tok", key_policy).refusal.code,
+            errc::invalid_api_key);
+  EXPECT_EQ(judge_sandbox("POST", "/api/sandboxes", "Bearer sk-client", key_policy).refusal.code,
+            errc::none);
+  head_policy off;
+  off.admin_token = "tok";
+  EXPECT_EQ(judge_sandbox("POST", "/api/sandboxes", "Bearer tok", off).refusal.code,
+            errc::no_route);
 }
 
 TEST(sandbox_routes, the_base_url_is_the_public_url_else_the_host_else_the_listener) {
