@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "http/admin_asks.hpp"
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
 #include "logging/event.hpp"
@@ -63,18 +64,6 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.max_paused);
 }
 
-/// `2024-05-01T12:00:00.123Z`.
-std::string utc_text(std::chrono::system_clock::time_point at) {
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm parts{};
-  ::gmtime_r(&seconds, &parts);
-  char text[32];
-  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
-  return std::string{text, static_cast<std::size_t>(n)};
-}
 
 /// The members both the pools listing and the scale answer start with.
 void write_model_and_policy(writer_type& writer, const pool_status& pool) {
@@ -168,18 +157,6 @@ auto ask_drain(admin_broker& admin, const std::string& model) {
   });
 }
 
-auto ask_add(admin_broker& admin, model_config&& model) {
-  return ask<result<std::string>>([&admin, model = std::move(model)](auto done) mutable {
-    admin.add_model(std::move(model), std::move(done));
-  });
-}
-
-auto ask_conformance(conformance_checker& checker, const model_config& model) {
-  return ask<result<std::string>>([&checker, &model](auto done) {
-    checker.check(model, std::move(done));
-  });
-}
-
 auto ask_remove(admin_broker& admin, const std::string& model) {
   return ask<result<std::string>>([&admin, model](auto done) mutable {
     admin.remove_model(std::move(model), std::move(done));
@@ -224,6 +201,18 @@ result<model_config> parse_added_model(const std::string& body, const admin_hook
 }
 
 } // namespace
+
+std::string utc_text(std::chrono::system_clock::time_point at) {
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char text[32];
+  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
+  return std::string{text, static_cast<std::size_t>(n)};
+}
 
 bool is_admin_path(std::string_view path, const admin_hooks& hooks) {
   return hooks.broker != nullptr && !hooks.token.empty()

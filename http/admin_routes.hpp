@@ -4,6 +4,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -74,6 +75,9 @@ std::string container_logs_body(const std::vector<container_log_line>& lines);
 
 /// The `tail` of a logs query (`tail=N`, 0 <= N <= max_tail; absent: 100).
 result<std::size_t> parse_tail(std::string_view query, int max_tail);
+
+/// A time in UTC as the admin and sandbox answers show it: `2024-05-01T12:00:00.123Z`.
+std::string utc_text(std::chrono::system_clock::time_point at);
 
 /// What a drain did, as the 202 answer shows it.
 std::string drain_body(const std::string& model, const drain_report& report);

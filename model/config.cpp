@@ -582,6 +582,24 @@ std::string checked_runtime(const std::string& runtime) {
   return runtime;
 }
 
+/// What `sandbox.enabled` needs of the rest of the file: images to run, and a credential that
+/// guards the routes (they are never open).
+void check_sandbox_needs(const config& cfg) {
+  if (!cfg.sandbox.enabled) {
+    return;
+  }
+  if (cfg.runtime != "docker") {
+    fail("sandbox.enabled", "needs runtime: docker (a sandbox runs images, isolated)");
+  }
+  if (cfg.sandbox.auth == sandbox_auth::admin && cfg.admin.token.empty()) {
+    fail("sandbox.auth", "admin needs admin.token or admin.token_env (the routes are never open)");
+  }
+  if (cfg.sandbox.auth == sandbox_auth::api_keys && !cfg.auth.keys.enabled()) {
+    fail("sandbox.auth", "api_keys needs auth.api_keys_file or auth.api_keys_env (the routes are "
+                         "never open)");
+  }
+}
+
 // -- files --------------------------------------------------------------------------------------
 
 /// The text as nodes, once its nesting is known to be within `max_depth`; `too_deep` words the
@@ -739,6 +757,8 @@ config parse_config(const std::string& yaml_text) {
   result.auth = read_auth(reader.read_section("auth"));
   result.process = read_process(reader.read_section("process"));
   result.engine = read_engine(reader.read_section("engine"));
+  result.sandbox = read_sandbox_config(reader.read_section("sandbox"));
+  check_sandbox_needs(result);
   if (!result.admin.token_env.empty()) {
     const auto& inherit = result.process.inherit_env;
     for (std::size_t i = 0; i < inherit.size(); ++i) {

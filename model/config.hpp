@@ -11,6 +11,7 @@
 
 #include "model/platform_config.hpp"
 #include "model/api_keys.hpp"
+#include "model/sandbox_config.hpp"
 
 namespace janus {
 
@@ -288,6 +289,8 @@ struct config {
   auth_config auth;
   process_config process;
   engine_config engine;
+  /// The Sandy-compatible routes (`/api/sandboxes/*`): off by default.
+  sandbox_config sandbox;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };

@@ -241,6 +241,13 @@ engine::engine(config cfg)
   hooks.admin.container_logs = [logs = container_logs_.get()](std::string_view id, std::size_t n) {
     return logs->tail(id, n);
   };
+  if (cfg_.sandbox.enabled) {
+    // Sandbox pools go through the admin broker, never through the model registry.
+    sandbox_ = std::make_unique<http::sandbox_service>(cfg_.sandbox, cfg_.admin.limits,
+                                                       cfg_.server.max_json_depth, *admin_,
+                                                       request_metrics_.get(), conformance_.get());
+    hooks.sandbox = sandbox_.get();
+  }
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
@@ -337,6 +344,9 @@ void engine::start() {
   });
   broker_->connect(router_, gates);
   admin_->connect(router_);
+  if (sandbox_) {
+    sandbox_->start(runtime_io_.get_executor());
+  }
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,
                                           cfg_.server.drain_timeout,
                                           longest_grace(cfg_) + std::chrono::seconds(5));

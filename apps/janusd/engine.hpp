@@ -16,6 +16,7 @@
 #include "actors/container_metrics.hpp"
 #include "apps/janusd/conformance_service.hpp"
 #include "http/request_metrics.hpp"
+#include "http/sandbox_service.hpp"
 #include "http/platform_server.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
@@ -85,6 +86,9 @@ private:
   caf::actor facade_;
   std::unique_ptr<actors::broker_bridge> broker_;
   std::unique_ptr<actors::admin_bridge> admin_;
+  /// The Sandy-compatible routes (sandbox.enabled); its reaper runs on runtime_io_. Null when
+  /// disabled.
+  std::unique_ptr<http::sandbox_service> sandbox_;
   std::unique_ptr<http::server> server_;
 };
 

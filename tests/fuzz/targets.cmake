@@ -16,4 +16,5 @@ set(janus_fuzz_targets
   fuzz_check_rules
   fuzz_trace_context
   fuzz_container_output
+  fuzz_sandbox_body
 )
