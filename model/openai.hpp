@@ -12,6 +12,10 @@ namespace janus {
 struct chat_request_info {
   std::string model;
   bool stream = false;
+  /// Where the `model` value's JSON string (quotes included) is in the body, so that it can be
+  /// replaced without writing the body anew (fallback.model).
+  std::size_t model_offset = 0;
+  std::size_t model_length = 0;
 };
 
 /// Checks a chat-completions body just enough to route it: a JSON object with a `model` string,
