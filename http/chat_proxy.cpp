@@ -140,7 +140,8 @@ asio::awaitable<bool> chat_proxy::serve() {
   watch_client();
   if (fallback_ && fallback_->config.always) {
     // An upstream-only model: no pool to ask, every request goes to its upstream.
-    co_return co_await serve_fallback(std::nullopt, "upstream");
+    std::optional<error_info> none;
+    co_return co_await serve_fallback(std::move(none), "upstream");
   }
   std::string avoid;
   error_info last_error{errc::upstream_failed, "no attempt was made"};
@@ -169,7 +170,9 @@ asio::awaitable<bool> chat_proxy::serve() {
     if (!granted) {
       auto reason = fallback_reason_of(granted.error(), false);
       if (reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
-        co_return co_await serve_fallback(granted.error(), to_string(*reason));
+        // Named first: GCC 12 must not see a temporary inside a co_await expression.
+        std::optional<error_info> original{granted.error()};
+        co_return co_await serve_fallback(std::move(original), to_string(*reason));
       }
       const std::string no_container;
       auto keep_alive = co_await answer_error(granted.error(), no_container);
@@ -219,7 +222,8 @@ asio::awaitable<bool> chat_proxy::serve() {
   }
   if (auto reason = fallback_reason_of(last_error, attempts_ > 0);
       reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
-    co_return co_await serve_fallback(last_error, to_string(*reason));
+    std::optional<error_info> original{std::move(last_error)};
+    co_return co_await serve_fallback(std::move(original), to_string(*reason));
   }
   auto keep_alive = co_await answer_error(last_error, failed_on);
   summarize(last_error.code == errc::upstream_timeout   ? "timeout"
@@ -296,7 +300,9 @@ asio::awaitable<bool> chat_proxy::serve_fallback(std::optional<error_info> origi
     .field("detail", outcome.error.message)
     .warn();
   const error_info& answered = original ? *original : outcome.error;
-  auto keep_alive = co_await answer_error(answered, original ? std::string{} : held.container_id);
+  // Named first: GCC 12 must not see a temporary inside a co_await expression.
+  const std::string failed_on = original ? std::string{} : held.container_id;
+  auto keep_alive = co_await answer_error(answered, failed_on);
   std::string_view ending = answered.code == errc::upstream_timeout ? "timeout"
                             : original && attempts_ <= 1         ? "rejected"
                                                          : to_string(lease_outcome::failed_before_first_byte);
@@ -310,8 +316,7 @@ void chat_proxy::prepare_fallback_request() {
   }
   const auto& target = *fallback_;
   if (!target.config.model.empty() && info_.model_length >= 2) {
-    fallback_body_ = rewrite_model(upstream_body_, info_.model_offset, info_.model_length,
-                                   target.config.model);
+    fallback_body_ = rewrite_model(upstream_body_, info_, target.config.model);
   }
   const auto& body = fallback_body_.empty() ? upstream_body_ : fallback_body_;
   // The container's head but for its first lines: the upstream's path and Host, and its own

@@ -49,13 +49,4 @@ result<std::shared_ptr<const fallback_target>> make_fallback_target(const std::s
   return std::shared_ptr<const fallback_target>{std::move(target)};
 }
 
-std::string rewrite_model(std::string_view body, std::size_t offset, std::size_t length,
-                          std::string_view name) {
-  std::string out;
-  out.reserve(body.size() + name.size() + 2);
-  out.append(body.substr(0, offset)).append("\"").append(name).append("\"");
-  out.append(body.substr(offset + length));
-  return out;
-}
-
 } // namespace janus::http

@@ -44,9 +44,4 @@ struct fallback_target {
 result<std::shared_ptr<const fallback_target>> make_fallback_target(const std::string& model,
                                                                     const fallback_config& config);
 
-/// The chat body with its top-level `model` value (the JSON string at [offset, offset + length))
-/// replaced by `name`, which has nothing that needs escaping; the rest unchanged, byte for byte.
-std::string rewrite_model(std::string_view body, std::size_t offset, std::size_t length,
-                          std::string_view name);
-
 } // namespace janus::http

@@ -281,6 +281,15 @@ result<chat_request_info> inspect_chat_request(std::string_view body, int max_de
   return scanner.finish();
 }
 
+std::string rewrite_model(std::string_view body, const chat_request_info& info,
+                          std::string_view name) {
+  std::string out;
+  out.reserve(body.size() + name.size() + 2);
+  out.append(body.substr(0, info.model_offset)).append("\"").append(name).append("\"");
+  out.append(body.substr(info.model_offset + info.model_length));
+  return out;
+}
+
 std::string_view error_param(std::string_view message) {
   if (message.size() < 3 || message.front() != '`') {
     return {};

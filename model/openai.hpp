@@ -28,6 +28,12 @@ struct chat_request_info {
 /// name (empty for a syntax, encoding or depth error).
 result<chat_request_info> inspect_chat_request(std::string_view body, int max_depth);
 
+/// The chat body with its top-level `model` value (the JSON string at [info.model_offset,
+/// + model_length), as inspect_chat_request found it) replaced by `name`, which must need no
+/// escaping; the rest unchanged, byte for byte (fallback.model).
+std::string rewrite_model(std::string_view body, const chat_request_info& info,
+                          std::string_view name);
+
 /// The field an invalid_request error refers to, recovered from its message (for the `param`
 /// member of the OpenAI error body); empty when none.
 std::string_view error_param(std::string_view message);

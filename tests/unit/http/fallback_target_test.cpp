@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "model/openai.hpp"
 
 namespace janus::http {
 namespace {
@@ -48,14 +47,6 @@ TEST(fallback_target, takes_at_most_max_connections_at_once) {
   EXPECT_FALSE(target.try_take()) << "max_connections 2";
   target.give_back();
   EXPECT_TRUE(target.try_take());
-}
-
-TEST(rewrite_model, replaces_only_the_model_value) {
-  std::string body = R"({"model" : "a\"b","messages":[{"role":"user","content":"\"model\":\"x\""}]})";
-  auto info = inspect_chat_request(body, 32);
-  ASSERT_TRUE(info);
-  EXPECT_EQ(rewrite_model(body, info.value().model_offset, info.value().model_length, "org/direct"),
-            R"({"model" : "org/direct","messages":[{"role":"user","content":"\"model\":\"x\""}]})");
 }
 
 } // namespace

@@ -211,5 +211,17 @@ TEST(chat_request_model_offset, marks_the_model_value_as_written) {
   EXPECT_EQ(plain.value().model_length, 3u);
 }
 
+TEST(rewrite_model, replaces_only_the_model_value) {
+  std::string body = R"({"model" : "a\"b","messages":[{"role":"user","content":"\"model\":\"x\""}]})";
+  auto info = inspect_chat_request(body, 32);
+  ASSERT_TRUE(info);
+  auto rewritten = rewrite_model(body, info.value(), "org/direct");
+  EXPECT_EQ(rewritten,
+            R"({"model" : "org/direct","messages":[{"role":"user","content":"\"model\":\"x\""}]})");
+  auto again = inspect_chat_request(rewritten, 32);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again.value().model, "org/direct");
+}
+
 } // namespace
 } // namespace janus
