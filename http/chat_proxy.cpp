@@ -185,23 +185,10 @@ asio::awaitable<bool> chat_proxy::serve() {
     lease_released_ = false;
     auto outcome = co_await attempt(held);
     release_once(held, outcome.release_as);
+    if (auto kept = ended(outcome)) {
+      co_return *kept;
+    }
     switch (outcome.status) {
-      case attempt_status::done:
-        if (error_frame_) {
-          summarize("error_frame", errc::upstream_failed);
-        } else {
-          summarize(to_string(lease_outcome::ok), errc::none);
-        }
-        co_return client_keep_alive_;
-      case attempt_status::client_gone:
-        summarize(to_string(lease_outcome::client_gone), errc::none);
-        co_return false;
-      case attempt_status::failed_mid_stream:
-        summarize(outcome.error.code == errc::upstream_timeout
-                    ? "timeout"
-                    : to_string(lease_outcome::failed_mid_stream),
-                  outcome.error.code);
-        co_return false;
       case attempt_status::failed:
         last_error = std::move(outcome.error);
         failed_on = last_error.code == errc::engine_overloaded ? std::string{} : held.container_id;
@@ -210,6 +197,8 @@ asio::awaitable<bool> chat_proxy::serve() {
         last_error = std::move(outcome.error);
         failed_on = held.container_id;
         avoid = held.container_id;
+        break;
+      default:
         break;
     }
     if (outcome.status != attempt_status::not_delivered || resends >= cfg_.max_retries) {
@@ -231,6 +220,28 @@ asio::awaitable<bool> chat_proxy::serve() {
                                                          : to_string(lease_outcome::failed_before_first_byte),
             last_error.code);
   co_return keep_alive;
+}
+
+std::optional<bool> chat_proxy::ended(const attempt_result& outcome) {
+  switch (outcome.status) {
+    case attempt_status::done:
+      summarize(error_frame_ ? "error_frame" : to_string(lease_outcome::ok),
+                error_frame_ ? errc::upstream_failed : errc::none);
+      return client_keep_alive_;
+    case attempt_status::client_gone:
+      summarize(to_string(lease_outcome::client_gone), errc::none);
+      return false;
+    case attempt_status::failed_mid_stream:
+      summarize(outcome.error.code == errc::upstream_timeout
+                  ? "timeout"
+                  : to_string(lease_outcome::failed_mid_stream),
+                outcome.error.code);
+      return false;
+    case attempt_status::failed:
+    case attempt_status::not_delivered:
+      break;
+  }
+  return std::nullopt;
 }
 
 void chat_proxy::release_once(const lease& held, lease_outcome outcome) {
@@ -270,24 +281,11 @@ asio::awaitable<bool> chat_proxy::serve_fallback(std::optional<error_info> origi
     outcome = co_await attempt(held);
     release_once(held, outcome.release_as);
   }
-  switch (outcome.status) {
-    case attempt_status::done:
-      summarize(error_frame_ ? "error_frame" : to_string(lease_outcome::ok),
-                error_frame_ ? errc::upstream_failed : errc::none);
-      co_return client_keep_alive_;
-    case attempt_status::client_gone:
-      summarize(to_string(lease_outcome::client_gone), errc::none);
-      co_return false;
-    case attempt_status::failed_mid_stream:
-      fallback_error_ = outcome.error.message;
-      summarize(outcome.error.code == errc::upstream_timeout
-                  ? "timeout"
-                  : to_string(lease_outcome::failed_mid_stream),
-                outcome.error.code);
-      co_return false;
-    case attempt_status::failed:
-    case attempt_status::not_delivered:
-      break;
+  if (outcome.status == attempt_status::failed_mid_stream) {
+    fallback_error_ = outcome.error.message;
+  }
+  if (auto kept = ended(outcome)) {
+    co_return *kept;
   }
   // Nothing reached the client: it gets the error it would have had without the fallback (an
   // upstream-only model has none: it gets the fallback's own).

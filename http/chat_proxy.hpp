@@ -128,6 +128,11 @@ private:
 
   boost::asio::awaitable<attempt_result> attempt(const lease& held);
 
+  /// When the attempt ended the request (done, the client gone, a failure after the answer
+  /// began): reports it and returns whether the client connection may serve another request.
+  /// Nothing when another attempt (or the error answer) comes.
+  std::optional<bool> ended(const attempt_result& outcome);
+
   /// Sends the request to the fallback and answers the client: `original` is the error the
   /// client gets when that fails before an answer (none for an upstream-only model: then the
   /// fallback's own), `reason` what the log line says.

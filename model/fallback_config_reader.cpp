@@ -1,5 +1,10 @@
 #include "model/fallback_config_reader.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +26,19 @@ void check_url(const std::string& url, const std::string& key) {
   if (!parsed) {
     fail(key, parsed.error().message);
   }
+}
+
+/// Whether the file holds at least one PEM certificate (what verifies an https fallback).
+bool has_pem_certificate(const std::string& path) {
+  BIO* file = ::BIO_new_file(path.c_str(), "r");
+  X509* certificate = file != nullptr ? ::PEM_read_bio_X509(file, nullptr, nullptr, nullptr)
+                                      : nullptr;
+  bool found = certificate != nullptr;
+  ::X509_free(certificate);
+  ::BIO_free(file);
+  // A failed read leaves its errors queued on this thread: not for the next TLS call to find.
+  ::ERR_clear_error();
+  return found;
 }
 
 /// The reasons of `when`: a list of names (a model whose every request goes upstream is
@@ -112,6 +130,9 @@ fallback_config read_fallback_config(yaml_reader& model_reader) {
     std::ifstream probe{out.ca_file};
     if (!probe) {
       fail(section.key_path("ca_file"), "cannot read the file " + quoted(out.ca_file));
+    }
+    if (!has_pem_certificate(out.ca_file)) {
+      fail(section.key_path("ca_file"), "no PEM certificate in " + quoted(out.ca_file));
     }
   }
   if (!out.api_key_env.empty()) {

@@ -117,6 +117,8 @@ TEST(fallback_config, credentials_that_are_not_there_or_twice_are_errors) {
             "injected");
   EXPECT_EQ(error_of(model_with(base + "      ca_file: /nonexistent/ca.pem\n")),
             "models.m.fallback.ca_file: cannot read the file \"/nonexistent/ca.pem\"");
+  EXPECT_EQ(error_of(model_with(base + "      ca_file: /dev/null\n")),
+            "models.m.fallback.ca_file: no PEM certificate in \"/dev/null\"");
   EXPECT_EQ(error_of(model_with(base + "      model: \"a b\"\n")).rfind("models.m.fallback.model: ", 0),
             0u);
   EXPECT_EQ(error_of(model_with(base + "      max_connections: 0\n")).rfind(
