@@ -47,9 +47,11 @@ std::chrono::milliseconds ms_between(time_point from, time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
 }
 
-void reply_error(acquire_msg& msg, errc code, std::string message) {
+void reply_error(acquire_msg& msg, errc code, std::string message, bool start_failed = false) {
   if (msg.reply) {
-    msg.reply(error_info{code, std::move(message)});
+    error_info error{code, std::move(message)};
+    error.start_failed = start_failed;
+    msg.reply(std::move(error));
   }
 }
 
@@ -193,11 +195,12 @@ bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since,
 constexpr int grant_tries = 8;
 
 /// Fails every waiter at once: the pool cannot serve them (no container can start).
-void fail_waiters(self_ptr self, errc code, const std::string& message) {
+/// `start_failed`: because the model's last container start failed (error_info::start_failed).
+void fail_waiters(self_ptr self, errc code, const std::string& message, bool start_failed = false) {
   auto waiting = std::move(self->state.waiters);
   self->state.waiters.clear();
   for (auto& w : waiting) {
-    reply_error(w.msg, code, message);
+    reply_error(w.msg, code, message, start_failed);
   }
 }
 
@@ -474,7 +477,8 @@ void fail_waiters_now(self_ptr self) {
                "model " + st.model.name + " has no running container and cannot start one: "
                  + (st.last_start_error.empty() ? std::string{"pool is full"} : st.last_start_error)
                  + (wait.count() > 0 ? " (next attempt in " + std::to_string(wait.count()) + " ms)"
-                                     : std::string{}));
+                                     : std::string{}),
+               !st.last_start_error.empty());
 }
 
 void apply_plan(self_ptr self, const pool_plan& plan) {
@@ -803,6 +807,12 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       auto& st = self->state;
       if (st.shutting_down) {
         msg.reply(error_info{errc::shutting_down, "the pool is shutting down"});
+        return;
+      }
+      if (st.model.fallback.always) {
+        msg.reply(error_info{errc::invalid_request, "model " + st.model.name
+                                                      + " is upstream-only: it has no containers "
+                                                        "to scale"});
         return;
       }
       auto next = apply_scale({st.model.min_warm, st.model.max_containers}, msg.change);

@@ -1,6 +1,7 @@
 #include "actors/router.hpp"
 
 #include "actors/container_metrics.hpp"
+#include "http/fallback_target.hpp"
 #include "logging/event.hpp"
 #include "model/admin.hpp"
 
@@ -21,6 +22,18 @@ using self_ptr = caf::stateful_actor<router_state>*;
 caf::actor spawn_pool(self_ptr self, model_config model, pool_deps deps,
                       pool_directory& directory) {
   auto gate = std::make_shared<pool_gate>(model.name);
+  if (model.fallback.enabled()) {
+    auto target = http::make_fallback_target(model.name, model.fallback);
+    if (target) {
+      gate->fallback = std::move(target.value());
+    } else {
+      // The configuration's checks passed: a CA file that is no certificate bundle.
+      logging::event{"fallback disabled"}
+        .field("model", model.name)
+        .field("detail", target.error().message)
+        .error();
+    }
+  }
   auto p = self->spawn<caf::linked>(pool, std::move(model), std::move(deps),
                                     caf::actor_cast<caf::actor>(self), gate);
   self->monitor(p);

@@ -1,16 +1,10 @@
 #include "http/platform_proxy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
-
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <cstdio>
 
@@ -19,6 +13,7 @@
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
 #include "http/sse_scanner.hpp"
+#include "http/upstream_connect.hpp"
 
 namespace janus::http {
 
@@ -140,8 +135,7 @@ platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home
 }
 
 std::string platform_proxy::upstream_name() const {
-  const auto& upstream = *target_.upstream;
-  return std::string{upstream.tls ? "https://" : "http://"} + upstream.authority;
+  return http::upstream_name(*target_.upstream);
 }
 
 asio::awaitable<proxy_outcome> platform_proxy::run() {
@@ -187,70 +181,8 @@ asio::awaitable<proxy_outcome> platform_proxy::run() {
 }
 
 asio::awaitable<std::optional<error_info>> platform_proxy::open_link(upstream_link& link) {
-  const auto& upstream = *target_.upstream;
-  auto& io = home_.io();
-  boost::system::error_code address_error;
-  auto address = asio::ip::make_address(upstream.host, address_error);
-  std::vector<tcp::endpoint> endpoints;
-  if (!address_error) {
-    endpoints.emplace_back(address, upstream.port);
-  } else {
-    tcp::resolver resolver{io};
-    asio::steady_timer limit{io};
-    limit.expires_at(deadline_);
-    limit.async_wait([&resolver](boost::system::error_code ec) {
-      if (!ec) {
-        resolver.cancel();
-      }
-    });
-    auto port = std::to_string(upstream.port);
-    auto [ec, found] = co_await resolver.async_resolve(upstream.host, port, nothrow);
-    limit.cancel();
-    if (ec) {
-      co_return error_info{is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
-                           "cannot resolve " + upstream.host + ": " + ec.message()};
-    }
-    for (const auto& entry : found) {
-      endpoints.push_back(entry.endpoint());
-    }
-  }
-  if (upstream.tls) {
-    link.secure = std::make_unique<upstream_link::tls_stream>(io, *target_.tls);
-  } else {
-    link.plain.emplace(io);
-  }
-  auto& tcp_layer = link.tcp();
-  tcp_layer.expires_at(deadline_);
-  auto [connect_ec, reached] = co_await tcp_layer.async_connect(endpoints, nothrow);
-  if (connect_ec) {
-    co_return error_info{is_timeout(connect_ec) ? errc::upstream_timeout : errc::upstream_failed,
-                         "cannot connect to " + upstream_name() + ": " + connect_ec.message()};
-  }
-  beast::error_code ignored;
-  tcp_layer.socket().set_option(tcp::no_delay{true}, ignored);
-  if (!upstream.tls) {
-    co_return std::nullopt;
-  }
-  auto* ssl = link.secure->native_handle();
-  if (address_error) {
-    // SNI: only names, never addresses (RFC 6066).
-    ::SSL_set_tlsext_host_name(ssl, upstream.host.c_str());
-  }
-  link.secure->set_verify_mode(asio::ssl::verify_peer);
-  link.secure->set_verify_callback(asio::ssl::host_name_verification(upstream.host));
-  tcp_layer.expires_at(deadline_);
-  auto [handshake_ec] = co_await link.secure->async_handshake(asio::ssl::stream_base::client,
-                                                              nothrow);
-  if (handshake_ec) {
-    auto verified = ::SSL_get_verify_result(ssl);
-    std::string why = verified != X509_V_OK
-                        ? std::string{"certificate not verified against "} + target_.trust + ": "
-                            + ::X509_verify_cert_error_string(verified)
-                        : "TLS handshake failed: " + handshake_ec.message();
-    co_return error_info{is_timeout(handshake_ec) ? errc::upstream_timeout : errc::upstream_failed,
-                         upstream_name() + ": " + why};
-  }
-  co_return std::nullopt;
+  upstream_peer peer{*target_.upstream, target_.tls.get(), target_.trust};
+  co_return co_await open_upstream_link(home_.io().get_executor(), peer, deadline_, link);
 }
 
 template <class Stream>

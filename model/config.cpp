@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <yaml-cpp/yaml.h>
 
+#include "model/fallback_config_reader.hpp"
 #include "model/platform_config_reader.hpp"
 #include "model/yaml_depth.hpp"
 #include "model/yaml_reader.hpp"
@@ -370,6 +371,7 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
   result.pause_after = reader.read_positive_duration("pause_after", result.pause_after);
   const std::int64_t max_paused = reader.read_int64("max_paused", result.max_paused);
+  result.fallback = read_fallback_config(reader);
   reader.finish();
   if (max_paused < 0 || max_paused > result.max_containers) {
     fail(reader.key_path("max_paused"), "must be between 0 and max_containers ("
@@ -383,6 +385,17 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
                                         + std::to_string(min_warm));
   }
   result.min_warm = static_cast<int>(min_warm);
+  if (result.fallback.always) {
+    // Upstream-only: a pool without containers, listed like any other model.
+    if (!result.command.empty() || !result.image.empty()) {
+      fail(reader.key_path(result.command.empty() ? "image" : "command"),
+           "an upstream-only model (upstream: set) runs no containers: leave it out");
+    }
+    result.min_warm = 0;
+    result.max_containers = 0;
+    result.max_paused = 0;
+    return result;
+  }
   if (runtime == "process" && result.command.empty()) {
     fail(reader.key_path("command"), "required for the process runtime");
   }
@@ -493,6 +506,7 @@ admin_limits read_admin_limits(yaml_reader reader) {
     }
   }
   result.allow_command = reader.read_bool("allow_command", result.allow_command);
+  result.allow_fallback = reader.read_bool("allow_fallback", result.allow_fallback);
   result.denied_env = read_env_patterns(reader, "denied_env", result.denied_env);
   reader.finish();
   return result;

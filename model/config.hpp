@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/fallback_config.hpp"
 #include "model/platform_config.hpp"
 #include "model/api_keys.hpp"
 #include "model/sandbox_config.hpp"
@@ -116,6 +117,10 @@ struct model_config {
   /// `max_paused` at once; 0 max_paused = off (docs/pool.md).
   duration pause_after = std::chrono::seconds(30);
   int max_paused = 0;
+  /// The model's direct deployment: where a request goes that the pool cannot serve for a reason
+  /// in `fallback.when`, or every request of an upstream-only model (`upstream:`; then the model
+  /// has no command or image, and max_containers and min_warm are 0).
+  fallback_config fallback;
 };
 
 /// The HTTP facade's limits.
@@ -237,6 +242,9 @@ struct admin_limits {
   std::vector<std::string> allowed_images;
   /// Whether an added model may give `command` (the process runtime runs it on the host).
   bool allow_command = false;
+  /// Whether an added model may give `fallback` or `upstream` (janusd sends requests to that URL
+  /// with credentials from its own environment).
+  bool allow_fallback = false;
   /// Environment variables an added model may not set; a name ending in `*` is a prefix.
   std::vector<std::string> denied_env{"JANUS_PLATFORM_URL", "JANUS_LLM_API_KEY",
                                       "JANUS_MEMORY_URL",   "JANUS_SEARCH_URL",

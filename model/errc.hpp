@@ -90,6 +90,9 @@ struct error_info {
   std::string message;
   /// Seconds the client should wait before trying again (Retry-After); 0 = the code's default.
   int retry_after = 0;
+  /// For no_capacity: the model's last container start failed (its message says why), rather
+  /// than the pool being full or restarting; fallback.when `start_failed` looks at it.
+  bool start_failed = false;
 };
 
 } // namespace janus

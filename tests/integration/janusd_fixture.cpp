@@ -104,12 +104,17 @@ bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& 
   }
 }
 
+std::filesystem::path test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::temp_directory_path() / "janus-tests"
+             / (std::string{info->test_suite_name()} + "." + info->name());
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 void janusd_fixture::start(const std::string& models_yaml, const std::string& server_yaml,
                            bool wait_ready) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  dir_ = std::filesystem::temp_directory_path() / "janus-tests"
-         / (std::string{info->test_suite_name()} + "." + info->name());
-  std::filesystem::create_directories(dir_);
+  dir_ = test_dir();
   port_ = free_port();
   std::ostringstream yaml;
   yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml

@@ -20,6 +20,10 @@ namespace janus::test {
 /// Where the binaries under test are.
 std::string bin_path(const std::string& name);
 
+/// The running test's own folder, /tmp/janus-tests/<suite>.<test> (made when missing): what
+/// janusd_fixture::start() writes its config and log into.
+std::filesystem::path test_dir();
+
 /// The process ids whose parent is `pid` (read from /proc).
 std::set<pid_t> children_of(pid_t pid);
 
