@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -111,14 +113,8 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
          / (std::string{info->test_suite_name()} + "." + info->name());
   std::filesystem::create_directories(dir_);
   port_ = free_port();
-  std::ostringstream yaml;
-  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
-       << "log:\n" << log_yaml_
-       << top_level_yaml_
-       << "models:\n"
-       << models_yaml;
   auto config_path = dir_ / "janusd.yaml";
-  std::ofstream{config_path} << yaml.str();
+  std::ofstream{config_path} << config_text(models_yaml, server_yaml);
   janusd_.emplace(std::vector<std::string>{bin_path("janusd"), "--config", config_path.string()},
                   env_, dir_ / "janusd.log");
   if (wait_ready) {
@@ -127,9 +123,31 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
   }
 }
 
+std::string janusd_fixture::config_text(const std::string& models_yaml,
+                                        const std::string& server_yaml) const {
+  std::ostringstream yaml;
+  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
+       << "log:\n" << log_yaml_
+       << top_level_yaml_
+       << "models:\n"
+       << models_yaml;
+  return yaml.str();
+}
+
+void janusd_fixture::reload(const std::string& models_yaml, const std::string& server_yaml) {
+  ASSERT_TRUE(janusd_.has_value()) << "start() first";
+  {
+    // A new file renamed over the old: janusd never reads half of it.
+    auto fresh = dir_ / "janusd.yaml.new";
+    std::ofstream{fresh} << config_text(models_yaml, server_yaml);
+    std::filesystem::rename(fresh, dir_ / "janusd.yaml");
+  }
+  janusd_->signal(SIGHUP);
+}
+
 std::optional<double> janusd_fixture::metric(const std::string& name, const std::string& labels) {
   auto page = get(port_, "/metrics");
-  auto wanted = name + "{" + labels + "} ";
+  auto wanted = labels.empty() ? name + " " : name + "{" + labels + "} ";
   std::istringstream lines{page.body};
   std::string line;
   while (std::getline(lines, line)) {

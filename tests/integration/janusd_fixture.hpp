@@ -47,8 +47,15 @@ protected:
   void start(const std::string& models_yaml, const std::string& server_yaml = {},
              bool wait_ready = true);
 
+  /// Writes the config file as start() does (same port and directory) and sends janusd SIGHUP:
+  /// a reload of it. start() must have run.
+  void reload(const std::string& models_yaml, const std::string& server_yaml = {});
+
+  /// The config file's text for these models and server lines (start() and reload()).
+  std::string config_text(const std::string& models_yaml, const std::string& server_yaml) const;
+
   /// The value of one sample of /metrics, e.g. metric("janus_pool_inflight_requests",
-  /// "model=\"m\""); nullopt when absent.
+  /// "model=\"m\""), or of a metric without labels with `labels` empty; nullopt when absent.
   std::optional<double> metric(const std::string& name, const std::string& labels);
 
   /// The janus-baseline children janusd runs now.
