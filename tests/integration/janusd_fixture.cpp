@@ -158,6 +158,21 @@ std::optional<double> janusd_fixture::metric(const std::string& name, const std:
   return std::nullopt;
 }
 
+std::future<stream_result> janusd_fixture::stream_in_background(std::string body,
+                                                                std::promise<void>& first_frame) {
+  return std::async(std::launch::async, [port = port_, body = std::move(body), &first_frame] {
+    bool told = false;
+    stream_options options;
+    options.on_frame = [&](const sse_frame&) {
+      if (!told) {
+        told = true;
+        first_frame.set_value();
+      }
+    };
+    return post_json_streaming(port, "/v1/chat/completions", body, options);
+  });
+}
+
 std::set<pid_t> janusd_fixture::model_processes() {
   return janusd_ ? children_of(janusd_->pid()) : std::set<pid_t>{};
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace janus::test {
 
@@ -57,6 +59,11 @@ protected:
   /// The value of one sample of /metrics, e.g. metric("janus_pool_inflight_requests",
   /// "model=\"m\""), or of a metric without labels with `labels` empty; nullopt when absent.
   std::optional<double> metric(const std::string& name, const std::string& labels);
+
+  /// POSTs the streaming chat `body` to /v1/chat/completions on a thread of its own;
+  /// `first_frame` becomes ready with the answer's first SSE frame (the stream runs then).
+  std::future<stream_result> stream_in_background(std::string body,
+                                                  std::promise<void>& first_frame);
 
   /// The janus-baseline children janusd runs now.
   std::set<pid_t> model_processes();

@@ -87,22 +87,6 @@ protected:
     return eventually(5s, [&] { return janusd_->log().find(text) != std::string::npos; });
   }
 
-  /// A stream that runs in the background; `first_frame` is ready once it began.
-  std::future<stream_result> stream_in_background(const std::string& model,
-                                                  std::promise<void>& first_frame) {
-    return std::async(std::launch::async, [this, model, &first_frame] {
-      bool told = false;
-      stream_options options;
-      options.on_frame = [&](const sse_frame&) {
-        if (!told) {
-          told = true;
-          first_frame.set_value();
-        }
-      };
-      return post_json_streaming(port_, "/v1/chat/completions", slow_stream(model), options);
-    });
-  }
-
   static void expect_complete(stream_result stream) {
     EXPECT_EQ(stream.status, 200u);
     EXPECT_TRUE(stream.complete) << stream.error;
@@ -120,7 +104,7 @@ TEST_F(sighup_reload, sighup_restarts_changed_models_adds_and_removes_and_leaves
   auto old_change = pids_tagged("v1");
   auto old_gone = pids_tagged("gone");
   std::promise<void> first_frame;
-  auto streaming = stream_in_background("keep", first_frame);
+  auto streaming = stream_in_background(slow_stream("keep"), first_frame);
   ASSERT_EQ(first_frame.get_future().wait_for(10s), std::future_status::ready);
 
   reload(tagged_model("fresh", "fresh") + tagged_model("keep", "keep")
@@ -158,7 +142,7 @@ TEST_F(sighup_reload, a_request_queued_in_a_changed_model_is_served_by_its_new_p
   start(tagged_model("m", "v1", one_slot));
   ASSERT_TRUE(eventually(10s, [&] { return pids_tagged("v1").size() == 1; }));
   std::promise<void> first_frame;
-  auto streaming = stream_in_background("m", first_frame);
+  auto streaming = stream_in_background(slow_stream("m"), first_frame);
   ASSERT_EQ(first_frame.get_future().wait_for(10s), std::future_status::ready);
   // The only slot is busy: this one waits in the pool's queue.
   auto queued = std::async(std::launch::async, [this] {
