@@ -98,8 +98,14 @@ result<std::string> engine::apply_reload(config loaded) {
     return error_info{errc::conflict, "an admin change of the models did not finish within "
                                      "engine.reload_timeout"};
   }
-  // The file's models, then what the admin API changed, applied on top: the same as at start.
-  auto wanted = loaded;
+  // The file's models, then what the admin API changed, applied on top: the same as at start,
+  // under the running settings (admin.limits, runtime, docker) that a reload does not change.
+  config wanted;
+  {
+    std::lock_guard lock{models_mutex_};
+    wanted = cfg_;
+  }
+  wanted.models = std::move(loaded.models);
   for (const auto& note : apply_model_changes(wanted, registry_->changes())) {
     logging::event{"configuration reload: a model registry entry is left out"}
       .field("reason", note)

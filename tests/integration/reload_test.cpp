@@ -218,8 +218,12 @@ TEST_F(sighup_reload, models_added_and_scaled_through_the_admin_api_survive_a_re
   auto m_pids = pids_tagged("m");
   auto extra_pids = pids_tagged("extra");
 
+  // The new file also drops allow_command: admin.limits need a restart, so the added model
+  // (which gives a command) is still read under the running limits and stays.
+  top_level_yaml_ = std::string{"admin:\n  token: \""} + token + "\"\n";
   reload(tagged_model("m", "m") + tagged_model("new", "new"));
   ASSERT_TRUE(reloads_reach("ok", 1));
+  EXPECT_TRUE(log_has("key=admin.limits.allow_command"));
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("extra")).status, 200u);
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("new")).status, 200u);
   expect_still_running(extra_pids, "extra"); // the added model is untouched
