@@ -113,8 +113,10 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
          / (std::string{info->test_suite_name()} + "." + info->name());
   std::filesystem::create_directories(dir_);
   port_ = free_port();
+  std::ostringstream yaml;
+  yaml << config_text(models_yaml, server_yaml);
   auto config_path = dir_ / "janusd.yaml";
-  std::ofstream{config_path} << config_text(models_yaml, server_yaml);
+  std::ofstream{config_path} << yaml.str();
   janusd_.emplace(std::vector<std::string>{bin_path("janusd"), "--config", config_path.string()},
                   env_, dir_ / "janusd.log");
   if (wait_ready) {
