@@ -464,6 +464,15 @@ void log_stop(const pool_state& st, const container_record& record, const pool_a
 
 void fail_waiters_now(self_ptr self) {
   auto& st = self->state;
+  if (st.shutting_down && st.successor) {
+    // Replaced by a reload: the waiters wait on in the new pool, with their own deadlines.
+    auto waiting = std::move(st.waiters);
+    st.waiters.clear();
+    for (auto& w : waiting) {
+      self->send(st.successor, acquire_atom::value, std::move(w.msg));
+    }
+    return;
+  }
   if (st.shutting_down) {
     if (st.removing) {
       fail_waiters(self, errc::unknown_model, "the model `" + st.model.name + "` was removed");
@@ -609,8 +618,12 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
   self->delayed_send(self, self->state.deps.tick, tick_atom::value);
 
   return {
-    [self](acquire_atom, acquire_msg& msg) {
+    [self](acquire_atom a, acquire_msg& msg) {
       auto& st = self->state;
+      if (st.shutting_down && st.successor) {
+        self->send(st.successor, a, std::move(msg)); // sent before the reload's swap
+        return;
+      }
       if (st.shutting_down) {
         return reply_error(msg, errc::shutting_down, "the engine is shutting down");
       }
@@ -878,9 +891,22 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         self->quit();
       }
     },
+    [self](replaced_atom, caf::actor& successor) {
+      // A reload changed the model: the successor serves it now. As on a removal the containers
+      // drain and stop and the pool quits once the last one is gone, but requests go on.
+      auto& st = self->state;
+      st.shutting_down = true;
+      st.removing = true;
+      st.successor = std::move(successor);
+      settle(self);
+      if (st.containers.empty()) {
+        self->quit();
+      }
+    },
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       auto& st = self->state;
       st.shutting_down = true;
+      st.successor = nullptr; // the engine stops: queued requests are answered here
       settle(self);
       if (st.containers.empty()) {
         self->quit();

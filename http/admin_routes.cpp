@@ -163,6 +163,17 @@ auto ask_remove(admin_broker& admin, const std::string& model) {
   });
 }
 
+/// The turn of a change of the models (http/change_turns.hpp); null without turns.
+auto ask_turn(change_turns* turns) {
+  return ask<std::shared_ptr<change_turns::turn>>([turns](auto done) {
+    if (turns == nullptr) {
+      done(nullptr);
+      return;
+    }
+    turns->enter([done](std::shared_ptr<change_turns::turn> held) { done(std::move(held)); });
+  });
+}
+
 /// The model of `/admin/pools/{model}/{action}`, %XX escapes decoded; empty when the path is
 /// not of that shape or an escape is bad.
 std::string pool_action_model(std::string_view path, std::string_view action) {
@@ -242,6 +253,7 @@ boost::asio::awaitable<reply> admin_answer(
     if (!change) {
       co_return error_reply(change.error());
     }
+    auto held = co_await ask_turn(hooks.turns); // until the scale is recorded
     auto answer = co_await ask_scale(*hooks.broker, scale_model, change.value());
     if (!answer) {
       co_return error_reply(answer.error());
@@ -289,6 +301,7 @@ boost::asio::awaitable<reply> admin_answer(
         co_return error_reply(checked.error());
       }
     }
+    auto held = co_await ask_turn(hooks.turns); // until the add is recorded
     // Before the pool exists: its first request is counted.
     bool counted_now = requests != nullptr && requests->add_model(name);
     auto answer = co_await ask_add(*hooks.broker, std::move(parsed.value()));
@@ -333,6 +346,7 @@ boost::asio::awaitable<reply> admin_answer(
       co_return method_not_allowed("DELETE", path);
     }
     auto name = decode_path_segment(path.substr(models_prefix.size())).value_or(std::string{});
+    auto held = co_await ask_turn(hooks.turns); // until the removal is recorded
     auto answer = co_await ask_remove(*hooks.broker, name);
     if (!answer) {
       co_return error_reply(answer.error());

@@ -13,6 +13,7 @@
 
 #include "http/admin_broker.hpp"
 #include "http/broker.hpp"
+#include "http/change_turns.hpp"
 #include "http/conformance_checker.hpp"
 #include "http/replies.hpp"
 #include "model/config.hpp"
@@ -47,6 +48,9 @@ struct admin_hooks {
   /// With `admin.state_dir`: where adds, removals and scales are recorded so that they outlast
   /// a restart (null = they last until janusd stops).
   model_registry_file* registry = nullptr;
+  /// Adds, removals and scales take turns with each other and with configuration reloads
+  /// (null = no turns are taken).
+  change_turns* turns = nullptr;
   /// The largest `tail` the logs route answers (log.container_max_tail).
   int max_tail = log_config{}.container_max_tail;
 };

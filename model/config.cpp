@@ -483,6 +483,7 @@ engine_config read_engine(yaml_reader reader) {
                                               1000);
   result.pool_restart_window = reader.read_positive_duration("pool_restart_window",
                                                              result.pool_restart_window);
+  result.reload_timeout = reader.read_positive_duration("reload_timeout", result.reload_timeout);
   reader.finish();
   return result;
 }
@@ -752,7 +753,7 @@ std::size_t parse_size(const std::string& text, const std::string& key) {
   return value * found->second;
 }
 
-config parse_config(const std::string& yaml_text) {
+config parse_config(const std::string& yaml_text, const model_context* models_under) {
   // The file is read before its server.max_json_depth is known: it is held to the default.
   const int max_depth = server_config{}.max_json_depth;
   const YAML::Node root = load_yaml(yaml_text, max_depth, [max_depth](yaml_position at) {
@@ -784,7 +785,9 @@ config parse_config(const std::string& yaml_text) {
     }
   }
   if (const auto models = reader.find("models")) {
-    result.models = read_models(*models, result.runtime, result.docker);
+    result.models = models_under != nullptr
+                      ? read_models(*models, models_under->runtime, models_under->docker)
+                      : read_models(*models, result.runtime, result.docker);
   }
   reader.finish();
   if (result.models.empty()) {
@@ -822,8 +825,8 @@ bool env_name_matches(std::string_view pattern, std::string_view name) {
   return name == pattern;
 }
 
-config load_config(const std::string& path) {
-  return parse_config(read_text_file(path, path, "cannot read config file"));
+config load_config(const std::string& path, const model_context* models_under) {
+  return parse_config(read_text_file(path, path, "cannot read config file"), models_under);
 }
 
 } // namespace janus

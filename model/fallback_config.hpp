@@ -64,6 +64,8 @@ struct fallback_config {
     return !url.empty();
   }
 
+  bool operator==(const fallback_config&) const = default;
+
   /// Whether a request failed with `reason` goes to the fallback.
   bool falls_back_on(fallback_reason reason) const {
     return enabled() && (always || (when & (1u << static_cast<unsigned>(reason))) != 0);

@@ -37,6 +37,8 @@ struct sandbox_config {
   /// The base of the `endpoint` URLs in answers (`https://gateway.example:8443`); empty = the
   /// request's Host (`http://HOST`), or server.host:port when it has none.
   std::string public_url;
+
+  bool operator==(const sandbox_config&) const = default;
 };
 
 /// Reads the `sandbox` section. Throws config_error naming the key.

@@ -226,19 +226,9 @@ TEST_F(admin, drain_replaces_every_container_while_a_stream_in_flight_completes)
   auto old_pids = model_processes();
 
   std::promise<void> first_frame;
-  auto streaming = std::async(std::launch::async, [&] {
-    bool told = false;
-    stream_options options;
-    options.on_frame = [&](const sse_frame&) {
-      if (!told) {
-        told = true;
-        first_frame.set_value();
-      }
-    };
-    return post_json_streaming(
-      port_, "/v1/chat/completions",
-      chat("m", R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":150})"), options);
-  });
+  auto streaming = stream_in_background(
+    chat("m", R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":150})"),
+    first_frame);
   ASSERT_EQ(first_frame.get_future().wait_for(10s), std::future_status::ready);
 
   auto drained = call("POST", "/admin/pools/m/drain");

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -117,11 +119,7 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
   dir_ = test_dir();
   port_ = free_port();
   std::ostringstream yaml;
-  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
-       << "log:\n" << log_yaml_
-       << top_level_yaml_
-       << "models:\n"
-       << models_yaml;
+  yaml << config_text(models_yaml, server_yaml);
   auto config_path = dir_ / "janusd.yaml";
   std::ofstream{config_path} << yaml.str();
   auto argv = launcher_;
@@ -133,9 +131,31 @@ void janusd_fixture::start(const std::string& models_yaml, const std::string& se
   }
 }
 
+std::string janusd_fixture::config_text(const std::string& models_yaml,
+                                        const std::string& server_yaml) const {
+  std::ostringstream yaml;
+  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
+       << "log:\n" << log_yaml_
+       << top_level_yaml_
+       << "models:\n"
+       << models_yaml;
+  return yaml.str();
+}
+
+void janusd_fixture::reload(const std::string& models_yaml, const std::string& server_yaml) {
+  ASSERT_TRUE(janusd_.has_value()) << "start() first";
+  {
+    // A new file renamed over the old: janusd never reads half of it.
+    auto fresh = dir_ / "janusd.yaml.new";
+    std::ofstream{fresh} << config_text(models_yaml, server_yaml);
+    std::filesystem::rename(fresh, dir_ / "janusd.yaml");
+  }
+  janusd_->signal(SIGHUP);
+}
+
 std::optional<double> janusd_fixture::metric(const std::string& name, const std::string& labels) {
   auto page = get(port_, "/metrics");
-  auto wanted = name + "{" + labels + "} ";
+  auto wanted = labels.empty() ? name + " " : name + "{" + labels + "} ";
   std::istringstream lines{page.body};
   std::string line;
   while (std::getline(lines, line)) {
@@ -144,6 +164,21 @@ std::optional<double> janusd_fixture::metric(const std::string& name, const std:
     }
   }
   return std::nullopt;
+}
+
+std::future<stream_result> janusd_fixture::stream_in_background(std::string body,
+                                                                std::promise<void>& first_frame) {
+  return std::async(std::launch::async, [port = port_, body = std::move(body), &first_frame] {
+    bool told = false;
+    stream_options options;
+    options.on_frame = [&](const sse_frame&) {
+      if (!told) {
+        told = true;
+        first_frame.set_value();
+      }
+    };
+    return post_json_streaming(port, "/v1/chat/completions", body, options);
+  });
 }
 
 std::set<pid_t> janusd_fixture::model_processes() {

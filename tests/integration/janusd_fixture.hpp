@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace janus::test {
 
@@ -51,9 +53,21 @@ protected:
   void start(const std::string& models_yaml, const std::string& server_yaml = {},
              bool wait_ready = true);
 
+  /// Writes the config file as start() does (same port and directory) and sends janusd SIGHUP:
+  /// a reload of it. start() must have run.
+  void reload(const std::string& models_yaml, const std::string& server_yaml = {});
+
+  /// The config file's text for these models and server lines (start() and reload()).
+  std::string config_text(const std::string& models_yaml, const std::string& server_yaml) const;
+
   /// The value of one sample of /metrics, e.g. metric("janus_pool_inflight_requests",
-  /// "model=\"m\""); nullopt when absent.
+  /// "model=\"m\""), or of a metric without labels with `labels` empty; nullopt when absent.
   std::optional<double> metric(const std::string& name, const std::string& labels);
+
+  /// POSTs the streaming chat `body` to /v1/chat/completions on a thread of its own;
+  /// `first_frame` becomes ready with the answer's first SSE frame (the stream runs then).
+  std::future<stream_result> stream_in_background(std::string body,
+                                                  std::promise<void>& first_frame);
 
   /// The janus-baseline children janusd runs now.
   std::set<pid_t> model_processes();

@@ -137,6 +137,33 @@ TEST_F(sandy_routes, sandy_flow_runs_the_baseline_proxies_chat_and_streams_and_d
   EXPECT_EQ(client.request("DELETE", "/api/sandboxes/" + id, "", auth).status, 404u);
 }
 
+TEST_F(sandy_routes, sandy_containers_outlive_a_sighup_reload_of_the_config_file) {
+  start_sandy();
+  http_client client{port_, 30s};
+  auto id = create_sandbox(client, R"({"image": "janus-runtime"})");
+  ASSERT_FALSE(id.empty());
+  auto ran = client.post_json("/api/sandboxes/" + id + "/container/run",
+                              R"({"image": "janus-baseline:latest"})", auth);
+  ASSERT_EQ(ran.status, 201u) << ran.body;
+  auto run = json_of(ran.body);
+  auto cid = string_member(run, "id");
+  auto model = string_member(run, "model");
+  const std::string chat_path = "/api/sandboxes/" + id + "/container/" + cid + "/chat";
+  ASSERT_EQ(client.post_json(chat_path, chat("test", "before"), auth).status, 200u);
+  auto before = container_of(model);
+  ASSERT_FALSE(before.empty());
+  // The same file again: its models are unchanged, and the sandbox's pool is none of its own.
+  reload(image_model("m", "    min_warm: 0\n    max_containers: 1\n"));
+  ASSERT_TRUE(eventually(10s, [&] {
+    return janusd_->log().find("configuration reloaded") != std::string::npos;
+  })) << janusd_->log();
+  EXPECT_NE(janusd_->log().find("removed=0"), std::string::npos)
+    << "the reload removed the sandbox's pool";
+  auto after = client.post_json(chat_path, chat("test", "after"), auth);
+  EXPECT_EQ(after.status, 200u) << after.body;
+  EXPECT_EQ(container_of(model), before) << "the sandbox's container was replaced";
+}
+
 TEST_F(sandy_routes, sandy_timeout_ends_the_sandbox_and_removes_its_container) {
   start_sandy();
   http_client client{port_, 30s};
