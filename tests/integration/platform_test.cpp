@@ -4,6 +4,7 @@
 
 #include "http/platform_server.hpp"
 #include "metrics/registry.hpp"
+#include "tests/integration/janusd_fixture.hpp"
 #include "tests/integration/test_upstream.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -33,25 +34,6 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 const std::string baseline_binary = std::string(JANUS_BIN_DIR) + "/janus-baseline";
-
-std::filesystem::path test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = std::filesystem::temp_directory_path() / "janus-tests"
-             / (std::string{info->test_suite_name()} + "." + info->name());
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& condition) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
 
 platform_route route_to(const std::string& prefix, const std::string& upstream) {
   platform_route route;

@@ -1,6 +1,8 @@
 #include "model/config.hpp"
 
 #include <gtest/gtest.h>
+
+#include "tests/unit/model/config_error_of.hpp"
 #include <unistd.h>
 
 #include <chrono>
@@ -22,14 +24,8 @@ constexpr const char* minimal_yaml = "models:\n"
                                      "  baseline:\n"
                                      "    command: [janus-baseline]\n";
 
-/// The message of the config_error that parsing `yaml` throws, or "<no error>".
 std::string error_of(const std::string& yaml) {
-  try {
-    parse_config(yaml);
-  } catch (const config_error& error) {
-    return error.what();
-  }
-  return "<no error>";
+  return test::config_error_of(yaml);
 }
 
 /// A config with `server_yaml` as the body of the `server` section (each line indented by 2).

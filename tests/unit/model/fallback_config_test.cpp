@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/model/config_error_of.hpp"
+
 #include <cstdlib>
 #include <string>
 
@@ -15,12 +17,7 @@ namespace janus {
 namespace {
 
 std::string error_of(const std::string& yaml) {
-  try {
-    parse_config(yaml);
-  } catch (const config_error& error) {
-    return error.what();
-  }
-  return "<no error>";
+  return test::config_error_of(yaml);
 }
 
 std::string model_with(const std::string& settings) {
