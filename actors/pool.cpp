@@ -273,6 +273,10 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.max_age = st.model.max_age;
   out.queue_limit = st.model.queue_limit;
   out.queue_timeout = st.model.queue_timeout;
+  out.image = st.model.image;
+  if (st.deps.supervisors.containers != nullptr && !st.model.image.empty()) {
+    out.image_state = st.deps.supervisors.containers->image_state(st.model.image);
+  }
   for (const auto& [key, record] : st.containers) {
     container_status entry;
     entry.id = record.container.id;
@@ -582,6 +586,7 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
   spec.resources = model.resources;
   spec.network = model.network;
   spec.runtime_class = model.runtime_class;
+  spec.pull = model.pull;
   return spec;
 }
 

@@ -3,6 +3,7 @@
 #include "actors/container_metrics.hpp"
 #include "logging/event.hpp"
 #include "model/admin.hpp"
+#include "model/image_pools.hpp"
 
 #include <caf/all.hpp>
 
@@ -103,6 +104,64 @@ error_info restarting_error(const std::string& name, caf::actor_clock::time_poin
                                          + " ms"};
 }
 
+/// Takes the pool of `name` out of service: no new leases, it drains its containers and quits.
+void retire_pool(self_ptr self, const std::string& name, const pool_deps& deps,
+                 pool_directory& directory) {
+  auto& st = self->state;
+  auto it = st.pools.find(name);
+  if (deps.supervisors.metrics != nullptr) {
+    // Its series stay while its draining containers are counted, then leave the page.
+    deps.supervisors.metrics->remove_model(name);
+  }
+  directory.erase(name);
+  st.names.erase(std::remove(st.names.begin(), st.names.end(), name), st.names.end());
+  st.warm.erase(name);
+  st.configs.erase(name);
+  st.added.erase(name);
+  st.restarts.erase(name);
+  st.image_pools.erase(name);
+  st.idle_since.erase(name);
+  if (it != st.pools.end()) {
+    auto p = it->second;
+    st.pools.erase(it);
+    st.retiring.emplace(name, p);
+    self->send(p, remove_model_atom::value);
+  }
+}
+
+/// Registers and spawns the pool of a model that is not in the configuration file (added
+/// through the admin API, or made for a request's image name).
+void add_pool(self_ptr self, model_config model, const pool_deps& deps, pool_directory& directory) {
+  auto& st = self->state;
+  auto name = model.name;
+  if (deps.supervisors.metrics != nullptr) {
+    deps.supervisors.metrics->add_model(name);
+  }
+  auto pool_deps_now = deps;
+  pool_deps_now.adoptable.clear();
+  st.configs.insert_or_assign(name, model);
+  st.restarts.erase(name);
+  st.pools.emplace(name, spawn_pool(self, std::move(model), std::move(pool_deps_now), directory));
+  st.names.push_back(name);
+  // Readiness is about start-up: a model added later does not take the engine out of rotation
+  // while its pool warms.
+  st.warm.insert(name);
+}
+
+void schedule_image_check(self_ptr self, const router_options& options) {
+  auto& st = self->state;
+  if (st.image_check_scheduled || st.image_pools.empty() || st.shutting_down) {
+    return;
+  }
+  st.image_check_scheduled = true;
+  self->delayed_send(self, options.image_pool_check, tick_atom::value);
+}
+
+/// Whether a pool's status shows nothing to keep it for.
+bool idle(const pool_status& status) {
+  return status.containers.empty() && status.waiting == 0 && status.inflight == 0;
+}
+
 } // namespace
 
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
@@ -182,65 +241,88 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
                                                + "` was removed and still drains; try again later"});
         return;
       }
-      if (deps.supervisors.metrics != nullptr) {
-        deps.supervisors.metrics->add_model(name);
-      }
-      auto pool_deps_now = deps;
-      pool_deps_now.adoptable.clear();
-      st.configs.insert_or_assign(name, msg.model);
+      add_pool(self, std::move(msg.model), deps, *directory);
       st.added.insert(name);
-      st.restarts.erase(name);
-      st.pools.emplace(name, spawn_pool(self, std::move(msg.model), std::move(pool_deps_now),
-                                        *directory));
-      st.names.push_back(name);
-      // Readiness is about start-up: a model added later does not take the engine out of
-      // rotation while its pool warms.
-      st.warm.insert(name);
       msg.reply(name);
     },
-    [self, deps, directory](remove_model_atom a, remove_model_msg& msg) {
+    [self, deps, directory](remove_model_atom, remove_model_msg& msg) {
       auto& st = self->state;
-      auto it = st.pools.find(msg.model);
+      bool exists = st.pools.contains(msg.model);
       bool waits_for_restart = st.restarting.erase(msg.model) > 0;
-      if (it == st.pools.end() && !waits_for_restart) {
+      if (!exists && !waits_for_restart) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
         return;
       }
-      if (deps.supervisors.metrics != nullptr) {
-        // Its series stay while its draining containers are counted, then leave the page.
-        deps.supervisors.metrics->remove_model(msg.model);
-      }
-      directory->erase(msg.model);
-      st.names.erase(std::remove(st.names.begin(), st.names.end(), msg.model), st.names.end());
-      st.warm.erase(msg.model);
-      st.configs.erase(msg.model);
-      st.added.erase(msg.model);
-      st.restarts.erase(msg.model);
-      if (it != st.pools.end()) {
-        auto p = it->second;
-        st.pools.erase(it);
-        st.retiring.emplace(msg.model, p);
-        self->send(p, a);
-      }
+      retire_pool(self, msg.model, deps, *directory);
       msg.reply(msg.model);
     },
-    [self](acquire_atom a, acquire_msg& msg) {
+    [self, deps, directory, options](acquire_atom a, acquire_msg& msg) {
       if (self->state.shutting_down) {
         msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
         return;
       }
       auto& st = self->state;
-      if (auto due = st.restarting.find(msg.request.model); due != st.restarting.end()) {
-        msg.reply(restarting_error(msg.request.model, due->second, self->clock().now()));
+      const auto& name = msg.request.model;
+      if (auto due = st.restarting.find(name); due != st.restarting.end()) {
+        msg.reply(restarting_error(name, due->second, self->clock().now()));
         return;
       }
-      auto it = st.pools.find(msg.request.model);
+      auto it = st.pools.find(name);
       if (it == st.pools.end()) {
-        msg.reply(error_info{errc::unknown_model, "the model `" + msg.request.model
-                                                    + "` does not exist"});
+        auto made = image_pool_model(name, options.docker, options.limits, st.image_pools.size());
+        if (!made) {
+          msg.reply(made.error());
+          return;
+        }
+        logging::event{"image pool made"}
+          .field("model", name)
+          .field("image_pools", st.image_pools.size() + 1)
+          .field("max_image_pools", options.docker.max_image_pools)
+          .info();
+        st.image_pools.insert(name);
+        add_pool(self, std::move(made.value()), deps, *directory);
+        schedule_image_check(self, options);
+        it = st.pools.find(name);
+      }
+      st.idle_since.erase(name);
+      self->send(it->second, a, std::move(msg));
+    },
+    [self, deps, directory, options](tick_atom) {
+      auto& st = self->state;
+      st.image_check_scheduled = false;
+      if (st.shutting_down) {
         return;
       }
-      self->send(it->second, a, std::move(msg));
+      for (const auto& name : st.image_pools) {
+        auto it = st.pools.find(name);
+        if (it == st.pools.end()) {
+          continue;
+        }
+        self->request(it->second, std::chrono::seconds(5), status_atom::value)
+          .then([self, deps, directory, name, options](pool_status& status) {
+                  auto& st = self->state;
+                  if (!st.image_pools.contains(name)) {
+                    return;
+                  }
+                  if (!idle(status)) {
+                    st.idle_since.erase(name);
+                    return;
+                  }
+                  auto now = self->clock().now();
+                  auto [since, fresh] = st.idle_since.try_emplace(name, now);
+                  if (now - since->second < options.docker.image_pool_template.idle_ttl) {
+                    return;
+                  }
+                  logging::event{"image pool removed"}
+                    .field("model", name)
+                    .field("reason", "idle")
+                    .field("idle_ttl_ms", options.docker.image_pool_template.idle_ttl.count())
+                    .info();
+                  retire_pool(self, name, deps, *directory);
+                },
+                [](caf::error&) {});
+      }
+      schedule_image_check(self, options);
     },
     [self](models_atom, models_msg& msg) {
       msg.reply(self->state.names);

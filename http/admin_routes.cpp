@@ -110,6 +110,16 @@ void write_pool(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.inflight);
   writer.Key("warm_reached");
   writer.Bool(pool.warm_reached);
+  if (!pool.image.empty()) {
+    writer.Key("image");
+    writer.StartObject();
+    writer.Key("name");
+    write_string(writer, pool.image);
+    writer.Key("state");
+    write_string(writer, pool.image_state.empty() ? std::string_view{"unknown"}
+                                                   : std::string_view{pool.image_state});
+    writer.EndObject();
+  }
   writer.Key("counters");
   writer.StartObject();
   writer.Key("starts");

@@ -46,6 +46,10 @@ struct pool_status {
   std::chrono::milliseconds max_age{0};
   int queue_limit = 0;
   std::chrono::milliseconds queue_timeout{0};
+  /// The model's image (docker), and where the runtime's copy of it stands: "", "present",
+  /// "pulling", "pulled" or "failed: <the registry's words>".
+  std::string image;
+  std::string image_state;
   std::vector<container_status> containers;
 };
 

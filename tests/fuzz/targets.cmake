@@ -16,4 +16,6 @@ set(janus_fuzz_targets
   fuzz_check_rules
   fuzz_trace_context
   fuzz_container_output
+  fuzz_pull_progress
+  fuzz_image_ref
 )
