@@ -31,6 +31,11 @@ void broker_bridge::cancel(const http::acquire_request& request) {
   }
 }
 
+std::shared_ptr<const http::fallback_target> broker_bridge::fallback_of(const std::string& model) {
+  auto gate = directory_ ? directory_->find(model) : nullptr;
+  return gate ? gate->fallback : nullptr;
+}
+
 void broker_bridge::release(const lease& held, lease_outcome outcome) {
   end_lease(held, outcome);
 }

@@ -24,6 +24,8 @@ public:
   /// that overtakes its acquire finds the flag set when the acquire arrives.
   void cancel(const http::acquire_request& request) override;
 
+  std::shared_ptr<const http::fallback_target> fallback_of(const std::string& model) override;
+
   void release(const lease& held, lease_outcome outcome) override;
 
   void models(models_handler on_models) override;

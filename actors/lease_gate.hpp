@@ -110,6 +110,8 @@ struct pool_gate {
   std::atomic<std::uint64_t> max_requests{0};
   /// The model's first_byte_timeout in milliseconds, which every lease carries; 0: the server's.
   std::atomic<std::int64_t> first_byte_timeout_ms{0};
+  /// The model's direct deployment, or null; set before the gate is published, then constant.
+  std::shared_ptr<const http::fallback_target> fallback;
 };
 
 /// Model name → gate, written by the router (copy on write), read by the I/O threads.

@@ -83,9 +83,26 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using add_model_atom = caf::atom_constant<caf::atom("addmodel")>;
 using remove_model_atom = caf::atom_constant<caf::atom("rmmodel")>;
 
+// -- configuration reload (payloads in actors/admin_messages.hpp) ----------------------------
+/// `configs_atom, configs_msg`: the settings of every model the router runs, in its order.
+using configs_atom = caf::atom_constant<caf::atom("configs")>;
+/// `reload_atom, reload_msg`: a reload's plan, applied at once (answered when every changed
+/// model's new pool took over).
+using reload_atom = caf::atom_constant<caf::atom("reload")>;
+/// `replaced_atom, successor`: to a pool whose model a reload changed. Like a removal (it takes no
+/// new work, its containers drain, it quits once they are gone), but the requests it still gets
+/// or holds queued go on to the successor, the pool with the new settings.
+using replaced_atom = caf::atom_constant<caf::atom("replaced")>;
+/// `scaled_atom, model, min_warm, max_containers`: a scale took effect (the router keeps the
+/// size in the model's settings: a restart of the pool and a reload's comparison see it).
+using scaled_atom = caf::atom_constant<caf::atom("scaled")>;
+
 // -- router internals --------------------------------------------------------------------------
 /// `restart_atom, model name`: a pool that died is due to be restarted (after a crash loop).
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
+/// `swap_due_atom, model name`: a changed model's new pool did not reach min_warm in time; it
+/// takes over anyway.
+using swap_due_atom = caf::atom_constant<caf::atom("swapdue")>;
 
 /// A lease request with the callback that receives the answer, exactly once: a message dropped
 /// unanswered (e.g. by a pool that died) answers no_capacity (actors/reply_once.hpp).

@@ -47,9 +47,11 @@ std::chrono::milliseconds ms_between(time_point from, time_point to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from);
 }
 
-void reply_error(acquire_msg& msg, errc code, std::string message) {
+void reply_error(acquire_msg& msg, errc code, std::string message, bool start_failed = false) {
   if (msg.reply) {
-    msg.reply(error_info{code, std::move(message)});
+    error_info error{code, std::move(message)};
+    error.start_failed = start_failed;
+    msg.reply(std::move(error));
   }
 }
 
@@ -193,11 +195,12 @@ bool grant(self_ptr self, std::uint64_t key, acquire_msg& msg, time_point since,
 constexpr int grant_tries = 8;
 
 /// Fails every waiter at once: the pool cannot serve them (no container can start).
-void fail_waiters(self_ptr self, errc code, const std::string& message) {
+/// `start_failed`: because the model's last container start failed (error_info::start_failed).
+void fail_waiters(self_ptr self, errc code, const std::string& message, bool start_failed = false) {
   auto waiting = std::move(self->state.waiters);
   self->state.waiters.clear();
   for (auto& w : waiting) {
-    reply_error(w.msg, code, message);
+    reply_error(w.msg, code, message, start_failed);
   }
 }
 
@@ -247,6 +250,20 @@ std::string_view phase_name(phase state) {
   return "unknown";
 }
 
+/// Whether the pool's runtime can pause containers (the paused tier is off otherwise).
+bool can_pause(const pool_state& st) {
+  return st.deps.supervisors.containers != nullptr && st.deps.supervisors.containers->can_pause();
+}
+
+/// The containers the recent demand peak needs (demand-following pre-warm, docs/pool.md).
+int current_warm_target(const pool_state& st, time_point now) {
+  pool_policy policy;
+  policy.max_concurrency = st.model.max_concurrency;
+  policy.max_containers = st.model.max_containers;
+  policy.prewarm_headroom = st.model.prewarm_headroom;
+  return warm_target(policy, st.demand.peak(now));
+}
+
 pool_status status_of(const pool_state& st, time_point now) {
   pool_status out;
   out.model = st.model.name;
@@ -273,6 +290,9 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.max_age = st.model.max_age;
   out.queue_limit = st.model.queue_limit;
   out.queue_timeout = st.model.queue_timeout;
+  out.pause_after = st.model.pause_after;
+  out.max_paused = can_pause(st) ? st.model.max_paused : 0;
+  out.warm_target = current_warm_target(st, now);
   out.image = st.model.image;
   if (st.deps.supervisors.containers != nullptr && !st.model.image.empty()) {
     out.image_state = st.deps.supervisors.containers->image_state(st.model.image);
@@ -334,11 +354,6 @@ void note_activity(self_ptr self) {
 
 // -- decisions -----------------------------------------------------------------------------
 
-/// Whether the pool's runtime can pause containers (the paused tier is off otherwise).
-bool can_pause(const pool_state& st) {
-  return st.deps.supervisors.containers != nullptr && st.deps.supervisors.containers->can_pause();
-}
-
 pool_view view_of(const pool_state& st, time_point now) {
   pool_view view;
   view.policy.min_warm = st.model.min_warm;
@@ -388,12 +403,7 @@ void note_demand(pool_state& st, time_point now) {
 
 /// Logs the warm target when it changed (demand-following pre-warm, docs/pool.md).
 void log_warm_target(pool_state& st, time_point now) {
-  auto peak = st.demand.peak(now);
-  pool_policy policy;
-  policy.max_concurrency = st.model.max_concurrency;
-  policy.max_containers = st.model.max_containers;
-  policy.prewarm_headroom = st.model.prewarm_headroom;
-  auto target = warm_target(policy, peak);
+  auto target = current_warm_target(st, now);
   if (target == st.warm_target) {
     return;
   }
@@ -401,7 +411,7 @@ void log_warm_target(pool_state& st, time_point now) {
     .field("model", st.model.name)
     .field("warm_target", target)
     .field("was", st.warm_target)
-    .field("demand_peak", peak)
+    .field("demand_peak", st.demand.peak(now))
     .field("window_ms", st.model.prewarm_window.count())
     .info();
   st.warm_target = target;
@@ -458,6 +468,15 @@ void log_stop(const pool_state& st, const container_record& record, const pool_a
 
 void fail_waiters_now(self_ptr self) {
   auto& st = self->state;
+  if (st.shutting_down && st.successor) {
+    // Replaced by a reload: the waiters wait on in the new pool, with their own deadlines.
+    auto waiting = std::move(st.waiters);
+    st.waiters.clear();
+    for (auto& w : waiting) {
+      self->send(st.successor, acquire_atom::value, std::move(w.msg));
+    }
+    return;
+  }
   if (st.shutting_down) {
     if (st.removing) {
       fail_waiters(self, errc::unknown_model, "the model `" + st.model.name + "` was removed");
@@ -471,7 +490,8 @@ void fail_waiters_now(self_ptr self) {
                "model " + st.model.name + " has no running container and cannot start one: "
                  + (st.last_start_error.empty() ? std::string{"pool is full"} : st.last_start_error)
                  + (wait.count() > 0 ? " (next attempt in " + std::to_string(wait.count()) + " ms)"
-                                     : std::string{}));
+                                     : std::string{}),
+               !st.last_start_error.empty());
 }
 
 void apply_plan(self_ptr self, const pool_plan& plan) {
@@ -603,8 +623,12 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
   self->delayed_send(self, self->state.deps.tick, tick_atom::value);
 
   return {
-    [self](acquire_atom, acquire_msg& msg) {
+    [self](acquire_atom a, acquire_msg& msg) {
       auto& st = self->state;
+      if (st.shutting_down && st.successor) {
+        self->send(st.successor, a, std::move(msg)); // sent before the reload's swap
+        return;
+      }
       if (st.shutting_down) {
         return reply_error(msg, errc::shutting_down, "the engine is shutting down");
       }
@@ -803,6 +827,12 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         msg.reply(error_info{errc::shutting_down, "the pool is shutting down"});
         return;
       }
+      if (st.model.fallback.always) {
+        msg.reply(error_info{errc::invalid_request, "model " + st.model.name
+                                                      + " is upstream-only: it has no containers "
+                                                        "to scale"});
+        return;
+      }
       auto next = apply_scale({st.model.min_warm, st.model.max_containers}, msg.change);
       if (!next) {
         msg.reply(next.error());
@@ -866,9 +896,22 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         self->quit();
       }
     },
+    [self](replaced_atom, caf::actor& successor) {
+      // A reload changed the model: the successor serves it now. As on a removal the containers
+      // drain and stop and the pool quits once the last one is gone, but requests go on.
+      auto& st = self->state;
+      st.shutting_down = true;
+      st.removing = true;
+      st.successor = std::move(successor);
+      settle(self);
+      if (st.containers.empty()) {
+        self->quit();
+      }
+    },
     [self](shutdown_atom) -> caf::result<shutdown_atom> {
       auto& st = self->state;
       st.shutting_down = true;
+      st.successor = nullptr; // the engine stops: queued requests are answered here
       settle(self);
       if (st.containers.empty()) {
         self->quit();

@@ -114,6 +114,9 @@ struct pool_state {
   bool shutting_down = false;
   /// Removed through the admin API: takes no new work, quits once its containers are gone.
   bool removing = false;
+  /// Replaced by a reload: the pool of the model's new settings, which gets the requests this one
+  /// still receives or holds queued.
+  caf::actor successor;
   caf::response_promise shutdown_promise;
   std::uint64_t starts = 0;
   std::uint64_t start_failures = 0;

@@ -1,6 +1,7 @@
 #include "actors/router.hpp"
 
 #include "actors/container_metrics.hpp"
+#include "http/fallback_target.hpp"
 #include "logging/event.hpp"
 #include "model/admin.hpp"
 #include "model/image_pools.hpp"
@@ -19,15 +20,158 @@ using self_ptr = caf::stateful_actor<router_state>*;
 
 /// Spawns the pool of `model`, linked (it goes when the router goes) and monitored (the router
 /// hears when it dies), and lists its gate in the directory.
-caf::actor spawn_pool(self_ptr self, model_config model, pool_deps deps,
-                      pool_directory& directory) {
+std::pair<caf::actor, std::shared_ptr<pool_gate>> spawn_unpublished(self_ptr self,
+                                                                    model_config model,
+                                                                    pool_deps deps) {
   auto gate = std::make_shared<pool_gate>(model.name);
+  if (model.fallback.enabled()) {
+    auto target = http::make_fallback_target(model.name, model.fallback);
+    if (target) {
+      gate->fallback = std::move(target.value());
+    } else {
+      // The configuration's checks passed: a CA file that is no certificate bundle.
+      logging::event{"fallback disabled"}
+        .field("model", model.name)
+        .field("detail", target.error().message)
+        .error();
+    }
+  }
   auto p = self->spawn<caf::linked>(pool, std::move(model), std::move(deps),
                                     caf::actor_cast<caf::actor>(self), gate);
   self->monitor(p);
   gate->pool = p;
+  return {p, std::move(gate)};
+}
+
+caf::actor spawn_pool(self_ptr self, model_config model, pool_deps deps,
+                      pool_directory& directory) {
+  auto [p, gate] = spawn_unpublished(self, std::move(model), std::move(deps));
   directory.put(std::move(gate));
   return p;
+}
+
+/// Registers `model` (not running now) and spawns its pool: the admin API's add and a reload's.
+void add_pool(self_ptr self, model_config model, const pool_deps& deps,
+              pool_directory& directory) {
+  auto& st = self->state;
+  auto name = model.name;
+  if (deps.supervisors.metrics != nullptr) {
+    deps.supervisors.metrics->add_model(name);
+  }
+  auto pool_deps_now = deps;
+  pool_deps_now.adoptable.clear();
+  st.configs.insert_or_assign(name, model);
+  st.restarts.erase(name);
+  st.pools.emplace(name, spawn_pool(self, std::move(model), std::move(pool_deps_now), directory));
+  st.names.push_back(name);
+  // Readiness is about start-up: a model added later does not take the engine out of
+  // rotation while its pool warms.
+  st.warm.insert(name);
+}
+
+/// Unregisters `name` and lets its pool drain (new requests get unknown_model): the admin API's
+/// removal and a reload's. False when no such model exists.
+bool remove_pool(self_ptr self, const std::string& name, const pool_deps& deps,
+                 pool_directory& directory) {
+  auto& st = self->state;
+  auto it = st.pools.find(name);
+  bool waits_for_restart = st.restarting.erase(name) > 0;
+  if (it == st.pools.end() && !waits_for_restart) {
+    return false;
+  }
+  if (deps.supervisors.metrics != nullptr) {
+    // Its series stay while its draining containers are counted, then leave the page.
+    deps.supervisors.metrics->remove_model(name);
+  }
+  directory.erase(name);
+  st.names.erase(std::remove(st.names.begin(), st.names.end(), name), st.names.end());
+  st.warm.erase(name);
+  st.configs.erase(name);
+  st.added.erase(name);
+  st.restarts.erase(name);
+  st.image_pools.erase(name);
+  st.idle_since.erase(name);
+  if (it != st.pools.end()) {
+    auto p = it->second;
+    st.pools.erase(it);
+    st.retiring.emplace(name, p);
+    self->send(p, remove_model_atom::value);
+  }
+  return true;
+}
+
+/// Answers the reload once no changed model's new pool waits any more.
+void finish_reload_if_done(self_ptr self) {
+  auto& st = self->state;
+  if (!st.reload || !st.reload->swaps.empty()) {
+    return;
+  }
+  auto run = std::move(*st.reload);
+  st.reload.reset();
+  run.reply(std::move(run.applied));
+}
+
+/// The new pool of a changed model takes over: it is published and gets new requests; the old
+/// one drains and passes on what it holds queued. `late`: before it reached min_warm.
+void take_over(self_ptr self, const std::string& name, pool_directory& directory, bool late) {
+  auto& st = self->state;
+  auto node = st.reload->swaps.extract(name);
+  auto& swap = node.mapped();
+  if (auto it = st.pools.find(name); it != st.pools.end()) {
+    auto old = it->second;
+    it->second = swap.pool;
+    st.retiring.emplace(name, old);
+    self->send(old, replaced_atom::value, swap.pool);
+  } else {
+    // The old pool waits for its restart after a crash loop: the new one serves instead.
+    st.restarting.erase(name);
+    st.pools.emplace(name, swap.pool);
+  }
+  directory.put(std::move(swap.gate));
+  st.configs.insert_or_assign(name, std::move(swap.config));
+  st.restarts.erase(name);
+  if (late) {
+    st.reload->applied.late.push_back(name);
+  }
+  logging::event{"reload: the pool with the model's new settings took over"}
+    .field("model", name)
+    .field("reached_min_warm", !late)
+    .info();
+  finish_reload_if_done(self);
+}
+
+/// Applies a reload's plan: removals and additions at once, each changed model's new pool
+/// spawned beside the running one (it takes over in take_over()).
+void start_reload(self_ptr self, reload_msg& msg, const pool_deps& deps,
+                  pool_directory& directory) {
+  auto& st = self->state;
+  st.reload.emplace();
+  st.reload->reply = std::move(msg.reply);
+  for (const auto& name : msg.plan.removed) {
+    remove_pool(self, name, deps, directory);
+  }
+  for (auto& model : msg.plan.added) {
+    if (st.configs.contains(model.name)) {
+      st.reload->applied.failed.push_back(model.name); // the plan was made from other models
+      continue;
+    }
+    add_pool(self, std::move(model), deps, directory);
+  }
+  for (auto& model : msg.plan.changed) {
+    auto name = model.name;
+    if (!st.configs.contains(name)) {
+      st.reload->applied.failed.push_back(name);
+      continue;
+    }
+    auto pool_deps_now = deps;
+    pool_deps_now.adoptable.clear();
+    auto wait = model.startup_timeout + std::chrono::seconds(1);
+    auto [p, gate] = spawn_unpublished(self, model, std::move(pool_deps_now));
+    auto id = st.next_swap++;
+    st.reload->swaps.insert_or_assign(name, pool_swap{std::move(model), p, std::move(gate), id});
+    self->delayed_send(self, wait, swap_due_atom::value, name, id);
+  }
+  finish_reload_if_done(self);
 }
 
 /// The pool of `name` spawned again from its configuration (never adopting: an earlier run's
@@ -63,6 +207,23 @@ void on_pool_down(self_ptr self, const caf::down_msg& down, const pool_deps& dep
     if (it->second.address() == down.source) {
       st.retiring.erase(it);
       return;
+    }
+  }
+  if (st.reload) {
+    for (auto& [key, swap] : st.reload->swaps) {
+      if (swap.pool.address() == down.source) {
+        auto name = key; // the entry goes below
+        // The new settings' pool stopped before it took over: the running pool stays.
+        logging::event{"reload: the pool with the model's new settings stopped before it took "
+                       "over; the model keeps its running settings"}
+          .field("model", name)
+          .field("reason", self->system().render(down.reason))
+          .error();
+        st.reload->applied.failed.push_back(name);
+        st.reload->swaps.erase(name);
+        finish_reload_if_done(self);
+        return;
+      }
     }
   }
   auto dead = std::find_if(st.pools.begin(), st.pools.end(),
@@ -102,50 +263,6 @@ error_info restarting_error(const std::string& name, caf::actor_clock::time_poin
                                          + " stopped repeatedly and restarts in "
                                          + std::to_string(std::max<std::int64_t>(0, wait.count()))
                                          + " ms"};
-}
-
-/// Takes the pool of `name` out of service: no new leases, it drains its containers and quits.
-void retire_pool(self_ptr self, const std::string& name, const pool_deps& deps,
-                 pool_directory& directory) {
-  auto& st = self->state;
-  auto it = st.pools.find(name);
-  if (deps.supervisors.metrics != nullptr) {
-    // Its series stay while its draining containers are counted, then leave the page.
-    deps.supervisors.metrics->remove_model(name);
-  }
-  directory.erase(name);
-  st.names.erase(std::remove(st.names.begin(), st.names.end(), name), st.names.end());
-  st.warm.erase(name);
-  st.configs.erase(name);
-  st.added.erase(name);
-  st.restarts.erase(name);
-  st.image_pools.erase(name);
-  st.idle_since.erase(name);
-  if (it != st.pools.end()) {
-    auto p = it->second;
-    st.pools.erase(it);
-    st.retiring.emplace(name, p);
-    self->send(p, remove_model_atom::value);
-  }
-}
-
-/// Registers and spawns the pool of a model that is not in the configuration file (added
-/// through the admin API, or made for a request's image name).
-void add_pool(self_ptr self, model_config model, const pool_deps& deps, pool_directory& directory) {
-  auto& st = self->state;
-  auto name = model.name;
-  if (deps.supervisors.metrics != nullptr) {
-    deps.supervisors.metrics->add_model(name);
-  }
-  auto pool_deps_now = deps;
-  pool_deps_now.adoptable.clear();
-  st.configs.insert_or_assign(name, model);
-  st.restarts.erase(name);
-  st.pools.emplace(name, spawn_pool(self, std::move(model), std::move(pool_deps_now), directory));
-  st.names.push_back(name);
-  // Readiness is about start-up: a model added later does not take the engine out of rotation
-  // while its pool warms.
-  st.warm.insert(name);
 }
 
 void schedule_image_check(self_ptr self, const router_options& options) {
@@ -210,6 +327,18 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
           return;
         }
       }
+      // The pool answers; the router hears the new size first (it sends it before it answers).
+      msg.reply = [answer = std::move(msg.reply), name = msg.model,
+                   router = caf::actor_cast<caf::weak_actor_ptr>(
+                     caf::actor_cast<caf::actor>(self))](result<pool_status> status) {
+        if (status) {
+          if (auto strong = caf::actor_cast<caf::actor>(router)) {
+            caf::anon_send(strong, scaled_atom::value, name, status.value().min_warm,
+                           status.value().max_containers);
+          }
+        }
+        answer(std::move(status));
+      };
       self->send(it->second, a, std::move(msg));
     },
     [self](drain_atom a, drain_msg& msg) {
@@ -246,15 +375,56 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       msg.reply(name);
     },
     [self, deps, directory](remove_model_atom, remove_model_msg& msg) {
-      auto& st = self->state;
-      bool exists = st.pools.contains(msg.model);
-      bool waits_for_restart = st.restarting.erase(msg.model) > 0;
-      if (!exists && !waits_for_restart) {
+      if (!remove_pool(self, msg.model, deps, *directory)) {
         msg.reply(error_info{errc::unknown_model, "the model `" + msg.model + "` does not exist"});
         return;
       }
-      retire_pool(self, msg.model, deps, *directory);
       msg.reply(msg.model);
+    },
+    [self](scaled_atom, const std::string& name, int min_warm, int max_containers) {
+      if (auto it = self->state.configs.find(name); it != self->state.configs.end()) {
+        it->second.min_warm = min_warm;
+        it->second.max_containers = max_containers;
+      }
+    },
+    [self](configs_atom, configs_msg& msg) {
+      std::vector<model_config> running;
+      for (const auto& name : self->state.names) {
+        if (self->state.image_pools.contains(name)) {
+          continue; // made for requests, not by a configuration: a reload leaves them alone
+        }
+        if (auto it = self->state.configs.find(name); it != self->state.configs.end()) {
+          running.push_back(it->second);
+        }
+      }
+      msg.reply(std::move(running));
+    },
+    [self, deps, directory](reload_atom, reload_msg& msg) {
+      auto& st = self->state;
+      if (st.shutting_down) {
+        msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
+        return;
+      }
+      if (st.reload) {
+        msg.reply(error_info{errc::conflict, "a configuration reload is being applied"});
+        return;
+      }
+      start_reload(self, msg, deps, *directory);
+    },
+    [self, directory](swap_due_atom, const std::string& name, std::uint64_t id) {
+      auto& st = self->state;
+      if (!st.reload) {
+        return;
+      }
+      auto it = st.reload->swaps.find(name);
+      if (it == st.reload->swaps.end() || it->second.id != id) {
+        return;
+      }
+      logging::event{"reload: the pool with the model's new settings did not reach min_warm "
+                     "within its startup_timeout; it takes over all the same"}
+        .field("model", name)
+        .warn();
+      take_over(self, name, *directory, true);
     },
     [self, deps, directory, options](acquire_atom a, acquire_msg& msg) {
       if (self->state.shutting_down) {
@@ -318,7 +488,7 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
                     .field("reason", "idle")
                     .field("idle_ttl_ms", options.docker.image_pool_template.idle_ttl.count())
                     .info();
-                  retire_pool(self, name, deps, *directory);
+                  remove_pool(self, name, deps, *directory);
                 },
                 [](caf::error&) {});
       }
@@ -327,8 +497,17 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     [self](models_atom, models_msg& msg) {
       msg.reply(self->state.names);
     },
-    [self](warm_atom, const std::string& model) {
-      self->state.warm.insert(model);
+    [self, directory](warm_atom, const std::string& model) {
+      auto& st = self->state;
+      if (st.reload) {
+        auto it = st.reload->swaps.find(model);
+        auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+        if (it != st.reload->swaps.end() && it->second.pool.address() == sender) {
+          take_over(self, model, *directory, false);
+          return;
+        }
+      }
+      st.warm.insert(model);
     },
     [self](engine_up_atom a) {
       for (auto& [name, p] : self->state.pools) {
@@ -407,10 +586,18 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
       self->state.restarting.clear();
       auto promise = self->make_response_promise<shutdown_atom>();
       std::vector<caf::actor> all;
-      for (auto* group : {&self->state.pools, &self->state.retiring}) {
-        for (auto& [name, p] : *group) {
-          all.push_back(p);
+      for (auto& [name, p] : self->state.pools) {
+        all.push_back(p);
+      }
+      for (auto& [name, p] : self->state.retiring) {
+        all.push_back(p);
+      }
+      if (auto& run = self->state.reload) {
+        for (auto& [name, swap] : run->swaps) {
+          all.push_back(swap.pool);
         }
+        run->reply(error_info{errc::shutting_down, "the engine is shutting down"});
+        run.reset();
       }
       auto pending = std::make_shared<std::size_t>(all.size());
       if (*pending == 0) {

@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "actors/admin_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/pool.hpp"
 
@@ -31,6 +33,23 @@ struct router_options {
   std::chrono::milliseconds image_pool_check{1000};
 };
 
+/// A changed model's new pool, spawned by a reload, that takes over from the running one once it
+/// reached min_warm (or at its deadline). Its gate is published only then.
+struct pool_swap {
+  model_config config;
+  caf::actor pool;
+  std::shared_ptr<pool_gate> gate;
+  /// Tells this swap's deadline from a later swap's of the same model.
+  std::uint64_t id = 0;
+};
+
+/// The reload being applied: the changed models' new pools not yet in service, and its answer.
+struct reload_run {
+  std::unordered_map<std::string, pool_swap> swaps;
+  reload_applied applied;
+  reply_once<result<reload_applied>> reply;
+};
+
 struct router_state {
   /// Model name → its pool.
   std::unordered_map<std::string, caf::actor> pools;
@@ -46,7 +65,10 @@ struct router_state {
   std::unordered_map<std::string, caf::actor_clock::time_point> restarting;
   /// Pools removed through the admin API whose containers still drain: the name is not free
   /// again before they quit.
-  std::unordered_map<std::string, caf::actor> retiring;
+  std::unordered_multimap<std::string, caf::actor> retiring;
+  /// The reload being applied (one at a time): until every changed model's new pool took over.
+  std::optional<reload_run> reload;
+  std::uint64_t next_swap = 1;
   /// Pools made for requests' model names that are image references, and since when each one
   /// was seen idle (no containers, nothing waiting or in flight).
   std::set<std::string> image_pools;
@@ -64,6 +86,12 @@ struct router_state {
 /// admin API adds and removes models (a removed pool drains before it quits) and scales or drains
 /// pools. Every pool's gate is listed in `directory` while the model exists, for the lease fast
 /// path (actors/lease_gate.hpp); ended leases reach their pool through the gate.
+///
+/// A reload (`reload_atom`) removes, adds and changes models in one message. A changed model's
+/// new pool starts beside the running one, which keeps serving; once the new pool reached
+/// min_warm (at the latest after the new settings' startup_timeout) it takes over: the directory
+/// and the router send new requests to it, and the old pool drains like a removed one but hands
+/// the requests it still holds queued to its successor.
 ///
 /// The router monitors its pools: one that dies other than by its removal or the shutdown (a
 /// bug, an exception) is logged with its exit reason and restarted from its configuration, under

@@ -8,6 +8,11 @@
 # same with the Python baseline (janus-python-baseline:latest,
 # deploy/python-baseline: uvicorn and FastAPI, a boot of seconds, as a real Janus model boots):
 # janusd against `docker run` + polling /health every 10 ms, its own janusd and ratio.
+# janusd's Docker containers run isolated (the default: NetworkMode none, janus-init in front of
+# the model, the platform endpoint made in its namespace); a second janusd runs them on the
+# bridge with a published port, as the docker CLI does, for the isolated / bridged ratio; a
+# third pauses its one container after 1 s idle, for the paused tier's resumed TTFT (goal: p50
+# <= 25 ms; the Python part has one too).
 #   bench/coldstart.sh [--reps N] [--md FILE] [--json FILE] [--no-process] [--no-python]
 #                      [--startup-delay MS]
 # --startup-delay makes the model server wait MS before it listens (JANUS_BASELINE_STARTUP_DELAY_MS,
@@ -53,6 +58,7 @@ WORK=$(mktemp -d /tmp/janus-coldstart.XXXXXX)
 RUN=cold$$x$RANDOM                  # labels and names every container this run makes
 ENGINE_ID=janus-coldbench-$RUN      # janusd's engine id: its containers carry janus.engine=<it>
 PY_ENGINE_ID=$ENGINE_ID-py           # the Python part's janusd has its own
+BRIDGE_ENGINE_ID=$ENGINE_ID-bridge   # and so has the janusd whose containers are bridged
 RAW=$WORK/raw.jsonl
 TOKEN=coldbench-$RANDOM$RANDOM
 PIDS=()
@@ -67,6 +73,9 @@ cleanup() {
   left=$( { docker ps -aq --filter "label=janus.coldbench=$RUN";
             docker ps -aq --filter "label=janus.engine=$ENGINE_ID";
             docker ps -aq --filter "label=janus.engine=$PY_ENGINE_ID";
+            docker ps -aq --filter "label=janus.engine=$BRIDGE_ENGINE_ID";
+            docker ps -aq --filter "label=janus.engine=$ENGINE_ID-resumed";
+            docker ps -aq --filter "label=janus.engine=$PY_ENGINE_ID-resumed";
             docker ps -aq --filter "name=coldbench-$RUN-"; } 2>/dev/null | sort -u)
   if [ -n "$left" ]; then docker rm -f $left >/dev/null 2>&1 || true; fi
   exit $rc
@@ -85,14 +94,18 @@ json_get() { # json_get FILE EXPR: prints eval(EXPR) with d = the file's JSON
 BENCH_ARGS=(-n 1 -c 1 --stream -t 30s --no-progress -q)
 
 # -- janusd ---------------------------------------------------------------------------------
-# start_janusd NAME RUNTIME METHOD [IMAGE ENGINE_ID]: a janusd with one model "baseline",
-# min_warm 0, on a free port; its iterations are recorded as METHOD.
+# start_janusd NAME RUNTIME METHOD [IMAGE ENGINE_ID NETWORK EXTRA]: a janusd with one model
+# "baseline", min_warm 0 and no pre-warm (a drained pool stays empty), on a free port (Docker
+# containers on NETWORK, isolated by default; EXTRA:
+# more lines of the model's config); its iterations are recorded as METHOD.
 declare -A JPORT JLOG JPID JMETHOD JENGINE
 start_janusd() {
-  local name=$1 runtime=$2 method=$3 image=${4:-$IMAGE} engine=${5:-$ENGINE_ID} port; port=$(free_port)
+  local name=$1 runtime=$2 method=$3 image=${4:-$IMAGE} engine=${5:-$ENGINE_ID}
+  local network=${6:-isolated} extra=${7:-} port; port=$(free_port)
   local model
   if [ "$runtime" = docker ]; then
-    model="    image: $image"
+    model="    image: $image
+    network: $network"
   else
     model="    command: [\"$BIN/janus-baseline\"]"
   fi
@@ -117,6 +130,8 @@ $model
     idle_ttl: 10m
     startup_timeout: 60s
     stop_grace: 2s
+    prewarm_window: 0s
+$extra
 EOF
   JANUS_COLDBENCH_TOKEN=$TOKEN "$BIN/janusd" --config "$WORK/$name.yaml" >"$WORK/$name.log" 2>&1 &
   local pid=$!
@@ -188,6 +203,39 @@ janusd_iteration() {
   echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
 }
 
+# The paused tier: the model's one container is paused 1 s after its last request, and the next
+# request resumes it.
+PAUSED_MODEL="    pause_after: 1s
+    max_paused: 1"
+
+# resumed_iteration NAME REP: one request that finds the model's only container paused; one
+# line to RAW. The first repetition starts that container with a request of its own.
+resumed_iteration() {
+  local name=$1 rep=$2 out=$WORK/$1-$2.json pools
+  pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
+  if grep -q '"containers":\[\]' <<<"$pools"; then
+    "$BIN/janus-bench" "${BENCH_ARGS[@]}" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
+  fi
+  local paused=
+  for _ in $(seq 200); do
+    pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
+    if grep -q '"state":"paused"' <<<"$pools"; then paused=1; break; fi
+    sleep 0.05
+  done
+  [ -n "$paused" ] || { echo "bench/coldstart.sh: $name rep $rep: the container was not paused: $pools" >&2; exit 1; }
+  sleep 0.3 # let the freezer settle, as make_cold lets the daemon settle
+  "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
+  local ok resumed ttft
+  ok=$(json_get "$out" 'd["completed"]'); resumed=$(json_get "$out" 'd["start_kinds"].get("resumed", 0)')
+  if [ "$ok" != 1 ] || [ "$resumed" != 1 ]; then
+    echo "bench/coldstart.sh: $name rep $rep: the request did not resume a paused container" \
+         "(ok=$ok resumed=$resumed): $(cat "$out")" >&2
+    exit 1
+  fi
+  ttft=$(json_get "$out" 'd["median_ttft_ms"]')
+  echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft}" >> "$RAW"
+}
+
 # -- docker CLI -----------------------------------------------------------------------------
 # cli_iteration INTERVAL_S REP [IMAGE PREFIX]: docker run, docker port, curl /health every
 # INTERVAL, request; recorded as PREFIX-INTERVALs (default cli).
@@ -220,11 +268,15 @@ cli_iteration() {
 
 # -- the runs -------------------------------------------------------------------------------
 start_janusd jd docker janusd-docker
+start_janusd jb docker janusd-docker-bridge "$IMAGE" "$BRIDGE_ENGINE_ID" bridge
+start_janusd jr docker janusd-docker-resumed "$IMAGE" "$ENGINE_ID-resumed" isolated "$PAUSED_MODEL"
 [ "$PROCESS" = 1 ] && start_janusd jp process janusd-process
 echo "bench/coldstart.sh: $REPS repetitions (+1 warm-up) of each method; work dir $WORK" >&2
 for rep in $(seq 0 "$REPS"); do
   # Interleaved, so a noisy neighbour hits every method alike.
   janusd_iteration jd docker "$rep"
+  janusd_iteration jb docker "$rep"
+  resumed_iteration jr "$rep"
   cli_iteration 0.01 "$rep"
   cli_iteration 0.1 "$rep"
   [ "$PROCESS" = 1 ] && janusd_iteration jp process "$rep"
@@ -234,9 +286,12 @@ echo >&2
 # The Python part: its own janusd (and engine id), after the C++ part, interleaved the same way.
 if [ "$PYTHON" = 1 ]; then
   start_janusd jy docker janusd-docker-python "$PY_IMAGE" "$PY_ENGINE_ID"
+  start_janusd jz docker janusd-docker-python-resumed "$PY_IMAGE" "$PY_ENGINE_ID-resumed" isolated \
+    "$PAUSED_MODEL"
   echo "bench/coldstart.sh: the Python baseline, $REPS repetitions (+1 warm-up) of each method" >&2
   for rep in $(seq 0 "$REPS"); do
     janusd_iteration jy docker "$rep"
+    resumed_iteration jz "$rep"
     cli_iteration 0.01 "$rep" "$PY_IMAGE" cli-python
     echo -n "." >&2
   done
@@ -275,12 +330,15 @@ def of(method, key=None, ready_key=None):
             out.append(r[key])
     return out
 
-methods = [("janusd-docker", "janusd, docker runtime (request → first token)"),
+methods = [("janusd-docker", "janusd, docker runtime, isolated (request → first token)"),
+           ("janusd-docker-bridge", "janusd, docker runtime, bridged (published port; info)"),
+           ("janusd-docker-resumed", "janusd, docker runtime, a paused container resumed"),
            ("cli-0.01s", "docker CLI: run + port + curl /health every 10 ms + request"),
            ("cli-0.1s", "docker CLI: run + port + curl /health every 100 ms + request"),
            ("janusd-process", "janusd, process runtime (info)"),
            ("janusd-docker-python", "Python baseline: janusd, docker runtime (request → first token)"),
-           ("cli-python-0.01s", "Python baseline: docker CLI, curl /health every 10 ms + request")]
+           ("cli-python-0.01s", "Python baseline: docker CLI, curl /health every 10 ms + request"),
+           ("janusd-docker-python-resumed", "Python baseline: janusd, a paused container resumed")]
 summary = {}
 for m, _ in methods:
     t = of(m, "ttft_ms")
@@ -296,8 +354,10 @@ def phases(method, names):
             out[n] = {"median_ms": median(v), "p90_ms": pct(v, 90)}
     return out
 
-phase_names = ["wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"]
+phase_names = ["wait_ms", "create_ms", "run_ms", "port_ms", "inspect_ms", "netns_ms", "ready_ms",
+               "probes", "start_ms"]
 docker_phases = phases("janusd-docker", phase_names)
+bridge_phases = phases("janusd-docker-bridge", phase_names)
 python_phases = phases("janusd-docker-python", phase_names)
 process_phases = phases("janusd-process", ["wait_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
 cli_phases = {}
@@ -316,12 +376,19 @@ for r in measured:
 split = {"engine_create_start_ms": median(engine_ms), "janusd_own_ms": median(own_ms)} if own_ms else {}
 ratio = summary["janusd-docker"]["median_ms"] / summary["cli-0.01s"]["median_ms"]
 ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_ms"]
+isolation_ratio = summary["janusd-docker"]["median_ms"] / summary["janusd-docker-bridge"]["median_ms"]
+isolation_goal = 1.0
+resumed_goal_ms = 25.0
+resumed = {m: summary[m]["median_ms"] for m in ("janusd-docker-resumed", "janusd-docker-python-resumed")
+           if m in summary}
 python = {}
 if "janusd-docker-python" in summary and "cli-python-0.01s" in summary:
     python = {"image": py_image, "ratio_vs_cli_10ms": summary["janusd-docker-python"]["median_ms"]
               / summary["cli-python-0.01s"]["median_ms"], "janusd_docker_phases": python_phases}
-goal = 0.7
+goal = 0.5
 result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
+          "janusd_docker_bridge_phases": bridge_phases, "ratio_isolated_vs_bridged": isolation_ratio,
+          "isolation_goal": isolation_goal, "resumed_median_ms": resumed, "resumed_goal_ms": resumed_goal_ms,
           "janusd_process_phases": process_phases, "cli_phases": cli_phases, "split": split,
           "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
           "met": ratio <= goal, "python": python, "raw": rows}
@@ -343,7 +410,11 @@ lines = ["## Cold start", "",
          f"repetition. Image `{image}` (a static binary, 16 tokens), Docker {docker_version}, "
          f"{platform.machine()} with {__import__('os').cpu_count()} cores shared with other work.",
          "",
-         "- **janusd**: `runtime: docker`, model `baseline` with `min_warm: 0`, `max_containers: 1`. "
+         "- **janusd**: `runtime: docker`, model `baseline` with `min_warm: 0`, `max_containers: 1`, "
+         "`prewarm_window: 0s` (no demand-following pre-warm: the drained pool stays empty), "
+         "`network: isolated` (the default: no network, janus-init in front of the model, its "
+         "platform endpoint made in its namespace); a second janusd with `network: bridge` (a "
+         "published port, as the docker CLI runs it), each with its own engine id. "
          "Before each request the pool is drained (`POST /admin/pools/baseline/drain`) until janusd "
          "lists no container and `docker ps` shows none of its engine, then 0.3 s of quiet. One "
          "request `janus-bench -n 1 -c 1 --stream`; its answer must carry `x-janus-start: cold`. "
@@ -352,6 +423,11 @@ lines = ["## Cold start", "",
          "127.0.0.1::8080 " + image + "` through `docker port`, a `curl -fs /health` loop with "
          "`sleep 0.01` (or `sleep 0.1`) between tries, then the same request's TTFT (janus-bench "
          "start-up not counted, as for janusd). The container is removed after each repetition.",
+         "- **janusd, resumed**: a third janusd (isolated) whose model pauses its one container 1 s "
+         "after its last request (`pause_after: 1s`, `max_paused: 1`); before "
+         "each request `GET /admin/pools` shows it `paused` (then 0.3 s of quiet), and the answer must "
+         "say `x-janus-start: resumed`: Docker's unpause, janusd's check of the resumed container, "
+         "the request.",
          "- **janusd, process runtime** (info): the same as janusd but each container is a local "
          "`janus-baseline` child process.",
          *([f"- **Python baseline**: the same janusd and 10 ms CLI methods with `{py_image}` "
@@ -371,21 +447,23 @@ for m, label in methods:
         s = summary[m]
         lines.append(f"| {label} | {f(s['median_ms'])} | {f(s['p90_ms'])} | {f(s['min_ms'])} | {f(s['max_ms'])} |")
 lines += ["", "janusd's start, from its `container ready` log line (median / p90 ms):", "",
-          "| phase | docker runtime | " + ("Python baseline | " if python else "") + "meaning |",
-          "| --- | ---: | " + ("---: | " if python else "") + "--- |"]
+          "| phase | isolated | bridged | " + ("Python baseline | " if python else "") + "meaning |",
+          "| --- | ---: | ---: | " + ("---: | " if python else "") + "--- |"]
 meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot, thread hops)",
            "create_ms": "`POST /containers/create`",
            "run_ms": "`POST /containers/{id}/start`",
-           "port_ms": "inspect until the host port is published",
+           "port_ms": "bridged: inspect until the host port is published",
+           "inspect_ms": "isolated: inspect for the container's pid (its network namespace)",
+           "netns_ms": "isolated: the platform endpoint and first sockets made in its namespace",
            "ready_ms": "started → first healthy `/health` probe",
            "probes": "readiness probes sent (count)",
            "start_ms": "whole start: start asked → ready"}
-for k in ("wait_ms", "create_ms", "run_ms", "port_ms", "ready_ms", "probes", "start_ms"):
-    if k in docker_phases:
-        p = docker_phases[k]
-        py = python_phases.get(k)
-        py_cell = (f"{f(py['median_ms'])} / {f(py['p90_ms'])} | " if py else "– | ") if python else ""
-        lines.append(f"| `{k}` | {f(p['median_ms'])} / {f(p['p90_ms'])} | {py_cell}{meaning[k]} |")
+def cell(p):
+    return f"{f(p['median_ms'])} / {f(p['p90_ms'])} | " if p else "– | "
+for k in phase_names:
+    if k in docker_phases or k in bridge_phases:
+        py_cell = cell(python_phases.get(k)) if python else ""
+        lines.append(f"| `{k}` | {cell(docker_phases.get(k))}{cell(bridge_phases.get(k))}{py_cell}{meaning[k]} |")
 if split:
     lines += ["", f"Of janusd's cold TTFT, the Docker engine's create and start calls take a median of "
               f"{f(split['engine_create_start_ms'])} ms; janusd's own part (start slot, port inspect, "
@@ -400,6 +478,9 @@ if process_phases:
 lines += ["", "| measure | value | goal | met |", "| --- | ---: | ---: | :---: |",
           f"| cold-start TTFT, janusd / docker CLI (10 ms poll) | {ratio:.2f}× | ≤ {goal}× | {'yes' if ratio <= goal else 'no'} |",
           f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |",
+          f"| cold-start TTFT, janusd isolated / bridged | {isolation_ratio:.2f}× | ≤ {isolation_goal:.2f}× | {'yes' if isolation_ratio <= isolation_goal else 'no'} |",
+          *[f"| resumed TTFT p50{', Python baseline' if 'python' in m else ''} | {v:.1f} ms | ≤ {resumed_goal_ms:.0f} ms | "
+            f"{'yes' if v <= resumed_goal_ms else 'no'} |" for m, v in resumed.items()],
           *([f"| cold-start TTFT, Python baseline, janusd / docker CLI (10 ms poll) | "
              f"{python['ratio_vs_cli_10ms']:.2f}× | (info: the boot dominates) | info |"] if python else []),
           ""]

@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "http/admin_asks.hpp"
 #include "http/ask.hpp"
 #include "http/request_metrics.hpp"
 #include "logging/event.hpp"
@@ -57,20 +58,12 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.queue_limit);
   writer.Key("queue_timeout_seconds");
   writer.Double(seconds(pool.queue_timeout));
+  writer.Key("pause_after_seconds");
+  writer.Double(seconds(pool.pause_after));
+  writer.Key("max_paused");
+  writer.Int(pool.max_paused);
 }
 
-/// `2024-05-01T12:00:00.123Z`.
-std::string utc_text(std::chrono::system_clock::time_point at) {
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm parts{};
-  ::gmtime_r(&seconds, &parts);
-  char text[32];
-  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
-  return std::string{text, static_cast<std::size_t>(n)};
-}
 
 /// The members both the pools listing and the scale answer start with.
 void write_model_and_policy(writer_type& writer, const pool_status& pool) {
@@ -110,6 +103,8 @@ void write_pool(writer_type& writer, const pool_status& pool) {
   writer.Int(pool.inflight);
   writer.Key("warm_reached");
   writer.Bool(pool.warm_reached);
+  writer.Key("warm_target");
+  writer.Int(pool.warm_target);
   if (!pool.image.empty()) {
     writer.Key("image");
     writer.StartObject();
@@ -172,21 +167,20 @@ auto ask_drain(admin_broker& admin, const std::string& model) {
   });
 }
 
-auto ask_add(admin_broker& admin, model_config&& model) {
-  return ask<result<std::string>>([&admin, model = std::move(model)](auto done) mutable {
-    admin.add_model(std::move(model), std::move(done));
-  });
-}
-
-auto ask_conformance(conformance_checker& checker, const model_config& model) {
-  return ask<result<std::string>>([&checker, &model](auto done) {
-    checker.check(model, std::move(done));
-  });
-}
-
 auto ask_remove(admin_broker& admin, const std::string& model) {
   return ask<result<std::string>>([&admin, model](auto done) mutable {
     admin.remove_model(std::move(model), std::move(done));
+  });
+}
+
+/// The turn of a change of the models (http/change_turns.hpp); null without turns.
+auto ask_turn(change_turns* turns) {
+  return ask<std::shared_ptr<change_turns::turn>>([turns](auto done) {
+    if (turns == nullptr) {
+      done(nullptr);
+      return;
+    }
+    turns->enter([done](std::shared_ptr<change_turns::turn> held) { done(std::move(held)); });
   });
 }
 
@@ -229,6 +223,18 @@ result<model_config> parse_added_model(const std::string& body, const admin_hook
 
 } // namespace
 
+std::string utc_text(std::chrono::system_clock::time_point at) {
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm parts{};
+  ::gmtime_r(&seconds, &parts);
+  char text[32];
+  auto n = std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                         parts.tm_min, parts.tm_sec, static_cast<int>(millis % 1000));
+  return std::string{text, static_cast<std::size_t>(n)};
+}
+
 bool is_admin_path(std::string_view path, const admin_hooks& hooks) {
   return hooks.broker != nullptr && !hooks.token.empty()
          && (path.starts_with(admin_prefix) || path == "/admin");
@@ -257,6 +263,7 @@ boost::asio::awaitable<reply> admin_answer(
     if (!change) {
       co_return error_reply(change.error());
     }
+    auto held = co_await ask_turn(hooks.turns); // until the scale is recorded
     auto answer = co_await ask_scale(*hooks.broker, scale_model, change.value());
     if (!answer) {
       co_return error_reply(answer.error());
@@ -304,6 +311,7 @@ boost::asio::awaitable<reply> admin_answer(
         co_return error_reply(checked.error());
       }
     }
+    auto held = co_await ask_turn(hooks.turns); // until the add is recorded
     // Before the pool exists: its first request is counted.
     bool counted_now = requests != nullptr && requests->add_model(name);
     auto answer = co_await ask_add(*hooks.broker, std::move(parsed.value()));
@@ -348,6 +356,7 @@ boost::asio::awaitable<reply> admin_answer(
       co_return method_not_allowed("DELETE", path);
     }
     auto name = decode_path_segment(path.substr(models_prefix.size())).value_or(std::string{});
+    auto held = co_await ask_turn(hooks.turns); // until the removal is recorded
     auto answer = co_await ask_remove(*hooks.broker, name);
     if (!answer) {
       co_return error_reply(answer.error());

@@ -4,6 +4,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "http/admin_broker.hpp"
 #include "http/broker.hpp"
+#include "http/change_turns.hpp"
 #include "http/conformance_checker.hpp"
 #include "http/replies.hpp"
 #include "model/config.hpp"
@@ -46,6 +48,9 @@ struct admin_hooks {
   /// With `admin.state_dir`: where adds, removals and scales are recorded so that they outlast
   /// a restart (null = they last until janusd stops).
   model_registry_file* registry = nullptr;
+  /// Adds, removals and scales take turns with each other and with configuration reloads
+  /// (null = no turns are taken).
+  change_turns* turns = nullptr;
   /// The largest `tail` the logs route answers (log.container_max_tail).
   int max_tail = log_config{}.container_max_tail;
 };
@@ -74,6 +79,9 @@ std::string container_logs_body(const std::vector<container_log_line>& lines);
 
 /// The `tail` of a logs query (`tail=N`, 0 <= N <= max_tail; absent: 100).
 result<std::size_t> parse_tail(std::string_view query, int max_tail);
+
+/// A time in UTC as the admin and sandbox answers show it: `2024-05-01T12:00:00.123Z`.
+std::string utc_text(std::chrono::system_clock::time_point at);
 
 /// What a drain did, as the 202 answer shows it.
 std::string drain_body(const std::string& model, const drain_report& report);

@@ -14,6 +14,8 @@
 
 namespace janus::http {
 
+struct fallback_target;
+
 /// What a session asks of the pools for one attempt at a request.
 struct acquire_request {
   std::string model;
@@ -60,6 +62,12 @@ public:
     if (request.cancelled) {
       request.cancelled->store(true);
     }
+  }
+
+  /// The model's direct deployment (fallback.url, or an upstream-only model's upstream), or null:
+  /// where a request goes that the pool cannot serve (chat_proxy). Any thread, never blocks.
+  virtual std::shared_ptr<const fallback_target> fallback_of(const std::string& model) {
+    return nullptr;
   }
 
   /// Gives a lease back with how the request ended. Exactly once per lease.

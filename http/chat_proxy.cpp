@@ -14,6 +14,8 @@
 
 #include "http/ask.hpp"
 #include "http/error_response.hpp"
+#include "http/fallback_target.hpp"
+#include "http/upstream_connect.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
 #include "http/upstream_socket.hpp"
@@ -68,6 +70,9 @@ std::string chunked_piece(std::string_view data) {
   return out;
 }
 
+/// The largest response head a fallback upstream may send (a container's: Beast's 8 KiB).
+constexpr std::uint32_t fallback_header_limit = 64 * 1024;
+
 /// The most of a container's non-stream answer kept to end an early-headed stream with.
 constexpr std::size_t max_error_body_bytes = 64 * 1024;
 
@@ -112,10 +117,14 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_conf
   add_field(upstream_head_, "Content-Length", std::to_string(body.size()));
   upstream_head_ += crlf;
   upstream_body_ = std::move(body);
+  fallback_ = pools_.fallback_of(info_.model);
 }
 
 chat_proxy::~chat_proxy() {
   stop_watching_client();
+  if (fallback_taken_) {
+    fallback_->give_back();
+  }
 }
 
 // -- the request's course ------------------------------------------------------------------
@@ -129,6 +138,11 @@ asio::awaitable<bool> chat_proxy::run() {
 
 asio::awaitable<bool> chat_proxy::serve() {
   watch_client();
+  if (fallback_ && fallback_->config.always) {
+    // An upstream-only model: no pool to ask, every request goes to its upstream.
+    std::optional<error_info> none;
+    co_return co_await serve_fallback(std::move(none), "upstream");
+  }
   std::string avoid;
   error_info last_error{errc::upstream_failed, "no attempt was made"};
   /// The container whose attempt ended with last_error (its `x-janus-container`); empty: none.
@@ -154,6 +168,12 @@ asio::awaitable<bool> chat_proxy::serve() {
       co_return false;
     }
     if (!granted) {
+      auto reason = fallback_reason_of(granted.error(), false);
+      if (reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
+        // Named first: GCC 12 must not see a temporary inside a co_await expression.
+        std::optional<error_info> original{granted.error()};
+        co_return co_await serve_fallback(std::move(original), to_string(*reason));
+      }
       const std::string no_container;
       auto keep_alive = co_await answer_error(granted.error(), no_container);
       summarize(attempts_ == 0 ? "rejected" : to_string(lease_outcome::failed_before_first_byte),
@@ -165,23 +185,10 @@ asio::awaitable<bool> chat_proxy::serve() {
     lease_released_ = false;
     auto outcome = co_await attempt(held);
     release_once(held, outcome.release_as);
+    if (auto kept = ended(outcome)) {
+      co_return *kept;
+    }
     switch (outcome.status) {
-      case attempt_status::done:
-        if (error_frame_) {
-          summarize("error_frame", errc::upstream_failed);
-        } else {
-          summarize(to_string(lease_outcome::ok), errc::none);
-        }
-        co_return client_keep_alive_;
-      case attempt_status::client_gone:
-        summarize(to_string(lease_outcome::client_gone), errc::none);
-        co_return false;
-      case attempt_status::failed_mid_stream:
-        summarize(outcome.error.code == errc::upstream_timeout
-                    ? "timeout"
-                    : to_string(lease_outcome::failed_mid_stream),
-                  outcome.error.code);
-        co_return false;
       case attempt_status::failed:
         last_error = std::move(outcome.error);
         failed_on = last_error.code == errc::engine_overloaded ? std::string{} : held.container_id;
@@ -190,6 +197,8 @@ asio::awaitable<bool> chat_proxy::serve() {
         last_error = std::move(outcome.error);
         failed_on = held.container_id;
         avoid = held.container_id;
+        break;
+      default:
         break;
     }
     if (outcome.status != attempt_status::not_delivered || resends >= cfg_.max_retries) {
@@ -200,6 +209,11 @@ asio::awaitable<bool> chat_proxy::serve() {
       metrics_->count_retry();
     }
   }
+  if (auto reason = fallback_reason_of(last_error, attempts_ > 0);
+      reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
+    std::optional<error_info> original{std::move(last_error)};
+    co_return co_await serve_fallback(std::move(original), to_string(*reason));
+  }
   auto keep_alive = co_await answer_error(last_error, failed_on);
   summarize(last_error.code == errc::upstream_timeout   ? "timeout"
             : last_error.code == errc::engine_overloaded ? "rejected"
@@ -208,11 +222,203 @@ asio::awaitable<bool> chat_proxy::serve() {
   co_return keep_alive;
 }
 
-void chat_proxy::release_once(const lease& held, lease_outcome outcome) {
-  if (!lease_released_) {
-    lease_released_ = true;
-    pools_.release(held, outcome);
+std::optional<bool> chat_proxy::ended(const attempt_result& outcome) {
+  switch (outcome.status) {
+    case attempt_status::done:
+      summarize(error_frame_ ? "error_frame" : to_string(lease_outcome::ok),
+                error_frame_ ? errc::upstream_failed : errc::none);
+      return client_keep_alive_;
+    case attempt_status::client_gone:
+      summarize(to_string(lease_outcome::client_gone), errc::none);
+      return false;
+    case attempt_status::failed_mid_stream:
+      summarize(outcome.error.code == errc::upstream_timeout
+                  ? "timeout"
+                  : to_string(lease_outcome::failed_mid_stream),
+                outcome.error.code);
+      return false;
+    case attempt_status::failed:
+    case attempt_status::not_delivered:
+      break;
   }
+  return std::nullopt;
+}
+
+void chat_proxy::release_once(const lease& held, lease_outcome outcome) {
+  if (lease_released_) {
+    return;
+  }
+  lease_released_ = true;
+  if (held.kind != start_kind::fallback) {
+    pools_.release(held, outcome);
+  } else if (fallback_taken_) {
+    fallback_taken_ = false;
+    fallback_->give_back();
+  }
+}
+
+// -- the direct deployment -----------------------------------------------------------------
+
+asio::awaitable<bool> chat_proxy::serve_fallback(std::optional<error_info> original,
+                                                 std::string_view reason) {
+  fallback_reason_ = reason;
+  // The fallback's lease: no container, no slot of a pool; its answer is relayed as a
+  // container's would be, with the same deadlines.
+  lease held;
+  held.model = info_.model;
+  held.container_id = "fallback";
+  held.kind = start_kind::fallback;
+  held.queue_time = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - received_);
+  attempt_result outcome{attempt_status::failed, {}, lease_outcome::failed_before_first_byte};
+  if (to_ms(deadline_ - clock::now()) <= std::chrono::milliseconds::zero()) {
+    outcome.error = {errc::upstream_timeout, "the request's deadline (request_timeout "
+                                               + std::to_string(cfg_.request_timeout.count())
+                                               + " ms) passed before the fallback was asked"};
+  } else {
+    prepare_fallback_request();
+    note_lease(held);
+    lease_released_ = false;
+    outcome = co_await attempt(held);
+    release_once(held, outcome.release_as);
+  }
+  if (outcome.status == attempt_status::failed_mid_stream) {
+    fallback_error_ = outcome.error.message;
+  }
+  if (auto kept = ended(outcome)) {
+    co_return *kept;
+  }
+  // Nothing reached the client: it gets the error it would have had without the fallback (an
+  // upstream-only model has none: it gets the fallback's own).
+  fallback_error_ = outcome.error.message;
+  logging::event{"fallback failed"}
+    .field("request_id", request_id_)
+    .field("model", info_.model)
+    .field("fallback", fallback_->name)
+    .field("reason", reason)
+    .field("detail", outcome.error.message)
+    .warn();
+  const error_info& answered = original ? *original : outcome.error;
+  // Named first: GCC 12 must not see a temporary inside a co_await expression.
+  const std::string failed_on = original ? std::string{} : held.container_id;
+  auto keep_alive = co_await answer_error(answered, failed_on);
+  std::string_view ending = answered.code == errc::upstream_timeout ? "timeout"
+                            : original && attempts_ <= 1         ? "rejected"
+                                                         : to_string(lease_outcome::failed_before_first_byte);
+  summarize(ending, answered.code);
+  co_return keep_alive;
+}
+
+void chat_proxy::prepare_fallback_request() {
+  if (!fallback_head_.empty()) {
+    return;
+  }
+  const auto& target = *fallback_;
+  if (!target.config.model.empty() && info_.model_length >= 2) {
+    fallback_body_ = rewrite_model(upstream_body_, info_, target.config.model);
+  }
+  const auto& body = fallback_body_.empty() ? upstream_body_ : fallback_body_;
+  // The container's head but for its first lines: the upstream's path and Host, and its own
+  // credentials. The client's Authorization (a janusd API key) is never among them.
+  auto fields = std::string_view{upstream_head_};
+  fields.remove_prefix(fields.find(crlf) + crlf.size()); // the request line
+  fields.remove_prefix(fields.find(crlf) + crlf.size()); // Host: 127.0.0.1
+  fields.remove_suffix(crlf.size());                    // the head's end
+  auto length_at = fields.rfind("Content-Length: ");
+  fields = fields.substr(0, length_at);
+  fallback_head_.reserve(upstream_head_.size() + target.fixed_fields.size() + 64);
+  fallback_head_.append("POST ").append(target.upstream.path).append(" HTTP/1.1\r\n");
+  fallback_head_.append(target.fixed_fields).append(fields);
+  add_field(fallback_head_, "Content-Length", std::to_string(body.size()));
+  fallback_head_ += crlf;
+}
+
+asio::awaitable<std::optional<chat_proxy::attempt_result>> chat_proxy::connect_fallback(
+  const lease& held, std::chrono::milliseconds timeout) {
+  close_upstream();
+  const auto& target = *fallback_;
+  if (!fallback_taken_) {
+    if (!target.try_take()) {
+      co_return attempt_result{attempt_status::failed,
+                               {errc::upstream_failed,
+                                "fallback " + target.name + " has all its "
+                                  + std::to_string(target.config.max_connections)
+                                  + " connections in use (fallback.max_connections)"},
+                               lease_outcome::failed_before_first_byte};
+    }
+    fallback_taken_ = true;
+  }
+  if (!target.upstream.tls) {
+    if (auto pooled = home_.upstreams().take(target.pool_key)) {
+      upstream_.emplace(std::move(*pooled));
+      co_return std::nullopt;
+    }
+  }
+  upstream_link link;
+  upstream_peer peer{target.upstream, target.tls.get(), target.trust};
+  auto failed = co_await open_upstream_link(client_.get_executor(), peer, clock::now() + timeout,
+                                            link);
+  if (client_gone_) {
+    co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
+  }
+  if (failed) {
+    co_return attempt_result{attempt_status::failed,
+                             {failed->code, "fallback: " + failed->message},
+                             lease_outcome::failed_before_first_byte};
+  }
+  if (link.plain) {
+    upstream_.emplace(std::move(*link.plain));
+  } else {
+    upstream_tls_ = std::move(link.secure);
+  }
+  co_return std::nullopt;
+}
+
+std::string chat_proxy::who(const lease& held) const {
+  if (held.kind == start_kind::fallback) {
+    return "fallback " + fallback_->name;
+  }
+  return "container " + held.container_id;
+}
+
+const std::string& chat_proxy::pool_key(const lease& held) const {
+  return held.kind == start_kind::fallback ? fallback_->pool_key : held.container_id;
+}
+
+// -- the upstream connection, plain or TLS -------------------------------------------------
+
+beast::tcp_stream& chat_proxy::upstream_tcp() {
+  return upstream_tls_ ? upstream_tls_->next_layer() : *upstream_;
+}
+
+bool chat_proxy::has_upstream() const {
+  return upstream_ || upstream_tls_;
+}
+
+void chat_proxy::close_upstream() {
+  upstream_.reset();
+  upstream_tls_.reset();
+}
+
+asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream_write(
+  std::array<asio::const_buffer, 2> buffers) {
+  if (upstream_tls_) {
+    co_return co_await asio::async_write(*upstream_tls_, buffers, nothrow);
+  }
+  co_return co_await asio::async_write(*upstream_, buffers, nothrow);
+}
+
+asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream_read_header() {
+  if (upstream_tls_) {
+    co_return co_await bhttp::async_read_header(*upstream_tls_, upstream_buffer_, *parser_, nothrow);
+  }
+  co_return co_await bhttp::async_read_header(*upstream_, upstream_buffer_, *parser_, nothrow);
+}
+
+asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream_read_some() {
+  if (upstream_tls_) {
+    co_return co_await bhttp::async_read_some(*upstream_tls_, upstream_buffer_, *parser_, nothrow);
+  }
+  co_return co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
 }
 
 void chat_proxy::note_lease(const lease& held) {
@@ -233,6 +439,8 @@ void chat_proxy::summarize(std::string_view outcome, errc error) {
   summary.outcome = outcome;
   summary.error = error;
   summary.attempts = attempts_;
+  summary.fallback = fallback_reason_;
+  summary.fallback_error = fallback_error_;
   if (last_lease_) {
     summary.container = last_lease_->container;
     summary.start = last_lease_->kind;
@@ -273,22 +481,22 @@ std::string chat_proxy::timeout_message(const lease& held, std::chrono::millisec
                                         std::string_view limit_name,
                                         std::string_view waiting_for) const {
   if (used < limit) {
-    return "container " + held.container_id + " " + std::string{waiting_for}
+    return who(held) + " " + std::string{waiting_for}
            + " by the request's deadline (request_timeout "
            + std::to_string(cfg_.request_timeout.count()) + " ms)";
   }
-  return "container " + held.container_id + " " + std::string{waiting_for} + " within "
+  return who(held) + " " + std::string{waiting_for} + " within "
          + std::to_string(limit.count()) + " ms (" + std::string{limit_name} + ")";
 }
 
 asio::awaitable<chat_proxy::attempt_result> chat_proxy::attempt(const lease& held) {
   auto head = co_await exchange_head(held);
   if (head.status != attempt_status::done) {
-    upstream_.reset();
+    close_upstream();
     co_return head;
   }
   auto relayed = co_await relay(held);
-  upstream_.reset();
+  close_upstream();
   co_return relayed;
 }
 
@@ -303,7 +511,8 @@ bool is_own_trouble(const beast::error_code& ec) {
 
 } // namespace
 
-asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const lease& held) {
+asio::awaitable<std::optional<chat_proxy::attempt_result>> chat_proxy::connect_container(
+  const lease& held, std::chrono::milliseconds io_timeout) {
   boost::system::error_code address_error;
   auto address = asio::ip::make_address(held.target.host, address_error);
   if (address_error) {
@@ -312,14 +521,10 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                              lease_outcome::failed_before_first_byte};
   }
   tcp::endpoint target{address, held.target.port};
-  auto io_timeout = std::chrono::milliseconds{cfg_.upstream_timeout};
-  auto first_byte_timeout = held.first_byte_timeout > std::chrono::milliseconds::zero()
-                              ? held.first_byte_timeout
-                              : std::chrono::milliseconds{cfg_.upstream_timeout};
 
   // A pooled connection comes back only when it is still open (upstream_pool::take() looks):
   // one the container closed while idle is dropped unused, and a new one is opened.
-  upstream_.reset();
+  close_upstream();
   if (auto pooled = home_.upstreams().take(held.container_id)) {
     upstream_.emplace(std::move(*pooled));
   }
@@ -354,12 +559,31 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
                                lease_outcome::refused};
     }
   }
+  co_return std::nullopt;
+}
+
+asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const lease& held) {
+  auto io_timeout = std::chrono::milliseconds{cfg_.upstream_timeout};
+  auto first_byte_timeout = held.first_byte_timeout > std::chrono::milliseconds::zero()
+                              ? held.first_byte_timeout
+                              : std::chrono::milliseconds{cfg_.upstream_timeout};
+  beast::error_code ec;
+  if (held.kind == start_kind::fallback) {
+    if (auto failed = co_await connect_fallback(held, within_deadline(io_timeout))) {
+      co_return std::move(*failed);
+    }
+  } else if (auto failed = co_await connect_container(held, io_timeout)) {
+    co_return std::move(*failed);
+  }
 
   auto write_limit = within_deadline(io_timeout);
-  upstream_->expires_after(write_limit);
+  upstream_tcp().expires_after(write_limit);
   std::size_t n = 0;
-  std::array<asio::const_buffer, 2> request{asio::buffer(upstream_head_), asio::buffer(upstream_body_)};
-  std::tie(ec, n) = co_await asio::async_write(*upstream_, request, nothrow);
+  bool to_fallback = held.kind == start_kind::fallback;
+  std::array<asio::const_buffer, 2> request{
+    asio::buffer(to_fallback ? fallback_head_ : upstream_head_),
+    asio::buffer(to_fallback && !fallback_body_.empty() ? fallback_body_ : upstream_body_)};
+  std::tie(ec, n) = co_await upstream_write(request);
   if (client_gone_) {
     co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
   }
@@ -373,7 +597,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   if (ec) {
     // The request was not written in full: the container cannot have acted on it.
     co_return attempt_result{attempt_status::not_delivered,
-                             {errc::upstream_failed, "container " + held.container_id
+                             {errc::upstream_failed, who(held)
                                 + " closed the connection before the request was written: "
                                 + ec.message()},
                              lease_outcome::failed_before_first_byte};
@@ -381,11 +605,15 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
 
   // From here on the container has the request: nothing is sent again.
   auto head_limit = within_deadline(first_byte_timeout);
-  upstream_->expires_after(head_limit);
+  upstream_tcp().expires_after(head_limit);
   upstream_buffer_.clear();
   parser_.emplace();
   parser_->body_limit(boost::none);
-  std::tie(ec, n) = co_await bhttp::async_read_header(*upstream_, upstream_buffer_, *parser_, nothrow);
+  if (to_fallback) {
+    // Not a container of ours: a real server's head may be larger, never unbounded.
+    parser_->header_limit(fallback_header_limit);
+  }
+  std::tie(ec, n) = co_await upstream_read_header();
   if (client_gone_) {
     co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
   }
@@ -398,7 +626,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   }
   if (ec) {
     co_return attempt_result{attempt_status::failed,
-                             {errc::upstream_failed, "container " + held.container_id
+                             {errc::upstream_failed, who(held)
                                 + " failed before answering: " + ec.message()},
                              lease_outcome::failed_before_first_byte};
   }
@@ -515,9 +743,9 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
       upstream_head.body().data = relay_buffer_.data();
       upstream_head.body().size = relay_buffer_.size();
       read_limit = within_deadline(cfg_.stream_idle_timeout);
-      upstream_->expires_after(read_limit);
+      upstream_tcp().expires_after(read_limit);
       std::size_t n = 0;
-      std::tie(ec, n) = co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
+      std::tie(ec, n) = co_await upstream_read_some();
       if (ec == bhttp::error::need_buffer) {
         ec = {};
       }
@@ -580,11 +808,10 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
                          timed_out ? timeout_message(held, cfg_.stream_idle_timeout, read_limit,
                                                      "stream_idle_timeout",
                                                      "sent no more of its answer")
-                                   : "container " + held.container_id
-                                       + " failed mid-answer: " + ec.message()};
+                                   : who(held) + " failed mid-answer: " + ec.message()};
       auto release_as = timed_out ? lease_outcome::timed_out : lease_outcome::failed_mid_stream;
       // The upstream is closed and the slot given back now, before the client hears of it.
-      upstream_.reset();
+      close_upstream();
       release_once(held, release_as);
       if (!head_sent && !is_stream) {
         // Nothing of the answer reached the client: it gets the error's own status, and hears
@@ -604,8 +831,8 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
   }
 
   // Bytes after the answer are an answer nobody asked for: such a connection is not reused.
-  if (parser_->keep_alive() && upstream_buffer_.size() == 0) {
-    home_.upstreams().give_back(held.container_id, std::move(*upstream_));
+  if (parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
+    home_.upstreams().give_back(pool_key(held), std::move(*upstream_));
   }
   co_return attempt_result{};
 }
@@ -622,9 +849,9 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
   while (!parser_->is_done() && body.size() < max_error_body_bytes) {
     upstream_head.body().data = relay_buffer_.data();
     upstream_head.body().size = relay_buffer_.size();
-    upstream_->expires_after(within_deadline(cfg_.stream_idle_timeout));
+    upstream_tcp().expires_after(within_deadline(cfg_.stream_idle_timeout));
     std::size_t n = 0;
-    std::tie(ec, n) = co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
+    std::tie(ec, n) = co_await upstream_read_some();
     if (ec == bhttp::error::need_buffer) {
       ec = {};
     }
@@ -639,10 +866,10 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
   bool complete = !ec && parser_->is_done();
   auto outcome = complete ? lease_outcome::ok
                           : (is_timeout(ec) ? lease_outcome::timed_out : lease_outcome::failed_mid_stream);
-  if (complete && parser_->keep_alive() && upstream_buffer_.size() == 0) {
-    home_.upstreams().give_back(held.container_id, std::move(*upstream_));
+  if (complete && parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
+    home_.upstreams().give_back(pool_key(held), std::move(*upstream_));
   }
-  upstream_.reset();
+  close_upstream();
   release_once(held, outcome);
   auto comment = janus_comment(held);
   client_.expires_after(error_write_limit(cfg_));
@@ -660,7 +887,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
     co_return attempt_result{attempt_status::done, {}, outcome};
   }
   error_info failure{errc::upstream_failed,
-                     "container " + held.container_id + " answered " + std::to_string(status)
+                     who(held) + " answered " + std::to_string(status)
                        + (content_type.empty() ? std::string{} : " (" + content_type + ")")
                        + " instead of an event stream"};
   co_await end_stream_with_error(failure);
@@ -852,9 +1079,9 @@ void chat_proxy::on_client_gone() {
     heartbeat_->stop = true;
     heartbeat_->tick.cancel();
   }
-  if (upstream_) {
+  if (has_upstream()) {
     beast::error_code ignored;
-    upstream_->socket().close(ignored);
+    upstream_tcp().socket().close(ignored);
   }
   if (waiting_) {
     // Its place in the queue is free at once; the pending acquire is answered (cancelled).

@@ -18,10 +18,13 @@
 #include "http/shard.hpp"
 #include "http/sse_scanner.hpp"
 #include "http/trace_context.hpp"
+#include "http/upstream_link.hpp"
 #include "model/config.hpp"
 #include "model/openai.hpp"
 
 namespace janus::http {
+
+struct fallback_target;
 
 /// One chat-completions request on its way through the engine: lease a container slot, forward
 /// the body unchanged over a pooled keep-alive connection, relay the answer piece by piece as it
@@ -70,6 +73,15 @@ namespace janus::http {
 /// as the stream's first comment. A failure after that head ends the stream with an error frame
 /// and `data: [DONE]`. The heartbeat is a second coroutine that owns the client's writes until
 /// stop_heartbeat() joins it: every write of the request's own is preceded by that join.
+///
+/// Fallback. A model with a direct deployment (fallback_target) sends a request there when its
+/// pool failed it for a reason in fallback.when (model/fallback_config.hpp), and an
+/// upstream-only model sends every request there. That attempt is a lease of kind `fallback`
+/// without container or slot: the same head (its own path, Host and credentials instead of the
+/// container's; the client's Authorization is never sent), the same deadlines and the same
+/// relay (streams, keep-alive comments, error frames), over plain TCP or TLS. It is made once,
+/// never re-sent; when it fails before anything reached the client, the client gets the error
+/// it had without it, and the log line says why the fallback failed.
 class chat_proxy {
 public:
   using clock = std::chrono::steady_clock;
@@ -115,6 +127,45 @@ private:
                               std::string_view waiting_for) const;
 
   boost::asio::awaitable<attempt_result> attempt(const lease& held);
+
+  /// When the attempt ended the request (done, the client gone, a failure after the answer
+  /// began): reports it and returns whether the client connection may serve another request.
+  /// Nothing when another attempt (or the error answer) comes.
+  std::optional<bool> ended(const attempt_result& outcome);
+
+  /// Sends the request to the fallback and answers the client: `original` is the error the
+  /// client gets when that fails before an answer (none for an upstream-only model: then the
+  /// fallback's own), `reason` what the log line says.
+  boost::asio::awaitable<bool> serve_fallback(std::optional<error_info> original,
+                                              std::string_view reason);
+
+  /// The fallback's head and (with fallback.model) body, made once.
+  void prepare_fallback_request();
+
+  /// Takes one of the fallback's connections (fallback.max_connections) and opens it, or
+  /// reuses an idle plain one, within `timeout`; nothing when it is ready.
+  boost::asio::awaitable<std::optional<attempt_result>> connect_fallback(
+    const lease& held, std::chrono::milliseconds timeout);
+
+  /// Opens (or reuses) a connection to the leased container within `io_timeout`; nothing
+  /// when it is ready.
+  boost::asio::awaitable<std::optional<attempt_result>> connect_container(
+    const lease& held, std::chrono::milliseconds io_timeout);
+
+  /// `container <id>` or `fallback <url>`, for messages.
+  std::string who(const lease& held) const;
+
+  /// The key of the attempt's idle connections in the shard's upstream_pool.
+  const std::string& pool_key(const lease& held) const;
+
+  // The attempt's connection: `upstream_` (plain) or `upstream_tls_` (an https fallback).
+  boost::beast::tcp_stream& upstream_tcp();
+  bool has_upstream() const;
+  void close_upstream();
+  boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_write(
+    std::array<boost::asio::const_buffer, 2> buffers);
+  boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_read_header();
+  boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_read_some();
 
   /// Connects (or reuses a pooled connection), sends the request and reads the answer's header.
   boost::asio::awaitable<attempt_result> exchange_head(const lease& held);
@@ -207,8 +258,18 @@ private:
   std::string upstream_head_;
   std::string upstream_body_;
 
+  /// The model's direct deployment, or null.
+  std::shared_ptr<const fallback_target> fallback_;
+  /// The fallback's request head and, when fallback.model rewrites it, body (empty: the
+  /// client's body as is).
+  std::string fallback_head_;
+  std::string fallback_body_;
+  /// One of the fallback's max_connections is held.
+  bool fallback_taken_ = false;
+
   // -- state of the current attempt --------------------------------------------------------
   std::optional<boost::beast::tcp_stream> upstream_;
+  std::unique_ptr<upstream_link::tls_stream> upstream_tls_;
   boost::beast::flat_buffer upstream_buffer_;
   using parser_type = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
   std::optional<parser_type> parser_;
@@ -246,6 +307,9 @@ private:
     std::chrono::microseconds container_start{0};
   };
   std::optional<lease_facts> last_lease_;
+  /// Why the request went to the fallback ("" when it did not), and how that failed.
+  std::string_view fallback_reason_;
+  std::string fallback_error_;
 
   std::array<char, 16 * 1024> relay_buffer_;
 };

@@ -110,6 +110,15 @@ error_response make_error_response(const error_info& error) {
       out.type = "server_error";
       out.retry_after = 1;
       break;
+    case errc::unknown_sandbox:
+      out.status = bhttp::status::not_found;
+      out.type = "invalid_request_error";
+      break;
+    case errc::sandbox_limit:
+      out.status = bhttp::status::too_many_requests;
+      out.type = "rate_limit_error";
+      out.retry_after = 5;
+      break;
     case errc::none:
     case errc::internal:
     case errc::invalid_config:

@@ -1,22 +1,19 @@
 #include "http/platform_proxy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include <cstdio>
 
+#include "http/error_response.hpp"
 #include "http/platform_context.hpp"
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
+#include "http/sse_scanner.hpp"
+#include "http/upstream_connect.hpp"
 
 namespace janus::http {
 
@@ -31,6 +28,8 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view crlf = "\r\n";
 constexpr std::string_view last_chunk = "0\r\n\r\n";
 constexpr std::uint32_t upstream_header_limit = 64 * 1024;
+/// How long janusd's own error answer (or a stream's error end) may take to write.
+constexpr auto error_write_limit = std::chrono::seconds(10);
 
 /// Fields that belong to one hop, or that janusd sets itself: never passed on either way.
 bool is_hop_field(std::string_view name) {
@@ -59,6 +58,28 @@ std::string chunk_size_line(std::size_t size) {
   char text[24];
   auto n = std::snprintf(text, sizeof(text), "%zx\r\n", size);
   return std::string{text, static_cast<std::size_t>(n)};
+}
+
+/// True for a `text/event-stream` content type, parameters or not, in any case.
+bool is_event_stream(std::string_view content_type) {
+  constexpr std::string_view sse = "text/event-stream";
+  return content_type.size() >= sse.size() && beast::iequals(content_type.substr(0, sse.size()), sse);
+}
+
+/// The end of an event stream whose upstream failed mid-answer: the frame in progress closed, an
+/// error frame, `data: [DONE]` (unless the upstream had sent it), the last chunk.
+std::string event_stream_tail(const sse_scanner& scanner, const error_info& failure) {
+  std::string events;
+  if (!scanner.saw_done()) {
+    if (!scanner.at_frame_boundary()) {
+      events += "\n\n";
+    }
+    events.append("data: ").append(make_error_response(failure).body).append("\n\n");
+    events += "data: [DONE]\n\n";
+  }
+  std::string tail = events.empty() ? std::string{} : chunk_size_line(events.size());
+  tail.append(events).append(events.empty() ? "" : crlf).append(last_chunk);
+  return tail;
 }
 
 } // namespace
@@ -114,8 +135,7 @@ platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home
 }
 
 std::string platform_proxy::upstream_name() const {
-  const auto& upstream = *target_.upstream;
-  return std::string{upstream.tls ? "https://" : "http://"} + upstream.authority;
+  return http::upstream_name(*target_.upstream);
 }
 
 asio::awaitable<proxy_outcome> platform_proxy::run() {
@@ -161,70 +181,8 @@ asio::awaitable<proxy_outcome> platform_proxy::run() {
 }
 
 asio::awaitable<std::optional<error_info>> platform_proxy::open_link(upstream_link& link) {
-  const auto& upstream = *target_.upstream;
-  auto& io = home_.io();
-  boost::system::error_code address_error;
-  auto address = asio::ip::make_address(upstream.host, address_error);
-  std::vector<tcp::endpoint> endpoints;
-  if (!address_error) {
-    endpoints.emplace_back(address, upstream.port);
-  } else {
-    tcp::resolver resolver{io};
-    asio::steady_timer limit{io};
-    limit.expires_at(deadline_);
-    limit.async_wait([&resolver](boost::system::error_code ec) {
-      if (!ec) {
-        resolver.cancel();
-      }
-    });
-    auto port = std::to_string(upstream.port);
-    auto [ec, found] = co_await resolver.async_resolve(upstream.host, port, nothrow);
-    limit.cancel();
-    if (ec) {
-      co_return error_info{is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
-                           "cannot resolve " + upstream.host + ": " + ec.message()};
-    }
-    for (const auto& entry : found) {
-      endpoints.push_back(entry.endpoint());
-    }
-  }
-  if (upstream.tls) {
-    link.secure = std::make_unique<upstream_link::tls_stream>(io, *target_.tls);
-  } else {
-    link.plain.emplace(io);
-  }
-  auto& tcp_layer = link.tcp();
-  tcp_layer.expires_at(deadline_);
-  auto [connect_ec, reached] = co_await tcp_layer.async_connect(endpoints, nothrow);
-  if (connect_ec) {
-    co_return error_info{is_timeout(connect_ec) ? errc::upstream_timeout : errc::upstream_failed,
-                         "cannot connect to " + upstream_name() + ": " + connect_ec.message()};
-  }
-  beast::error_code ignored;
-  tcp_layer.socket().set_option(tcp::no_delay{true}, ignored);
-  if (!upstream.tls) {
-    co_return std::nullopt;
-  }
-  auto* ssl = link.secure->native_handle();
-  if (address_error) {
-    // SNI: only names, never addresses (RFC 6066).
-    ::SSL_set_tlsext_host_name(ssl, upstream.host.c_str());
-  }
-  link.secure->set_verify_mode(asio::ssl::verify_peer);
-  link.secure->set_verify_callback(asio::ssl::host_name_verification(upstream.host));
-  tcp_layer.expires_at(deadline_);
-  auto [handshake_ec] = co_await link.secure->async_handshake(asio::ssl::stream_base::client,
-                                                              nothrow);
-  if (handshake_ec) {
-    auto verified = ::SSL_get_verify_result(ssl);
-    std::string why = verified != X509_V_OK
-                        ? std::string{"certificate not verified against "} + target_.trust + ": "
-                            + ::X509_verify_cert_error_string(verified)
-                        : "TLS handshake failed: " + handshake_ec.message();
-    co_return error_info{is_timeout(handshake_ec) ? errc::upstream_timeout : errc::upstream_failed,
-                         upstream_name() + ": " + why};
-  }
-  co_return std::nullopt;
+  upstream_peer peer{*target_.upstream, target_.tls.get(), target_.trust};
+  co_return co_await open_upstream_link(home_.io().get_executor(), peer, deadline_, link);
 }
 
 template <class Stream>
@@ -279,6 +237,11 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
     chunked = true;
   }
   head += crlf;
+  // An event stream (the LLM route's SSE) that its upstream cuts ends as the main path ends one:
+  // with an error frame and [DONE] in a complete chunked answer, so the model's client library
+  // reports an error instead of a cut connection or, worse, a short answer taken as whole.
+  bool event_stream = chunked && is_event_stream(answer[bhttp::field::content_type]);
+  sse_scanner scanner;
   // When nothing of the body came with the upstream's header, ours goes at once, so the
   // container sees the status before the first token; otherwise it goes with the first piece,
   // in one write.
@@ -316,6 +279,9 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
           out[used++] = asio::buffer(size_line);
         }
         out[used++] = asio::buffer(relay_buffer_.data(), got);
+        if (event_stream) {
+          scanner.feed({relay_buffer_.data(), got});
+        }
         if (chunked) {
           out[used++] = asio::buffer(crlf);
         }
@@ -332,9 +298,17 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
       }
     }
     if (ec) {
-      // Mid-answer: the container sees the connection end without the answer's end.
+      // Mid-answer: the container sees the connection end without the answer's end, or, for an
+      // event stream, the stream's error frame and end; the connection closes either way.
       outcome.detail = upstream_name() + " failed mid-answer: "
                        + (is_timeout(ec) ? std::string{"the route's timeout passed"} : ec.message());
+      if (event_stream) {
+        auto tail = event_stream_tail(
+          scanner, {is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
+                    "the platform route's upstream failed mid-answer"});
+        client_.expires_after(error_write_limit);
+        co_await asio::async_write(client_, asio::buffer(tail), nothrow);
+      }
       co_return outcome;
     }
   }
@@ -358,7 +332,7 @@ asio::awaitable<proxy_outcome> platform_proxy::fail(const error_info& error) {
   outcome.status = status_of(error);
   outcome.detail = error.message;
   outcome.keep_alive = co_await write_platform_error(client_, error, request_id_, keep_alive_,
-                                                     std::chrono::seconds(10));
+                                                     error_write_limit);
   co_return outcome;
 }
 

@@ -1,5 +1,7 @@
 #include "http/platform_shared.hpp"
 
+#include "http/upstream_connect.hpp"
+
 #include <stdexcept>
 
 namespace janus::http {
@@ -7,26 +9,13 @@ namespace janus::http {
 namespace {
 
 /// The TLS client context of an https route: peer verification against `ca_file`, or the
-/// system store when it is empty. Throws std::runtime_error naming the file when it is bad.
+/// system store when it is empty. Throws std::runtime_error naming the key when it is bad.
 std::shared_ptr<boost::asio::ssl::context> client_tls(const platform_route& route) {
-  namespace ssl = boost::asio::ssl;
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
-  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2
-                       | ssl::context::no_sslv3 | ssl::context::no_tlsv1
-                       | ssl::context::no_tlsv1_1);
-  context->set_verify_mode(ssl::verify_peer);
-  boost::system::error_code ec;
-  if (route.ca_file.empty()) {
-    context->set_default_verify_paths(ec);
-  } else {
-    context->load_verify_file(route.ca_file, ec);
+  try {
+    return make_client_tls(route.ca_file, route.ca_file.empty());
+  } catch (const std::runtime_error& error) {
+    throw std::runtime_error("platform.routes." + route.prefix + ".ca_file: " + error.what());
   }
-  if (ec) {
-    throw std::runtime_error("platform.routes." + route.prefix + ".ca_file: cannot load "
-                             + (route.ca_file.empty() ? "the system CA store" : route.ca_file)
-                             + ": " + ec.message());
-  }
-  return context;
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/admin.hpp"
+#include "model/sandbox.hpp"
 
 namespace janus::http {
 
@@ -125,6 +126,7 @@ bool method_allowed(route target, bhttp::verb method) {
     case route::metrics:
       return method == bhttp::verb::get || method == bhttp::verb::head;
     case route::admin:
+    case route::sandbox:
     case route::unknown:
       return true;
   }
@@ -153,7 +155,7 @@ error_info check_expectation(const bhttp::request_header<>& head, bool& expects_
 
 } // namespace
 
-route route_of(std::string_view path, bool admin_enabled) {
+route route_of(std::string_view path, bool admin_enabled, bool sandbox_enabled) {
   if (path == chat_path) {
     return route::chat;
   }
@@ -172,6 +174,9 @@ route route_of(std::string_view path, bool admin_enabled) {
   if (admin_enabled && (path == "/admin" || path.starts_with("/admin/"))) {
     return route::admin;
   }
+  if (sandbox_enabled && is_sandbox_path(path)) {
+    return route::sandbox;
+  }
   return route::unknown;
 }
 
@@ -185,6 +190,7 @@ std::string_view allowed_methods(route target) {
     case route::metrics:
       return "GET, HEAD";
     case route::admin:
+    case route::sandbox:
     case route::unknown:
       break;
   }
@@ -194,7 +200,7 @@ std::string_view allowed_methods(route target) {
 head_verdict judge_head(const bhttp::request_header<>& head, std::string_view path,
                         const head_policy& policy) {
   head_verdict verdict;
-  verdict.target = route_of(path, policy.admin_enabled);
+  verdict.target = route_of(path, policy.admin_enabled, policy.sandbox_enabled);
   verdict.refusal = check_framing(head);
   if (verdict.refusal.code != errc::none) {
     verdict.framing = true;
@@ -211,6 +217,19 @@ head_verdict judge_head(const bhttp::request_header<>& head, std::string_view pa
     verdict.refusal = {errc::admin_unauthorized, "the admin API needs a valid bearer token "
                                                  "(Authorization: Bearer <token>)"};
     return verdict;
+  }
+  if (verdict.target == route::sandbox) {
+    if (policy.sandbox_needs_api_key) {
+      if (policy.api_keys == nullptr || !policy.api_keys->accepts(head[bhttp::field::authorization])) {
+        verdict.refusal = {errc::invalid_api_key, "the sandbox routes need a valid API key "
+                                                  "(Authorization: Bearer <key>)"};
+        return verdict;
+      }
+    } else if (!bearer_matches(head[bhttp::field::authorization], policy.admin_token)) {
+      verdict.refusal = {errc::admin_unauthorized, "the sandbox routes need the admin bearer "
+                                                   "token (Authorization: Bearer <token>)"};
+      return verdict;
+    }
   }
   if (verdict.target == route::unknown) {
     verdict.refusal = {errc::no_route, "no route for " + std::string{path}};

@@ -10,12 +10,14 @@
 namespace janus::http {
 
 /// The engine's own routes, by path.
-enum class route { chat, health, ready, models, metrics, admin, unknown };
+enum class route { chat, health, ready, models, metrics, admin, sandbox, unknown };
 
-/// The route of `path` (without its query); `/admin` paths only while the admin API is enabled.
-route route_of(std::string_view path, bool admin_enabled);
+/// The route of `path` (without its query); `/admin` paths only while the admin API is enabled,
+/// `/api/sandboxes` paths only while the Sandy-compatible routes are (sandbox.enabled).
+route route_of(std::string_view path, bool admin_enabled, bool sandbox_enabled = false);
 
-/// The `Allow` value of a route: `POST`, or `GET, HEAD`; empty for admin and unknown paths.
+/// The `Allow` value of a route: `POST`, or `GET, HEAD`; empty for admin, sandbox and unknown
+/// paths (their handlers know per path).
 std::string_view allowed_methods(route target);
 
 /// What the head of a request needs to be judged: the settings that decide on it.
@@ -27,6 +29,10 @@ struct head_policy {
   const api_key_set* api_keys = nullptr;
   /// Whether `/metrics` needs a client API key too.
   bool metrics_need_key = false;
+  /// Whether `/api/sandboxes/*` is served (sandbox.enabled), and whether it takes a client API
+  /// key (sandbox.auth: api_keys) instead of the admin token.
+  bool sandbox_enabled = false;
+  bool sandbox_needs_api_key = false;
 };
 
 /// What the session does with a request, decided from its head alone, before any byte of its
@@ -49,7 +55,8 @@ struct head_verdict {
 ///    HTTP/1.0, more than one Content-Length (a list `5, 5` or the field twice, even with equal
 ///    values), a missing Host on HTTP/1.1 or several Host fields: 400;
 /// 2. credentials: `/v1/*` (and `/metrics` when so configured) without a configured client key
-///    (401 invalid_api_key), `/admin/*` without the admin token (401);
+///    (401 invalid_api_key), `/admin/*` without the admin token (401), `/api/sandboxes/*`
+///    without the credential sandbox.auth names (401, never open);
 /// 3. route and method: 404 no_route, 405 method_not_allowed;
 /// 4. `Expect`: `100-continue` (ignored on HTTP/1.0, RFC 9110 10.1.1) or 417 for anything else.
 /// Pure: no I/O, bounded by the head's size.

@@ -41,7 +41,8 @@ request_families::request_families(metrics::registry& registry)
     starts(registry.add_striped_counter("janus_request_starts_total",
                                         "Leases granted, by how warm the container was (warm: "
                                         "served before; prewarmed: first request; cold: started "
-                                        "for it; resumed: a paused container resumed for it).",
+                                        "for it; resumed: a paused container resumed for it; "
+                                        "fallback: the model's direct deployment answered).",
                                         {"model", "kind"})),
     rejected(registry.add_striped_counter("janus_rejected_requests_total",
                                           "Chat requests refused before reaching a container, by "
@@ -76,7 +77,8 @@ model_request_metrics::model_request_metrics(request_families& families, std::st
   first_token_ = families.first_token.with({label_});
   queue_wait_ = families.queue_wait.with({label_});
   retries_ = families.retries.with({label_});
-  for (auto kind : {start_kind::warm, start_kind::prewarmed, start_kind::cold, start_kind::resumed}) {
+  for (auto kind : {start_kind::warm, start_kind::prewarmed, start_kind::cold, start_kind::resumed,
+                    start_kind::fallback}) {
     starts_[static_cast<std::size_t>(kind)] = families.starts.with({label_, to_string(kind)});
   }
 }

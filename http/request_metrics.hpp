@@ -109,7 +109,7 @@ private:
   std::shared_ptr<metrics::histogram> first_token_;
   std::shared_ptr<metrics::histogram> queue_wait_;
   std::shared_ptr<metrics::counter> retries_;
-  std::array<std::shared_ptr<metrics::counter>, 4> starts_{};
+  std::array<std::shared_ptr<metrics::counter>, 5> starts_{};
   std::array<std::atomic<metrics::counter*>, code_slots> by_code_{};
   std::array<std::atomic<metrics::counter*>, reason_slots> by_reason_{};
   std::array<std::atomic<metrics::counter*>, request_outcomes.size()> by_outcome_{};

@@ -39,6 +39,12 @@ void report(const request_summary& summary, model_request_metrics* metrics) {
       line.millis("container_start_ms", summary.container_start);
     }
   }
+  if (!summary.fallback.empty()) {
+    line.field("fallback", summary.fallback);
+    if (!summary.fallback_error.empty()) {
+      line.field("fallback_error", summary.fallback_error);
+    }
+  }
   if (summary.first_token) {
     line.millis("ttft_ms", *summary.first_token);
   }

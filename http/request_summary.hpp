@@ -41,6 +41,11 @@ struct request_summary {
   std::optional<std::chrono::nanoseconds> first_token;
   /// From the request read in full to the end of its answer.
   std::chrono::nanoseconds total{0};
+  /// Why the request went to the model's direct deployment (a fallback.when reason, `upstream`
+  /// for an upstream-only model); empty when it did not.
+  std::string_view fallback;
+  /// How that failed, when it did (the client got the original error).
+  std::string_view fallback_error;
 };
 
 /// Records a finished request: `janus_requests_total`, `janus_request_outcomes_total`, the

@@ -14,6 +14,7 @@
 #include "http/request_id.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
+#include "http/sandbox_routes.hpp"
 #include "http/trace_headers.hpp"
 #include "logging/event.hpp"
 
@@ -79,6 +80,9 @@ session::session(asio::ip::tcp::socket socket, shard& home, const server_config&
   policy_.admin_token = hooks_.admin.token;
   policy_.api_keys = &hooks_.auth.keys;
   policy_.metrics_need_key = hooks_.auth.metrics_need_key;
+  policy_.sandbox_enabled = hooks_.sandbox != nullptr;
+  policy_.sandbox_needs_api_key =
+    hooks_.sandbox != nullptr && hooks_.sandbox->config().auth == sandbox_auth::api_keys;
   home_.add(this);
 }
 
@@ -139,7 +143,8 @@ asio::awaitable<void> session::run() {
     head_request_ = head.method() == bhttp::verb::head;
     auto path = path_of(head.target());
     if (head_ec) {
-      co_await refuse_unread(head_ec, route_of(path, policy_.admin_enabled), request_id);
+      co_await refuse_unread(head_ec, route_of(path, policy_.admin_enabled, policy_.sandbox_enabled),
+                             request_id);
       break;
     }
     auto verdict = judge_head(head, path, policy_);
@@ -280,17 +285,18 @@ asio::awaitable<bool> session::handle(request_type& request, route target,
   bool keep_alive = request.keep_alive() && !draining_;
   switch (target) {
     case route::chat: {
-      auto received = std::chrono::steady_clock::now();
-      auto info = inspect_chat_request(request.body(), cfg_.max_json_depth);
-      if (!info) {
-        auto answer = error_reply(info.error());
-        report_refusal(hooks_, request_id, trace_, info.error().code, answer.status,
-                       std::chrono::steady_clock::now() - received);
-        co_return co_await send(answer, request_id, keep_alive);
+      const std::string body_model;
+      co_return co_await serve_chat(request, request_id, keep_alive, body_model);
+    }
+    case route::sandbox: {
+      auto path = path_of(request.target());
+      auto base = sandbox_base_url(hooks_.sandbox->config(), request[bhttp::field::host], cfg_,
+                                   cfg_.port);
+      auto outcome = co_await sandbox_answer(request, path, *hooks_.sandbox, std::move(base));
+      if (!outcome.chat_model.empty()) {
+        co_return co_await serve_chat(request, request_id, keep_alive, outcome.chat_model);
       }
-      chat_proxy proxy{client_, home_, cfg_, pools_, request_id, trace_, std::move(info.value()),
-                       std::move(request.body()), keep_alive, hooks_.requests, version_};
-      co_return co_await proxy.run() && !draining_;
+      co_return co_await send(outcome.answer, request_id, keep_alive);
     }
     case route::admin: {
       auto path = path_of(request.target());
@@ -308,6 +314,12 @@ asio::awaitable<bool> session::handle(request_type& request, route target,
     }
     case route::models: {
       auto names = co_await ask_models();
+      if (hooks_.sandbox != nullptr) {
+        // A sandbox container's pool is no public model.
+        std::erase_if(names, [this](const std::string& name) {
+          return hooks_.sandbox->is_sandbox_model(name);
+        });
+      }
       auto answer = json_reply(200, models_body(names));
       co_return co_await send(answer, request_id, keep_alive);
     }
@@ -322,6 +334,30 @@ asio::awaitable<bool> session::handle(request_type& request, route target,
   }
   auto answer = no_route(path_of(request.target()));
   co_return co_await send(answer, request_id, keep_alive);
+}
+
+asio::awaitable<bool> session::serve_chat(request_type& request, const std::string& request_id,
+                                          bool keep_alive, const std::string& pool) {
+  auto received = std::chrono::steady_clock::now();
+  auto info = inspect_chat_request(request.body(), cfg_.max_json_depth);
+  if (info && hooks_.sandbox != nullptr) {
+    if (!pool.empty()) {
+      info.value().model = pool;
+    } else if (hooks_.sandbox->is_sandbox_model(info.value().model)) {
+      // Reached only through its sandbox's route (and its credential).
+      info = error_info{errc::unknown_model,
+                        "the model `" + info.value().model + "` does not exist"};
+    }
+  }
+  if (!info) {
+    auto answer = error_reply(info.error());
+    report_refusal(hooks_, request_id, trace_, info.error().code, answer.status,
+                   std::chrono::steady_clock::now() - received);
+    co_return co_await send(answer, request_id, keep_alive);
+  }
+  chat_proxy proxy{client_, home_, cfg_, pools_, request_id, trace_, std::move(info.value()),
+                   std::move(request.body()), keep_alive, hooks_.requests, version_};
+  co_return co_await proxy.run() && !draining_;
 }
 
 asio::awaitable<bool> session::send(const reply& answer, const std::string& request_id,

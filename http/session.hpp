@@ -17,6 +17,7 @@
 #include "http/connection_slot.hpp"
 #include "http/replies.hpp"
 #include "http/request_head.hpp"
+#include "http/sandbox_service.hpp"
 #include "http/shard.hpp"
 #include "http/trace_context.hpp"
 #include "model/config.hpp"
@@ -35,6 +36,8 @@ struct server_hooks {
   admin_hooks admin;
   /// Client API keys on `/v1/*` (and `/metrics` when so configured); no keys: open.
   auth_config auth;
+  /// The Sandy-compatible routes (`/api/sandboxes/*`); null: disabled (404).
+  sandbox_service* sandbox = nullptr;
 };
 
 /// One client connection: reads requests with limits, judges each head before its body is
@@ -72,6 +75,12 @@ private:
   /// Answers one request; returns whether the connection may serve another.
   boost::asio::awaitable<bool> handle(request_type& request, route target,
                                       const std::string& request_id);
+
+  /// Serves a chat completion: the body's check, then a chat_proxy. `pool`: the pool to serve
+  /// it (a sandbox container's), whatever the body's `model` says; empty = the body's `model`,
+  /// which may not name a sandbox container's pool.
+  boost::asio::awaitable<bool> serve_chat(request_type& request, const std::string& request_id,
+                                          bool keep_alive, const std::string& pool);
 
   /// Parses what the buffer holds already, without I/O: up to the end of the head while it is
   /// not done (so the head is judged before any body byte is parsed), else the body.

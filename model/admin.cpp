@@ -136,6 +136,13 @@ std::optional<error_info> check_admin_limits(const model_config& model,
     return invalid("command", "not allowed for a model added through the admin API "
                               "(admin.limits.allow_command is false)");
   }
+  if (model.fallback.enabled() && !limits.allow_fallback) {
+    // A URL janusd sends requests to, with credentials from its own environment: an SSRF and
+    // secret-leak primitive in the wrong hands, so off unless the operator allows it.
+    return invalid(model.fallback.always ? "upstream" : "fallback",
+                   "not allowed for a model added through the admin API "
+                   "(admin.limits.allow_fallback is false)");
+  }
   if (!model.image.empty() && !limits.allowed_images.empty()
       && std::none_of(limits.allowed_images.begin(), limits.allowed_images.end(),
                       [&](const std::string& prefix) { return model.image.starts_with(prefix); })) {

@@ -53,6 +53,9 @@ public:
     return digests_.size();
   }
 
+  /// The same keys in the same order (a reload compares the running set with the file's).
+  bool operator==(const api_key_set&) const = default;
+
 private:
   /// Parses one trimmed, non-empty entry; throws config_error with `where` when it is invalid.
   void add_entry(std::string_view entry, const std::string& where);

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <yaml-cpp/yaml.h>
 
+#include "model/fallback_config_reader.hpp"
 #include "model/image_ref.hpp"
 #include "model/platform_config_reader.hpp"
 #include "model/yaml_depth.hpp"
@@ -490,6 +491,7 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
   result.pause_after = reader.read_positive_duration("pause_after", result.pause_after);
   const std::int64_t max_paused = reader.read_int64("max_paused", result.max_paused);
+  result.fallback = read_fallback_config(reader);
   reader.finish();
   if (max_paused < 0 || max_paused > result.max_containers) {
     fail(reader.key_path("max_paused"), "must be between 0 and max_containers ("
@@ -503,6 +505,17 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
                                         + std::to_string(min_warm));
   }
   result.min_warm = static_cast<int>(min_warm);
+  if (result.fallback.always) {
+    // Upstream-only: a pool without containers, listed like any other model.
+    if (!result.command.empty() || !result.image.empty()) {
+      fail(reader.key_path(result.command.empty() ? "image" : "command"),
+           "an upstream-only model (upstream: set) runs no containers: leave it out");
+    }
+    result.min_warm = 0;
+    result.max_containers = 0;
+    result.max_paused = 0;
+    return result;
+  }
   if (runtime == "process" && result.command.empty()) {
     fail(reader.key_path("command"), "required for the process runtime");
   }
@@ -597,6 +610,7 @@ engine_config read_engine(yaml_reader reader) {
                                               1000);
   result.pool_restart_window = reader.read_positive_duration("pool_restart_window",
                                                              result.pool_restart_window);
+  result.reload_timeout = reader.read_positive_duration("reload_timeout", result.reload_timeout);
   reader.finish();
   return result;
 }
@@ -620,6 +634,7 @@ admin_limits read_admin_limits(yaml_reader reader) {
     }
   }
   result.allow_command = reader.read_bool("allow_command", result.allow_command);
+  result.allow_fallback = reader.read_bool("allow_fallback", result.allow_fallback);
   result.denied_env = read_env_patterns(reader, "denied_env", result.denied_env);
   reader.finish();
   return result;
@@ -707,6 +722,24 @@ std::string checked_runtime(const std::string& runtime) {
          "unknown runtime " + quoted(runtime) + " (expected \"process\" or \"docker\")");
   }
   return runtime;
+}
+
+/// What `sandbox.enabled` needs of the rest of the file: images to run, and a credential that
+/// guards the routes (they are never open).
+void check_sandbox_needs(const config& cfg) {
+  if (!cfg.sandbox.enabled) {
+    return;
+  }
+  if (cfg.runtime != "docker") {
+    fail("sandbox.enabled", "needs runtime: docker (a sandbox runs images, isolated)");
+  }
+  if (cfg.sandbox.auth == sandbox_auth::admin && cfg.admin.token.empty()) {
+    fail("sandbox.auth", "admin needs admin.token or admin.token_env (the routes are never open)");
+  }
+  if (cfg.sandbox.auth == sandbox_auth::api_keys && !cfg.auth.keys.enabled()) {
+    fail("sandbox.auth", "api_keys needs auth.api_keys_file or auth.api_keys_env (the routes are "
+                         "never open)");
+  }
 }
 
 // -- files --------------------------------------------------------------------------------------
@@ -859,7 +892,7 @@ std::size_t parse_size(const std::string& text, const std::string& key) {
   return value * found->second;
 }
 
-config parse_config(const std::string& yaml_text) {
+config parse_config(const std::string& yaml_text, const model_context* models_under) {
   // The file is read before its server.max_json_depth is known: it is held to the default.
   const int max_depth = server_config{}.max_json_depth;
   const YAML::Node root = load_yaml(yaml_text, max_depth, [max_depth](yaml_position at) {
@@ -878,6 +911,8 @@ config parse_config(const std::string& yaml_text) {
   result.auth = read_auth(reader.read_section("auth"));
   result.process = read_process(reader.read_section("process"));
   result.engine = read_engine(reader.read_section("engine"));
+  result.sandbox = read_sandbox_config(reader.read_section("sandbox"));
+  check_sandbox_needs(result);
   if (!result.admin.token_env.empty()) {
     const auto& inherit = result.process.inherit_env;
     for (std::size_t i = 0; i < inherit.size(); ++i) {
@@ -889,7 +924,9 @@ config parse_config(const std::string& yaml_text) {
     }
   }
   if (const auto models = reader.find("models")) {
-    result.models = read_models(*models, result.runtime, result.docker);
+    result.models = models_under != nullptr
+                      ? read_models(*models, models_under->runtime, models_under->docker)
+                      : read_models(*models, result.runtime, result.docker);
   }
   reader.finish();
   if (result.models.empty()) {
@@ -927,8 +964,8 @@ bool env_name_matches(std::string_view pattern, std::string_view name) {
   return name == pattern;
 }
 
-config load_config(const std::string& path) {
-  return parse_config(read_text_file(path, path, "cannot read config file"));
+config load_config(const std::string& path, const model_context* models_under) {
+  return parse_config(read_text_file(path, path, "cannot read config file"), models_under);
 }
 
 } // namespace janus

@@ -9,8 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "model/fallback_config.hpp"
 #include "model/platform_config.hpp"
 #include "model/api_keys.hpp"
+#include "model/sandbox_config.hpp"
 
 namespace janus {
 
@@ -31,6 +33,8 @@ struct health_config {
   duration timeout = std::chrono::seconds(2);
   /// Consecutive failed probes that make a ready container unhealthy.
   int threshold = 3;
+
+  bool operator==(const health_config&) const = default;
 };
 
 /// Limits and hardening of one model's containers. Container backends (docker) apply them; the
@@ -46,6 +50,8 @@ struct resource_limits {
   bool read_only = true;
   /// Size of the tmpfs on /tmp.
   std::size_t tmpfs_size = std::size_t{64} << 20;
+
+  bool operator==(const resource_limits&) const = default;
 };
 
 /// How a Docker container is networked.
@@ -87,6 +93,8 @@ struct registry_credentials {
   std::string password_file;
   /// The secret itself, read from one of those.
   std::string password;
+
+  bool operator==(const registry_credentials&) const = default;
 };
 
 /// One model served by the engine, and the policy of its warm pool.
@@ -145,6 +153,12 @@ struct model_config {
   /// `max_paused` at once; 0 max_paused = off (docs/pool.md).
   duration pause_after = std::chrono::seconds(30);
   int max_paused = 0;
+  /// The model's direct deployment: where a request goes that the pool cannot serve for a reason
+  /// in `fallback.when`, or every request of an upstream-only model (`upstream:`; then the model
+  /// has no command or image, and max_containers and min_warm are 0).
+  fallback_config fallback;
+
+  bool operator==(const model_config&) const = default;
 };
 
 /// The HTTP facade's limits.
@@ -183,6 +197,8 @@ struct server_config {
   /// A streaming chat request that waits this long for a container (queue, cold start) gets its
   /// response head, then an SSE comment every as long until the container's first byte; 0 = off.
   duration sse_keepalive = std::chrono::seconds(5);
+
+  bool operator==(const server_config&) const = default;
 };
 
 /// How janusd writes its own log.
@@ -203,6 +219,8 @@ struct log_config {
   int container_keep_gone = 16;
   /// The largest `tail` the admin logs route answers.
   int container_max_tail = 10000;
+
+  bool operator==(const log_config&) const = default;
 };
 
 /// How janusd reaches the Docker engine and names what it owns there (runtime: docker).
@@ -249,6 +267,8 @@ struct docker_config {
     out.min_warm = 0;
     return out;
   }
+
+  bool operator==(const docker_config&) const = default;
 };
 
 /// How the process runtime runs its children (runtime: process).
@@ -257,6 +277,8 @@ struct process_config {
   /// is a prefix (`LC_*`). Nothing else of janusd's environment reaches a child, and never the
   /// admin token's variable.
   std::vector<std::string> inherit_env{"PATH", "HOME", "LANG", "LC_*", "TZ"};
+
+  bool operator==(const process_config&) const = default;
 };
 
 /// How the engine looks after its actors.
@@ -265,6 +287,11 @@ struct engine_config {
   /// many times within `pool_restart_window`; a further restart waits until the window allows.
   int pool_restart_limit = 5;
   duration pool_restart_window = std::chrono::seconds(60);
+  /// A configuration reload (SIGHUP) waits at most this long for an admin change in progress to
+  /// finish, and for the router to take the new models; past it the reload is refused.
+  duration reload_timeout = std::chrono::seconds(60);
+
+  bool operator==(const engine_config&) const = default;
 };
 
 /// Ceilings on the models added through the admin API (`POST /admin/models`, and scaling them):
@@ -285,11 +312,16 @@ struct admin_limits {
   std::vector<std::string> allowed_images;
   /// Whether an added model may give `command` (the process runtime runs it on the host).
   bool allow_command = false;
+  /// Whether an added model may give `fallback` or `upstream` (janusd sends requests to that URL
+  /// with credentials from its own environment).
+  bool allow_fallback = false;
   /// Environment variables an added model may not set; a name ending in `*` is a prefix.
   std::vector<std::string> denied_env{"JANUS_PLATFORM_URL", "JANUS_LLM_API_KEY",
                                       "JANUS_MEMORY_URL",   "JANUS_SEARCH_URL",
                                       "JANUS_LOG_LEVEL",    "JANUS_TIMEOUT",
                                       "LD_*"};
+
+  bool operator==(const admin_limits&) const = default;
 };
 
 /// The admin API (`/admin/*`): enabled only when a token is configured.
@@ -311,6 +343,8 @@ struct admin_config {
   /// Where the model registry (`models.yaml`: models added, removed and scaled through the admin
   /// API) is kept so that it outlasts a restart; empty = such changes last until janusd stops.
   std::string state_dir;
+
+  bool operator==(const admin_config&) const = default;
 };
 
 /// Client API keys on `/v1/*` (`auth`): off while no key source is set.
@@ -323,6 +357,8 @@ struct auth_config {
   bool metrics_need_key = false;
   /// The keys of both sources, hashed; empty = `/v1/*` is open.
   api_key_set keys;
+
+  bool operator==(const auth_config&) const = default;
 };
 
 /// The whole engine configuration, as read from YAML.
@@ -337,6 +373,8 @@ struct config {
   auth_config auth;
   process_config process;
   engine_config engine;
+  /// The Sandy-compatible routes (`/api/sandboxes/*`): off by default.
+  sandbox_config sandbox;
   /// Models by name, in the order the file lists them.
   std::vector<model_config> models;
 };
@@ -350,10 +388,18 @@ duration parse_duration(const std::string& text, const std::string& key);
 /// Throws config_error naming `key` when malformed.
 std::size_t parse_size(const std::string& text, const std::string& key);
 
+/// The settings a model entry is read under: they decide its defaults (`docker.network`) and
+/// its required fields (`command` or `image`, `docker.model_as_image`).
+struct model_context {
+  std::string runtime;
+  docker_config docker;
+};
+
 /// Parses and validates YAML text. Throws config_error naming the offending key; a file nested
 /// deeper than the default `server.max_json_depth` is refused (naming the line) before it is
-/// built.
-config parse_config(const std::string& yaml_text);
+/// built. `models_under`: read the models under these settings instead of the file's own (a
+/// reload reads them under the running engine's, which a reload does not change).
+config parse_config(const std::string& yaml_text, const model_context* models_under = nullptr);
 
 /// Parses one model given at run time (the admin API's `POST /admin/models`): a mapping (JSON or
 /// YAML) with `name` and the fields of a `models` entry, validated the same way; errors name the
@@ -367,6 +413,6 @@ model_config parse_model_config(const std::string& text, const std::string& runt
 bool env_name_matches(std::string_view pattern, std::string_view name);
 
 /// Reads the file and calls parse_config; a missing file is a config_error too.
-config load_config(const std::string& path);
+config load_config(const std::string& path, const model_context* models_under = nullptr);
 
 } // namespace janus

@@ -62,6 +62,10 @@ std::string_view to_string(errc code) {
       return "unknown_container";
     case errc::engine_overloaded:
       return "engine_overloaded";
+    case errc::unknown_sandbox:
+      return "sandbox_not_found";
+    case errc::sandbox_limit:
+      return "sandbox_limit_reached";
   }
   return "unknown";
 }

@@ -73,6 +73,12 @@ enum class errc : std::uint8_t {
   /// janusd itself is short of a resource for the request (out of file descriptors for the
   /// container connection): 503 with Retry-After; no container is blamed, nothing is re-sent.
   engine_overloaded,
+  // -- the Sandy-compatible routes (issue 13) -----------------------------------------------
+  /// `/api/sandboxes/{id}` names no sandbox that exists (never made, deleted or ended) (404).
+  unknown_sandbox,
+  /// A new sandbox past sandbox.max_sandboxes, or a container past
+  /// sandbox.max_containers_per_sandbox (429 with Retry-After).
+  sandbox_limit,
 };
 
 /// The stable snake_case name of an error code, as used in logs and in the OpenAI `code` field.
@@ -84,6 +90,9 @@ struct error_info {
   std::string message;
   /// Seconds the client should wait before trying again (Retry-After); 0 = the code's default.
   int retry_after = 0;
+  /// For no_capacity: the model's last container start failed (its message says why), rather
+  /// than the pool being full or restarting; fallback.when `start_failed` looks at it.
+  bool start_failed = false;
 };
 
 } // namespace janus

@@ -12,6 +12,8 @@ std::string_view to_string(start_kind kind) {
       return "cold";
     case start_kind::resumed:
       return "resumed";
+    case start_kind::fallback:
+      return "fallback";
   }
   return "unknown";
 }

@@ -33,6 +33,9 @@ enum class start_kind : std::uint8_t {
   cold,
   /// A paused container resumed for this request (the request waited for it).
   resumed,
+  /// No container: the model's direct deployment (fallback.url, or an upstream-only model's
+  /// upstream) answered.
+  fallback,
 };
 
 std::string_view to_string(start_kind kind);

@@ -246,6 +246,9 @@ std::optional<error_info> model_registry_file::record_scale(const std::string& n
 }
 
 std::optional<error_info> model_registry_file::write_locked() {
+  if (dir_.empty()) {
+    return std::nullopt; // held in memory only
+  }
   auto text = render_model_changes(changes_);
   auto fresh = path_ + ".new";
   auto failed = [](std::string why) {

@@ -51,6 +51,10 @@ std::vector<std::string> apply_model_changes(config& cfg, const model_changes& c
 /// thread.
 class model_registry_file {
 public:
+  /// A registry held in memory only (no `admin.state_dir`): the changes last until janusd
+  /// stops, and a configuration reload applies them on top of the file's models all the same.
+  model_registry_file() = default;
+
   /// Reads `<dir>/models.yaml` (none yet: no changes), creating `dir` (mode 0700) when it is
   /// missing. Throws config_error naming `admin.state_dir` when the directory cannot be made or
   /// the file cannot be read or is not a registry.
@@ -58,6 +62,7 @@ public:
 
   model_changes changes() const;
 
+  /// `<dir>/models.yaml`; empty when held in memory only.
   const std::string& path() const noexcept {
     return path_;
   }

@@ -27,7 +27,9 @@ class chat_request_scanner
 public:
   enum class field { other, model, messages, stream };
 
-  explicit chat_request_scanner(int max_depth) : max_depth_(max_depth) {
+  /// `stream`: the parse's input, whose position marks where the model's value is.
+  chat_request_scanner(int max_depth, const rapidjson::MemoryStream& stream, std::string_view body)
+    : max_depth_(max_depth), stream_(stream), body_(body) {
   }
 
   bool Default() {
@@ -46,6 +48,14 @@ public:
   bool String(const char* str, rapidjson::SizeType length, bool) {
     if (depth_ == 1 && current_ == field::model) {
       string_value_.assign(str, length);
+      // The reader has just taken the closing quote; between the key's end and the value's
+      // opening quote are only white space and ':'.
+      auto end = stream_.Tell();
+      auto begin = body_.find('"', model_key_end_);
+      if (begin != std::string_view::npos && begin < end) {
+        info_.model_offset = begin;
+        info_.model_length = end - begin;
+      }
     }
     return scalar(kind::string);
   }
@@ -78,6 +88,9 @@ public:
           return fail("`" + std::string{key} + "` is given more than once");
         }
         seen = true;
+        if (current_ == field::model) {
+          model_key_end_ = stream_.Tell();
+        }
       }
     }
     return true;
@@ -215,6 +228,9 @@ private:
   }
 
   int max_depth_;
+  const rapidjson::MemoryStream& stream_;
+  std::string_view body_;
+  std::size_t model_key_end_ = 0;
   int depth_ = 0;
   field current_ = field::other;
   /// The routing members met at the top level so far, indexed by `field`.
@@ -240,9 +256,9 @@ result<chat_request_info> inspect_chat_request(std::string_view body, int max_de
     return error_info{errc::invalid_request,
                       "the request body is not valid UTF-8 (at byte " + std::to_string(bad) + ")"};
   }
-  chat_request_scanner scanner{max_depth};
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream{body.data(), body.size()};
+  chat_request_scanner scanner{max_depth, stream, body};
   constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
   auto parsed = reader.Parse<flags>(stream, scanner);
   if (parsed.IsError() && scanner.error().empty()) {
@@ -263,6 +279,15 @@ result<chat_request_info> inspect_chat_request(std::string_view body, int max_de
     }
   }
   return scanner.finish();
+}
+
+std::string rewrite_model(std::string_view body, const chat_request_info& info,
+                          std::string_view name) {
+  std::string out;
+  out.reserve(body.size() + name.size() + 2);
+  out.append(body.substr(0, info.model_offset)).append("\"").append(name).append("\"");
+  out.append(body.substr(info.model_offset + info.model_length));
+  return out;
 }
 
 std::string_view error_param(std::string_view message) {

@@ -12,6 +12,10 @@ namespace janus {
 struct chat_request_info {
   std::string model;
   bool stream = false;
+  /// Where the `model` value's JSON string (quotes included) is in the body, so that it can be
+  /// replaced without writing the body anew (fallback.model).
+  std::size_t model_offset = 0;
+  std::size_t model_length = 0;
 };
 
 /// Checks a chat-completions body just enough to route it: a JSON object with a `model` string,
@@ -23,6 +27,12 @@ struct chat_request_info {
 /// with errc::invalid_request and a message naming the field; `param` receives that field's
 /// name (empty for a syntax, encoding or depth error).
 result<chat_request_info> inspect_chat_request(std::string_view body, int max_depth);
+
+/// The chat body with its top-level `model` value (the JSON string at [info.model_offset,
+/// + model_length), as inspect_chat_request found it) replaced by `name`, which must need no
+/// escaping; the rest unchanged, byte for byte (fallback.model).
+std::string rewrite_model(std::string_view body, const chat_request_info& info,
+                          std::string_view name);
 
 /// The field an invalid_request error refers to, recovered from its message (for the `param`
 /// member of the OpenAI error body); empty when none.

@@ -63,7 +63,9 @@ std::string read_secret_file(const std::string& path, const std::string& key) {
   return text;
 }
 
-injected_header read_header(const yaml_entry& entry, const std::string& path) {
+} // namespace
+
+injected_header read_injected_header(const yaml_entry& entry, const std::string& path) {
   const std::string key = join_path(path, entry.key);
   if (entry.key.empty() || !std::all_of(entry.key.begin(), entry.key.end(), is_token_char)) {
     fail(key, "not a valid header name");
@@ -111,6 +113,8 @@ injected_header read_header(const yaml_entry& entry, const std::string& path) {
   return out;
 }
 
+namespace {
+
 void read_route(platform_route& route, yaml_reader reader) {
   route.upstream = reader.read_string("upstream", route.upstream);
   if (!route.upstream.empty()) {
@@ -123,7 +127,7 @@ void read_route(platform_route& route, yaml_reader reader) {
     route.headers.clear();
     auto path = reader.key_path("headers");
     for (const auto& entry : mapping_entries(*headers, path)) {
-      route.headers.push_back(read_header(entry, path));
+      route.headers.push_back(read_injected_header(entry, path));
     }
   }
   route.ca_file = reader.read_string("ca_file", route.ca_file);

@@ -16,6 +16,8 @@ struct injected_header {
   std::string value;
   /// Where the value came from, for logs that must not show it: `env CHUTES_API_KEY`.
   std::string source;
+
+  bool operator==(const injected_header&) const = default;
 };
 
 /// One path prefix of the platform endpoint and the upstream it goes to.
@@ -37,6 +39,8 @@ struct platform_route {
   double rate = 20.0;
   /// Calls one model may make at once above the rate (token bucket size).
   double burst = 40.0;
+
+  bool operator==(const platform_route&) const = default;
 };
 
 /// HTTP CONNECT egress through the platform endpoint.
@@ -49,6 +53,8 @@ struct egress_config {
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
   /// Longest life of one tunnel.
   std::chrono::milliseconds total_timeout = std::chrono::minutes(10);
+
+  bool operator==(const egress_config&) const = default;
 };
 
 /// The platform endpoint that each container gets, and the values of the container contract.
@@ -73,6 +79,8 @@ struct platform_config {
   /// The routes, defaults (Spec 95's table, without upstreams) overlaid with the file's.
   std::vector<platform_route> routes;
   egress_config egress;
+
+  bool operator==(const platform_config&) const = default;
 };
 
 /// The routes of Spec 95's platform table, every upstream empty: the operator sets them.

@@ -10,4 +10,9 @@ namespace janus {
 /// or files) and the egress allowlist. Throws config_error naming the key.
 platform_config read_platform_config(yaml_reader reader);
 
+/// One entry of a `headers` mapping (a platform route's, a model's fallback's): a plain value or
+/// `{env: NAME}`, `{file: PATH}`, `{value: TEXT}` with an optional `prefix`; the value resolved
+/// now. Throws config_error naming `path.<name>`: a reserved header, a variable not set.
+injected_header read_injected_header(const yaml_entry& entry, const std::string& path);
+
 } // namespace janus

@@ -46,6 +46,12 @@ struct pool_status {
   std::chrono::milliseconds max_age{0};
   int queue_limit = 0;
   std::chrono::milliseconds queue_timeout{0};
+  /// The paused tier: idle time before a container is paused, and the most paused at once (0
+  /// when the runtime cannot pause).
+  std::chrono::milliseconds pause_after{0};
+  int max_paused = 0;
+  /// The containers the recent demand peak needs (demand-following pre-warm, docs/pool.md).
+  int warm_target = 0;
   /// The model's image (docker), and where the runtime's copy of it stands: "", "present",
   /// "pulling", "pulled" or "failed: <the registry's words>".
   std::string image;

@@ -53,6 +53,8 @@ std::string_view to_string(start_kind value) {
       return "other";
     case start_kind::resumed:
       return "resumed";
+    case start_kind::fallback:
+      return "fallback";
   }
   return "other";
 }
@@ -101,6 +103,9 @@ start_kind parse_start_kind(std::string_view header_value) {
   }
   if (value == "resumed") {
     return start_kind::resumed;
+  }
+  if (value == "fallback") {
+    return start_kind::fallback;
   }
   return start_kind::other;
 }

@@ -44,9 +44,11 @@ enum class start_kind : std::uint8_t {
   other,
   /// A paused container resumed for the request.
   resumed,
+  /// No container: the model's direct deployment answered (janusd's fallback).
+  fallback,
 };
 
-inline constexpr std::size_t start_kind_count = 6;
+inline constexpr std::size_t start_kind_count = 7;
 
 /// Where a request's output token count came from.
 enum class token_source : std::uint8_t {
@@ -63,7 +65,7 @@ inline constexpr std::size_t token_source_count = 3;
 /// "none", "usage" or "chunks".
 std::string_view to_string(token_source value);
 
-/// "none", "warm", "prewarmed", "cold", "resumed" or "other".
+/// "none", "warm", "prewarmed", "cold", "resumed", "fallback" or "other".
 std::string_view to_string(start_kind value);
 
 /// The kind named by an `x-janus-start` value (case-insensitive); `other` for an unknown

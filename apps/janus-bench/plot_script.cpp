@@ -54,13 +54,14 @@ plot_files render_plot(const std::vector<request_record>& records,
                        const std::vector<load_step>& steps, const std::string& title,
                        const std::string& output, const std::string& data_path) {
   // Series in drawing order: the rare, important kinds last so they stay visible on top.
-  std::array<series, 6> all{{
+  std::array<series, 7> all{{
     {"warm", "points pt 7 ps 0.4 lc rgb '#2e7d32'", {}},
     {"no x-janus-start", "points pt 1 ps 0.6 lc rgb '#607d8b'", {}},
     {"prewarmed", "points pt 9 ps 1.0 lc rgb '#f9a825'", {}},
     {"cold", "points pt 5 ps 1.2 lc rgb '#1565c0'", {}},
     {"failed (time to failure)", "points pt 2 ps 1.0 lc rgb '#c62828'", {}},
     {"resumed", "points pt 11 ps 1.0 lc rgb '#6a1b9a'", {}},
+    {"fallback", "points pt 13 ps 1.0 lc rgb '#ef6c00'", {}},
   }};
   for (const auto& r : records) {
     const double x = static_cast<double>(r.scheduled_us) / 1e6;
@@ -81,6 +82,9 @@ plot_files render_plot(const std::vector<request_record>& records,
         break;
       case start_kind::resumed:
         add_point(all[5].points, x, y);
+        break;
+      case start_kind::fallback:
+        add_point(all[6].points, x, y);
         break;
       case start_kind::none:
       case start_kind::other:

@@ -172,6 +172,9 @@ std::string render_text(const run_summary& s, const bench_options& options) {
   if (kind(start_kind::resumed) > 0) {
     out += printf_string(", resumed %llu", kind(start_kind::resumed));
   }
+  if (kind(start_kind::fallback) > 0) {
+    out += printf_string(", fallback %llu", kind(start_kind::fallback));
+  }
   if (kind(start_kind::other) > 0) {
     out += printf_string(", other %llu", kind(start_kind::other));
   }

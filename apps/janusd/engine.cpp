@@ -140,7 +140,10 @@ engine::engine(config cfg)
   : cfg_(std::move(cfg)),
     instance_id_(new_instance_id()),
     runtime_work_(runtime_io_.get_executor()) {
-  if (!cfg_.admin.state_dir.empty()) {
+  if (cfg_.admin.state_dir.empty()) {
+    // Run-time changes last until janusd stops; a reload applies them on top of the file.
+    registry_ = std::make_unique<model_registry_file>();
+  } else {
     // What the admin API changed before the restart joins the config file's models first.
     registry_ = std::make_unique<model_registry_file>(cfg_.admin.state_dir,
                                                       cfg_.server.max_json_depth);
@@ -172,6 +175,21 @@ engine::engine(config cfg)
     log_limits, [dropped](std::string_view model, std::uint64_t lines) {
       dropped->add(model, lines);
     });
+  auto& reloads = metrics_.add_counter(
+    "janus_config_reloads_total",
+    "Configuration reloads (SIGHUP), by result: ok (applied) or error (refused, nothing changed).");
+  reloads_ok_ = &reloads.Add({{"result", "ok"}});
+  reloads_failed_ = &reloads.Add({{"result", "error"}});
+  last_reload_ok_ = &metrics_.add_gauge("janus_config_last_reload_successful",
+                                        "1 when the last load of the configuration file (start "
+                                        "or reload) was applied, 0 when it was refused.")
+                       .Add({});
+  last_reload_time_ = &metrics_.add_gauge("janus_config_last_reload_success_timestamp_seconds",
+                                          "Unix time of the last load of the configuration file "
+                                          "(start or reload) that was applied.")
+                         .Add({});
+  last_reload_ok_->Set(1);
+  last_reload_time_->SetToCurrentTime();
   auto& log_streams = metrics_.add_gauge(
     "janus_container_log_streams",
     "Container output streams janusd follows now (docker: one Engine API log stream each).");
@@ -235,12 +253,20 @@ engine::engine(config cfg)
   hooks.admin.max_json_depth = cfg_.server.max_json_depth;
   hooks.admin.conformance = conformance_.get();
   hooks.admin.registry = registry_.get();
+  hooks.admin.turns = &turns_;
   hooks.auth = cfg_.auth;
   hooks.admin.limits = cfg_.admin.limits;
   hooks.admin.max_tail = cfg_.log.container_max_tail;
   hooks.admin.container_logs = [logs = container_logs_.get()](std::string_view id, std::size_t n) {
     return logs->tail(id, n);
   };
+  if (cfg_.sandbox.enabled) {
+    // Sandbox pools go through the admin broker, never through the model registry.
+    sandbox_ = std::make_unique<http::sandbox_service>(cfg_.sandbox, cfg_.admin.limits,
+                                                       cfg_.server.max_json_depth, *admin_,
+                                                       request_metrics_.get(), conformance_.get());
+    hooks.sandbox = sandbox_.get();
+  }
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }
 
@@ -257,7 +283,7 @@ engine::~engine() {
   }
   // 2. Every actor goes while the runtime still runs: supervisors stop their containers through
   //    it and wait for the exits it reports. Normally none is left after shutdown().
-  auto limit = longest_grace(cfg_) + cfg_.docker.call_timeout + std::chrono::seconds(5);
+  auto limit = longest_grace() + cfg_.docker.call_timeout + std::chrono::seconds(5);
   bool actors_gone = stop_actors(limit);
   // 3. The socket factory, while the runtime's thread (where health probes wait for its
   //    answers) still runs; then the runtime's thread, then the runtime (it kills and removes
@@ -341,9 +367,12 @@ void engine::start() {
   });
   broker_->connect(router_, gates);
   admin_->connect(router_);
+  if (sandbox_) {
+    sandbox_->start(runtime_io_.get_executor());
+  }
   facade_ = actors_->spawn<caf::detached>(actors::facade, server_.get(), router_,
                                           cfg_.server.drain_timeout,
-                                          longest_grace(cfg_) + std::chrono::seconds(5));
+                                          longest_grace() + std::chrono::seconds(5));
   spdlog::info("janusd {} listening on {}:{} with {} model(s), {} runtime", instance_id_,
                cfg_.server.host, server_->port(), cfg_.models.size(), runtime_->name());
   // systemd's Type=notify: the listener (bound in the constructor) takes connections now.
@@ -359,10 +388,15 @@ void engine::shutdown() {
     conformance_->shutdown(); // admin adds waiting for a check do not hold up the drain
   }
   caf::scoped_actor self{*actors_};
-  auto limit = cfg_.server.drain_timeout + longest_grace(cfg_) + std::chrono::seconds(10);
+  auto limit = cfg_.server.drain_timeout + longest_grace() + std::chrono::seconds(10);
   self->request(facade_, limit, actors::shutdown_atom::value)
     .receive([](actors::shutdown_atom) {},
              [](caf::error& err) { spdlog::warn("shutdown did not complete in time"); });
+}
+
+std::chrono::milliseconds engine::longest_grace() const {
+  std::lock_guard lock{models_mutex_};
+  return janus::longest_grace(cfg_);
 }
 
 std::uint16_t engine::port() const {

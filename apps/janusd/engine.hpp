@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -15,7 +16,9 @@
 #include "actors/broker_bridge.hpp"
 #include "actors/container_metrics.hpp"
 #include "apps/janusd/conformance_service.hpp"
+#include "http/change_turns.hpp"
 #include "http/request_metrics.hpp"
+#include "http/sandbox_service.hpp"
 #include "http/platform_server.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
@@ -44,7 +47,21 @@ public:
 
   std::uint16_t port() const;
 
+  /// The configuration reload (SIGHUP): reads `path` again and applies its models, with the
+  /// model registry's changes on top (as at start). Added models start, removed ones drain,
+  /// changed ones get a new pool that takes over once warm; unchanged ones are not touched.
+  /// Other keys keep their running values (each one that differs is logged as needing a
+  /// restart). A file with an error is refused and nothing changes. One reload at a time, in
+  /// turn with the admin API's model changes; logs the outcome and counts it in
+  /// janus_config_reloads_total. Returns whether the file was applied.
+  bool reload(const std::string& path);
+
 private:
+  /// The longest stop_grace of the running models.
+  std::chrono::milliseconds longest_grace() const;
+
+  /// The reload's steps once the file is read (reload() logs and counts the outcome).
+  result<std::string> apply_reload(config loaded);
   /// Ends every actor and waits until they are all gone (bounded by `limit`): none of them may
   /// run once the runtime they call is destroyed. False when some still ran at the limit.
   bool stop_actors(std::chrono::milliseconds limit);
@@ -85,7 +102,20 @@ private:
   caf::actor facade_;
   std::unique_ptr<actors::broker_bridge> broker_;
   std::unique_ptr<actors::admin_bridge> admin_;
+  /// The Sandy-compatible routes (sandbox.enabled); its reaper runs on runtime_io_. Null when
+  /// disabled.
+  std::unique_ptr<http::sandbox_service> sandbox_;
   std::unique_ptr<http::server> server_;
+  /// Admin model changes and reloads take turns (http/change_turns.hpp).
+  http::change_turns turns_;
+  /// One reload at a time (SIGHUP is taken by one thread, but reload() is public).
+  std::mutex reload_mutex_;
+  /// Guards cfg_.models, which a reload replaces while a shutdown may read stop_grace.
+  mutable std::mutex models_mutex_;
+  prometheus::Counter* reloads_ok_ = nullptr;
+  prometheus::Counter* reloads_failed_ = nullptr;
+  prometheus::Gauge* last_reload_ok_ = nullptr;
+  prometheus::Gauge* last_reload_time_ = nullptr;
 };
 
 } // namespace janus

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <thread>
 
+#include "apps/janusd/config_reloader.hpp"
 #include "apps/janusd/engine.hpp"
 #include "apps/version/version.hpp"
 #include "logging/event.hpp"
@@ -18,8 +19,8 @@
 namespace {
 
 /// Blocks the signals janusd handles in every thread (threads inherit the mask), so that main
-/// alone takes them with sigwait: SIGTERM and SIGINT (stop), SIGHUP (reload, not implemented
-/// yet: ignored), and SIGUSR1, which the shutdown thread sends main when it is done.
+/// alone takes them with sigwait: SIGTERM and SIGINT (stop), SIGHUP (reload the configuration
+/// file), and SIGUSR1, which the shutdown thread sends main when it is done.
 sigset_t block_signals() {
   sigset_t handled;
   sigemptyset(&handled);
@@ -45,12 +46,11 @@ const char* signal_name(int signo) {
 }
 
 void log_sighup_ignored() {
-  janus::logging::event{"received SIGHUP: configuration reload is not implemented yet; ignored"}
-    .warn();
+  janus::logging::event{"received SIGHUP while shutting down: no reload"}.warn();
 }
 
-/// Waits for SIGTERM or SIGINT; SIGHUP is logged and ignored.
-int wait_for_stop_signal(const sigset_t& handled) {
+/// Waits for SIGTERM or SIGINT; each SIGHUP asks the reloader for a reload of the config file.
+int wait_for_stop_signal(const sigset_t& handled, janus::config_reloader& reloader) {
   while (true) {
     int received = 0;
     sigwait(&handled, &received);
@@ -58,7 +58,8 @@ int wait_for_stop_signal(const sigset_t& handled) {
       return received;
     }
     if (received == SIGHUP) {
-      log_sighup_ignored();
+      janus::logging::event{"received SIGHUP: reloading the configuration"}.info();
+      reloader.request();
     }
   }
 }
@@ -152,9 +153,14 @@ int main(int argc, char** argv) {
   try {
     janus::engine engine{std::move(cfg)};
     engine.start();
-    int received = wait_for_stop_signal(handled);
+    janus::config_reloader reloader{[&engine, &config_path] { engine.reload(config_path); }};
+    int received = wait_for_stop_signal(handled, reloader);
     spdlog::info("received {}: shutting down", signal_name(received));
+    // A reload under way ends first: the router answers it at once once it shuts down, and its
+    // other waits are bounded by engine.reload_timeout.
+    std::thread stop_reloads{[&reloader] { reloader.stop(); }};
     shut_down(engine, handled);
+    stop_reloads.join();
   } catch (const janus::config_error& e) {
     std::fprintf(stderr, "janusd: configuration error: %s\n", e.what());
     janus::logging::shutdown();

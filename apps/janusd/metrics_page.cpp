@@ -56,6 +56,10 @@ std::string render_metrics_page(const std::vector<pool_status>& pools,
                           [](const pool_status& p) { return p.min_warm; }));
   page.push_back(per_pool(pools, "janus_pool_max_containers", "Configured maximum of containers.",
                           [](const pool_status& p) { return p.max_containers; }));
+  page.push_back(per_pool(pools, "janus_pool_warm_target",
+                          "Containers the recent demand peak needs (demand-following pre-warm: the "
+                          "pool keeps at least this many live).",
+                          [](const pool_status& p) { return p.warm_target; }));
   auto registered = registry.collect();
   std::move(registered.begin(), registered.end(), std::back_inserter(page));
   auto process = metrics::collect_process_metrics();

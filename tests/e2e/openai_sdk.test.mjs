@@ -1,6 +1,7 @@
 // janusd through the official OpenAI SDK: what a user's code sees. run.sh starts janusd with an
 // echo model ("baseline", janus-baseline), one that boots in 1.2 s and has no warm container
-// ("slow", under sse_keepalive 200ms), an agent model (platform_agent.test.mjs) and a client
+// ("slow", under sse_keepalive 200ms), an agent model (platform_agent.test.mjs), an
+// upstream-only model ("direct", whose upstream is the platform LLM's janus-baseline) and a client
 // API key, and passes its address in JANUSD_URL and the key in JANUSD_API_KEY.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -89,7 +90,22 @@ test("models lists the configured models", async () => {
   for await (const model of client.models.list()) {
     ids.push(model.id);
   }
-  assert.deepEqual(ids, ["baseline", "agent", "slow"]);
+  assert.deepEqual(ids, ["baseline", "agent", "slow", "direct"]);
+});
+
+test("an upstream-only model is served by its direct deployment, whole and streamed", async () => {
+  const { data: completion, response } = await client.chat.completions
+    .create({ model: "direct", messages })
+    .withResponse();
+  assert.equal(response.headers.get("x-janus-start"), "fallback");
+  assert.equal(completion.model, "platform-llm", "answered by the direct deployment");
+  assert.equal(completion.choices[0].message.content, "hello from the sdk hello from");
+  const stream = await client.chat.completions.create({ model: "direct", messages, stream: true });
+  let text = "";
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? "";
+  }
+  assert.equal(text, "hello from the sdk hello from");
 });
 
 test("an unknown model is the SDK's NotFoundError with janusd's code", async () => {

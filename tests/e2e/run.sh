@@ -2,7 +2,8 @@
 # Runs the OpenAI SDK end-to-end tests against a real janusd: installs the SDK from the npm
 # registry when missing, starts janusd (binaries from $1, default build/bin) with an echo model,
 # one that boots slowly (no warm container: a stream waits, with SSE keep-alive comments),
-# an agent model whose platform LLM is another janus-baseline, and a client API key, on free
+# an agent model whose platform LLM is another janus-baseline, an upstream-only model whose
+# direct deployment is that same janus-baseline, and a client API key, on free
 # loopback ports, runs `node --test`, stops janusd. Exit 77 = skipped (no node/npm outside CI);
 # in CI (CI=true) a missing tool is a failure.
 set -euo pipefail
@@ -69,6 +70,10 @@ models:
       JANUS_BASELINE_STARTUP_DELAY_MS: "1200"
     min_warm: 0
     max_containers: 1
+  direct:
+    upstream: "http://127.0.0.1:$llm_port/v1/chat/completions"
+    fallback:
+      api_key_env: JANUS_E2E_LLM_KEY
 YAML
 JANUS_E2E_LLM_KEY=e2e-llm-secret JANUS_E2E_API_KEYS="$api_key" "$bin/janusd" --config "$work/janusd.yaml" > "$work/janusd.log" 2>&1 &
 janusd=$!

@@ -46,5 +46,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::require(looser && looser.value().model == model
                   && looser.value().stream == info.value().stream,
                 "a request within the limit reads the same under a looser one");
+  // fallback.model replaces the model's value in place: the result reads the same but for it.
+  const auto& accepted = info.value();
+  fuzz::require(accepted.model_length >= 2 && accepted.model_offset + accepted.model_length <= body.size()
+                  && body[accepted.model_offset] == '"'
+                  && body[accepted.model_offset + accepted.model_length - 1] == '"',
+                "the model's place is its JSON string in the body");
+  const auto rewritten = inspect_chat_request(rewrite_model(body, accepted, "fuzz/direct"),
+                                              default_depth);
+  fuzz::require(rewritten && rewritten.value().model == "fuzz/direct"
+                  && rewritten.value().stream == accepted.stream,
+                "a rewritten model is the only change");
   return 0;
 }

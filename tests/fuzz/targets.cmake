@@ -16,6 +16,7 @@ set(janus_fuzz_targets
   fuzz_check_rules
   fuzz_trace_context
   fuzz_container_output
+  fuzz_sandbox_body
   fuzz_pull_progress
   fuzz_image_ref
 )

@@ -157,7 +157,8 @@ TEST_F(admin, answers_bad_input_with_400_unknown_models_with_404_and_wrong_metho
 TEST_F(admin, pools_show_policy_containers_and_counters) {
   start_with_token(baseline_model("m", "    min_warm: 2\n    max_containers: 5\n"
                                        "    max_concurrency: 3\n    queue_limit: 7\n"
-                                       "    idle_ttl: 90s\n    max_requests: 100\n"));
+                                       "    idle_ttl: 90s\n    max_requests: 100\n"
+                                       "    pause_after: 45s\n    max_paused: 2\n"));
   ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat("m")).status, 200u);
   // A spare may have started while the request ran: wait until every container is ready.
   ASSERT_TRUE(eventually(5s, [&] {
@@ -175,6 +176,10 @@ TEST_F(admin, pools_show_policy_containers_and_counters) {
   EXPECT_EQ(policy["max_requests"].GetUint64(), 100u);
   EXPECT_TRUE(policy.HasMember("max_age_seconds"));
   EXPECT_TRUE(policy.HasMember("queue_timeout_seconds"));
+  EXPECT_DOUBLE_EQ(policy["pause_after_seconds"].GetDouble(), 45.0);
+  EXPECT_EQ(policy["max_paused"].GetInt(), 2) << "the process runtime pauses (SIGSTOP)";
+  // One request at a time against max_concurrency 3: the demand peak needs one container.
+  EXPECT_EQ(pool["warm_target"].GetInt(), 1);
   const auto& containers = pool["containers"];
   ASSERT_GE(containers.Size(), 2u);
   std::uint64_t served = 0;
@@ -221,19 +226,9 @@ TEST_F(admin, drain_replaces_every_container_while_a_stream_in_flight_completes)
   auto old_pids = model_processes();
 
   std::promise<void> first_frame;
-  auto streaming = std::async(std::launch::async, [&] {
-    bool told = false;
-    stream_options options;
-    options.on_frame = [&](const sse_frame&) {
-      if (!told) {
-        told = true;
-        first_frame.set_value();
-      }
-    };
-    return post_json_streaming(
-      port_, "/v1/chat/completions",
-      chat("m", R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":150})"), options);
-  });
+  auto streaming = stream_in_background(
+    chat("m", R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":150})"),
+    first_frame);
   ASSERT_EQ(first_frame.get_future().wait_for(10s), std::future_status::ready);
 
   auto drained = call("POST", "/admin/pools/m/drain");

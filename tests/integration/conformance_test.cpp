@@ -37,15 +37,6 @@ bool in_ci() {
   return ci != nullptr && std::string{ci} == "true";
 }
 
-/// The test's own folder for logs and build contexts.
-std::filesystem::path test_dir() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  auto dir = std::filesystem::temp_directory_path() / "janus-tests"
-             / (std::string{info->test_suite_name()} + "." + info->name());
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 /// What one run of janus-check gave.
 struct check_outcome {
   int status = -1;

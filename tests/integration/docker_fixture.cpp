@@ -16,7 +16,7 @@ namespace janus::test {
 
 using namespace std::chrono_literals;
 
-command_result sh(const std::string& command) {
+command_result sh(const std::string& command, bool raw) {
   command_result result;
   std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) {
@@ -29,7 +29,7 @@ command_result sh(const std::string& command) {
   }
   int status = ::pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
+  while (!raw && !result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
     result.out.pop_back();
   }
   return result;

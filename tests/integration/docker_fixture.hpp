@@ -19,8 +19,9 @@ struct command_result {
   std::string out;
 };
 
-/// Runs `command` with /bin/sh; trailing blanks and newlines of its output are dropped.
-command_result sh(const std::string& command);
+/// Runs `command` with /bin/sh; trailing blanks and newlines of its output are dropped unless
+/// `raw`.
+command_result sh(const std::string& command, bool raw = false);
 
 /// The whitespace-separated words of `text`.
 std::vector<std::string> words(const std::string& text);

@@ -163,6 +163,38 @@ TEST_F(docker_runtime, a_container_killed_while_serving_streams_ends_only_its_ow
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("m", "still here")).status, 200u);
 }
 
+TEST_F(docker_runtime, a_sighup_reload_replaces_only_the_changed_models_container) {
+  auto settings = std::string{"    min_warm: 1\n    max_containers: 2\n    prewarm_window: 0s\n"};
+  start_docker(image_model("keep", settings) + image_model("change", settings));
+  auto before = containers();
+  ASSERT_EQ(before.size(), 2u);
+  std::string keep_id;
+  std::string change_id;
+  for (const auto& id : before) {
+    (inspect(id, "{{index .Config.Labels \"janus.model\"}}") == "keep" ? keep_id : change_id) = id;
+  }
+  ASSERT_FALSE(keep_id.empty());
+  ASSERT_FALSE(change_id.empty());
+
+  reload(image_model("keep", settings)
+         + image_model("change", settings + "    resources:\n      memory: 192MiB\n"));
+  ASSERT_TRUE(eventually(30s, [&] {
+    auto value = metric("janus_config_reloads_total", "result=\"ok\"");
+    return value && *value == 1.0;
+  })) << "the reload was not applied";
+  EXPECT_TRUE(eventually(20s, [&] {
+    auto now = containers();
+    return now.size() == 2 && now.contains(keep_id) && !now.contains(change_id);
+  })) << "the changed model's container is replaced, the unchanged one's is the same";
+  for (const auto& id : containers()) {
+    if (id != keep_id) {
+      EXPECT_EQ(inspect(id, "{{.HostConfig.Memory}}"), "201326592") << "the new settings";
+    }
+  }
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("keep", "still here")).status, 200u);
+  EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("change", "new me")).status, 200u);
+}
+
 TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
   start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    idle_ttl: 1s\n"
                                 "    prewarm_window: 0s\n"));

@@ -5,6 +5,7 @@
 // janusd serves chat through it byte for byte, probes it, and adopts it after a SIGKILL. Every
 // connection the tests make goes to a loopback address: the host's, or the container's own.
 
+#include "tests/integration/docker_fixture.hpp"
 #include "tests/integration/janusd_fixture.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -26,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -41,32 +43,6 @@ using namespace std::chrono_literals;
 /// that other suites rebuilding janus-baseline:latest meanwhile change nothing here.
 constexpr const char* test_image = "janus-isolation-test:latest";
 
-struct command_result {
-  int status = -1;
-  std::string out;
-};
-
-/// A shell command's exit status and output (stderr included), trailing blanks trimmed unless
-/// `raw`.
-command_result sh(const std::string& command, bool raw = false) {
-  command_result result;
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), n);
-  }
-  int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!raw && !result.out.empty() && (result.out.back() == '\n' || result.out.back() == ' ')) {
-    result.out.pop_back();
-  }
-  return result;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::istringstream in{text};
   std::vector<std::string> out;
@@ -78,25 +54,8 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
-    ++count;
-  }
-  return count;
-}
-
-std::string chat(const std::string& model, const std::string& text, const std::string& extra = {}) {
-  std::string body = R"({"model":")" + model + R"(","messages":[{"role":"user","content":")" + text
-                     + R"("}])";
-  if (!extra.empty()) {
-    body += "," + extra;
-  }
-  return body + "}";
-}
-
 /// A `models:` entry running the test image with a fixed `created` and model id.
-std::string image_model(const std::string& name, const std::string& settings = {},
+std::string test_image_model(const std::string& name, const std::string& settings = {},
                         const std::string& env = {}) {
   return "  " + name + ":\n    image: " + test_image + "\n    env:\n"
          + "      JANUS_BASELINE_CREATED: \"1700000000\"\n      JANUS_BASELINE_MODEL: " + name
@@ -295,7 +254,7 @@ protected:
 // -- the namespace -------------------------------------------------------------------------
 
 TEST_F(isolation, an_isolated_container_has_no_interface_but_lo_no_route_and_publishes_nothing) {
-  start_docker(image_model("m", "    min_warm: 1\n"));
+  start_docker(test_image_model("m", "    min_warm: 1\n"));
   auto running = containers();
   ASSERT_EQ(running.size(), 1u);
   const auto id = *running.begin();
@@ -320,8 +279,8 @@ TEST_F(isolation, from_inside_neither_the_hosts_loopback_nor_other_containers_an
   ASSERT_EQ(sh("curl -sS -m 3 --http0.9 http://127.0.0.1:" + std::to_string(host.port()) + "/").out,
             "host")
     << "the host's service answers on the host";
-  start_docker(image_model("a", "    min_warm: 1\n") + image_model("b", "    min_warm: 1\n")
-               + image_model("open", "    min_warm: 1\n    network: bridge\n"));
+  start_docker(test_image_model("a", "    min_warm: 1\n") + test_image_model("b", "    min_warm: 1\n")
+               + test_image_model("open", "    min_warm: 1\n    network: bridge\n"));
   auto a = *containers("a").begin();
   auto b = *containers("b").begin();
   auto open = *containers("open").begin();
@@ -349,7 +308,7 @@ TEST_F(isolation, from_inside_neither_the_hosts_loopback_nor_other_containers_an
 }
 
 TEST_F(isolation, its_platform_endpoint_answers_from_inside_and_is_invisible_from_the_host) {
-  start_docker(image_model("m", "    min_warm: 1\n"));
+  start_docker(test_image_model("m", "    min_warm: 1\n"));
   auto id = *containers().begin();
   auto port = std::to_string(platform_port_);
   EXPECT_EQ(env_of(id, "JANUS_PLATFORM_URL"), "http://127.0.0.1:" + port)
@@ -384,7 +343,7 @@ TEST_F(isolation, an_isolated_agent_streams_its_answer_from_the_platform_llm_thr
                       / ("isolated-llm-" + std::to_string(llm_port) + ".log")};
   ASSERT_TRUE(wait_for_http(llm_port, "/health", 10s));
   env_["JANUS_TEST_LLM_KEY"] = "real-llm-key";
-  start_docker(image_model("agent", "    min_warm: 1\n    max_containers: 1\n",
+  start_docker(test_image_model("agent", "    min_warm: 1\n    max_containers: 1\n",
                            "      JANUS_BASELINE_MODE: agent\n"),
                true, {},
                "  routes:\n    /v1/chat/completions:\n      upstream: http://127.0.0.1:"
@@ -420,7 +379,7 @@ TEST_F(isolation, an_isolated_agent_streams_its_answer_from_the_platform_llm_thr
 
 TEST_F(isolation, a_model_that_calls_the_platform_in_its_first_millisecond_starts) {
   auto probe = std::string{"      JANUS_BASELINE_PLATFORM_PROBE_AT_START: \"1\"\n"};
-  start_docker(image_model("m", "    min_warm: 2\n", probe));
+  start_docker(test_image_model("m", "    min_warm: 2\n", probe));
   auto running = containers();
   ASSERT_EQ(running.size(), 2u);
   for (const auto& id : running) {
@@ -439,7 +398,7 @@ TEST_F(isolation, the_probe_at_start_fails_loudly_when_no_endpoint_answers) {
   // at once, so the test above shows the endpoint was there in time.
   auto probe = std::string{"      JANUS_BASELINE_PLATFORM_PROBE_AT_START: \"1\"\n"
                            "      JANUS_PLATFORM_URL: \"http://127.0.0.1:9\"\n"};
-  start_docker(image_model("m", "    min_warm: 1\n    network: bridge\n", probe), false);
+  start_docker(test_image_model("m", "    min_warm: 1\n    network: bridge\n", probe), false);
   // Status 3 is the probe's failure; the model may die before the runtime's inspect after the
   // start ("right after its start") or after it ("before becoming ready").
   EXPECT_TRUE(eventually(15s, [&] {
@@ -452,7 +411,7 @@ TEST_F(isolation, the_probe_at_start_fails_loudly_when_no_endpoint_answers) {
 // -- serving through the namespace ---------------------------------------------------------
 
 TEST_F(isolation, janusd_serves_chat_through_it_byte_for_byte_streamed_or_not) {
-  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
+  start_docker(test_image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
   auto id = *containers().begin();
   auto plain = chat("m", "byte exact please");
   auto via_engine = post_json(port_, "/v1/chat/completions", plain);
@@ -481,8 +440,69 @@ TEST_F(isolation, janusd_serves_chat_through_it_byte_for_byte_streamed_or_not) {
   EXPECT_LE(connections.size(), 4u) << "pooled upstream connections are reused";
 }
 
+/// The capabilities deploy/systemd/janusd.service keeps (`CapabilityBoundingSet=`), as
+/// setpriv's names: `+sys_admin,+sys_ptrace,...`; "" when the unit has no such line.
+std::string unit_capabilities() {
+  std::ifstream unit{JANUS_SOURCE_DIR "/deploy/systemd/janusd.service"};
+  constexpr std::string_view key = "CapabilityBoundingSet=";
+  std::string line;
+  while (std::getline(unit, line)) {
+    if (!line.starts_with(key)) {
+      continue;
+    }
+    std::string out;
+    for (auto cap : words(line.substr(key.size()))) {
+      std::transform(cap.begin(), cap.end(), cap.begin(), [](unsigned char c) { return std::tolower(c); });
+      out += (out.empty() ? "+" : ",+") + (cap.starts_with("cap_") ? cap.substr(4) : cap);
+    }
+    return out;
+  }
+  return {};
+}
+
+/// A field of /proc/PID/status ("CapEff", "NoNewPrivs"), without its name.
+std::string proc_status_field(pid_t pid, const std::string& name) {
+  std::ifstream status{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with(name + ":")) {
+      return words(line.substr(name.size() + 1)).at(0);
+    }
+  }
+  return {};
+}
+
+TEST_F(isolation, janusd_with_only_the_units_capabilities_serves_an_isolated_container) {
+  // What systemd leaves janusd (CapabilityBoundingSet=, NoNewPrivileges=yes), made here with
+  // setpriv: setns into the container's namespace, the platform endpoint in it and the upstream
+  // connections must all work with those capabilities alone.
+  auto caps = unit_capabilities();
+  ASSERT_FALSE(caps.empty()) << "deploy/systemd/janusd.service has no CapabilityBoundingSet=";
+  launcher_ = {"setpriv", "--bounding-set", "-all," + caps, "--inh-caps=-all", "--no-new-privs"};
+  start_docker(test_image_model("m", "    min_warm: 1\n    max_containers: 1\n"));
+  auto pid = janusd_->pid();
+  EXPECT_EQ(proc_status_field(pid, "NoNewPrivs"), "1");
+  auto effective = std::stoull(proc_status_field(pid, "CapEff"), nullptr, 16);
+  EXPECT_EQ(effective, std::stoull(proc_status_field(pid, "CapBnd"), nullptr, 16));
+  EXPECT_EQ(static_cast<std::size_t>(__builtin_popcountll(effective)),
+            static_cast<std::size_t>(std::count(caps.begin(), caps.end(), '+')))
+    << "janusd holds more or fewer capabilities than the unit keeps: " << caps;
+
+  auto id = *containers().begin();
+  EXPECT_EQ(inspect(id, "{{.HostConfig.NetworkMode}}"), "none");
+  auto answer = post_json(port_, "/v1/chat/completions", chat("m", "with fewer capabilities"));
+  ASSERT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(answer.header("x-janus-container"), id);
+  auto streamed = post_json_streaming(port_, "/v1/chat/completions",
+                                      chat("m", "streamed so", R"("stream":true)"));
+  ASSERT_EQ(streamed.status, 200u);
+  EXPECT_TRUE(streamed.complete) << streamed.error;
+  EXPECT_TRUE(platform_get(id, "/health").ends_with(" 200"))
+    << "the platform endpoint in the container's namespace answers";
+}
+
 TEST_F(isolation, health_probes_reach_it_and_a_dead_model_is_replaced) {
-  start_docker(image_model("m", "    min_warm: 1\n    max_containers: 2\n    stop_grace: 1s\n"
+  start_docker(test_image_model("m", "    min_warm: 1\n    max_containers: 2\n    stop_grace: 1s\n"
                                 "    health:\n      interval: 200ms\n      timeout: 500ms\n"
                                 "      threshold: 2\n"));
   auto first = *containers().begin();
@@ -506,7 +526,7 @@ TEST_F(isolation, health_probes_reach_it_and_a_dead_model_is_replaced) {
 // -- adoption ------------------------------------------------------------------------------
 
 TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
-  const auto models = image_model("m", "    min_warm: 2\n    max_containers: 3\n");
+  const auto models = test_image_model("m", "    min_warm: 2\n    max_containers: 3\n");
   start_docker(models);
   auto first_run = containers();
   ASSERT_EQ(first_run.size(), 2u);
@@ -535,7 +555,7 @@ TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
   // The same model bridged is another configuration: nothing is adopted across networks.
   janusd_->signal(SIGKILL);
   ASSERT_TRUE(janusd_->wait_for_exit(10s));
-  start_docker(image_model("m", "    min_warm: 2\n    max_containers: 3\n    network: bridge\n"));
+  start_docker(test_image_model("m", "    min_warm: 2\n    max_containers: 3\n    network: bridge\n"));
   std::set<std::string> third_run;
   EXPECT_TRUE(eventually(5s, [&] {
     third_run = containers();
@@ -563,7 +583,7 @@ TEST_F(isolation, after_sigkill_a_restarted_janusd_adopts_isolated_containers) {
 // -- runtime and logs ----------------------------------------------------------------------
 
 TEST_F(isolation, a_runtime_class_the_engine_does_not_know_stops_janusd_naming_the_key) {
-  start_docker(image_model("m", "    min_warm: 1\n    runtime_class: janus-made-up-runtime\n"),
+  start_docker(test_image_model("m", "    min_warm: 1\n    runtime_class: janus-made-up-runtime\n"),
                false);
   auto status = janusd_->wait_for_exit(20s);
   ASSERT_TRUE(status) << "janusd kept running";
@@ -576,7 +596,7 @@ TEST_F(isolation, a_runtime_class_the_engine_does_not_know_stops_janusd_naming_t
 }
 
 TEST_F(isolation, a_known_runtime_class_runs_the_container_under_it_with_a_capped_log) {
-  start_docker(image_model("m", "    min_warm: 1\n    runtime_class: runc\n"), true,
+  start_docker(test_image_model("m", "    min_warm: 1\n    runtime_class: runc\n"), true,
                "  log_max_size: 1MiB\n  log_max_files: 2\n");
   auto id = *containers().begin();
   EXPECT_EQ(inspect(id, "{{.HostConfig.Runtime}}"), "runc");

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -104,32 +106,56 @@ bool eventually(std::chrono::milliseconds timeout, const std::function<bool()>& 
   }
 }
 
+std::filesystem::path test_dir() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  auto dir = std::filesystem::temp_directory_path() / "janus-tests"
+             / (std::string{info->test_suite_name()} + "." + info->name());
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 void janusd_fixture::start(const std::string& models_yaml, const std::string& server_yaml,
                            bool wait_ready) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  dir_ = std::filesystem::temp_directory_path() / "janus-tests"
-         / (std::string{info->test_suite_name()} + "." + info->name());
-  std::filesystem::create_directories(dir_);
+  dir_ = test_dir();
   port_ = free_port();
   std::ostringstream yaml;
-  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
-       << "log:\n" << log_yaml_
-       << top_level_yaml_
-       << "models:\n"
-       << models_yaml;
+  yaml << config_text(models_yaml, server_yaml);
   auto config_path = dir_ / "janusd.yaml";
   std::ofstream{config_path} << yaml.str();
-  janusd_.emplace(std::vector<std::string>{bin_path("janusd"), "--config", config_path.string()},
-                  env_, dir_ / "janusd.log");
+  auto argv = launcher_;
+  argv.insert(argv.end(), {bin_path("janusd"), "--config", config_path.string()});
+  janusd_.emplace(std::move(argv), env_, dir_ / "janusd.log");
   if (wait_ready) {
     ASSERT_TRUE(wait_for_http(port_, "/ready", std::chrono::seconds(20)))
       << "janusd did not become ready";
   }
 }
 
+std::string janusd_fixture::config_text(const std::string& models_yaml,
+                                        const std::string& server_yaml) const {
+  std::ostringstream yaml;
+  yaml << "server:\n  listen: \"127.0.0.1:" << port_ << "\"\n  threads: 2\n" << server_yaml
+       << "log:\n" << log_yaml_
+       << top_level_yaml_
+       << "models:\n"
+       << models_yaml;
+  return yaml.str();
+}
+
+void janusd_fixture::reload(const std::string& models_yaml, const std::string& server_yaml) {
+  ASSERT_TRUE(janusd_.has_value()) << "start() first";
+  {
+    // A new file renamed over the old: janusd never reads half of it.
+    auto fresh = dir_ / "janusd.yaml.new";
+    std::ofstream{fresh} << config_text(models_yaml, server_yaml);
+    std::filesystem::rename(fresh, dir_ / "janusd.yaml");
+  }
+  janusd_->signal(SIGHUP);
+}
+
 std::optional<double> janusd_fixture::metric(const std::string& name, const std::string& labels) {
   auto page = get(port_, "/metrics");
-  auto wanted = name + "{" + labels + "} ";
+  auto wanted = labels.empty() ? name + " " : name + "{" + labels + "} ";
   std::istringstream lines{page.body};
   std::string line;
   while (std::getline(lines, line)) {
@@ -138,6 +164,21 @@ std::optional<double> janusd_fixture::metric(const std::string& name, const std:
     }
   }
   return std::nullopt;
+}
+
+std::future<stream_result> janusd_fixture::stream_in_background(std::string body,
+                                                                std::promise<void>& first_frame) {
+  return std::async(std::launch::async, [port = port_, body = std::move(body), &first_frame] {
+    bool told = false;
+    stream_options options;
+    options.on_frame = [&](const sse_frame&) {
+      if (!told) {
+        told = true;
+        first_frame.set_value();
+      }
+    };
+    return post_json_streaming(port, "/v1/chat/completions", body, options);
+  });
 }
 
 std::set<pid_t> janusd_fixture::model_processes() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -14,11 +15,16 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace janus::test {
 
 /// Where the binaries under test are.
 std::string bin_path(const std::string& name);
+
+/// The running test's own folder, /tmp/janus-tests/<suite>.<test> (made when missing): what
+/// janusd_fixture::start() writes its config and log into.
+std::filesystem::path test_dir();
 
 /// The process ids whose parent is `pid` (read from /proc).
 std::set<pid_t> children_of(pid_t pid);
@@ -47,9 +53,21 @@ protected:
   void start(const std::string& models_yaml, const std::string& server_yaml = {},
              bool wait_ready = true);
 
+  /// Writes the config file as start() does (same port and directory) and sends janusd SIGHUP:
+  /// a reload of it. start() must have run.
+  void reload(const std::string& models_yaml, const std::string& server_yaml = {});
+
+  /// The config file's text for these models and server lines (start() and reload()).
+  std::string config_text(const std::string& models_yaml, const std::string& server_yaml) const;
+
   /// The value of one sample of /metrics, e.g. metric("janus_pool_inflight_requests",
-  /// "model=\"m\""); nullopt when absent.
+  /// "model=\"m\""), or of a metric without labels with `labels` empty; nullopt when absent.
   std::optional<double> metric(const std::string& name, const std::string& labels);
+
+  /// POSTs the streaming chat `body` to /v1/chat/completions on a thread of its own;
+  /// `first_frame` becomes ready with the answer's first SSE frame (the stream runs then).
+  std::future<stream_result> stream_in_background(std::string body,
+                                                  std::promise<void>& first_frame);
 
   /// The janus-baseline children janusd runs now.
   std::set<pid_t> model_processes();
@@ -65,6 +83,9 @@ protected:
   std::string log_yaml_ = "  level: debug\n";
   /// Environment janusd gets on top of the test's own.
   std::map<std::string, std::string> env_;
+  /// A command that runs janusd (its arguments follow), e.g. setpriv with a capability set; empty:
+  /// janusd is started directly.
+  std::vector<std::string> launcher_;
 };
 
 } // namespace janus::test

@@ -211,6 +211,33 @@ TEST_F(platform_server_test, the_llm_route_relays_a_stream_chunk_by_chunk) {
             std::string::npos);
 }
 
+TEST_F(platform_server_test, a_stream_its_upstream_cuts_ends_with_an_error_frame_and_done) {
+  baseline_llm llm{{{"JANUS_BASELINE_TOKENS", "5"}}};
+  platform_config cfg;
+  cfg.routes.push_back(route_to("/v1/chat/completions",
+                                "http://127.0.0.1:" + std::to_string(llm.port)
+                                  + "/v1/chat/completions"));
+  start(cfg);
+  // The LLM closes its connection after two tokens, in the middle of the answer.
+  auto streamed = post_json_streaming(
+    grant_.port, "/v1/chat/completions",
+    R"({"model":"m","stream":true,"messages":[{"role":"user","content":"a b c d e"}],)"
+    R"("janus_baseline":{"abort_after_tokens":2}})",
+    {}, auth());
+  ASSERT_EQ(streamed.status, 200u) << streamed.body;
+  EXPECT_TRUE(streamed.complete) << "the stream was cut instead of ended: " << streamed.error;
+  auto data = sse_data_lines(streamed.body);
+  ASSERT_GE(data.size(), 2u) << streamed.body;
+  EXPECT_EQ(data.back(), "[DONE]") << streamed.body;
+  const auto& error_frame = data[data.size() - 2];
+  EXPECT_NE(error_frame.find(R"("error")"), std::string::npos) << streamed.body;
+  EXPECT_NE(error_frame.find("upstream_error"), std::string::npos) << error_frame;
+  EXPECT_EQ(error_frame.find("127.0.0.1"), std::string::npos)
+    << "the error frame names the platform's upstream to the container: " << error_frame;
+  EXPECT_NE(streamed.body.find(R"("content":"a )"), std::string::npos)
+    << "the tokens before the cut were not relayed: " << streamed.body;
+}
+
 TEST_F(platform_server_test, calls_past_the_concurrency_limit_get_429_with_retry_after) {
   baseline_llm llm{{{"JANUS_BASELINE_TOKENS", "10"}, {"JANUS_BASELINE_TOKEN_DELAY_MS", "50"}}};
   platform_config cfg;

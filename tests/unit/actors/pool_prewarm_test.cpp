@@ -169,6 +169,7 @@ TEST_F(pool_prewarm, a_rising_demand_keeps_headroom_ahead_of_the_requests) {
   run_step(6, 3s);
   // 6 at once need 3 containers of 2; 6 x 1.25 / 2 rounds up to 4.
   EXPECT_EQ(live(), 4);
+  EXPECT_EQ(status().warm_target, 4) << "the admin listing and the metric show what the plan follows";
   end_all_requests();
 }
 
@@ -176,6 +177,7 @@ TEST_F(pool_prewarm, without_demand_the_pool_follows_only_the_requests) {
   spawn_pool(step_model(0ms));
   run_step(6, 3s);
   EXPECT_EQ(live(), 3);
+  EXPECT_EQ(status().warm_target, 0) << "no window, no target";
   end_all_requests();
 }
 
@@ -187,8 +189,10 @@ TEST_F(pool_prewarm, the_capacity_decays_to_min_warm_once_the_peak_left_the_wind
   // The peak is remembered for 15 to 16 s (16 buckets of 1 s); then idle_ttl (1 s) reaps.
   sys_.advance(13s);
   EXPECT_EQ(live(), 5) << "the peak is still in the window";
+  EXPECT_EQ(status().warm_target, 5);
   sys_.advance(5s);
   EXPECT_EQ(live(), 0) << "min_warm 0";
+  EXPECT_EQ(status().warm_target, 0) << "the peak left the window";
 }
 
 TEST_F(pool_prewarm, the_warm_target_never_exceeds_max_containers) {

@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 #include "actors/admin_messages.hpp"
 #include "actors/router.hpp"
 #include "tests/unit/actors/pool_fixture.hpp"
@@ -76,6 +78,27 @@ protected:
                                }});
     sys_.run();
     return reply;
+  }
+
+  std::optional<result<reload_applied>> reload_with(model_reload_plan plan) {
+    auto answer = std::make_shared<std::optional<result<reload_applied>>>();
+    caf::anon_send(engine_router_, reload_atom::value,
+                   reload_msg{std::move(plan),
+                              [answer](result<reload_applied> r) { *answer = std::move(r); }});
+    sys_.run();
+    return *answer;
+  }
+
+  std::vector<model_config> running_configs() {
+    auto answer = std::make_shared<std::vector<model_config>>();
+    caf::anon_send(engine_router_, configs_atom::value,
+                   configs_msg{[answer](result<std::vector<model_config>> r) {
+                     if (r) {
+                       *answer = std::move(r.value());
+                     }
+                   }});
+    sys_.run();
+    return *answer;
   }
 
   static model_config named(const std::string& name) {
@@ -153,6 +176,82 @@ TEST_F(router_admin, a_removed_models_container_series_leave_the_page_once_its_l
   EXPECT_EQ(metric("janus_container_stops_total", R"(model="extra",reason="recycled")"), -1);
   EXPECT_EQ(metrics_.retired(), 0u);
   EXPECT_EQ(metric("janus_container_starts_total", R"(model="m",result="ok")"), 1);
+}
+
+TEST_F(router_admin, a_reload_swaps_a_changed_model_once_its_new_pool_is_warm_and_moves_its_queue) {
+  auto m = named("m");
+  m.max_containers = 1; // one slot: a second request queues
+  spawn_router({named("keep"), m});
+  bring_up(0);
+  bring_up(1);
+  auto held = leased(*acquire_from("m"));
+  auto queued = acquire_from("m");
+  ASSERT_EQ(queued->calls, 0) << "waits in the old pool's queue";
+  auto old_gate = gates_->find("m");
+
+  model_reload_plan plan;
+  auto changed = m;
+  changed.env["NEW"] = "1";
+  plan.changed.push_back(changed);
+  plan.added.push_back(named("fresh"));
+  plan.unchanged.push_back("keep");
+  auto answer = reload_with(plan);
+  EXPECT_FALSE(answer) << "not answered while the new pool warms";
+  ASSERT_EQ(runtime_.starts(), 4u) << "fresh's and the new m's first containers";
+  EXPECT_EQ(gates_->find("m"), old_gate) << "the old pool serves until the new one is warm";
+  EXPECT_EQ(models(), (strings{"keep", "m", "fresh"}));
+
+  bring_up(3); // the new m's container
+  ASSERT_EQ(queued->calls, 1) << "the queued request moved on to the new pool";
+  EXPECT_NE(leased(*queued).container_id, held.container_id);
+  EXPECT_NE(gates_->find("m"), old_gate);
+  auto running = running_configs();
+  ASSERT_EQ(running.size(), 3u);
+  EXPECT_EQ(running[1].env.at("NEW"), "1");
+
+  bring_up(2); // fresh's container
+  auto stopped = runtime_.stopped_ids();
+  EXPECT_EQ(std::count(stopped.begin(), stopped.end(), held.container_id), 0) << "still serving";
+  release(held);
+  stopped = runtime_.stopped_ids();
+  EXPECT_EQ(std::count(stopped.begin(), stopped.end(), held.container_id), 1)
+    << "the old pool drained its container";
+  release(leased(*queued));
+}
+
+TEST_F(router_admin, a_reload_answers_once_every_swap_is_done_and_a_cold_pool_takes_over_late) {
+  spawn_router({named("m")});
+  bring_up(0);
+  model_reload_plan plan;
+  auto changed = named("m");
+  changed.env["NEW"] = "1";
+  plan.changed.push_back(changed);
+  auto answer = std::make_shared<std::optional<result<reload_applied>>>();
+  caf::anon_send(engine_router_, reload_atom::value,
+                 reload_msg{plan, [answer](result<reload_applied> r) { *answer = std::move(r); }});
+  sys_.run();
+  EXPECT_FALSE(*answer);
+  // The new pool's container never becomes ready: at startup_timeout + 1 s it takes over.
+  sys_.advance(changed.startup_timeout + std::chrono::milliseconds{1100}, std::chrono::milliseconds{100});
+  ASSERT_TRUE(*answer);
+  ASSERT_TRUE((*answer)->ok());
+  EXPECT_EQ((*answer)->value().late, strings{"m"});
+  EXPECT_EQ(running_configs().at(0).env.at("NEW"), "1");
+}
+
+TEST_F(router_admin, a_scale_is_kept_in_the_models_settings_that_a_reload_compares) {
+  spawn_router({named("m")});
+  bring_up(0);
+  auto scaled = std::make_shared<std::optional<result<pool_status>>>();
+  caf::anon_send(engine_router_, scale_atom::value,
+                 scale_msg{"m", scale_request{0, 3},
+                           [scaled](result<pool_status> r) { *scaled = std::move(r); }});
+  sys_.run();
+  ASSERT_TRUE(*scaled && (*scaled)->ok());
+  auto running = running_configs();
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].min_warm, 0);
+  EXPECT_EQ(running[0].max_containers, 3);
 }
 
 TEST_F(router_admin, scale_and_drain_of_an_unknown_model_are_refused) {
