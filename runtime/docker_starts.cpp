@@ -120,7 +120,7 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
     mark = now;
   };
   if (next.image_took) {
-    phases.push_back(start_phase{"image", *next.image_took});
+    phases.push_back(start_phase{"pull", *next.image_took});
     mark = next.asked + *next.image_took;
   }
   timed("wait");
