@@ -293,6 +293,10 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.pause_after = st.model.pause_after;
   out.max_paused = can_pause(st) ? st.model.max_paused : 0;
   out.warm_target = current_warm_target(st, now);
+  out.image = st.model.image;
+  if (st.deps.supervisors.containers != nullptr && !st.model.image.empty()) {
+    out.image_state = st.deps.supervisors.containers->image_state(st.model.image);
+  }
   for (const auto& [key, record] : st.containers) {
     container_status entry;
     entry.id = record.container.id;
@@ -602,6 +606,7 @@ container_spec container_spec_for(const model_config& model, const pool_deps& de
   spec.resources = model.resources;
   spec.network = model.network;
   spec.runtime_class = model.runtime_class;
+  spec.pull = model.pull;
   return spec;
 }
 

@@ -4,6 +4,7 @@
 #include "http/fallback_target.hpp"
 #include "logging/event.hpp"
 #include "model/admin.hpp"
+#include "model/image_pools.hpp"
 
 #include <caf/all.hpp>
 
@@ -88,6 +89,8 @@ bool remove_pool(self_ptr self, const std::string& name, const pool_deps& deps,
   st.configs.erase(name);
   st.added.erase(name);
   st.restarts.erase(name);
+  st.image_pools.erase(name);
+  st.idle_since.erase(name);
   if (it != st.pools.end()) {
     auto p = it->second;
     st.pools.erase(it);
@@ -262,6 +265,20 @@ error_info restarting_error(const std::string& name, caf::actor_clock::time_poin
                                          + " ms"};
 }
 
+void schedule_image_check(self_ptr self, const router_options& options) {
+  auto& st = self->state;
+  if (st.image_check_scheduled || st.image_pools.empty() || st.shutting_down) {
+    return;
+  }
+  st.image_check_scheduled = true;
+  self->delayed_send(self, options.image_pool_check, tick_atom::value);
+}
+
+/// Whether a pool's status shows nothing to keep it for.
+bool idle(const pool_status& status) {
+  return status.containers.empty() && status.waiting == 0 && status.inflight == 0;
+}
+
 } // namespace
 
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
@@ -373,6 +390,9 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
     [self](configs_atom, configs_msg& msg) {
       std::vector<model_config> running;
       for (const auto& name : self->state.names) {
+        if (self->state.image_pools.contains(name)) {
+          continue; // made for requests, not by a configuration: a reload leaves them alone
+        }
         if (auto it = self->state.configs.find(name); it != self->state.configs.end()) {
           running.push_back(it->second);
         }
@@ -406,23 +426,73 @@ caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_
         .warn();
       take_over(self, name, *directory, true);
     },
-    [self](acquire_atom a, acquire_msg& msg) {
+    [self, deps, directory, options](acquire_atom a, acquire_msg& msg) {
       if (self->state.shutting_down) {
         msg.reply(error_info{errc::shutting_down, "the engine is shutting down"});
         return;
       }
       auto& st = self->state;
-      if (auto due = st.restarting.find(msg.request.model); due != st.restarting.end()) {
-        msg.reply(restarting_error(msg.request.model, due->second, self->clock().now()));
+      const auto& name = msg.request.model;
+      if (auto due = st.restarting.find(name); due != st.restarting.end()) {
+        msg.reply(restarting_error(name, due->second, self->clock().now()));
         return;
       }
-      auto it = st.pools.find(msg.request.model);
+      auto it = st.pools.find(name);
       if (it == st.pools.end()) {
-        msg.reply(error_info{errc::unknown_model, "the model `" + msg.request.model
-                                                    + "` does not exist"});
+        auto made = image_pool_model(name, options.docker, options.limits, st.image_pools.size());
+        if (!made) {
+          msg.reply(made.error());
+          return;
+        }
+        logging::event{"image pool made"}
+          .field("model", name)
+          .field("image_pools", st.image_pools.size() + 1)
+          .field("max_image_pools", options.docker.max_image_pools)
+          .info();
+        st.image_pools.insert(name);
+        add_pool(self, std::move(made.value()), deps, *directory);
+        schedule_image_check(self, options);
+        it = st.pools.find(name);
+      }
+      st.idle_since.erase(name);
+      self->send(it->second, a, std::move(msg));
+    },
+    [self, deps, directory, options](tick_atom) {
+      auto& st = self->state;
+      st.image_check_scheduled = false;
+      if (st.shutting_down) {
         return;
       }
-      self->send(it->second, a, std::move(msg));
+      for (const auto& name : st.image_pools) {
+        auto it = st.pools.find(name);
+        if (it == st.pools.end()) {
+          continue;
+        }
+        self->request(it->second, std::chrono::seconds(5), status_atom::value)
+          .then([self, deps, directory, name, options](pool_status& status) {
+                  auto& st = self->state;
+                  if (!st.image_pools.contains(name)) {
+                    return;
+                  }
+                  if (!idle(status)) {
+                    st.idle_since.erase(name);
+                    return;
+                  }
+                  auto now = self->clock().now();
+                  auto [since, fresh] = st.idle_since.try_emplace(name, now);
+                  if (now - since->second < options.docker.image_pool_template.idle_ttl) {
+                    return;
+                  }
+                  logging::event{"image pool removed"}
+                    .field("model", name)
+                    .field("reason", "idle")
+                    .field("idle_ttl_ms", options.docker.image_pool_template.idle_ttl.count())
+                    .info();
+                  remove_pool(self, name, deps, *directory);
+                },
+                [](caf::error&) {});
+      }
+      schedule_image_check(self, options);
     },
     [self](models_atom, models_msg& msg) {
       msg.reply(self->state.names);

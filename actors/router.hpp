@@ -24,6 +24,13 @@ struct router_options {
   /// further restart waits until the window allows it (a crash loop does not spin).
   int restart_limit = 5;
   std::chrono::milliseconds restart_window{60000};
+  /// Pools for requests' model names that are image references (docker.model_as_image,
+  /// image_pool_template, max_image_pools; model/image_pools.hpp). `docker.model_as_image`
+  /// false: an unknown model is always unknown. Its registries' credentials are not needed here.
+  docker_config docker;
+  /// How often image pools are looked at for idleness; one idle (no containers, no requests)
+  /// for the template's idle_ttl is removed.
+  std::chrono::milliseconds image_pool_check{1000};
 };
 
 /// A changed model's new pool, spawned by a reload, that takes over from the running one once it
@@ -62,6 +69,11 @@ struct router_state {
   /// The reload being applied (one at a time): until every changed model's new pool took over.
   std::optional<reload_run> reload;
   std::uint64_t next_swap = 1;
+  /// Pools made for requests' model names that are image references, and since when each one
+  /// was seen idle (no containers, nothing waiting or in flight).
+  std::set<std::string> image_pools;
+  std::unordered_map<std::string, caf::actor_clock::time_point> idle_since;
+  bool image_check_scheduled = false;
   /// Pools that have reached min_warm at least once.
   std::set<std::string> warm;
   bool shutting_down = false;
@@ -85,6 +97,12 @@ struct router_state {
 /// bug, an exception) is logged with its exit reason and restarted from its configuration, under
 /// `options.restart_limit`; the requests it held are answered by their messages (reply_once). When
 /// the router goes, its pools go with it (they are linked to it).
+///
+/// With `options.docker.model_as_image`, a lease for a model that is not configured but is a
+/// valid image reference (allowed by admin.limits.allowed_images, fewer than max_image_pools of
+/// them) makes a pool from `docker.image_pool_template` first; the router looks at those pools
+/// every `image_pool_check` and removes one that stayed idle for the template's idle_ttl (as
+/// DELETE /admin/models would: a request that reaches it meanwhile gets a 404 and may ask again).
 caf::behavior router(caf::stateful_actor<router_state>* self, std::vector<model_config> models,
                      pool_deps deps, std::shared_ptr<pool_directory> directory,
                      router_options options);

@@ -105,6 +105,16 @@ void write_pool(writer_type& writer, const pool_status& pool) {
   writer.Bool(pool.warm_reached);
   writer.Key("warm_target");
   writer.Int(pool.warm_target);
+  if (!pool.image.empty()) {
+    writer.Key("image");
+    writer.StartObject();
+    writer.Key("name");
+    write_string(writer, pool.image);
+    writer.Key("state");
+    write_string(writer, pool.image_state.empty() ? std::string_view{"unknown"}
+                                                   : std::string_view{pool.image_state});
+    writer.EndObject();
+  }
   writer.Key("counters");
   writer.StartObject();
   writer.Key("starts");

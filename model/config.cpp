@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "model/fallback_config_reader.hpp"
+#include "model/image_ref.hpp"
 #include "model/platform_config_reader.hpp"
 #include "model/yaml_depth.hpp"
 #include "model/yaml_reader.hpp"
@@ -291,6 +292,111 @@ network_mode read_network(yaml_reader& reader, network_mode fallback) {
   return text == "bridge" ? network_mode::bridge : network_mode::isolated;
 }
 
+void read_text_file(const std::string& path, const std::string& key, const std::string& what,
+                    std::string& out, std::size_t max_bytes);
+
+/// Largest password file read.
+constexpr std::size_t max_password_file_bytes = 64 * kib;
+
+/// One entry of `docker.registries`: `{server, username, password_env | password_file}`.
+registry_credentials read_registry(yaml_reader reader) {
+  registry_credentials result;
+  result.server = reader.read_string("server", result.server);
+  result.username = reader.read_string("username", result.username);
+  result.password_env = reader.read_string("password_env", result.password_env);
+  result.password_file = reader.read_string("password_file", result.password_file);
+  reader.finish();
+  if (result.server.empty() || result.server.size() > 255
+      || std::any_of(result.server.begin(), result.server.end(), [](char c) {
+           return !(is_ascii_alnum(c) || c == '.' || c == '-' || c == ':');
+         })) {
+    fail(reader.key_path("server"), "expected a registry host such as 127.0.0.1:5000 or "
+                                    "registry.example, got " + quoted(result.server));
+  }
+  if (result.username.empty()) {
+    fail(reader.key_path("username"), "required");
+  }
+  if (result.password_env.empty() == result.password_file.empty()) {
+    fail(reader.key_path("password_env"), "set exactly one of password_env and password_file");
+  }
+  if (!result.password_env.empty()) {
+    const char* value = std::getenv(result.password_env.c_str());
+    if (value == nullptr || *value == '\0') {
+      fail(reader.key_path("password_env"),
+           "the environment variable " + quoted(result.password_env) + " is not set or empty");
+    }
+    result.password = value;
+  } else {
+    read_text_file(result.password_file, reader.key_path("password_file"),
+                   "cannot read the password file " + quoted(result.password_file),
+                   result.password, max_password_file_bytes);
+    while (!result.password.empty()
+           && (result.password.back() == '\n' || result.password.back() == '\r')) {
+      result.password.pop_back();
+    }
+    if (result.password.empty()) {
+      fail(reader.key_path("password_file"), "the file " + quoted(result.password_file)
+                                               + " holds no password");
+    }
+  }
+  return result;
+}
+
+/// `docker.registries`: a list of registry_credentials, one per server.
+std::vector<registry_credentials> read_registries(yaml_reader& reader) {
+  std::vector<registry_credentials> out;
+  const auto node = reader.find("registries");
+  if (!node) {
+    return out;
+  }
+  const std::string path = reader.key_path("registries");
+  if (!node->IsSequence()) {
+    fail(path, "expected a list of {server, username, password_env or password_file}, got "
+                 + describe(*node));
+  }
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    const std::string entry_path = path + "[" + std::to_string(i) + "]";
+    if (!(*node)[i].IsMap()) {
+      fail(entry_path, "expected a mapping {server, username, password_env or password_file}");
+    }
+    auto entry = read_registry(yaml_reader{(*node)[i], entry_path});
+    for (const auto& earlier : out) {
+      if (earlier.server == entry.server) {
+        fail(entry_path + ".server", "the registry " + quoted(entry.server) + " is listed twice");
+      }
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+model_config read_model(const yaml_entry& entry, const std::string& runtime,
+                        const docker_config& docker, const std::string& prefix);
+
+/// `docker.image_pool_template`: a model entry without `image` (the request's model name is the
+/// image), whose min_warm and prewarm_window default to 0.
+model_config read_image_pool_template(const YAML::Node& node, const docker_config& docker) {
+  const std::string path = "docker.image_pool_template";
+  if (!node.IsMap()) {
+    fail(path, "expected a mapping with the settings of a model entry, got " + describe(node));
+  }
+  if (node["image"]) {
+    fail(path + ".image", "not allowed: a pool made for a request runs the image its model name "
+                          "names");
+  }
+  auto as_image = docker;
+  as_image.model_as_image = true;
+  auto out = read_model(yaml_entry{"image-pool-template", node}, "docker", as_image, path);
+  if (!node["min_warm"]) {
+    out.min_warm = 0;
+  }
+  if (!node["prewarm_window"]) {
+    out.prewarm_window = duration::zero();
+  }
+  out.image.clear();
+  return out;
+}
+
 docker_config read_docker(yaml_reader reader) {
   docker_config result;
   result.socket = reader.read_string("socket", result.socket);
@@ -320,6 +426,15 @@ docker_config read_docker(yaml_reader reader) {
   result.log_max_size = reader.read_size("log_max_size", result.log_max_size, 64 * 1024,
                                          64 * gib);
   result.log_max_files = reader.read_int("log_max_files", result.log_max_files, 1, 100);
+  result.pull_timeout = reader.read_positive_duration("pull_timeout", result.pull_timeout);
+  result.registries = read_registries(reader);
+  result.max_image_pools = reader.read_int("max_image_pools", result.max_image_pools, 1, 1000);
+  // A pool made for a request keeps nothing warm past its idle_ttl unless the template says so.
+  result.image_pool_template.network = result.network;
+  result.image_pool_template.prewarm_window = duration::zero();
+  if (const auto node = reader.find("image_pool_template")) {
+    result.image_pool_template = read_image_pool_template(*node, result);
+  }
   reader.finish();
   return result;
 }
@@ -340,6 +455,11 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
     result.command = read_command(*command, reader.key_path("command"));
   }
   result.image = reader.read_string("image", result.image);
+  const auto pull = one_of(reader.read_string("pull", std::string{to_string(result.pull)}),
+                           reader.key_path("pull"), {"if_not_present", "always", "never"});
+  result.pull = pull == "always" ? pull_policy::always
+                : pull == "never" ? pull_policy::never
+                                  : pull_policy::if_not_present;
   if (const auto env = reader.find("env")) {
     result.env = read_env(*env, reader.key_path("env"));
   }
@@ -411,6 +531,13 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
                                      "the model)");
     }
     result.image = result.name;
+  }
+  if (runtime == "docker" && result.pull == pull_policy::always) {
+    // A pull needs a reference; an image that is only pulled when missing is checked then.
+    if (auto ref = parse_image_ref(result.image); !ref) {
+      fail(reader.key_path("image"), ref.error().message + ", got " + quoted(result.image)
+                                       + " (pull: always)");
+    }
   }
   return result;
 }
@@ -680,6 +807,18 @@ std::string read_text_file(const std::string& path, const std::string& key,
 
 std::string_view to_string(network_mode mode) {
   return mode == network_mode::bridge ? "bridge" : "isolated";
+}
+
+std::string_view to_string(pull_policy policy) {
+  switch (policy) {
+    case pull_policy::always:
+      return "always";
+    case pull_policy::never:
+      return "never";
+    case pull_policy::if_not_present:
+      break;
+  }
+  return "if_not_present";
 }
 
 duration parse_duration(const std::string& text, const std::string& key) {

@@ -67,6 +67,36 @@ enum class network_mode : std::uint8_t {
 /// "isolated" or "bridge".
 std::string_view to_string(network_mode mode);
 
+/// When the Docker runtime pulls a model's image from its registry (`pull`).
+enum class pull_policy : std::uint8_t {
+  /// Before a start, when the Docker engine does not have the image.
+  if_not_present,
+  /// Before every start (one pull at a time per image; the registry says when nothing changed).
+  always,
+  /// Never: a missing image is a failed start naming it.
+  never,
+};
+
+/// "if_not_present", "always" or "never".
+std::string_view to_string(pull_policy policy);
+
+/// Credentials of one registry, sent as the Engine API's X-Registry-Auth when an image of it is
+/// pulled. The password is read from an environment variable or a file at load time, never
+/// written to a log and never given to a container.
+struct registry_credentials {
+  /// The registry's host as image references name it: `127.0.0.1:5000`, `registry.example`,
+  /// `docker.io` for Docker Hub.
+  std::string server;
+  std::string username;
+  /// Where the password came from (`password_env` or `password_file`), for messages.
+  std::string password_env;
+  std::string password_file;
+  /// The secret itself, read from one of those.
+  std::string password;
+
+  bool operator==(const registry_credentials&) const = default;
+};
+
 /// One model served by the engine, and the policy of its warm pool.
 struct model_config {
   std::string name;
@@ -74,8 +104,10 @@ struct model_config {
   /// janusd's own executable first, then in PATH.
   std::vector<std::string> command;
   /// Docker backend: the image to run (required for docker models; the process runtime ignores
-  /// it). Never pulled: it must be present in the Docker engine.
+  /// it), `[registry[:port]/]path[:tag][@sha256:...]`; pulled as `pull` says.
   std::string image;
+  /// Docker backend: when the image is pulled from its registry.
+  pull_policy pull = pull_policy::if_not_present;
   /// Extra environment for the container, on top of the JANUS_* platform variables.
   std::map<std::string, std::string> env;
   int min_warm = 1;
@@ -202,7 +234,9 @@ struct docker_config {
   int max_parallel_starts = 4;
   /// Longest wait for one Engine API call (a stop waits stop_grace longer).
   duration call_timeout = std::chrono::seconds(30);
-  /// Whether a model without `image` runs the image named like the model.
+  /// Whether a model without `image` runs the image named like the model, and a request for a
+  /// model that is not configured but is a valid image reference gets a pool of that image
+  /// (image_pool_template, at most max_image_pools, removed when idle).
   bool model_as_image = false;
   /// The network of every model's containers unless the model sets its own.
   network_mode network = network_mode::isolated;
@@ -216,6 +250,23 @@ struct docker_config {
   /// kept, so that no container fills the disk.
   std::size_t log_max_size = std::size_t{10} << 20;
   int log_max_files = 3;
+  /// Longest time one image pull (`POST /images/create`, all its layers) may take.
+  duration pull_timeout = std::chrono::minutes(5);
+  /// Credentials of the registries images are pulled from; a registry not listed is pulled from
+  /// without credentials.
+  std::vector<registry_credentials> registries;
+  /// With model_as_image: what a pool made for a request's model name that is a valid image
+  /// reference but no configured model runs with (its name and image are that reference).
+  model_config image_pool_template = default_image_pool_template();
+  /// Pools made that way at most at once; a request past it gets 503.
+  int max_image_pools = 8;
+
+  /// A model entry's defaults, but min_warm 0: a pool made for a request keeps nothing warm.
+  static model_config default_image_pool_template() {
+    model_config out;
+    out.min_warm = 0;
+    return out;
+  }
 
   bool operator==(const docker_config&) const = default;
 };
@@ -257,7 +308,7 @@ struct admin_limits {
   int max_min_warm = 1;
   int max_concurrency = 16;
   /// Image prefixes an added model may run (`registry.example/miners/`); empty = any image
-  /// present in the Docker engine (images are never pulled).
+  /// (pulled from its registry as the model's `pull` says).
   std::vector<std::string> allowed_images;
   /// Whether an added model may give `command` (the process runtime runs it on the host).
   bool allow_command = false;

@@ -52,6 +52,10 @@ struct pool_status {
   int max_paused = 0;
   /// The containers the recent demand peak needs (demand-following pre-warm, docs/pool.md).
   int warm_target = 0;
+  /// The model's image (docker), and where the runtime's copy of it stands: "", "present",
+  /// "pulling", "pulled" or "failed: <the registry's words>".
+  std::string image;
+  std::string image_state;
   std::vector<container_status> containers;
 };
 

@@ -309,8 +309,8 @@ bool parse_json(rapidjson::Document& doc, std::string_view json) {
 /// The longest message of the engine's that error_message passes on, in bytes.
 constexpr std::size_t max_message = 512;
 
-/// `text` as valid UTF-8 (a bad byte becomes U+FFFD), cut to max_message bytes at a character
-/// boundary: it reaches logs and error bodies.
+} // namespace
+
 std::string clean_message(std::string_view text) {
   // A bad byte grows to three when cleaned: clean first, then cut. The first max_message + 1
   // bytes decide both what is kept and whether anything was cut.
@@ -321,8 +321,6 @@ std::string clean_message(std::string_view text) {
   }
   return std::string{kept} + "...";
 }
-
-} // namespace
 
 std::vector<std::string> container_env(const container_spec& spec,
                                        const std::map<std::string, std::string>& extra) {

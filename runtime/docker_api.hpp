@@ -173,6 +173,11 @@ struct container_event {
 /// Reads one line of the events stream; nullopt for a line that is not a container event.
 std::optional<container_event> parse_event(std::string_view line);
 
+/// `text` from the engine (or a registry through it) as valid UTF-8 (a bad byte becomes
+/// U+FFFD), cut to 512 bytes at a character boundary (and "..."): it reaches logs and error
+/// bodies.
+std::string clean_message(std::string_view text);
+
 /// The daemon's own words for a failed call: the `message` field of its JSON error body, else
 /// the body's text, else "HTTP <status>"; valid UTF-8, at most 512 bytes (and "...").
 std::string error_message(unsigned status, std::string_view body);

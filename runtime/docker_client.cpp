@@ -117,9 +117,22 @@ response_stream::response_stream(const net::any_io_executor& executor) : stream_
 }
 
 net::awaitable<api_response> response_stream::open(const client& api, std::string_view path) {
-  auto request = make_request(http::verb::get, path, {});
+  return open(api, http::verb::get, path, {}, api.timeout());
+}
+
+void response_stream::expires_at(std::chrono::steady_clock::time_point deadline) {
+  stream_.expires_at(deadline);
+}
+
+net::awaitable<api_response> response_stream::open(
+  const client& api, http::verb method, std::string_view path,
+  std::vector<std::pair<std::string, std::string>> headers,
+  std::chrono::milliseconds timeout) {
+  auto request = make_request(method, path, {});
+  for (const auto& [name, value] : headers) {
+    request.set(name, value);
+  }
   std::string socket_path = api.socket_path();
-  auto timeout = api.timeout();
   api_response out;
   out.socket_path = socket_path;
   stream_.expires_after(timeout);

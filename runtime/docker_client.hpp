@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace janus::docker {
 
@@ -82,6 +84,22 @@ public:
   /// Connects, sends `GET path` and reads the answer's header; the answer has the status and,
   /// unless it is 200, the error body.
   boost::asio::awaitable<api_response> open(const client& api, std::string_view path);
+
+  /// The same for `method path` with `headers` (e.g. X-Registry-Auth; held by the call) and no
+  /// body; everything, connect to header (and an error body), within `timeout`.
+  boost::asio::awaitable<api_response> open(
+    const client& api, boost::beast::http::verb method, std::string_view path,
+    std::vector<std::pair<std::string, std::string>> headers,
+    std::chrono::milliseconds timeout);
+
+  /// Every read from now on ends by `deadline` (next() then fails with a timeout); without it,
+  /// reads after open() wait for as long as the daemon keeps the stream open.
+  void expires_at(std::chrono::steady_clock::time_point deadline);
+
+  /// Whether the whole answer arrived (the daemon ended it, rather than the connection failing).
+  bool complete() const {
+    return parser_.is_done();
+  }
 
   /// The next piece of the body; nullopt when the stream ended or failed (see error()).
   boost::asio::awaitable<std::optional<std::string>> next();

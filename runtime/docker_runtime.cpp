@@ -41,13 +41,17 @@ std::size_t docker_runtime::log_streams() const {
   return state_->output ? state_->output->followed() : 0;
 }
 
+std::string docker_runtime::image_state(const std::string& image) const {
+  return state_->board->get(image);
+}
+
 std::string docker_runtime::name() const {
   return "docker";
 }
 
 void docker_runtime::start(container_spec spec, start_handler on_started, exit_handler on_exit) {
   docker::pending_start next{std::move(spec), std::move(on_started), std::move(on_exit),
-                             std::chrono::steady_clock::now()};
+                             std::chrono::steady_clock::now(), std::nullopt};
   net::post(io_, [state = state_, next = std::move(next)]() mutable {
     docker::start_container(state, std::move(next));
   });

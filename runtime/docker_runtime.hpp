@@ -36,7 +36,8 @@ struct docker_isolation {
 /// endpoint is its own 127.0.0.1:8080 with that namespace. A bridged one publishes 8080/tcp on
 /// the host's 127.0.0.1 at a port the daemon picks: its endpoint is 127.0.0.1:<host port>.
 /// Readiness is the caller's HTTP probe. A stop is a docker stop with the grace period, then a
-/// forced remove. Images are never pulled.
+/// forced remove. Before a start the image is pulled from its registry as the spec's `pull`
+/// says (docker_images.hpp), outside the start slots.
 ///
 /// The events stream of the engine's containers tells at once when one dies or is OOM-killed;
 /// after the daemon restarts the stream reconnects, a re-list catches what it missed, and the
@@ -85,6 +86,9 @@ public:
   /// reopens (tried every second at most while the engine is down) and the containers that died
   /// meanwhile were reported, or when a ping (every second after a call got no answer) answers.
   void watch_availability(available_handler on_available) override;
+
+  /// Where the engine's copy of `image` stands (see docker_images.hpp).
+  std::string image_state(const std::string& image) const override;
 
   /// The containers whose log stream is followed now (none once every container is gone).
   std::size_t log_streams() const override;

@@ -13,6 +13,7 @@
 #include "logging/event.hpp"
 #include "runtime/docker_api.hpp"
 #include "runtime/docker_events.hpp"
+#include "runtime/docker_images.hpp"
 
 namespace janus::docker {
 
@@ -79,15 +80,11 @@ net::awaitable<result<container_state>> inspect_until_reachable(
   }
 }
 
-std::string missing_image(const std::string& image, const std::string& daemon_says) {
-  return "image " + image + " is not in the Docker engine (" + daemon_says
-         + "); janusd never pulls images: build it or pull it first";
-}
-
 /// What an isolated container of `image` runs: from the cache, or read from the engine (then
 /// the second member is true, for the `image` phase).
 net::awaitable<std::pair<result<image_config>, bool>> image_config_of(
-  std::shared_ptr<docker_state> state, std::string image) {
+  std::shared_ptr<docker_state> state, container_spec spec) {
+  const auto& image = spec.image;
   if (auto cached = state->images.find(image); cached != state->images.end()) {
     co_return std::pair<result<image_config>, bool>{cached->second, false};
   }
@@ -95,7 +92,7 @@ net::awaitable<std::pair<result<image_config>, bool>> image_config_of(
   auto path = "/images/" + image + "/json";
   auto answer = co_await state->api.call(http::verb::get, path, no_body);
   if (answer.status == 404) {
-    error_info missing{errc::no_capacity, missing_image(image, answer.message())};
+    error_info missing{errc::no_capacity, missing_image(spec, answer.message())};
     co_return std::pair<result<image_config>, bool>{missing, true};
   }
   auto parsed = answer.status == 200
@@ -122,6 +119,10 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
       start_phase{name, std::chrono::duration_cast<std::chrono::microseconds>(now - mark)});
     mark = now;
   };
+  if (next.image_took) {
+    phases.push_back(start_phase{"pull", *next.image_took});
+    mark = next.asked + *next.image_took;
+  }
   timed("wait");
   auto seq = state->next_seq++;
   auto name = container_name(state->cfg.engine_id, spec.model, state->token, seq);
@@ -136,7 +137,7 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
       next.on_started(std::move(failure));
       co_return;
     }
-    auto image = co_await image_config_of(state, spec.image);
+    auto image = co_await image_config_of(state, spec);
     if (image.second) {
       timed("image");
     }
@@ -168,7 +169,9 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
   }
   if (created.status == 404) {
     forget_name();
-    error_info failure{errc::no_capacity, missing_image(spec.image, created.message())};
+    // Gone since it was read: the next start looks for it (and pulls it) again.
+    state->images.erase(spec.image);
+    error_info failure{errc::no_capacity, missing_image(spec, created.message())};
     next.on_started(std::move(failure));
     co_return;
   }
@@ -367,8 +370,25 @@ net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string i
 } // namespace
 
 void start_container(const std::shared_ptr<docker_state>& state, pending_start next) {
-  state->queue.push_back(std::move(next));
-  launch_starts(state);
+  if (next.spec.pull == pull_policy::never) {
+    state->queue.push_back(std::move(next));
+    launch_starts(state);
+    return;
+  }
+  // The image first, without a start slot: a long pull holds up no other model's starts.
+  auto spec = next.spec;
+  auto waiting = std::make_shared<pending_start>(std::move(next));
+  ensure_image(state, spec, [state, waiting](std::optional<error_info> failure) {
+    auto& start = *waiting;
+    if (failure) {
+      start.on_started(std::move(*failure));
+      return;
+    }
+    start.image_took = std::chrono::duration_cast<std::chrono::microseconds>(clock::now()
+                                                                             - start.asked);
+    state->queue.push_back(std::move(start));
+    launch_starts(state);
+  });
 }
 
 void stop_container(const std::shared_ptr<docker_state>& state, const std::string& id,

@@ -8,7 +8,9 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -64,13 +66,44 @@ struct tracked {
   std::chrono::steady_clock::time_point died_at{};
 };
 
+/// Where the runtime's copy of each image stands ("present", "pulling", "pulled", "failed:
+/// ..."), for the admin listing: written on the runtime's io_context, read from any thread.
+class image_board {
+public:
+  void set(const std::string& image, std::string state);
+  /// "" for an image not looked at yet.
+  std::string get(const std::string& image) const;
+
+private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> states_;
+};
+
+/// Told the end of making sure an image is there: nothing, or why it is not.
+using image_handler = std::function<void(std::optional<error_info>)>;
+
+/// A pull under way: everything that waits for it.
+struct pull_waiters {
+  std::vector<image_handler> waiting;
+};
+
+/// A pull that failed, kept for a moment: starts of the same image within it fail with the
+/// same words instead of asking the registry again.
+struct failed_pull {
+  std::chrono::steady_clock::time_point at;
+  std::string message;
+};
+
 /// A start() that waits for a start slot.
 struct pending_start {
   container_spec spec;
   runtime::start_handler on_started;
   runtime::exit_handler on_exit;
-  /// When start() was called, for the `wait` phase.
+  /// When start() was called, for the `wait` phase (or the `pull` phase when the image was
+  /// looked at first).
   std::chrono::steady_clock::time_point asked;
+  /// How long making sure of the image took, when it was looked at before the start queued.
+  std::optional<std::chrono::microseconds> image_took;
 };
 
 /// The Docker runtime's state, shared by its flows (docker_starts, docker_events,
@@ -106,6 +139,11 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   /// What isolated containers run, by image name; dropped when a container shows that its
   /// image changed.
   std::map<std::string, image_config> images;
+  /// Pulls under way, by image (one per image at a time), and recent failures.
+  std::map<std::string, pull_waiters> pulls;
+  std::map<std::string, failed_pull> failed_pulls;
+  /// Shared with the admin listing's threads.
+  std::shared_ptr<image_board> board = std::make_shared<image_board>();
   /// Part of every container name, so that names never collide with an earlier run's.
   const std::string token;
   std::uint64_t next_seq = 1;

@@ -29,6 +29,8 @@ struct container_spec {
   network_mode network = network_mode::isolated;
   /// The OCI runtime of the container (docker's HostConfig.Runtime); empty = the default.
   std::string runtime_class;
+  /// When a container backend pulls `image` from its registry before the start.
+  pull_policy pull = pull_policy::if_not_present;
 };
 
 /// One step of a container's start as its backend timed it, e.g. `{"create", 120 ms}` for the
@@ -148,6 +150,13 @@ public:
   /// backend drops it when it is destroyed. Backends without an engine of their own (process)
   /// never call it (the default ignores it). Set once, at start-up.
   virtual void watch_availability(available_handler on_available) {
+  }
+
+  /// Where the backend's copy of `image` stands, for the admin listing: "" when it has not been
+  /// looked at, "present", "pulling", "pulled" or "failed: <why>". Safe from any thread. Backends
+  /// without images say "" (the default).
+  virtual std::string image_state(const std::string& image) const {
+    return {};
   }
 
   /// The containers whose output stream the backend follows now (docker: one Engine API log

@@ -11,15 +11,27 @@
 # engine and as a tarball (JANUS_CACHE_DIR), so only the first build on a machine runs
 # debootstrap (minutes, network to the Debian mirror); later ones take seconds, offline.
 #   scripts/build-images.sh [--no-python]    (or JANUS_BUILD_PYTHON=0): skip the Python baseline
+#   scripts/build-images.sh --push REGISTRY  also tags each image REGISTRY/<name>:latest and
+#                                            pushes it there (e.g. 127.0.0.1:5000/janus), the
+#                                            build-and-push step of Spec 95's FR-7; `docker
+#                                            login REGISTRY` first when it needs credentials
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${JANUS_BUILD_PYTHON:-1}
-for arg in "$@"; do
-  case $arg in
-    --no-python) python=0;;
-    *) echo "usage: scripts/build-images.sh [--no-python]" >&2; exit 2;;
+push=""
+usage="usage: scripts/build-images.sh [--no-python] [--push REGISTRY]"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-python) python=0; shift;;
+    --push)
+      push=${2:-}
+      [ -n "$push" ] || { echo "$usage" >&2; exit 2; }
+      shift 2;;
+    --push=*) push=${1#--push=}; shift;;
+    *) echo "$usage" >&2; exit 2;;
   esac
 done
+push=${push%/}
 binary=${JANUS_BASELINE_BIN:-build/bin/janus-baseline}
 if [ ! -x "$binary" ]; then
   echo "build-images.sh: $binary not found; build it first: scripts/build.sh janus-baseline" >&2
@@ -58,3 +70,19 @@ for label in janus-baseline janus-python-baseline; do
   docker image prune --force --filter "label=org.janus.image=$label" > /dev/null 2>&1 || true
 done
 echo "built $built"
+if [ -n "$push" ]; then
+  images=(janus-baseline janus-baseline-terse)
+  if [ "$python" != 0 ]; then
+    images+=(janus-python-baseline)
+  fi
+  for image in "${images[@]}"; do
+    target="$push/$image:latest"
+    docker tag "$image:latest" "$target"
+    if ! log=$(docker push "$target" 2>&1); then
+      echo "$log" >&2
+      echo "build-images.sh: docker push $target failed" >&2
+      exit 1
+    fi
+    echo "pushed $target ($(sed -n 's/.*digest: \(sha256:[0-9a-f]*\).*/\1/p' <<< "$log"))"
+  done
+fi

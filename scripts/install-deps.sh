@@ -18,6 +18,8 @@ packages=(
   gnuplot-nox
   systemd      # systemd-analyze, to verify the unit (dpkg-deb, dpkg-shlibdeps: build-essential)
   debootstrap  # the Debian root filesystem of the Python baseline's base image
+  docker-registry   # distribution 2.8 on loopback: the pull tests' registry (scripts/test.sh)
+  apache2-utils     # htpasswd (bcrypt) for the registry with credentials in the pull tests
 )
 
 missing=()

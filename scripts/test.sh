@@ -163,6 +163,58 @@ else
   echo "test.sh: no Docker engine: the Docker integration tests will skip" >&2
 fi
 
+# The registry the pull tests push to and pull from (tests/integration/registry_test.cpp):
+# Debian's docker-registry (distribution 2.8) on the first free loopback port from 5000, its
+# five-line config and its storage in the build dir, its log in $build_dir/registry.log. The
+# tests find it in JANUS_TEST_REGISTRY (without it they start one of their own). Docker trusts a
+# registry on 127.0.0.1 over plain HTTP. With CI=true a registry that does not start fails the run.
+registry_pid=""
+start_registry() {
+  if ! command -v docker-registry > /dev/null; then
+    echo "test.sh: docker-registry is not installed (scripts/install-deps.sh installs it)" >&2
+    return 1
+  fi
+  local port=5000
+  while (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; do
+    port=$((port + 1))
+  done
+  local dir="$PWD/$build_dir/registry"
+  rm -rf "$dir"
+  mkdir -p "$dir/storage"
+  printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$dir/storage" "$port" > "$dir/config.yml"
+  setsid docker-registry serve "$dir/config.yml" > "$build_dir/registry.log" 2>&1 < /dev/null &
+  registry_pid=$!
+  for _ in $(seq 1 50); do
+    if curl -fsS -m 1 "http://127.0.0.1:$port/v2/" > /dev/null 2>&1; then
+      export JANUS_TEST_REGISTRY="127.0.0.1:$port"
+      echo "test.sh: registry on $JANUS_TEST_REGISTRY (log: $build_dir/registry.log)"
+      return 0
+    fi
+    if ! kill -0 "$registry_pid" 2> /dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  echo "test.sh: the registry did not answer on 127.0.0.1:$port; the end of $build_dir/registry.log:" >&2
+  tail -n 20 "$build_dir/registry.log" >&2 || true
+  return 1
+}
+stop_registry() {
+  if [ -n "$registry_pid" ]; then
+    kill "$registry_pid" 2> /dev/null || true
+    wait "$registry_pid" 2> /dev/null || true
+  fi
+}
+trap stop_registry EXIT
+if ! start_registry; then
+  if [ "${CI:-}" = true ]; then
+    echo "test.sh: CI=true and no registry could be started: the pull tests cannot run" >&2
+    exit 1
+  fi
+  echo "test.sh: no registry: the pull tests start their own or skip" >&2
+fi
+
 status=0
 stamp="$PWD/$build_dir/test-run.stamp"
 touch "$stamp"

@@ -76,6 +76,10 @@ net::awaitable<launch_outcome> docker_preflight(const docker::client& api, std::
     launch_outcome unreachable{launch_fault::engine_unreachable, ping.message()};
     co_return unreachable;
   }
+  if (image.empty()) {
+    launch_outcome ready;
+    co_return ready;
+  }
   auto image_path = "/images/" + image + "/json";
   auto inspected = co_await api.call(bhttp::verb::get, image_path, no_body);
   if (inspected.status == 404) {

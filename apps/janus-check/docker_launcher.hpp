@@ -14,7 +14,8 @@ namespace janus::check {
 inline constexpr std::string_view check_label = "janus.check";
 
 /// Whether a container of `image` can be started: the engine answers (`GET /_ping`, else
-/// engine_unreachable) and has the image (`GET /images/{image}/json`, else image_missing).
+/// engine_unreachable) and has the image (`GET /images/{image}/json`, else image_missing); an
+/// empty `image` is not looked for (janusd's runtime pulls it at the start).
 boost::asio::awaitable<launch_outcome> docker_preflight(const docker::client& api,
                                                         std::string image);
 

@@ -142,7 +142,12 @@ void conformance_service::check(const model_config& model, done_handler on_done)
     check::runtime_extras extras;
     if (runtime_name_ == "docker") {
       docker::client api{docker_.socket, docker_.call_timeout};
-      extras.preflight = [api, image = spec.image] { return check::docker_preflight(api, image); };
+      // A model that may be pulled is pulled by the runtime's start: the preflight then only
+      // checks that the engine answers.
+      auto must_be_local = spec.pull == pull_policy::never ? spec.image : std::string{};
+      extras.preflight = [api, image = std::move(must_be_local)] {
+        return check::docker_preflight(api, image);
+      };
       extras.memory = [api](std::string id) { return check::docker_memory(api, std::move(id)); };
     }
     started->launcher = std::make_unique<check::runtime_launcher>(backend_, std::move(spec),

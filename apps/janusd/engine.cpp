@@ -354,6 +354,10 @@ void engine::start() {
   options.limits = cfg_.admin.limits;
   options.restart_limit = cfg_.engine.pool_restart_limit;
   options.restart_window = cfg_.engine.pool_restart_window;
+  options.docker = cfg_.docker;
+  // The router makes pools for image names only with the Docker runtime; it needs no secret.
+  options.docker.model_as_image = cfg_.docker.model_as_image && cfg_.runtime == "docker";
+  options.docker.registries.clear();
   router_ = actors_->spawn(actors::router, cfg_.models, deps, gates, options);
   // An engine that answers again ends every pool's start back-off (the router tells them).
   runtime_->watch_availability([router = caf::actor_cast<caf::weak_actor_ptr>(router_)] {

@@ -17,4 +17,6 @@ set(janus_fuzz_targets
   fuzz_trace_context
   fuzz_container_output
   fuzz_sandbox_body
+  fuzz_pull_progress
+  fuzz_image_ref
 )

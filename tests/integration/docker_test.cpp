@@ -324,7 +324,11 @@ TEST_F(docker_runtime, after_sigkill_under_load_a_restart_adopts_every_container
 // -- errors --------------------------------------------------------------------------------
 
 TEST_F(docker_runtime, a_missing_image_gives_a_clear_503_and_no_tight_retry_loop) {
-  start_docker(image_model("ghost", "    min_warm: 1\n", "janus-no-such-image:never"), {},
+  // pull: never: the image is not looked for in a registry (Docker Hub is no loopback address);
+  // registry_test.cpp covers pulls that fail.
+  start_docker(image_model("ghost", "    min_warm: 1\n    pull: never\n",
+                           "janus-no-such-image:never"),
+               {},
                /*wait_ready=*/false);
   ASSERT_TRUE(wait_for_http(port_, "/health", 10s));
   auto started = std::chrono::steady_clock::now();

@@ -1329,3 +1329,115 @@ TEST(config, pool_restarts_are_limited_within_a_window) {
 
 } // namespace
 } // namespace janus
+
+namespace janus {
+namespace {
+
+// -- images from a registry (issue 13) ----------------------------------------------------------
+
+TEST(config, a_docker_model_pulls_if_not_present_unless_it_says_always_or_never) {
+  auto parsed = parse_config("runtime: docker\nmodels:\n"
+                             "  a:\n    image: 127.0.0.1:5000/miner/a:1\n"
+                             "  b:\n    image: 127.0.0.1:5000/miner/b:1\n    pull: always\n"
+                             "  c:\n    image: c:1\n    pull: never\n");
+  ASSERT_EQ(parsed.models.size(), 3u);
+  EXPECT_EQ(parsed.models[0].pull, pull_policy::if_not_present);
+  EXPECT_EQ(parsed.models[1].pull, pull_policy::always);
+  EXPECT_EQ(parsed.models[2].pull, pull_policy::never);
+  EXPECT_EQ(parsed.docker.pull_timeout, 5min);
+  EXPECT_TRUE(parsed.docker.registries.empty());
+  EXPECT_TRUE(starts_with(error_of("runtime: docker\nmodels:\n  m:\n    image: x\n    pull: sometimes\n"),
+                          "models.m.pull: "));
+  // A model that is always pulled needs an image reference a pull can use.
+  auto bad = error_of("runtime: docker\nmodels:\n  m:\n    image: Bad/Name\n    pull: always\n");
+  EXPECT_TRUE(starts_with(bad, "models.m.image: not a valid image reference")) << bad;
+}
+
+TEST(config, registry_credentials_come_from_an_environment_variable_or_a_file) {
+  ::setenv("JANUS_CONFIG_TEST_REGISTRY", "from-env", 1);
+  auto file = std::filesystem::temp_directory_path()
+              / ("janus-registry-password-" + std::to_string(::getpid()));
+  {
+    std::ofstream out{file};
+    out << "from-file\n";
+  }
+  auto parsed = parse_config("runtime: docker\ndocker:\n  pull_timeout: 90s\n  registries:\n"
+                             "    - server: 127.0.0.1:5000\n      username: miner\n"
+                             "      password_env: JANUS_CONFIG_TEST_REGISTRY\n"
+                             "    - server: registry.example\n      username: other\n"
+                             "      password_file: " + file.string() + "\n"
+                             "models:\n  m:\n    image: x\n");
+  std::filesystem::remove(file);
+  EXPECT_EQ(parsed.docker.pull_timeout, 90s);
+  ASSERT_EQ(parsed.docker.registries.size(), 2u);
+  EXPECT_EQ(parsed.docker.registries[0].server, "127.0.0.1:5000");
+  EXPECT_EQ(parsed.docker.registries[0].username, "miner");
+  EXPECT_EQ(parsed.docker.registries[0].password, "from-env");
+  EXPECT_EQ(parsed.docker.registries[1].password, "from-file");
+  ::unsetenv("JANUS_CONFIG_TEST_REGISTRY");
+}
+
+TEST(config, a_registry_entry_names_the_key_that_is_wrong_and_never_the_secret) {
+  auto docker = [](const std::string& entry) {
+    return "runtime: docker\ndocker:\n  registries:\n" + entry + "models:\n  m:\n    image: x\n";
+  };
+  ::setenv("JANUS_CONFIG_TEST_REGISTRY", "top-secret", 1);
+  EXPECT_TRUE(starts_with(error_of(docker("    - server: 127.0.0.1:5000\n      username: u\n")),
+                          "docker.registries[0].password_env: set exactly one of"));
+  EXPECT_TRUE(starts_with(error_of(docker("    - server: 'a b'\n      username: u\n"
+                                          "      password_env: JANUS_CONFIG_TEST_REGISTRY\n")),
+                          "docker.registries[0].server: "));
+  EXPECT_TRUE(starts_with(error_of(docker("    - server: h\n"
+                                          "      password_env: JANUS_CONFIG_TEST_REGISTRY\n")),
+                          "docker.registries[0].username: required"));
+  EXPECT_TRUE(starts_with(error_of(docker("    - server: h\n      username: u\n"
+                                          "      password_env: JANUS_CONFIG_TEST_UNSET_VAR\n")),
+                          "docker.registries[0].password_env: the environment variable"));
+  auto twice = error_of(docker("    - {server: h, username: u, password_env: JANUS_CONFIG_TEST_REGISTRY}\n"
+                               "    - {server: h, username: v, password_env: JANUS_CONFIG_TEST_REGISTRY}\n"));
+  EXPECT_TRUE(starts_with(twice, "docker.registries[1].server: ")) << twice;
+  EXPECT_EQ(twice.find("top-secret"), std::string::npos);
+  EXPECT_TRUE(starts_with(error_of(docker("    - {server: h, username: u, passwrd: x}\n")),
+                          "docker.registries[0]"));
+  EXPECT_TRUE(starts_with(error_of("runtime: docker\ndocker:\n  registries: {}\nmodels:\n  m:\n    image: x\n"),
+                          "docker.registries: expected a list"));
+  ::unsetenv("JANUS_CONFIG_TEST_REGISTRY");
+}
+
+} // namespace
+} // namespace janus
+
+namespace janus {
+namespace {
+
+TEST(config, the_image_pool_template_is_a_model_entry_without_image_and_warms_nothing) {
+  auto defaults = parse_config("runtime: docker\ndocker:\n  network: bridge\nmodels:\n  m:\n    image: x\n");
+  EXPECT_EQ(defaults.docker.max_image_pools, 8);
+  EXPECT_EQ(defaults.docker.image_pool_template.min_warm, 0);
+  EXPECT_EQ(defaults.docker.image_pool_template.prewarm_window, 0ms);
+  EXPECT_EQ(defaults.docker.image_pool_template.network, network_mode::bridge);
+  auto parsed = parse_config("runtime: docker\ndocker:\n  model_as_image: true\n"
+                             "  max_image_pools: 3\n  image_pool_template:\n"
+                             "    max_containers: 2\n    idle_ttl: 45s\n    pull: always\n"
+                             "    resources: {memory: 256MiB}\nmodels:\n  m:\n    image: x\n");
+  EXPECT_EQ(parsed.docker.max_image_pools, 3);
+  const auto& t = parsed.docker.image_pool_template;
+  EXPECT_EQ(t.min_warm, 0);
+  EXPECT_EQ(t.max_containers, 2);
+  EXPECT_EQ(t.idle_ttl, 45s);
+  EXPECT_EQ(t.pull, pull_policy::always);
+  EXPECT_EQ(t.resources.memory, std::size_t{256} << 20);
+  EXPECT_EQ(t.image, "");
+  auto with_image = error_of("runtime: docker\ndocker:\n  image_pool_template:\n    image: y\n"
+                             "models:\n  m:\n    image: x\n");
+  EXPECT_TRUE(starts_with(with_image, "docker.image_pool_template.image: not allowed")) << with_image;
+  auto bad_key = error_of("runtime: docker\ndocker:\n  image_pool_template:\n    min_wrm: 1\n"
+                          "models:\n  m:\n    image: x\n");
+  EXPECT_TRUE(starts_with(bad_key, "docker.image_pool_template")) << bad_key;
+  EXPECT_TRUE(starts_with(error_of("runtime: docker\ndocker:\n  max_image_pools: 0\n"
+                                   "models:\n  m:\n    image: x\n"),
+                          "docker.max_image_pools: "));
+}
+
+} // namespace
+} // namespace janus
