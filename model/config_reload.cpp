@@ -114,7 +114,11 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
     .key("docker.spare_sockets", [](c cfg) { return cfg.docker.spare_sockets; })
     .key("docker.init", [](c cfg) { return cfg.docker.init; })
     .key("docker.log_max_size", [](c cfg) { return cfg.docker.log_max_size; })
-    .key("docker.log_max_files", [](c cfg) { return cfg.docker.log_max_files; });
+    .key("docker.log_max_files", [](c cfg) { return cfg.docker.log_max_files; })
+    .key("docker.pull_timeout", [](c cfg) { return cfg.docker.pull_timeout; })
+    .key("docker.registries", [](c cfg) { return cfg.docker.registries; })
+    .key("docker.image_pool_template", [](c cfg) { return cfg.docker.image_pool_template; })
+    .key("docker.max_image_pools", [](c cfg) { return cfg.docker.max_image_pools; });
   // admin.token is compared as a value (it may come from admin.token_env); only the key is
   // ever named.
   diff.key("admin.token", [](c cfg) { return cfg.admin.token; })

@@ -108,6 +108,16 @@ TEST(keys_needing_restart, names_each_key_that_differs_outside_models) {
                    "admin.limits.max_cpus", "engine.pool_restart_limit"}));
 }
 
+TEST(keys_needing_restart, names_the_pull_sandbox_and_fallback_keys_too) {
+  auto running = parsed(keep);
+  auto loaded = parsed(keep, "docker:\n  pull_timeout: 1m\n  max_image_pools: 2\n"
+                             "admin:\n  limits:\n    allow_fallback: true\n"
+                             "sandbox:\n  max_sandboxes: 3\n");
+  EXPECT_EQ(keys_needing_restart(running, loaded),
+            (names{"docker.pull_timeout", "docker.max_image_pools", "admin.limits.allow_fallback",
+                   "sandbox.max_sandboxes"}));
+}
+
 TEST(keys_needing_restart, none_when_only_models_change) {
   auto running = parsed(keep, "server:\n  threads: 2\n");
   auto loaded = parsed(change, "server:\n  threads: 2\n");
