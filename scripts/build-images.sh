@@ -37,6 +37,15 @@ if [ ! -x "$binary" ]; then
   echo "build-images.sh: $binary not found; build it first: scripts/build.sh janus-baseline" >&2
   exit 1
 fi
+# One build at a time: the Docker test suites run this at once (ctest -j), and one copy's
+# clean-up must not meet another's build in progress.
+exec 9> "${TMPDIR:-/tmp}/janus-build-images.lock"
+flock -w 600 9 || { echo "build-images.sh: another build-images.sh held its lock for 600 s" >&2; exit 1; }
+# The images the new tags may replace, removed after the builds.
+previous=()
+for image in janus-baseline janus-baseline-terse janus-python-baseline; do
+  previous+=("$(docker image inspect --format '{{.Id}}' "$image:latest" 2> /dev/null || true)")
+done
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 mkdir "$context/cpp" "$context/python"
@@ -65,9 +74,14 @@ if [ "$python" != 0 ]; then
   build "$context/python" --network none --tag janus-python-baseline:latest
   built="janus-baseline:latest, janus-baseline-terse:latest and janus-python-baseline:latest"
 fi
-# Earlier builds that the new tags replaced (only ours, by label; images in use stay).
-for label in janus-baseline janus-python-baseline; do
-  docker image prune --force --filter "label=org.janus.image=$label" > /dev/null 2>&1 || true
+# The earlier builds the new tags replaced, and only those: never a dangling image of someone
+# else's build in progress (images built FROM ours carry our labels, so pruning by label removed
+# a concurrent test's intermediate layers mid-build). One that a container or another image
+# still uses stays.
+for id in "${previous[@]}"; do
+  if [ -n "$id" ] && [ "$(docker image inspect --format '{{len .RepoTags}}' "$id" 2> /dev/null)" = 0 ]; then
+    docker rmi "$id" > /dev/null 2>&1 || true
+  fi
 done
 echo "built $built"
 if [ -n "$push" ]; then
