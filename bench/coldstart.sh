@@ -177,20 +177,26 @@ make_cold() {
   exit 1
 }
 
-# janusd_iteration NAME RUNTIME REP: one cold request; one line to RAW (rep 0 is a warm-up).
-janusd_iteration() {
-  local name=$1 runtime=$2 rep=$3 out=$WORK/$1-$3.json
-  make_cold "$name" "$runtime"
-  local before; before=$(grep -c '"msg":"container ready"' "${JLOG[$name]}" || true)
+# timed_request NAME REP KIND: one request to janusd NAME that must succeed with start kind KIND;
+# prints its TTFT (ms).
+timed_request() {
+  local name=$1 rep=$2 kind=$3 out=$WORK/$1-$2.json ok started
   "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
-  local ok cold ttft
-  ok=$(json_get "$out" 'd["completed"]'); cold=$(json_get "$out" 'd["start_kinds"]["cold"]')
-  if [ "$ok" != 1 ] || [ "$cold" != 1 ]; then
-    echo "bench/coldstart.sh: $name rep $rep: the request was not a successful cold start" \
-         "(ok=$ok cold=$cold): $(cat "$out")" >&2
+  ok=$(json_get "$out" 'd["completed"]'); started=$(json_get "$out" "d['start_kinds'].get('$kind', 0)")
+  if [ "$ok" != 1 ] || [ "$started" != 1 ]; then
+    echo "bench/coldstart.sh: $name rep $rep: the request was not a successful $kind start" \
+         "(ok=$ok $kind=$started): $(cat "$out")" >&2
     exit 1
   fi
-  ttft=$(json_get "$out" 'd["median_ttft_ms"]')
+  json_get "$out" 'd["median_ttft_ms"]'
+}
+
+# janusd_iteration NAME RUNTIME REP: one cold request; one line to RAW (rep 0 is a warm-up).
+janusd_iteration() {
+  local name=$1 runtime=$2 rep=$3 ttft
+  make_cold "$name" "$runtime"
+  local before; before=$(grep -c '"msg":"container ready"' "${JLOG[$name]}" || true)
+  ttft=$(timed_request "$name" "$rep" cold)
   # janusd writes its log every 50 ms: wait for this start's "container ready" line.
   local ready=
   for _ in $(seq 40); do
@@ -211,7 +217,7 @@ PAUSED_MODEL="    pause_after: 1s
 # resumed_iteration NAME REP: one request that finds the model's only container paused; one
 # line to RAW. The first repetition starts that container with a request of its own.
 resumed_iteration() {
-  local name=$1 rep=$2 out=$WORK/$1-$2.json pools
+  local name=$1 rep=$2 pools ttft
   pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
   if grep -q '"containers":\[\]' <<<"$pools"; then
     "$BIN/janus-bench" "${BENCH_ARGS[@]}" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
@@ -224,15 +230,7 @@ resumed_iteration() {
   done
   [ -n "$paused" ] || { echo "bench/coldstart.sh: $name rep $rep: the container was not paused: $pools" >&2; exit 1; }
   sleep 0.3 # let the freezer settle, as make_cold lets the daemon settle
-  "$BIN/janus-bench" "${BENCH_ARGS[@]}" --json "$out" "http://127.0.0.1:${JPORT[$name]}" >/dev/null
-  local ok resumed ttft
-  ok=$(json_get "$out" 'd["completed"]'); resumed=$(json_get "$out" 'd["start_kinds"].get("resumed", 0)')
-  if [ "$ok" != 1 ] || [ "$resumed" != 1 ]; then
-    echo "bench/coldstart.sh: $name rep $rep: the request did not resume a paused container" \
-         "(ok=$ok resumed=$resumed): $(cat "$out")" >&2
-    exit 1
-  fi
-  ttft=$(json_get "$out" 'd["median_ttft_ms"]')
+  ttft=$(timed_request "$name" "$rep" resumed)
   echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft}" >> "$RAW"
 }
 
