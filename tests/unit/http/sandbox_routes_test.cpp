@@ -163,7 +163,7 @@ TEST(sandbox_routes, a_sandbox_body_shows_ids_timeout_times_and_served_container
   auto system_now = std::chrono::system_clock::time_point{} + std::chrono::seconds{1714564800};
   auto body = sandbox_body(*table.find("s1", now), "http://h:1", now, system_now);
   rapidjson::Document doc;
-  doc.Parse(body.c_str());
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.c_str());
   ASSERT_TRUE(doc.IsObject()) << body;
   EXPECT_STREQ(doc["id"].GetString(), "s1");
   EXPECT_STREQ(doc["sandbox_id"].GetString(), "s1");
