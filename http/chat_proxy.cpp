@@ -911,12 +911,7 @@ asio::awaitable<void> chat_proxy::end_stream_with_error(const error_info& error)
 
 asio::awaitable<void> chat_proxy::end_stream_with_frame(std::string_view data) {
   co_await stop_heartbeat();
-  std::string tail;
-  if (!scanner_.at_frame_boundary()) {
-    tail += "\n\n";
-  }
-  tail.append("data: ").append(data).append("\n\n");
-  tail += "data: [DONE]\n\n";
+  auto tail = error_end_of_stream(scanner_, data);
   client_.expires_after(error_write_limit(cfg_));
   if (client_http10_) {
     // Close-delimited towards HTTP/1.0: the raw frames, then the connection ends.

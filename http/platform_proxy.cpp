@@ -49,10 +49,6 @@ void add_field(std::string& head, std::string_view name, std::string_view value)
   head.append(name).append(": ").append(value).append(crlf);
 }
 
-bool is_timeout(const beast::error_code& ec) {
-  return ec == beast::error::timeout || ec == asio::error::operation_aborted;
-}
-
 /// The size line of one chunk.
 std::string chunk_size_line(std::size_t size) {
   char text[24];
@@ -69,14 +65,8 @@ bool is_event_stream(std::string_view content_type) {
 /// The end of an event stream whose upstream failed mid-answer: the frame in progress closed, an
 /// error frame, `data: [DONE]` (unless the upstream had sent it), the last chunk.
 std::string event_stream_tail(const sse_scanner& scanner, const error_info& failure) {
-  std::string events;
-  if (!scanner.saw_done()) {
-    if (!scanner.at_frame_boundary()) {
-      events += "\n\n";
-    }
-    events.append("data: ").append(make_error_response(failure).body).append("\n\n");
-    events += "data: [DONE]\n\n";
-  }
+  auto events = scanner.saw_done() ? std::string{}
+                                    : error_end_of_stream(scanner, make_error_response(failure).body);
   std::string tail = events.empty() ? std::string{} : chunk_size_line(events.size());
   tail.append(events).append(events.empty() ? "" : crlf).append(last_chunk);
   return tail;
@@ -157,7 +147,7 @@ asio::awaitable<proxy_outcome> platform_proxy::run() {
     if (!ec) {
       break;
     }
-    if (reused && !is_timeout(ec) && clock::now() < deadline_) {
+    if (reused && !is_upstream_timeout(ec) && clock::now() < deadline_) {
       // An idle connection the upstream had closed meanwhile: once more on a fresh one.
       link.reset();
       reused = false;
@@ -166,7 +156,7 @@ asio::awaitable<proxy_outcome> platform_proxy::run() {
     // Named first: GCC 12 must not see a braced temporary inside a co_await expression.
     error_info failure{errc::upstream_failed,
                        upstream_name() + " failed before answering: " + ec.message()};
-    if (is_timeout(ec)) {
+    if (is_upstream_timeout(ec)) {
       failure = {errc::upstream_timeout, upstream_name()
                                            + " did not answer within the route's timeout ("
                                            + std::to_string(target_.config.timeout.count())
@@ -301,10 +291,11 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
       // Mid-answer: the container sees the connection end without the answer's end, or, for an
       // event stream, the stream's error frame and end; the connection closes either way.
       outcome.detail = upstream_name() + " failed mid-answer: "
-                       + (is_timeout(ec) ? std::string{"the route's timeout passed"} : ec.message());
+                       + (is_upstream_timeout(ec) ? std::string{"the route's timeout passed"}
+                                                  : ec.message());
       if (event_stream) {
         auto tail = event_stream_tail(
-          scanner, {is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
+          scanner, {is_upstream_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
                     "the platform route's upstream failed mid-answer"});
         client_.expires_after(error_write_limit);
         co_await asio::async_write(client_, asio::buffer(tail), nothrow);

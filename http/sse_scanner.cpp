@@ -72,4 +72,14 @@ void sse_scanner::end_of_frame() {
   frame_is_done_ = false;
 }
 
+std::string error_end_of_stream(const sse_scanner& scanner, std::string_view error_json) {
+  std::string events;
+  if (!scanner.at_frame_boundary()) {
+    events += "\n\n";
+  }
+  events.append("data: ").append(error_json).append("\n\n");
+  events += "data: [DONE]\n\n";
+  return events;
+}
+
 } // namespace janus::http

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace janus::http {
@@ -53,5 +54,10 @@ private:
   bool saw_error_ = false;
   bool saw_done_ = false;
 };
+
+/// The events that end a stream cut short, as janusd ends one: the frame in progress closed (per
+/// `scanner`), an error frame with `error_json` as its data, `data: [DONE]`. Unframed (the caller
+/// chunks them or not).
+std::string error_end_of_stream(const sse_scanner& scanner, std::string_view error_json);
 
 } // namespace janus::http

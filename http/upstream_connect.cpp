@@ -23,11 +23,11 @@ namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 
-bool is_timeout(const beast::error_code& ec) {
+} // namespace
+
+bool is_upstream_timeout(const beast::error_code& ec) {
   return ec == beast::error::timeout || ec == asio::error::operation_aborted;
 }
-
-} // namespace
 
 std::string upstream_name(const upstream_url& url) {
   return std::string{url.tls ? "https://" : "http://"} + url.authority;
@@ -55,7 +55,7 @@ asio::awaitable<std::optional<error_info>> open_upstream_link(
     auto [ec, found] = co_await resolver.async_resolve(upstream.host, port, nothrow);
     limit.cancel();
     if (ec) {
-      co_return error_info{is_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
+      co_return error_info{is_upstream_timeout(ec) ? errc::upstream_timeout : errc::upstream_failed,
                            "cannot resolve " + upstream.host + ": " + ec.message()};
     }
     for (const auto& entry : found) {
@@ -71,7 +71,8 @@ asio::awaitable<std::optional<error_info>> open_upstream_link(
   tcp_layer.expires_at(deadline);
   auto [connect_ec, reached] = co_await tcp_layer.async_connect(endpoints, nothrow);
   if (connect_ec) {
-    co_return error_info{is_timeout(connect_ec) ? errc::upstream_timeout : errc::upstream_failed,
+    co_return error_info{is_upstream_timeout(connect_ec) ? errc::upstream_timeout
+                                                        : errc::upstream_failed,
                          "cannot connect to " + upstream_name(upstream) + ": "
                            + connect_ec.message()};
   }
@@ -96,7 +97,8 @@ asio::awaitable<std::optional<error_info>> open_upstream_link(
                         ? "certificate not verified against " + std::string{peer.trust} + ": "
                             + ::X509_verify_cert_error_string(verified)
                         : "TLS handshake failed: " + handshake_ec.message();
-    co_return error_info{is_timeout(handshake_ec) ? errc::upstream_timeout : errc::upstream_failed,
+    co_return error_info{is_upstream_timeout(handshake_ec) ? errc::upstream_timeout
+                                                        : errc::upstream_failed,
                          upstream_name(upstream) + ": " + why};
   }
   co_return std::nullopt;

@@ -3,6 +3,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <chrono>
 #include <optional>
@@ -23,6 +24,10 @@ struct upstream_peer {
   /// What verifies its certificate, for messages: `the system CA store`, `CA file /x.pem`.
   std::string_view trust;
 };
+
+/// Whether an upstream operation failed at its deadline: a stream's timeout, or the operation
+/// aborted by the deadline's cancellation.
+bool is_upstream_timeout(const boost::system::error_code& ec);
 
 /// `http://host:port` / `https://host:port`: the upstream's name for messages (no path, no
 /// credentials).
