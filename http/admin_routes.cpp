@@ -167,6 +167,18 @@ auto ask_drain(admin_broker& admin, const std::string& model) {
   });
 }
 
+/// A 409 when `model` is a sandbox's pool: only its sandbox's routes change it (a removal here
+/// would leave the sandbox pointing at nothing).
+std::optional<error_info> sandbox_refusal(const admin_hooks& hooks, const std::string& model,
+                                          std::string_view done) {
+  if (!hooks.sandbox_owned || !hooks.sandbox_owned(model)) {
+    return std::nullopt;
+  }
+  return error_info{errc::conflict, "the model `" + to_valid_utf8(model)
+                                      + "` is a sandbox's pool and is " + std::string{done}
+                                      + " only through its sandbox (DELETE /api/sandboxes/{id})"};
+}
+
 auto ask_remove(admin_broker& admin, const std::string& model) {
   return ask<result<std::string>>([&admin, model](auto done) mutable {
     admin.remove_model(std::move(model), std::move(done));
@@ -263,6 +275,9 @@ boost::asio::awaitable<reply> admin_answer(
     if (!change) {
       co_return error_reply(change.error());
     }
+    if (auto owned = sandbox_refusal(hooks, scale_model, "scaled")) {
+      co_return error_reply(*owned);
+    }
     auto held = co_await ask_turn(hooks.turns); // until the scale is recorded
     auto answer = co_await ask_scale(*hooks.broker, scale_model, change.value());
     if (!answer) {
@@ -356,6 +371,9 @@ boost::asio::awaitable<reply> admin_answer(
       co_return method_not_allowed("DELETE", path);
     }
     auto name = decode_path_segment(path.substr(models_prefix.size())).value_or(std::string{});
+    if (auto owned = sandbox_refusal(hooks, name, "removed")) {
+      co_return error_reply(*owned);
+    }
     auto held = co_await ask_turn(hooks.turns); // until the removal is recorded
     auto answer = co_await ask_remove(*hooks.broker, name);
     if (!answer) {

@@ -53,6 +53,10 @@ struct admin_hooks {
   change_turns* turns = nullptr;
   /// The largest `tail` the logs route answers (log.container_max_tail).
   int max_tail = log_config{}.container_max_tail;
+  /// Whether a model is a sandbox's pool (the Sandy-compatible routes, docs/sandy.md): the
+  /// sandbox owns it, so the admin API neither removes nor scales it behind the sandbox's back.
+  /// Unset: no model is.
+  std::function<bool(const std::string& model)> sandbox_owned;
 };
 
 /// Whether `path` (no query) is an admin API path and the API is enabled; when disabled, admin

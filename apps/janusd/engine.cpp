@@ -266,6 +266,9 @@ engine::engine(config cfg)
                                                        cfg_.server.max_json_depth, *admin_,
                                                        request_metrics_.get(), conformance_.get());
     hooks.sandbox = sandbox_.get();
+    hooks.admin.sandbox_owned = [sandbox = sandbox_.get()](const std::string& model) {
+      return sandbox->is_sandbox_model(model);
+    };
   }
   server_ = std::make_unique<http::server>(cfg_.server, *broker_, std::move(hooks));
 }

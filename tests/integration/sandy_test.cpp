@@ -125,6 +125,14 @@ TEST_F(sandy_routes, sandy_flow_runs_the_baseline_proxies_chat_and_streams_and_d
   ASSERT_EQ(shown.status, 200u) << shown.body;
   EXPECT_NE(shown.body.find(R"("container_id":")" + cid + "\""), std::string::npos) << shown.body;
 
+  // The sandbox owns its pool: the admin API neither removes nor scales it behind its back.
+  auto removed = client.request("DELETE", "/admin/models/" + model, "", auth);
+  EXPECT_EQ(removed.status, 409u) << removed.body;
+  EXPECT_NE(removed.body.find("DELETE /api/sandboxes/{id}"), std::string::npos) << removed.body;
+  auto scaled = client.post_json("/admin/pools/" + model + "/scale", R"({"max_containers":2})", auth);
+  EXPECT_EQ(scaled.status, 409u) << scaled.body;
+  EXPECT_EQ(client.post_json(chat_path, chat("test", "Hello"), auth).status, 200u);
+
   // DELETE ends it: the container is stopped and removed.
   auto deleted = client.request("DELETE", "/api/sandboxes/" + id, "", auth);
   ASSERT_EQ(deleted.status, 200u) << deleted.body;
