@@ -20,6 +20,18 @@ namespace {
   throw config_error(key + ": " + message);
 }
 
+/// Whether janusd writes header `name` into every chat request it sends, so that a configured
+/// one would make it twice (two Content-Types are a 400 at many servers).
+bool sent_with_every_request(std::string_view name) {
+  static constexpr std::string_view sent[] = {"content-type", "accept", "traceparent",
+                                              "tracestate"};
+  return std::any_of(std::begin(sent), std::end(sent), [name](std::string_view s) {
+    return name.size() == s.size()
+           && std::equal(name.begin(), name.end(), s.begin(),
+                         [](char a, char b) { return (a | 0x20) == b; });
+  });
+}
+
 /// An http(s) URL with a host, checked as the platform routes' upstreams are.
 void check_url(const std::string& url, const std::string& key) {
   auto parsed = parse_upstream_url(url);
@@ -86,6 +98,11 @@ fallback_config read_fallback_config(yaml_reader& model_reader) {
     const auto path = section.key_path("headers");
     for (const auto& entry : mapping_entries(*node, path)) {
       auto header = read_injected_header(entry, path);
+      if (sent_with_every_request(header.name)) {
+        fail(join_path(path, entry.key), "janusd sends this header with every chat request "
+                                         "(Content-Type, Accept, traceparent, tracestate): it "
+                                         "cannot be set here");
+      }
       if (header.name.size() == 13 && std::equal(header.name.begin(), header.name.end(),
                                                   "authorization", [](char a, char b) {
                                                     return (a | 0x20) == b;

@@ -112,6 +112,12 @@ TEST(fallback_config, credentials_that_are_not_there_or_twice_are_errors) {
   EXPECT_EQ(error_of(model_with(base + "      headers:\n        Host: x\n")),
             "models.m.fallback.headers.Host: janusd sets this header itself: it cannot be "
             "injected");
+  EXPECT_EQ(error_of(model_with(base + "      headers:\n        content-TYPE: text/plain\n")),
+            "models.m.fallback.headers.content-TYPE: janusd sends this header with every chat "
+            "request (Content-Type, Accept, traceparent, tracestate): it cannot be set here");
+  EXPECT_EQ(error_of(model_with(base + "      headers:\n        Accept: '*/*'\n")).rfind(
+              "models.m.fallback.headers.Accept: janusd sends", 0),
+            0u);
   EXPECT_EQ(error_of(model_with(base + "      ca_file: /nonexistent/ca.pem\n")),
             "models.m.fallback.ca_file: cannot read the file \"/nonexistent/ca.pem\"");
   EXPECT_EQ(error_of(model_with(base + "      ca_file: /dev/null\n")),
