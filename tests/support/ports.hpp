@@ -6,8 +6,11 @@
 
 namespace janus::test {
 
-/// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read, released.
-/// Another process may take it before the test does; in a test run that is rare enough.
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound, then released), below the
+/// kernel's ephemeral range: a port the kernel hands out (to any client's connect(), or to a
+/// bind to port 0) could be taken again before the test's server binds it, and with thousands of
+/// connections a run that happened. Each test process walks its own part of 20000-32767 (from
+/// its pid), so two tests running at once seldom try the same port; one that is taken is skipped.
 std::uint16_t free_port();
 
 /// Polls GET `path` on 127.0.0.1:`port` until it answers 200; false if it did not within
