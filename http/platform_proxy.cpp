@@ -7,10 +7,12 @@
 #include <boost/beast/http.hpp>
 
 #include <cstdio>
+#include <type_traits>
 
 #include "http/error_response.hpp"
 #include "http/platform_context.hpp"
 #include "http/platform_deadline.hpp"
+#include "http/platform_io.hpp"
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
 #include "http/sse_scanner.hpp"
@@ -199,7 +201,13 @@ asio::awaitable<std::optional<error_info>> platform_proxy::open_link(upstream_li
 template <class Stream>
 asio::awaitable<beast::error_code> platform_proxy::exchange(Stream& upstream) {
   std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(request_.body())};
-  auto [write_ec, written] = co_await asio::async_write(upstream, out, nothrow);
+  beast::error_code write_ec;
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    write_ec = co_await write_now(upstream, out);
+  } else {
+    auto [tls_ec, written] = co_await asio::async_write(upstream, out, nothrow);
+    write_ec = tls_ec;
+  }
   if (write_ec) {
     co_return watch_.reason(write_ec);
   }
@@ -210,8 +218,14 @@ asio::awaitable<beast::error_code> platform_proxy::exchange(Stream& upstream) {
   if (request_.method() == bhttp::verb::head) {
     parser_->skip(true);
   }
-  auto [read_ec, n] = co_await bhttp::async_read_header(upstream, upstream_buffer_, *parser_,
-                                                        nothrow);
+  beast::error_code read_ec;
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    read_ec = co_await read_now(upstream, upstream_buffer_, *parser_, true);
+  } else {
+    auto [tls_ec, n] = co_await bhttp::async_read_header(upstream, upstream_buffer_, *parser_,
+                                                         nothrow);
+    read_ec = tls_ec;
+  }
   co_return watch_.reason(read_ec);
 }
 
@@ -257,8 +271,7 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
   // in one write.
   bool head_sent = false;
   if (upstream_buffer_.size() == 0 || bodiless) {
-    auto [head_ec, head_n] = co_await asio::async_write(client_.socket(), asio::buffer(head),
-                                                        nothrow);
+    auto head_ec = co_await write_now(client_.socket(), asio::buffer(head));
     if (head_ec) {
       outcome.detail = "the container left: " + watch_.reason(head_ec).message();
       co_return outcome;
@@ -269,8 +282,14 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
   while (!parser_->is_done()) {
     answer.body().data = relay_buffer_.data();
     answer.body().size = relay_buffer_.size();
-    auto [read_ec, n] = co_await bhttp::async_read_some(upstream, upstream_buffer_, *parser_,
-                                                        nothrow);
+    beast::error_code read_ec;
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      read_ec = co_await read_now(upstream, upstream_buffer_, *parser_, false);
+    } else {
+      auto [tls_ec, n] = co_await bhttp::async_read_some(upstream, upstream_buffer_, *parser_,
+                                                         nothrow);
+      read_ec = tls_ec;
+    }
     auto ec = watch_.reason(read_ec);
     if (ec == bhttp::error::need_buffer) {
       ec = {};
@@ -300,8 +319,7 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
       if (done && chunked) {
         out[used++] = asio::buffer(last_chunk);
       }
-      auto [wec, wn] = co_await asio::async_write(client_.socket(), std::span{out.data(), used},
-                                                  nothrow);
+      auto wec = co_await write_now(client_.socket(), std::span{out.data(), used});
       outcome.response_bytes += got;
       if (wec) {
         outcome.detail = "the container left mid-answer: " + watch_.reason(wec).message();
@@ -325,8 +343,7 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
     }
   }
   if (!head_sent) {
-    auto [head_ec, head_n] = co_await asio::async_write(client_.socket(), asio::buffer(head),
-                                                        nothrow);
+    auto head_ec = co_await write_now(client_.socket(), asio::buffer(head));
     if (head_ec) {
       outcome.detail = "the container left: " + watch_.reason(head_ec).message();
       co_return outcome;

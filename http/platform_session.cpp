@@ -12,6 +12,7 @@
 
 #include "http/connect_tunnel.hpp"
 #include "http/platform_endpoint.hpp"
+#include "http/platform_io.hpp"
 #include "http/platform_proxy.hpp"
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
@@ -85,8 +86,7 @@ asio::awaitable<void> platform_session::run() {
     parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
     parser.body_limit(boost::none); // the route, once known, sets it before the body is read
     deadline_.reading(std::chrono::steady_clock::now() + cfg.idle_timeout);
-    auto [read_ec, n] = co_await bhttp::async_read_header(client_.socket(), buffer_, parser,
-                                                          nothrow);
+    auto read_ec = co_await read_now(client_.socket(), buffer_, parser, true);
     auto ec = deadline_.reason(read_ec);
     // Each step of the call names its own deadline; answers of our own have their write limits.
     deadline_.none();
