@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/read.hpp>
 
 namespace janus::http {
@@ -50,7 +51,7 @@ boost::asio::awaitable<boost::beast::error_code> write_now(boost::asio::ip::tcp:
 }
 
 /// Reads into `parser` as Beast's read_header (`header` true) or read_some would: what `buffer`
-/// holds is parsed first; with nothing there, it waits until the socket is readable.
+/// holds is parsed first; with nothing there, one asynchronous read fills it.
 template <class Parser>
 boost::asio::awaitable<boost::beast::error_code> read_now(boost::asio::ip::tcp::socket& socket,
                                                           boost::beast::flat_buffer& buffer,
@@ -61,10 +62,15 @@ boost::asio::awaitable<boost::beast::error_code> read_now(boost::asio::ip::tcp::
     co_return ec;
   }
   if (buffer.size() == 0) {
-    auto [wait_ec] = co_await socket.async_wait(boost::asio::ip::tcp::socket::wait_read, nothrow);
-    if (wait_ec) {
-      co_return wait_ec;
+    // A read rather than a readability wait: Asio arms a wait with EPOLL_CTL_MOD every time,
+    // and skips the speculative recv of a read that follows one that emptied the socket.
+    auto [read_ec, n] = co_await socket.async_read_some(
+      buffer.prepare(boost::beast::read_size(buffer, 65536)), nothrow);
+    buffer.commit(n);
+    if (read_ec && read_ec != boost::asio::error::eof) {
+      co_return read_ec;
     }
+    // At the end of the stream Beast's read below reads it again and says what it means.
   }
   if (header) {
     boost::beast::http::read_header(socket, buffer, parser, ec);
