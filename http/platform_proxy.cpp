@@ -7,9 +7,12 @@
 #include <boost/beast/http.hpp>
 
 #include <cstdio>
+#include <type_traits>
 
 #include "http/error_response.hpp"
 #include "http/platform_context.hpp"
+#include "http/platform_deadline.hpp"
+#include "http/platform_io.hpp"
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
 #include "http/sse_scanner.hpp"
@@ -74,12 +77,13 @@ std::string event_stream_tail(const sse_scanner& scanner, const error_info& fail
 
 } // namespace
 
-platform_proxy::platform_proxy(beast::tcp_stream& client, platform_context& home,
-                               const platform_target& target, std::size_t route,
-                               request_type& request, std::string upstream_path,
-                               std::string request_id, const trace_context& trace,
-                               bool keep_alive)
+platform_proxy::platform_proxy(beast::tcp_stream& client, platform_deadline& deadline,
+                               platform_context& home, const platform_target& target,
+                               std::size_t route, request_type& request,
+                               std::string upstream_path, std::string request_id,
+                               const trace_context& trace, bool keep_alive)
   : client_(client),
+    watch_(deadline),
     home_(home),
     target_(target),
     route_(route),
@@ -129,8 +133,22 @@ std::string platform_proxy::upstream_name() const {
 }
 
 asio::awaitable<proxy_outcome> platform_proxy::run() {
+  watch_.calling(deadline_, error_write_limit);
+  auto outcome = co_await forward();
+  watch_.none();
+  co_return outcome;
+}
+
+asio::awaitable<proxy_outcome> platform_proxy::forward() {
   std::unique_ptr<upstream_link> link = home_.take_idle(route_);
   bool reused = link != nullptr;
+  // The deadline closes the link it watches: never one that is gone or back in the pool.
+  struct unwatch {
+    platform_deadline& watch;
+    ~unwatch() {
+      watch.attach(nullptr);
+    }
+  } unwatch_link{watch_};
   while (true) {
     if (!link) {
       link = std::make_unique<upstream_link>();
@@ -138,17 +156,22 @@ asio::awaitable<proxy_outcome> platform_proxy::run() {
         co_return co_await fail(*failed);
       }
     }
+    // The reads and writes of the call go without the stream's own timers: the deadline
+    // watches the link (a TLS stream still reads and writes through the tcp_stream).
+    link->tcp().expires_never();
+    watch_.attach(&link->tcp());
     beast::error_code ec;
     if (link->secure) {
       ec = co_await exchange(*link->secure);
     } else {
-      ec = co_await exchange(*link->plain);
+      ec = co_await exchange(link->plain->socket());
     }
     if (!ec) {
       break;
     }
     if (reused && !is_upstream_timeout(ec) && clock::now() < deadline_) {
       // An idle connection the upstream had closed meanwhile: once more on a fresh one.
+      watch_.attach(nullptr);
       link.reset();
       reused = false;
       continue;
@@ -167,7 +190,7 @@ asio::awaitable<proxy_outcome> platform_proxy::run() {
   if (link->secure) {
     co_return co_await relay(*link->secure, link);
   }
-  co_return co_await relay(*link->plain, link);
+  co_return co_await relay(link->plain->socket(), link);
 }
 
 asio::awaitable<std::optional<error_info>> platform_proxy::open_link(upstream_link& link) {
@@ -177,11 +200,16 @@ asio::awaitable<std::optional<error_info>> platform_proxy::open_link(upstream_li
 
 template <class Stream>
 asio::awaitable<beast::error_code> platform_proxy::exchange(Stream& upstream) {
-  beast::get_lowest_layer(upstream).expires_at(deadline_);
   std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(request_.body())};
-  auto [write_ec, written] = co_await asio::async_write(upstream, out, nothrow);
+  beast::error_code write_ec;
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    write_ec = co_await write_now(upstream, out);
+  } else {
+    auto [tls_ec, written] = co_await asio::async_write(upstream, out, nothrow);
+    write_ec = tls_ec;
+  }
   if (write_ec) {
-    co_return write_ec;
+    co_return watch_.reason(write_ec);
   }
   upstream_buffer_.clear();
   parser_.emplace();
@@ -190,9 +218,15 @@ asio::awaitable<beast::error_code> platform_proxy::exchange(Stream& upstream) {
   if (request_.method() == bhttp::verb::head) {
     parser_->skip(true);
   }
-  auto [read_ec, n] = co_await bhttp::async_read_header(upstream, upstream_buffer_, *parser_,
-                                                        nothrow);
-  co_return read_ec;
+  beast::error_code read_ec;
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    read_ec = co_await read_now(upstream, upstream_buffer_, *parser_, true);
+  } else {
+    auto [tls_ec, n] = co_await bhttp::async_read_header(upstream, upstream_buffer_, *parser_,
+                                                         nothrow);
+    read_ec = tls_ec;
+  }
+  co_return watch_.reason(read_ec);
 }
 
 template <class Stream>
@@ -237,10 +271,9 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
   // in one write.
   bool head_sent = false;
   if (upstream_buffer_.size() == 0 || bodiless) {
-    client_.expires_at(deadline_);
-    auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
+    auto head_ec = co_await write_now(client_.socket(), asio::buffer(head));
     if (head_ec) {
-      outcome.detail = "the container left: " + head_ec.message();
+      outcome.detail = "the container left: " + watch_.reason(head_ec).message();
       co_return outcome;
     }
     head_sent = true;
@@ -249,8 +282,15 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
   while (!parser_->is_done()) {
     answer.body().data = relay_buffer_.data();
     answer.body().size = relay_buffer_.size();
-    beast::get_lowest_layer(upstream).expires_at(deadline_);
-    auto [ec, n] = co_await bhttp::async_read_some(upstream, upstream_buffer_, *parser_, nothrow);
+    beast::error_code read_ec;
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      read_ec = co_await read_now(upstream, upstream_buffer_, *parser_, false);
+    } else {
+      auto [tls_ec, n] = co_await bhttp::async_read_some(upstream, upstream_buffer_, *parser_,
+                                                         nothrow);
+      read_ec = tls_ec;
+    }
+    auto ec = watch_.reason(read_ec);
     if (ec == bhttp::error::need_buffer) {
       ec = {};
     }
@@ -279,11 +319,10 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
       if (done && chunked) {
         out[used++] = asio::buffer(last_chunk);
       }
-      client_.expires_at(deadline_);
-      auto [wec, wn] = co_await asio::async_write(client_, std::span{out.data(), used}, nothrow);
+      auto wec = co_await write_now(client_.socket(), std::span{out.data(), used});
       outcome.response_bytes += got;
       if (wec) {
-        outcome.detail = "the container left mid-answer: " + wec.message();
+        outcome.detail = "the container left mid-answer: " + watch_.reason(wec).message();
         co_return outcome;
       }
     }
@@ -304,14 +343,14 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
     }
   }
   if (!head_sent) {
-    client_.expires_at(deadline_);
-    auto [head_ec, head_n] = co_await asio::async_write(client_, asio::buffer(head), nothrow);
+    auto head_ec = co_await write_now(client_.socket(), asio::buffer(head));
     if (head_ec) {
-      outcome.detail = "the container left: " + head_ec.message();
+      outcome.detail = "the container left: " + watch_.reason(head_ec).message();
       co_return outcome;
     }
   }
   if (parser_->keep_alive() && upstream_buffer_.size() == 0) {
+    watch_.attach(nullptr);
     home_.give_back(route_, std::move(link));
   }
   outcome.keep_alive = keep_alive_;

@@ -22,6 +22,7 @@
 namespace janus::http {
 
 class platform_context;
+class platform_deadline;
 struct platform_target;
 
 /// How a forwarded call ended, for its log line and metrics.
@@ -46,7 +47,9 @@ public:
   using request_type = boost::beast::http::request<boost::beast::http::string_body>;
   using clock = std::chrono::steady_clock;
 
-  platform_proxy(boost::beast::tcp_stream& client, platform_context& home,
+  /// `deadline`: the connection's, which bounds the call by the route's timeout.
+  platform_proxy(boost::beast::tcp_stream& client, platform_deadline& deadline,
+                 platform_context& home,
                  const platform_target& target, std::size_t route, request_type& request,
                  std::string upstream_path, std::string request_id, const trace_context& trace,
                  bool keep_alive);
@@ -56,6 +59,9 @@ public:
 private:
   /// Connects a new link (and does the TLS handshake for https).
   boost::asio::awaitable<std::optional<error_info>> open_link(upstream_link& link);
+
+  /// run() without the deadline's phase.
+  boost::asio::awaitable<proxy_outcome> forward();
 
   /// Sends the request and reads the answer's header.
   template <class Stream>
@@ -70,6 +76,7 @@ private:
   std::string upstream_name() const;
 
   boost::beast::tcp_stream& client_;
+  platform_deadline& watch_;
   platform_context& home_;
   const platform_target& target_;
   std::size_t route_;

@@ -12,6 +12,7 @@
 
 #include "http/connect_tunnel.hpp"
 #include "http/platform_endpoint.hpp"
+#include "http/platform_io.hpp"
 #include "http/platform_proxy.hpp"
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
@@ -50,7 +51,9 @@ std::string identity_body(const endpoint_owner& owner) {
 
 platform_session::platform_session(asio::ip::tcp::socket socket,
                                    std::shared_ptr<platform_endpoint> home)
-  : client_(std::move(socket)), home_(std::move(home)) {
+  : client_(std::move(socket)),
+    deadline_(client_.socket(), client_.get_executor()),
+    home_(std::move(home)) {
   home_->add(this);
 }
 
@@ -63,10 +66,14 @@ void platform_session::start() {
   client_.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
   asio::co_spawn(client_.get_executor(), [self = shared_from_this()] { return self->run(); },
                  asio::detached);
+  asio::co_spawn(client_.get_executor(),
+                 [self = shared_from_this()] { return self->deadline_.run(self); },
+                 asio::detached);
 }
 
 void platform_session::close() {
   closed_ = true;
+  deadline_.stop();
   beast::error_code ignored;
   client_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   client_.socket().close(ignored);
@@ -78,8 +85,11 @@ asio::awaitable<void> platform_session::run() {
     parser_type parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
     parser.body_limit(boost::none); // the route, once known, sets it before the body is read
-    client_.expires_after(cfg.idle_timeout);
-    auto [ec, n] = co_await bhttp::async_read_header(client_, buffer_, parser, nothrow);
+    deadline_.reading(std::chrono::steady_clock::now() + cfg.idle_timeout);
+    auto read_ec = co_await read_now(client_.socket(), buffer_, parser, true);
+    auto ec = deadline_.reason(read_ec);
+    // Each step of the call names its own deadline; answers of our own have their write limits.
+    deadline_.none();
     if (ec) {
       if (closed_) {
         break;
@@ -127,8 +137,10 @@ asio::awaitable<std::optional<error_info>> platform_session::read_body(parser_ty
     }
   }
   if (!parser.is_done()) {
-    client_.expires_after(cfg.read_timeout);
-    auto [ec, n] = co_await bhttp::async_read(client_, buffer_, parser, nothrow);
+    deadline_.reading(std::chrono::steady_clock::now() + cfg.read_timeout);
+    auto [read_ec, n] = co_await bhttp::async_read(client_.socket(), buffer_, parser, nothrow);
+    auto ec = deadline_.reason(read_ec);
+    deadline_.none();
     if (ec == bhttp::error::body_limit) {
       co_return too_large;
     }
@@ -223,7 +235,7 @@ asio::awaitable<bool> platform_session::serve(parser_type& parser, call_record& 
   auto request = parser.release();
   call.request_bytes = request.body().size();
   auto upstream_target_path = upstream_target(*route.upstream, route.config.prefix, path, query);
-  platform_proxy proxy{client_, home_->home(), route, *index, request,
+  platform_proxy proxy{client_, deadline_, home_->home(), route, *index, request,
                        std::move(upstream_target_path), call.request_id, call.trace, keep_alive};
   auto outcome = co_await proxy.run();
   call.status = outcome.status;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "http/platform_deadline.hpp"
 #include "http/trace_context.hpp"
 #include "model/errc.hpp"
 
@@ -73,6 +74,9 @@ private:
   void report(const call_record& call) const;
 
   boost::beast::tcp_stream client_;
+  /// Every deadline of the connection: the hot path reads and writes client_.socket() without
+  /// the stream's per-operation timers; answers of our own (errors, health) use those still.
+  platform_deadline deadline_;
   boost::beast::flat_buffer buffer_;
   std::shared_ptr<platform_endpoint> home_;
   bool closed_ = false;

@@ -261,6 +261,67 @@ TEST_F(platform_server_test, calls_past_the_rate_limit_get_429_with_retry_after)
   EXPECT_EQ(recorder.requests().size(), 2u);
 }
 
+TEST_F(platform_server_test, a_silent_upstream_gets_504_at_the_routes_timeout_call_after_call) {
+  // The kernel accepts from the backlog; nobody ever answers.
+  asio::io_context io;
+  tcp::acceptor silent{io, {asio::ip::address_v4::loopback(), 0}};
+  platform_config cfg;
+  auto route = route_to("/search",
+                        "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()));
+  route.timeout = 300ms;
+  cfg.routes.push_back(route);
+  start(cfg);
+  http_client client{grant_.port};
+  // Twice on one connection: the deadline is armed again after one has passed.
+  for (int call = 0; call < 2; ++call) {
+    auto began = std::chrono::steady_clock::now();
+    auto answer = client.get("/search", auth());
+    auto took = std::chrono::steady_clock::now() - began;
+    EXPECT_EQ(answer.status, 504u) << answer.body;
+    EXPECT_NE(answer.body.find("300 ms"), std::string::npos) << answer.body;
+    EXPECT_GE(took, 250ms);
+    EXPECT_LT(took, 3s);
+  }
+  EXPECT_EQ(client.get("/health", auth()).status, 200u) << "the connection ended with the 504";
+}
+
+TEST_F(platform_server_test, a_stream_past_the_routes_timeout_ends_with_an_error_frame_and_done) {
+  baseline_llm llm{{{"JANUS_BASELINE_TOKENS", "40"}, {"JANUS_BASELINE_TOKEN_DELAY_MS", "50"}}};
+  platform_config cfg;
+  auto route = route_to("/v1/chat/completions", "http://127.0.0.1:" + std::to_string(llm.port)
+                                                  + "/v1/chat/completions");
+  route.timeout = 500ms;
+  cfg.routes.push_back(route);
+  start(cfg);
+  auto began = std::chrono::steady_clock::now();
+  auto streamed = post_json_streaming(
+    grant_.port, "/v1/chat/completions",
+    R"({"model":"m","stream":true,"messages":[{"role":"user","content":"a b c d e"}]})", {},
+    auth());
+  auto took = std::chrono::steady_clock::now() - began;
+  ASSERT_EQ(streamed.status, 200u) << streamed.body;
+  EXPECT_TRUE(streamed.complete) << "the stream was cut instead of ended: " << streamed.error;
+  auto data = sse_data_lines(streamed.body);
+  ASSERT_GE(data.size(), 3u) << streamed.body;
+  EXPECT_EQ(data.back(), "[DONE]") << streamed.body;
+  EXPECT_NE(data[data.size() - 2].find("upstream_timeout"), std::string::npos) << streamed.body;
+  EXPECT_GE(took, 450ms);
+  EXPECT_LT(took, 1500ms) << "the stream outlived the route's timeout";
+}
+
+TEST_F(platform_server_test, a_connection_idle_past_the_idle_timeout_is_closed) {
+  platform_config cfg;
+  cfg.idle_timeout = 400ms;
+  start(cfg);
+  http_client client{grant_.port};
+  EXPECT_EQ(client.get("/health", auth()).status, 200u);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(client.get("/health", auth()).status, 200u) << "closed before its idle timeout";
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_THROW(client.get("/health", auth()), std::system_error)
+    << "still open past its idle timeout";
+}
+
 TEST_F(platform_server_test, a_request_body_over_the_route_limit_gets_413) {
   test_upstream recorder;
   platform_config cfg;
