@@ -17,8 +17,9 @@
 /// taken by the next start whose spec and image match; one that does not match is removed, never
 /// started. They are this run's (docker_state::owns) until removed: the events stream and the
 /// re-list leave them alone, and the runtime's end removes what is left. An earlier run's
-/// prepared containers are not adopted: their platform grants died with that run, so
-/// reconciliation removes them as it removes every container that is not running.
+/// prepared containers are not adopted: reconciliation removes them as it removes every
+/// container that is not running, and the new run prepares its own (one create, off the request
+/// path), instead of checking and re-granting a container that no request waits for.
 namespace janus::docker {
 
 /// Makes sure `ahead` containers of `spec` are prepared (after removing the model's prepared

@@ -1,8 +1,8 @@
 // Prepared containers on the real Docker engine with the janus-baseline image: once the pool is
 // warm a container of the model waits created (not started) with the engine's labels, a cold
 // request's container is that one (no create on its path), a shutdown leaves none, a restart
-// after SIGKILL removes the earlier run's (its platform grant died with that run), and one whose
-// image was rebuilt since is removed instead of started.
+// after SIGKILL removes the earlier run's (it is not running: reconciliation removes it, and the
+// new run prepares its own), and one whose image was rebuilt since is removed instead of started.
 
 #include "tests/integration/docker_fixture.hpp"
 #include "tests/support/http_client.hpp"
