@@ -746,6 +746,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
       st.failures_in_row = 0;
       st.start_allowed_at = now;
+      st.prepare_failures_in_row = 0; // the same for prepares
+      st.prepare_allowed_at = now;
       settle(self);
     },
     [self](release_atom, std::uint64_t key, lease_outcome) {
