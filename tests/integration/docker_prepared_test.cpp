@@ -21,15 +21,28 @@ using namespace std::chrono_literals;
 
 class docker_prepared : public docker_runtime {
 protected:
-  /// The one prepared container of this test, once there is exactly one (empty otherwise).
-  std::string one_prepared(std::chrono::milliseconds within) {
+  /// The one prepared container of this test, once there is exactly one and janusd has it
+  /// (`docker ps` shows it before janusd has read the create's answer); empty otherwise.
+  std::string one_prepared(std::chrono::milliseconds within, const std::string& not_this = {}) {
     std::string id;
     eventually(within, [&] {
       auto now = prepared();
-      id = now.size() == 1 ? *now.begin() : std::string{};
-      return !id.empty();
+      id = now.size() == 1 && *now.begin() != not_this ? *now.begin() : std::string{};
+      return !id.empty() && known(id);
     });
     return id;
+  }
+
+  /// Whether janusd logged container `id` as prepared (debug).
+  bool known(const std::string& id) {
+    auto log = janusd_->log();
+    for (auto at = log.find("docker: container prepared"); at != std::string::npos;
+         at = log.find("docker: container prepared", at + 1)) {
+      if (log.substr(at, log.find('\n', at) - at).find(id) != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /// The `container ready` log line of container `id`, once janusd has written it.
@@ -55,7 +68,6 @@ const std::string model_settings =
   "    min_warm: 0\n    max_containers: 2\n    prewarm_window: 0s\n    idle_ttl: 60s\n";
 
 TEST_F(docker_prepared, a_cold_request_starts_the_prepared_container_and_a_shutdown_removes_the_next) {
-  log_yaml_ = "  level: info\n";
   start_docker(image_model("m", model_settings));
   auto ahead = one_prepared(10s);
   ASSERT_FALSE(ahead.empty()) << "no prepared container:\n"
@@ -103,12 +115,8 @@ TEST_F(docker_prepared, a_restart_after_sigkill_removes_the_prepared_container_o
   EXPECT_EQ(prepared(), (std::set<std::string>{ahead})) << "SIGKILL leaves it behind";
 
   start_docker(image_model("m", model_settings));
-  std::string fresh;
-  EXPECT_TRUE(eventually(10s, [&] {
-    auto now = prepared();
-    fresh = now.size() == 1 ? *now.begin() : std::string{};
-    return !fresh.empty() && fresh != ahead;
-  })) << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out;
+  auto fresh = one_prepared(10s, ahead);
+  EXPECT_FALSE(fresh.empty()) << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out;
   EXPECT_TRUE(eventually(2s, [&] {
     return janusd_->log().find("it is not running (created)") != std::string::npos;
   })) << janusd_->log();
