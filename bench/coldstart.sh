@@ -214,8 +214,9 @@ janusd_iteration() {
   done
   [ -n "$ready" ] || { echo "bench/coldstart.sh: no container ready line in ${JLOG[$name]}" >&2; exit 1; }
   if [ "${JPREPARED[$name]:-0}" = 1 ] && ! grep -q '"prepared_ms"' <<<"$ready"; then
-    echo "bench/coldstart.sh: $name rep $rep: the cold start did not take the prepared container: $ready" >&2
-    exit 1
+    # janusd's choice, e.g. the image was rebuilt since the container was prepared (its log says
+    # why): counted in the summary, not an error.
+    echo "bench/coldstart.sh: $name rep $rep: the cold start created its container (no prepared one taken)" >&2
   fi
   echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
 }
@@ -397,6 +398,10 @@ ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_m
 isolation_ratio = summary["janusd-docker"]["median_ms"] / summary["janusd-docker-bridge"]["median_ms"]
 prepared_ratio = (summary["janusd-docker"]["median_ms"] / summary["janusd-docker-unprepared"]["median_ms"]
                   if "janusd-docker-unprepared" in summary else None)
+# Cold starts of the isolated janusd that took the prepared container (the others created theirs,
+# e.g. because the image was rebuilt meanwhile).
+took_prepared = sum(1 for r in measured if r["method"] == "janusd-docker" and "prepared_ms" in r["ready"])
+took_total = sum(1 for r in measured if r["method"] == "janusd-docker")
 isolation_goal = 1.0
 resumed_goal_ms = 25.0
 resumed = {m: summary[m]["median_ms"] for m in ("janusd-docker-resumed", "janusd-docker-python-resumed")
@@ -408,7 +413,7 @@ if "janusd-docker-python" in summary and "cli-python-0.01s" in summary:
 goal = 0.5
 result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
           "janusd_docker_bridge_phases": bridge_phases, "janusd_docker_unprepared_phases": unprepared_phases,
-          "ratio_prepared_vs_unprepared": prepared_ratio, "ratio_isolated_vs_bridged": isolation_ratio,
+          "ratio_prepared_vs_unprepared": prepared_ratio, "took_prepared": took_prepared, "cold_starts": took_total, "ratio_isolated_vs_bridged": isolation_ratio,
           "isolation_goal": isolation_goal, "resumed_median_ms": resumed, "resumed_goal_ms": resumed_goal_ms,
           "janusd_process_phases": process_phases, "cli_phases": cli_phases, "split": split,
           "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
@@ -506,7 +511,8 @@ if process_phases:
 lines += ["", "| measure | value | goal | met |", "| --- | ---: | ---: | :---: |",
           f"| cold-start TTFT, janusd / docker CLI (10 ms poll) | {ratio:.2f}× | ≤ {goal}× | {'yes' if ratio <= goal else 'no'} |",
           f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |",
-          *([f"| cold-start TTFT, janusd with / without a prepared container | {prepared_ratio:.2f}× | (info) | |"]
+          *([f"| cold-start TTFT, janusd with / without a prepared container | {prepared_ratio:.2f}× | (info) | |",
+             f"| janusd's cold starts that took the prepared container | {took_prepared} of {took_total} | (info) | |"]
             if prepared_ratio is not None else []),
           f"| cold-start TTFT, janusd isolated / bridged | {isolation_ratio:.2f}× | ≤ {isolation_goal:.2f}× | {'yes' if isolation_ratio <= isolation_goal else 'no'} |",
           *[f"| resumed TTFT p50{', Python baseline' if 'python' in m else ''} | {v:.1f} ms | ≤ {resumed_goal_ms:.0f} ms | "
