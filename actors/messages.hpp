@@ -47,6 +47,9 @@ using paused_atom = caf::atom_constant<caf::atom("paused")>;
 /// `resumed_atom, key` (supervisor to pool): thawed and answered its health check: ready. A
 /// resume that fails ends in the container's stop (gone_atom).
 using resumed_atom = caf::atom_constant<caf::atom("resumed")>;
+/// `prepared_atom, int count, std::string error` (runtime to pool): a prepare's end: how many
+/// containers of the model are prepared now, or (error not empty) why the prepare failed.
+using prepared_atom = caf::atom_constant<caf::atom("prepared")>;
 
 // -- supervisor internals (runtime and probe callbacks, timers) ------------------------------
 using started_atom = caf::atom_constant<caf::atom("started")>;

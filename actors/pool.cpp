@@ -77,6 +77,8 @@ bool start_container(self_ptr self) {
   record.supervisor = self->spawn(supervisor, caf::actor_cast<caf::actor>(self), key,
                                   std::move(spec), st.model, st.deps.supervisors);
   ++st.starts;
+  // The runtime starts a prepared container of the model when it has one (pool_plan rule 11).
+  st.prepared = std::max(0, st.prepared - 1);
   return true;
 }
 
@@ -255,6 +257,28 @@ bool can_pause(const pool_state& st) {
   return st.deps.supervisors.containers != nullptr && st.deps.supervisors.containers->can_pause();
 }
 
+/// Whether the pool's runtime prepares containers ahead (prepare_ahead is 0 otherwise).
+bool can_prepare(const pool_state& st) {
+  return st.deps.supervisors.containers != nullptr
+         && st.deps.supervisors.containers->can_prepare();
+}
+
+/// Asks the runtime to prepare containers of the model until `ahead` are; the answer comes back
+/// as prepared_atom.
+void prepare_containers(self_ptr self, int ahead) {
+  auto& st = self->state;
+  st.preparing = true;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.deps.supervisors.containers->prepare(
+    container_spec_for(st.model, st.deps), ahead, [me](result<int> done) {
+      if (done) {
+        caf::anon_send(me, prepared_atom::value, done.value(), std::string{});
+      } else {
+        caf::anon_send(me, prepared_atom::value, 0, done.error().message);
+      }
+    });
+}
+
 /// The containers the recent demand peak needs (demand-following pre-warm, docs/pool.md).
 int current_warm_target(const pool_state& st, time_point now) {
   pool_policy policy;
@@ -366,6 +390,10 @@ pool_view view_of(const pool_state& st, time_point now) {
   view.policy.prewarm_headroom = st.model.prewarm_headroom;
   view.policy.pause_after = st.model.pause_after;
   view.policy.max_paused = can_pause(st) ? st.model.max_paused : 0;
+  view.policy.prepare_ahead = can_prepare(st) ? st.model.prepare_ahead : 0;
+  view.prepared = st.prepared;
+  view.preparing = st.preparing;
+  view.prepare_allowed_at = st.prepare_allowed_at;
   view.containers.reserve(st.containers.size());
   for (const auto& [key, record] : st.containers) {
     container_view c;
@@ -543,6 +571,14 @@ void apply_plan(self_ptr self, const pool_plan& plan) {
       case pool_action::kind::fail_waiters:
         fail_waiters_now(self);
         break;
+      case pool_action::kind::prepare:
+        prepare_containers(self, step.count);
+        break;
+      case pool_action::kind::discard_prepared:
+        st.prepared = 0;
+        st.preparing = false;
+        st.deps.supervisors.containers->discard_prepared(st.model.name);
+        break;
       case pool_action::kind::announce_warm:
         st.warm_reached = true;
         logging::event{"pool reached min_warm"}
@@ -618,6 +654,11 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
   self->state.router = std::move(router);
   self->state.demand = demand_window{self->state.model.prewarm_window};
   self->state.start_allowed_at = self->clock().now();
+  self->state.prepare_allowed_at = self->state.start_allowed_at;
+  if (can_prepare(self->state) && self->state.model.prepare_ahead == 0) {
+    // An earlier pool of the model (before a reload) may have left prepared ones.
+    self->state.deps.supervisors.containers->discard_prepared(self->state.model.name);
+  }
   adopt_containers(self);
   settle(self);
   self->delayed_send(self, self->state.deps.tick, tick_atom::value);
@@ -705,6 +746,8 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       }
       st.failures_in_row = 0;
       st.start_allowed_at = now;
+      st.prepare_failures_in_row = 0; // the same for prepares
+      st.prepare_allowed_at = now;
       settle(self);
     },
     [self](release_atom, std::uint64_t key, lease_outcome) {
@@ -801,6 +844,31 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
         std::chrono::duration_cast<std::chrono::microseconds>(now - record.resume_began);
       record.slot->reopen();
       st.resumed_serve = true;
+      settle(self);
+    },
+    [self](prepared_atom, int count, std::string& error) {
+      auto& st = self->state;
+      if (st.shutting_down || !st.preparing) {
+        // Ending (discarded, or handed to a reload's successor, which prepares its own) or
+        // discarded since: the runtime removes what a discarded prepare made.
+        return;
+      }
+      st.preparing = false;
+      st.prepared = count;
+      auto now = self->clock().now();
+      if (error.empty()) {
+        st.prepare_failures_in_row = 0;
+      } else {
+        ++st.prepare_failures_in_row;
+        auto backoff = std::chrono::milliseconds{1000}
+                       * (1 << std::min(st.prepare_failures_in_row - 1, 6));
+        st.prepare_allowed_at = now + std::min<std::chrono::milliseconds>(backoff, max_backoff);
+        logging::event{"container prepare failed"}
+          .field("model", st.model.name)
+          .field("detail", error)
+          .field("failures_in_row", st.prepare_failures_in_row)
+          .warn();
+      }
       settle(self);
     },
     [self](unhealthy_atom, std::uint64_t key) {
@@ -903,6 +971,10 @@ caf::behavior pool(caf::stateful_actor<pool_state>* self, model_config model, po
       st.shutting_down = true;
       st.removing = true;
       st.successor = std::move(successor);
+      // The model's prepared containers go with it to the successor: its prepare keeps those
+      // that run what it runs and removes the others.
+      st.prepared = 0;
+      st.preparing = false;
       settle(self);
       if (st.containers.empty()) {
         self->quit();

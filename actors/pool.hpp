@@ -102,6 +102,12 @@ struct pool_state {
   /// was just resumed (resumed leases).
   bool cold_serve = false;
   bool resumed_serve = false;
+  /// Prepared containers of the model in the runtime as the pool knows it (pool_view::prepared),
+  /// whether a prepare is under way, and the back-off after failed prepares.
+  int prepared = 0;
+  bool preparing = false;
+  int prepare_failures_in_row = 0;
+  caf::actor_clock::time_point prepare_allowed_at;
   /// Containers paused, and resumed, since the pool began.
   std::uint64_t pauses = 0;
   std::uint64_t resumes = 0;

@@ -80,7 +80,17 @@ struct draft {
   }
 };
 
+/// Rule 11's end: the runtime removes what it prepared (none is left behind by an ending pool).
+void discard_prepared(draft& d) {
+  if (d.view.prepared > 0 || d.view.preparing) {
+    d.plan.push_back(pool_action{kind::discard_prepared});
+    d.view.prepared = 0;
+    d.view.preparing = false;
+  }
+}
+
 void end_pool(draft& d) {
+  discard_prepared(d);
   if (d.view.waiters > 0) {
     d.plan.push_back(pool_action{kind::fail_waiters});
     d.view.waiters = 0;
@@ -270,6 +280,8 @@ void replenish(draft& d, time_point now) {
     c.last_used = now;
     d.view.containers.push_back(c);
     ++started;
+    // The runtime starts a prepared container when it has one.
+    d.view.prepared = std::max(0, d.view.prepared - 1);
     return true;
   };
   while (d.view.waiters
@@ -283,6 +295,25 @@ void replenish(draft& d, time_point now) {
   if (started > 0) {
     d.plan.push_back(pool_action{kind::start, 0, started});
   }
+}
+
+void prepare_ahead(draft& d, time_point now) {
+  const auto& policy = d.view.policy;
+  if (policy.prepare_ahead <= 0) {
+    if (d.view.prepared > 0) {
+      discard_prepared(d);
+    }
+    return;
+  }
+  // While a container starts, the runtime may not have taken its prepared one yet: preparing
+  // now would count that one as still there.
+  if (d.view.prepared >= policy.prepare_ahead || d.view.preparing
+      || d.count_in(phase::starting) > 0 || now < d.view.start_allowed_at
+      || now < d.view.prepare_allowed_at) {
+    return;
+  }
+  d.plan.push_back(pool_action{kind::prepare, 0, policy.prepare_ahead});
+  d.view.preparing = true;
 }
 
 } // namespace
@@ -309,6 +340,7 @@ pool_plan decide(const pool_view& view, time_point now) {
   if (!view.warm_reached && d.count_in(phase::ready) >= view.policy.min_warm) {
     d.plan.push_back(pool_action{kind::announce_warm});
   }
+  prepare_ahead(d, now);
   return std::move(d.plan);
 }
 

@@ -63,6 +63,9 @@ struct pool_policy {
   /// runtime cannot pause).
   std::chrono::milliseconds pause_after{30000};
   int max_paused = 0;
+  /// Prepared containers (created ahead, not started) the runtime keeps for the next cold starts;
+  /// 0 = off (also when the runtime has nothing to prepare).
+  int prepare_ahead = 0;
 };
 
 /// How the pool is ending, if it is.
@@ -98,6 +101,13 @@ struct pool_view {
   /// The highest demand (requests in flight plus queued) of the recent window (demand_window);
   /// 0 when demand-following pre-warm is off.
   int demand_peak = 0;
+  /// Prepared containers of the model the runtime holds, as the pool knows it: what the last
+  /// prepare reported, less one for each start since (a start takes one when there is one).
+  int prepared = 0;
+  /// A prepare (or a discard) is under way in the runtime.
+  bool preparing = false;
+  /// No prepare before this (back-off after failed prepares).
+  time_point prepare_allowed_at;
 };
 
 /// Why the plan stops or retires a container: for the pool's logs and the stop reason.
@@ -150,6 +160,10 @@ struct pool_action {
     pause,
     /// Resume paused container `key`.
     resume,
+    /// Have the runtime prepare containers until `count` are prepared (created, not started).
+    prepare,
+    /// Have the runtime remove the model's prepared containers.
+    discard_prepared,
   };
 
   kind what = kind::serve;
@@ -190,6 +204,11 @@ using pool_plan = std::vector<pool_action>;
 ///    are spare, then until the live ones reach the warm target.
 /// 10. Waiters fail when nothing serves or will (no live or pausing container); the router
 ///    learns once that min_warm is ready.
+/// 11. Prepared containers (prepare_ahead > 0): each start of rule 9 takes one. When fewer than
+///    prepare_ahead are prepared, no prepare is under way, no container is starting (so the
+///    runtime has taken what the starts take) and neither starts nor prepares are in back-off,
+///    the runtime prepares up to prepare_ahead. Ending (any way), or prepare_ahead 0 while some
+///    are prepared: they are discarded.
 ///
 /// Live containers are starting, ready or resuming ones. Spare containers are ready ones with
 /// nothing in flight plus starting and resuming ones no waiter fills (waiters fill resuming ones

@@ -75,6 +75,7 @@ cleanup() {
             docker ps -aq --filter "label=janus.engine=$PY_ENGINE_ID";
             docker ps -aq --filter "label=janus.engine=$BRIDGE_ENGINE_ID";
             docker ps -aq --filter "label=janus.engine=$ENGINE_ID-resumed";
+            docker ps -aq --filter "label=janus.engine=$ENGINE_ID-unprepared";
             docker ps -aq --filter "label=janus.engine=$PY_ENGINE_ID-resumed";
             docker ps -aq --filter "name=coldbench-$RUN-"; } 2>/dev/null | sort -u)
   if [ -n "$left" ]; then docker rm -f $left >/dev/null 2>&1 || true; fi
@@ -158,15 +159,21 @@ janusd_gone() { # janusd_gone NAME: reports that janusd stopped answering, with 
   exit 1
 }
 
-# No container of the model exists, in janusd's pool nor (docker) in the engine.
+# No container of the model runs, in janusd's pool nor (docker) in the engine; with PREPARED=1
+# (docker) the engine holds exactly one of its containers created and not started (the pool's
+# prepared container, docs/pool.md), with PREPARED=0 none at all.
+declare -A JPREPARED
 make_cold() {
-  local name=$1 runtime=$2 pools
+  local name=$1 runtime=$2 pools states
   admin "$name" POST /admin/pools/baseline/drain >/dev/null || janusd_gone "$name"
   for _ in $(seq 200); do
     pools=$(admin "$name" GET /admin/pools) || janusd_gone "$name"
     if grep -q '"containers":\[\]' <<<"$pools"; then
-      if [ "$runtime" != docker ] \
-         || [ -z "$(docker ps -aq --filter "label=janus.engine=${JENGINE[$name]}")" ]; then
+      states=
+      [ "$runtime" = docker ] && states=$(docker ps -a --filter "label=janus.engine=${JENGINE[$name]}" \
+                                            --format '{{.State}}' | sort | tr '\n' ' ')
+      if [ "$runtime" != docker ] || { [ "${JPREPARED[$name]:-0}" = 1 ] && [ "$states" = "created " ]; } \
+         || { [ "${JPREPARED[$name]:-0}" = 0 ] && [ -z "$states" ]; }; then
         sleep 0.3 # let the daemon settle after the removal, so it does not overlap the start
         return 0
       fi
@@ -206,6 +213,11 @@ janusd_iteration() {
     sleep 0.05
   done
   [ -n "$ready" ] || { echo "bench/coldstart.sh: no container ready line in ${JLOG[$name]}" >&2; exit 1; }
+  if [ "${JPREPARED[$name]:-0}" = 1 ] && ! grep -q '"prepared_ms"' <<<"$ready"; then
+    # janusd's choice, e.g. the image was rebuilt since the container was prepared (its log says
+    # why): counted in the summary, not an error.
+    echo "bench/coldstart.sh: $name rep $rep: the cold start created its container (no prepared one taken)" >&2
+  fi
   echo "{\"method\":\"${JMETHOD[$name]}\",\"rep\":$rep,\"ttft_ms\":$ttft,\"ready\":$ready}" >> "$RAW"
 }
 
@@ -265,7 +277,12 @@ cli_iteration() {
 }
 
 # -- the runs -------------------------------------------------------------------------------
+# jd and jb keep the model's one prepared container (prepare_ahead: 1, the default): a cold start
+# takes it and skips the create; jn is jd without it (prepare_ahead: 0), for the ratio of the two.
+JPREPARED[jd]=1; JPREPARED[jb]=1; JPREPARED[jy]=1
 start_janusd jd docker janusd-docker
+start_janusd jn docker janusd-docker-unprepared "$IMAGE" "$ENGINE_ID-unprepared" isolated \
+  "    prepare_ahead: 0"
 start_janusd jb docker janusd-docker-bridge "$IMAGE" "$BRIDGE_ENGINE_ID" bridge
 start_janusd jr docker janusd-docker-resumed "$IMAGE" "$ENGINE_ID-resumed" isolated "$PAUSED_MODEL"
 [ "$PROCESS" = 1 ] && start_janusd jp process janusd-process
@@ -273,6 +290,7 @@ echo "bench/coldstart.sh: $REPS repetitions (+1 warm-up) of each method; work di
 for rep in $(seq 0 "$REPS"); do
   # Interleaved, so a noisy neighbour hits every method alike.
   janusd_iteration jd docker "$rep"
+  janusd_iteration jn docker "$rep"
   janusd_iteration jb docker "$rep"
   resumed_iteration jr "$rep"
   cli_iteration 0.01 "$rep"
@@ -329,6 +347,7 @@ def of(method, key=None, ready_key=None):
     return out
 
 methods = [("janusd-docker", "janusd, docker runtime, isolated (request → first token)"),
+           ("janusd-docker-unprepared", "janusd, docker runtime, isolated, `prepare_ahead: 0` (no prepared container; info)"),
            ("janusd-docker-bridge", "janusd, docker runtime, bridged (published port; info)"),
            ("janusd-docker-resumed", "janusd, docker runtime, a paused container resumed"),
            ("cli-0.01s", "docker CLI: run + port + curl /health every 10 ms + request"),
@@ -352,9 +371,10 @@ def phases(method, names):
             out[n] = {"median_ms": median(v), "p90_ms": pct(v, 90)}
     return out
 
-phase_names = ["wait_ms", "create_ms", "run_ms", "port_ms", "inspect_ms", "netns_ms", "ready_ms",
-               "probes", "start_ms"]
+phase_names = ["wait_ms", "image_ms", "prepared_ms", "create_ms", "run_ms", "port_ms", "inspect_ms",
+               "netns_ms", "ready_ms", "probes", "start_ms"]
 docker_phases = phases("janusd-docker", phase_names)
+unprepared_phases = phases("janusd-docker-unprepared", phase_names)
 bridge_phases = phases("janusd-docker-bridge", phase_names)
 python_phases = phases("janusd-docker-python", phase_names)
 process_phases = phases("janusd-process", ["wait_ms", "spawn_ms", "ready_ms", "probes", "start_ms"])
@@ -367,14 +387,21 @@ for m in ("cli-0.01s", "cli-0.1s", "cli-python-0.01s"):
 # janusd's own part of each cold TTFT: everything but the engine's create and start calls.
 engine_ms, own_ms = [], []
 for r in measured:
-    if r["method"] == "janusd-docker" and "create_ms" in r["ready"] and "run_ms" in r["ready"]:
-        engine = r["ready"]["create_ms"] + r["ready"]["run_ms"]
+    if r["method"] == "janusd-docker" and "run_ms" in r["ready"]:
+        # With a prepared container there is no create on the cold path (0 ms).
+        engine = r["ready"].get("create_ms", 0) + r["ready"]["run_ms"]
         engine_ms.append(engine)
         own_ms.append(r["ttft_ms"] - engine)
 split = {"engine_create_start_ms": median(engine_ms), "janusd_own_ms": median(own_ms)} if own_ms else {}
 ratio = summary["janusd-docker"]["median_ms"] / summary["cli-0.01s"]["median_ms"]
 ratio100 = summary["janusd-docker"]["median_ms"] / summary["cli-0.1s"]["median_ms"]
 isolation_ratio = summary["janusd-docker"]["median_ms"] / summary["janusd-docker-bridge"]["median_ms"]
+prepared_ratio = (summary["janusd-docker"]["median_ms"] / summary["janusd-docker-unprepared"]["median_ms"]
+                  if "janusd-docker-unprepared" in summary else None)
+# Cold starts of the isolated janusd that took the prepared container (the others created theirs,
+# e.g. because the image was rebuilt meanwhile).
+took_prepared = sum(1 for r in measured if r["method"] == "janusd-docker" and "prepared_ms" in r["ready"])
+took_total = sum(1 for r in measured if r["method"] == "janusd-docker")
 isolation_goal = 1.0
 resumed_goal_ms = 25.0
 resumed = {m: summary[m]["median_ms"] for m in ("janusd-docker-resumed", "janusd-docker-python-resumed")
@@ -385,7 +412,8 @@ if "janusd-docker-python" in summary and "cli-python-0.01s" in summary:
               / summary["cli-python-0.01s"]["median_ms"], "janusd_docker_phases": python_phases}
 goal = 0.5
 result = {"reps": reps, "image": image, "startup_delay_ms": delay, "summary": summary, "janusd_docker_phases": docker_phases,
-          "janusd_docker_bridge_phases": bridge_phases, "ratio_isolated_vs_bridged": isolation_ratio,
+          "janusd_docker_bridge_phases": bridge_phases, "janusd_docker_unprepared_phases": unprepared_phases,
+          "ratio_prepared_vs_unprepared": prepared_ratio, "took_prepared": took_prepared, "cold_starts": took_total, "ratio_isolated_vs_bridged": isolation_ratio,
           "isolation_goal": isolation_goal, "resumed_median_ms": resumed, "resumed_goal_ms": resumed_goal_ms,
           "janusd_process_phases": process_phases, "cli_phases": cli_phases, "split": split,
           "ratio_vs_cli_10ms": ratio, "ratio_vs_cli_100ms": ratio100, "goal": goal,
@@ -413,8 +441,12 @@ lines = ["## Cold start", "",
          "`network: isolated` (the default: no network, janus-init in front of the model, its "
          "platform endpoint made in its namespace); a second janusd with `network: bridge` (a "
          "published port, as the docker CLI runs it), each with its own engine id. "
+         "`prepare_ahead: 1` (the default): the model's next container waits created, not started, "
+         "and the cold start takes it (no create on its path; a fourth janusd with `prepare_ahead: 0` "
+         "is the same without it). "
          "Before each request the pool is drained (`POST /admin/pools/baseline/drain`) until janusd "
-         "lists no container and `docker ps` shows none of its engine, then 0.3 s of quiet. One "
+         "lists no container and `docker ps -a` shows none of its engine but the one prepared "
+         "container (none with `prepare_ahead: 0`), then 0.3 s of quiet. One "
          "request `janus-bench -n 1 -c 1 --stream`; its answer must carry `x-janus-start: cold`. "
          "TTFT runs from sending the request to the first SSE data frame.",
          "- **docker CLI** (what a user does by hand): from just before `docker run -d -p "
@@ -445,10 +477,12 @@ for m, label in methods:
         s = summary[m]
         lines.append(f"| {label} | {f(s['median_ms'])} | {f(s['p90_ms'])} | {f(s['min_ms'])} | {f(s['max_ms'])} |")
 lines += ["", "janusd's start, from its `container ready` log line (median / p90 ms):", "",
-          "| phase | isolated | bridged | " + ("Python baseline | " if python else "") + "meaning |",
-          "| --- | ---: | ---: | " + ("---: | " if python else "") + "--- |"]
+          "| phase | isolated | isolated, no prepared container | bridged | " + ("Python baseline | " if python else "") + "meaning |",
+          "| --- | ---: | ---: | ---: | " + ("---: | " if python else "") + "--- |"]
 meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot, thread hops)",
-           "create_ms": "`POST /containers/create`",
+           "image_ms": "a prepared container: the image's id read afresh (`GET /images/{name}/json`); else the image read when not cached",
+           "prepared_ms": "marker (0): the start took a prepared container, created ahead (no create on its path)",
+           "create_ms": "`POST /containers/create` (absent when a prepared container was taken)",
            "run_ms": "`POST /containers/{id}/start`",
            "port_ms": "bridged: inspect until the host port is published",
            "inspect_ms": "isolated: inspect for the container's pid (its network namespace)",
@@ -459,11 +493,12 @@ meaning = {"wait_ms": "start asked → the runtime begins it (a free start slot,
 def cell(p):
     return f"{f(p['median_ms'])} / {f(p['p90_ms'])} | " if p else "– | "
 for k in phase_names:
-    if k in docker_phases or k in bridge_phases:
+    if k in docker_phases or k in bridge_phases or k in unprepared_phases:
         py_cell = cell(python_phases.get(k)) if python else ""
-        lines.append(f"| `{k}` | {cell(docker_phases.get(k))}{cell(bridge_phases.get(k))}{py_cell}{meaning[k]} |")
+        lines.append(f"| `{k}` | {cell(docker_phases.get(k))}{cell(unprepared_phases.get(k))}"
+                     f"{cell(bridge_phases.get(k))}{py_cell}{meaning[k]} |")
 if split:
-    lines += ["", f"Of janusd's cold TTFT, the Docker engine's create and start calls take a median of "
+    lines += ["", f"Of janusd's cold TTFT, the Docker engine's create (none: a prepared container) and start calls take a median of "
               f"{f(split['engine_create_start_ms'])} ms; janusd's own part (start slot, port inspect, "
               f"readiness probe, routing, relaying the first frame) {f(split['janusd_own_ms'])} ms."]
 lines += ["", "docker CLI phases (median ms): " + "; ".join(
@@ -476,6 +511,9 @@ if process_phases:
 lines += ["", "| measure | value | goal | met |", "| --- | ---: | ---: | :---: |",
           f"| cold-start TTFT, janusd / docker CLI (10 ms poll) | {ratio:.2f}× | ≤ {goal}× | {'yes' if ratio <= goal else 'no'} |",
           f"| cold-start TTFT, janusd / docker CLI (100 ms poll) | {ratio100:.2f}× | (info) | |",
+          *([f"| cold-start TTFT, janusd with / without a prepared container | {prepared_ratio:.2f}× | (info) | |",
+             f"| janusd's cold starts that took the prepared container | {took_prepared} of {took_total} | (info) | |"]
+            if prepared_ratio is not None else []),
           f"| cold-start TTFT, janusd isolated / bridged | {isolation_ratio:.2f}× | ≤ {isolation_goal:.2f}× | {'yes' if isolation_ratio <= isolation_goal else 'no'} |",
           *[f"| resumed TTFT p50{', Python baseline' if 'python' in m else ''} | {v:.1f} ms | ≤ {resumed_goal_ms:.0f} ms | "
             f"{'yes' if v <= resumed_goal_ms else 'no'} |" for m, v in resumed.items()],

@@ -491,6 +491,7 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
   result.prewarm_headroom = reader.read_double("prewarm_headroom", result.prewarm_headroom, 0, 10);
   result.pause_after = reader.read_positive_duration("pause_after", result.pause_after);
   const std::int64_t max_paused = reader.read_int64("max_paused", result.max_paused);
+  const std::int64_t prepare_ahead = reader.read_int64("prepare_ahead", result.prepare_ahead);
   result.fallback = read_fallback_config(reader);
   reader.finish();
   if (max_paused < 0 || max_paused > result.max_containers) {
@@ -499,6 +500,12 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
                                           + std::to_string(max_paused));
   }
   result.max_paused = static_cast<int>(max_paused);
+  if (prepare_ahead < 0 || prepare_ahead > result.max_containers) {
+    fail(reader.key_path("prepare_ahead"), "must be between 0 and max_containers ("
+                                             + std::to_string(result.max_containers) + "), got "
+                                             + std::to_string(prepare_ahead));
+  }
+  result.prepare_ahead = static_cast<int>(prepare_ahead);
   if (min_warm < 0 || min_warm > result.max_containers) {
     fail(reader.key_path("min_warm"), "must be between 0 and max_containers ("
                                         + std::to_string(result.max_containers) + "), got "
@@ -514,6 +521,7 @@ model_config read_model(const yaml_entry& entry, const std::string& runtime,
     result.min_warm = 0;
     result.max_containers = 0;
     result.max_paused = 0;
+    result.prepare_ahead = 0;
     return result;
   }
   if (runtime == "process" && result.command.empty()) {

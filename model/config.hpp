@@ -153,6 +153,12 @@ struct model_config {
   /// `max_paused` at once; 0 max_paused = off (docs/pool.md).
   duration pause_after = std::chrono::seconds(30);
   int max_paused = 0;
+  /// Prepared containers: how many containers of the model the runtime keeps created but not
+  /// started (docker create done ahead), so that a cold start pays the start and readiness only;
+  /// 0 = off. A prepared container has no process and no memory, only its writable layer on disk,
+  /// and does not count toward max_containers. Runtimes with nothing to prepare (process) ignore it
+  /// (docs/pool.md).
+  int prepare_ahead = 1;
   /// The model's direct deployment: where a request goes that the pool cannot serve for a reason
   /// in `fallback.when`, or every request of an upstream-only model (`upstream:`; then the model
   /// has no command or image, and max_containers and min_warm are 0).

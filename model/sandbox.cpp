@@ -368,9 +368,11 @@ sandbox_model make_sandbox_model(const container_run_request& run, std::string_v
   model.max_concurrency = std::min(model.max_concurrency, limits.max_concurrency);
   model.idle_ttl = std::max(lifetime, std::chrono::milliseconds{1});
   model.network = network_mode::isolated;
-  // Demand-following pre-warm and the paused tier do not apply to a pool of one.
+  // Demand-following pre-warm, the paused tier and prepared containers do not apply to a pool
+  // of one that starts once.
   model.prewarm_window = std::chrono::milliseconds::zero();
   model.max_paused = 0;
+  model.prepare_ahead = 0;
   auto& r = model.resources;
   r.memory = std::min(r.memory, limits.max_memory);
   r.cpus = std::min(r.cpus, limits.max_cpus);

@@ -38,7 +38,7 @@ void on_event(docker_state& state, const container_event& event) {
   auto id = short_id(event.id);
   auto it = state.containers.find(id);
   if (it == state.containers.end()) {
-    if (event.action == "create" && !state.creating.contains(event.name)) {
+    if (event.action == "create" && !state.owns(id, event.name)) {
       // Not this run's: a create that an earlier run (killed while it waited for the answer)
       // sent, which the daemon completed after this run's reconciliation listed containers.
       logging::event{"docker: removing container"}
@@ -120,8 +120,21 @@ net::awaitable<bool> resync(std::shared_ptr<docker_state> state) {
     }
     state->report_death(id);
   }
+  // Prepared containers that the engine lost meanwhile (removed by hand) are forgotten: the
+  // next start creates afresh.
+  for (auto& [model, list] : state->prepared) {
+    std::erase_if(list, [&](const prepared_container& c) {
+      if (c.seq >= judged_below || by_id.contains(c.id)) {
+        return false;
+      }
+      if (state->isolation.platform) {
+        state->isolation.platform->close(c.name);
+      }
+      return true;
+    });
+  }
   for (const auto& [id, c] : by_id) {
-    if (state->containers.contains(id) || state->creating.contains(c.name)) {
+    if (state->owns(id, c.name)) {
       continue;
     }
     logging::event{"docker: removing container"}

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "logging/event.hpp"
+#include "runtime/docker_prepared.hpp"
 #include "runtime/docker_reconcile.hpp"
 #include "runtime/docker_starts.hpp"
 #include "runtime/docker_state.hpp"
@@ -94,6 +95,21 @@ void docker_runtime::adopt(const container_info& container, exit_handler on_exit
 
 bool docker_runtime::can_pause() const {
   return true;
+}
+
+bool docker_runtime::can_prepare() const {
+  return true;
+}
+
+void docker_runtime::prepare(container_spec spec, int ahead, prepare_handler on_done) {
+  net::post(io_, [state = state_, spec = std::move(spec), ahead,
+                  on_done = std::move(on_done)]() mutable {
+    docker::prepare_containers(state, std::move(spec), ahead, std::move(on_done));
+  });
+}
+
+void docker_runtime::discard_prepared(const std::string& model) {
+  net::post(io_, [state = state_, model] { docker::discard_prepared(state, model); });
 }
 
 void docker_runtime::pause(const std::string& id, pause_handler on_done) {

@@ -45,8 +45,11 @@ struct docker_isolation {
 /// reconcile() adopts or removes what earlier runs with the same engine identity left. Starts
 /// under way at once are bounded, every call has a timeout, and a daemon error reaches the
 /// caller in the daemon's own words. All state lives on one io_context: public calls post to it.
-/// The flows live apart, by responsibility: docker_starts (start and stop), docker_events
-/// (events and re-lists), docker_reconcile (adoption); docker_api is the pure codec.
+/// prepare() creates containers ahead, which the next starts of their model take (no create on
+/// the cold path).
+/// The flows live apart, by responsibility: docker_starts (start and stop), docker_prepared
+/// (containers created ahead), docker_events (events and re-lists), docker_reconcile
+/// (adoption); docker_api is the pure codec.
 class docker_runtime : public runtime {
 public:
   /// The caller stops `isolation.sockets` before the executors its answers go to end. Each
@@ -75,6 +78,14 @@ public:
   void adopt(const container_info& container, exit_handler on_exit) override;
 
   bool can_pause() const override;
+
+  /// True: a container is created ahead (docker_prepared.hpp), so that a cold start skips the
+  /// create.
+  bool can_prepare() const override;
+
+  void prepare(container_spec spec, int ahead, prepare_handler on_done) override;
+
+  void discard_prepared(const std::string& model) override;
 
   /// `POST /containers/{id}/pause` (the cgroup freezer).
   void pause(const std::string& id, pause_handler on_done) override;

@@ -14,6 +14,7 @@
 #include "runtime/docker_api.hpp"
 #include "runtime/docker_events.hpp"
 #include "runtime/docker_images.hpp"
+#include "runtime/docker_prepared.hpp"
 
 namespace janus::docker {
 
@@ -124,94 +125,73 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
     mark = next.asked + *next.image_took;
   }
   timed("wait");
-  auto seq = state->next_seq++;
-  auto name = container_name(state->cfg.engine_id, spec.model, state->token, seq);
   bool isolated = spec.network == network_mode::isolated;
-  const auto& isolation = state->isolation;
-  launch how;
-  if (isolated) {
-    if (!isolation.sockets || !isolation.platform) {
-      error_info failure{errc::no_capacity, "an isolated container of image " + spec.image
-                                              + " needs the socket factory and the platform "
-                                                "server, and this runtime has neither"};
-      next.on_started(std::move(failure));
-      co_return;
-    }
-    auto image = co_await image_config_of(state, spec);
-    if (image.second) {
-      timed("image");
-    }
-    auto program = image.first ? program_of(spec, image.first.value())
-                               : result<std::vector<std::string>>{image.first.error()};
-    if (!program) {
-      next.on_started(program.error());
-      co_return;
-    }
-    how.program = std::move(program.value());
-    platform_owner owner{spec.model, name, {}};
-    how.env = isolation.platform->prepare(owner, isolation.options.platform_port);
-  }
-  // Whatever prepare() kept for the container is forgotten on every failed path below: by
-  // name until the container has an id, by forget() after.
-  auto forget_name = [&state, &name] {
-    if (state->isolation.platform) {
-      state->isolation.platform->close(name);
-    }
-  };
-  auto body = create_body(spec, isolation.options, how);
-  auto create_path = "/containers/create?name=" + name;
-  state->creating.insert(name);
-  auto created = co_await state->api.call(http::verb::post, create_path, body);
-  timed("create");
-  state->creating.erase(name);
-  if (created.status == 0) {
-    note_engine_trouble(state);
-  }
-  if (created.status == 404) {
-    forget_name();
-    // Gone since it was read: the next start looks for it (and pulls it) again.
-    state->images.erase(spec.image);
-    error_info failure{errc::no_capacity, missing_image(spec, created.message())};
+  if (isolated && (!state->isolation.sockets || !state->isolation.platform)) {
+    error_info failure{errc::no_capacity, "an isolated container of image " + spec.image
+                                            + " needs the socket factory and the platform "
+                                              "server, and this runtime has neither"};
     next.on_started(std::move(failure));
     co_return;
   }
-  if (created.status != 201) {
-    if (created.status == 0 && created.sent) {
-      // No answer, but the daemon may have created it: it must not stay behind.
-      co_await remove_container(state->api, name);
+  // A prepared container of the model when there is one that runs what `spec` runs (its create
+  // was done ahead: no `create` phase, a `prepared` marker); else one created now. One whose
+  // start finds it gone (removed by hand) gives way to a new one, once.
+  std::optional<created_container> made;
+  std::optional<api_response> started;
+  std::string id;
+  for (int attempt = 0; attempt < 2 && !started; ++attempt) {
+    std::optional<taken_prepared> taken;
+    if (attempt == 0) {
+      taken = co_await take_prepared(state, spec);
     }
-    forget_name();
-    error_info failure{errc::no_capacity, "cannot create a container of image " + spec.image
-                                            + ": " + created.message()};
-    next.on_started(std::move(failure));
-    co_return;
-  }
-  auto full_id = parse_created(created.body);
-  if (!full_id) {
-    // Created under a name we know: remove it by name.
-    co_await remove_container(state->api, name);
-    forget_name();
-    next.on_started(full_id.error());
-    co_return;
-  }
-  auto id = short_id(full_id.value());
-  tracked entry;
-  entry.model = spec.model;
-  entry.name = name;
-  entry.seq = seq;
-  entry.on_exit = std::move(next.on_exit);
-  state->containers.emplace(id, std::move(entry));
+    if (taken) {
+      made = std::move(taken->container);
+      for (auto& step : taken->phases) {
+        phases.push_back(std::move(step));
+      }
+    } else {
+      auto created = co_await create_container(state, spec);
+      if (!created) {
+        next.on_started(created.error());
+        co_return;
+      }
+      made = std::move(created.value());
+      for (auto& step : made->phases) {
+        phases.push_back(std::move(step));
+      }
+    }
+    mark = clock::now();
+    id = made->id;
+    tracked entry;
+    entry.model = spec.model;
+    entry.name = made->name;
+    entry.seq = made->seq;
+    entry.on_exit = next.on_exit;
+    state->containers.emplace(id, std::move(entry));
 
-  auto start_path = "/containers/" + id + "/start";
-  auto started = co_await state->api.call(http::verb::post, start_path, no_body);
+    auto start_path = "/containers/" + id + "/start";
+    auto answer = co_await state->api.call(http::verb::post, start_path, no_body);
+    if (answer.status == 404 && taken) {
+      logging::event{"docker: prepared container is gone; creating a new one"}
+        .field("model", spec.model)
+        .field("container", id)
+        .field("name", made->name)
+        .info();
+      state->forget(id);
+      continue;
+    }
+    started = std::move(answer);
+  }
   timed("run");
-  if (started.status == 0) {
+  const auto& name = made->name;
+  const auto& how = made->how;
+  if (started->status == 0) {
     note_engine_trouble(state);
   }
   std::string problem;
-  if (started.status != 204 && started.status != 304) {
+  if (started->status != 204 && started->status != 304) {
     problem = "cannot start container " + id + " of image " + spec.image + ": "
-              + started.message();
+              + started->message();
   } else {
     // From its first line: what a container says while it fails to become reachable (or
     // after) is in janusd's log too. forget() closes the stream on every path below.
@@ -247,6 +227,7 @@ net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_star
     }
   }
   if (!target) {
+    // A prepared one too: removed, and the next start creates afresh (or takes another).
     co_await remove_container(state->api, id);
     state->forget(id);
     error_info failure{errc::no_capacity, std::move(problem)};
@@ -368,6 +349,83 @@ net::awaitable<void> run_stop(std::shared_ptr<docker_state> state, std::string i
 }
 
 } // namespace
+
+net::awaitable<result<created_container>> create_container(std::shared_ptr<docker_state> state,
+                                                           container_spec spec) {
+  std::vector<start_phase> phases;
+  auto mark = clock::now();
+  auto timed = [&phases, &mark](const char* name) {
+    auto now = clock::now();
+    phases.push_back(
+      start_phase{name, std::chrono::duration_cast<std::chrono::microseconds>(now - mark)});
+    mark = now;
+  };
+  auto seq = state->next_seq++;
+  auto name = container_name(state->cfg.engine_id, spec.model, state->token, seq);
+  const auto& isolation = state->isolation;
+  launch how;
+  if (spec.network == network_mode::isolated) {
+    if (!isolation.sockets || !isolation.platform) {
+      error_info failure{errc::no_capacity, "an isolated container of image " + spec.image
+                                              + " needs the socket factory and the platform "
+                                                "server, and this runtime has neither"};
+      co_return failure;
+    }
+    auto image = co_await image_config_of(state, spec);
+    if (image.second) {
+      timed("image");
+    }
+    auto program = image.first ? program_of(spec, image.first.value())
+                               : result<std::vector<std::string>>{image.first.error()};
+    if (!program) {
+      co_return program.error();
+    }
+    how.program = std::move(program.value());
+    platform_owner owner{spec.model, name, {}};
+    how.env = isolation.platform->prepare(owner, isolation.options.platform_port);
+  }
+  // Whatever prepare() kept for the container is forgotten on every failed path below.
+  auto forget_name = [&state, &name] {
+    if (state->isolation.platform) {
+      state->isolation.platform->close(name);
+    }
+  };
+  auto body = create_body(spec, isolation.options, how);
+  auto create_path = "/containers/create?name=" + name;
+  state->creating.insert(name);
+  auto created = co_await state->api.call(http::verb::post, create_path, body);
+  timed("create");
+  state->creating.erase(name);
+  if (created.status == 0) {
+    note_engine_trouble(state);
+  }
+  if (created.status == 404) {
+    forget_name();
+    // Gone since it was read: the next start looks for it (and pulls it) again.
+    state->images.erase(spec.image);
+    error_info failure{errc::no_capacity, missing_image(spec, created.message())};
+    co_return failure;
+  }
+  if (created.status != 201) {
+    if (created.status == 0 && created.sent) {
+      // No answer, but the daemon may have created it: it must not stay behind.
+      co_await remove_container(state->api, name);
+    }
+    forget_name();
+    error_info failure{errc::no_capacity, "cannot create a container of image " + spec.image
+                                            + ": " + created.message()};
+    co_return failure;
+  }
+  auto full_id = parse_created(created.body);
+  if (!full_id) {
+    // Created under a name we know: remove it by name.
+    co_await remove_container(state->api, name);
+    forget_name();
+    co_return full_id.error();
+  }
+  created_container out{short_id(full_id.value()), name, seq, std::move(how), std::move(phases)};
+  co_return out;
+}
 
 void start_container(const std::shared_ptr<docker_state>& state, pending_start next) {
   if (next.spec.pull == pull_policy::never) {

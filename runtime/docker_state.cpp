@@ -91,11 +91,40 @@ std::vector<std::string> docker_state::leftovers() {
       isolation.platform->close(c.name);
     }
   }
+  for (auto& [model, list] : prepared) {
+    for (const auto& c : list) {
+      out.push_back(c.id);
+      if (isolation.platform) {
+        isolation.platform->close(c.name);
+      }
+    }
+  }
+  prepared.clear();
+  for (const auto& [id, name] : discarding) {
+    out.push_back(id);
+    if (isolation.platform) {
+      isolation.platform->close(name);
+    }
+  }
   out.insert(out.end(), creating.begin(), creating.end());
   if (output) {
     output->forget_all();
   }
   return out;
+}
+
+bool docker_state::owns(const std::string& id, const std::string& name) const {
+  if (containers.contains(id) || creating.contains(name) || discarding.contains(id)) {
+    return true;
+  }
+  for (const auto& [model, list] : prepared) {
+    for (const auto& c : list) {
+      if (c.id == id) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 result<endpoint> endpoint_of(docker_state& state, const container_state& inspected,

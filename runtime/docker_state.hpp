@@ -66,6 +66,21 @@ struct tracked {
   std::chrono::steady_clock::time_point died_at{};
 };
 
+/// A container created ahead for the next start of its model (runtime::prepare): created, not
+/// started, not known to any pool.
+struct prepared_container {
+  /// The short id, and the name janusd gave it (its platform grant's key).
+  std::string id;
+  std::string name;
+  std::uint64_t seq = 0;
+  /// generation_of() the spec it was made for, and the id of the image it was created from: a
+  /// start whose spec or image differs does not take it.
+  std::string generation;
+  std::string image_id;
+  /// What an isolated one runs and the platform variables its grant gave it.
+  launch how;
+};
+
 /// Where the runtime's copy of each image stands ("present", "pulling", "pulled", "failed:
 /// ..."), for the admin listing: written on the runtime's io_context, read from any thread.
 class image_board {
@@ -128,9 +143,14 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   /// removed from the engine (and forgotten) after.
   void report_death(const std::string& id);
 
-  /// What must be removed when the runtime goes: every tracked container and every create
-  /// under way (by name). Closes every namespace handle and every log stream on the way.
+  /// What must be removed when the runtime goes: every tracked container, every prepared one
+  /// and every create under way (by name). Closes every namespace handle, platform grant and log
+  /// stream on the way.
   std::vector<std::string> leftovers();
+
+  /// Whether container `id` (named `name`) is this run's: tracked, prepared, being created or
+  /// being removed as a discarded prepared one.
+  bool owns(const std::string& id, const std::string& name) const;
 
   boost::asio::io_context& io;
   const docker_config cfg;
@@ -150,6 +170,14 @@ struct docker_state : std::enable_shared_from_this<docker_state> {
   std::unordered_map<std::string, tracked> containers;
   /// Names of containers whose create is under way (no id known yet).
   std::set<std::string> creating;
+  /// Prepared containers by model, oldest first (docker_prepared.hpp); creates under way for
+  /// prepares by model; and a count per model that discard_prepared() raises, so that a prepare
+  /// under way at a discard removes what it made.
+  std::map<std::string, std::deque<prepared_container>> prepared;
+  std::map<std::string, int> preparing;
+  std::map<std::string, std::uint64_t> prepare_epochs;
+  /// Prepared containers being removed (id to name): still this run's until they are gone.
+  std::map<std::string, std::string> discarding;
   std::deque<pending_start> queue;
   int starts_running = 0;
   /// The engine could not be reached (the events stream was lost, or a call got no answer),

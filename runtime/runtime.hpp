@@ -142,6 +142,32 @@ public:
     on_done(error_info{errc::no_capacity, "the " + name() + " runtime cannot resume containers"});
   }
 
+  /// Told the end of a prepare(): how many containers of the model are prepared now, or what
+  /// failed.
+  using prepare_handler = std::function<void(result<int>)>;
+
+  /// Whether prepare() does anything here. A runtime without a create step worth doing ahead
+  /// (process: a fork is the start) says no, and its pools never prepare (the defaults below).
+  virtual bool can_prepare() const {
+    return false;
+  }
+
+  /// Makes sure that `ahead` containers of `spec` are prepared: made as start() would make them
+  /// (name, labels, environment, a platform grant of their own), not started, so that the next
+  /// start() of the model takes one and skips that work. Prepared containers of the model that
+  /// would not run what `spec` runs (configuration or image changed) are removed first.
+  /// `on_done` runs once, with how many are prepared now. A start() that finds one of its model
+  /// takes it (when it still runs what the start's spec runs; it is removed otherwise), so each
+  /// start uses up one. The default prepares nothing.
+  virtual void prepare(container_spec spec, int ahead, prepare_handler on_done) {
+    on_done(0);
+  }
+
+  /// Removes every prepared container of `model`, and those that prepares under way make. The
+  /// runtime's end removes what is left as well.
+  virtual void discard_prepared(const std::string& model) {
+  }
+
   using available_handler = std::function<void()>;
 
   /// Sets the handler told each time the backend's engine answers again after it could not be

@@ -154,6 +154,20 @@ std::set<std::string> docker_runtime::containers(bool all) {
                    + engine_id_);
   EXPECT_EQ(listed.status, 0) << listed.out;
   auto ids = words(listed.out);
+  std::set<std::string> out{ids.begin(), ids.end()};
+  if (all && janusd_ && janusd_->running()) {
+    for (const auto& id : prepared()) {
+      out.erase(id);
+    }
+  }
+  return out;
+}
+
+std::set<std::string> docker_runtime::prepared() {
+  auto listed = sh(docker_ + " ps -aq --filter status=created --filter label=janus.engine="
+                   + engine_id_);
+  EXPECT_EQ(listed.status, 0) << listed.out;
+  auto ids = words(listed.out);
   return {ids.begin(), ids.end()};
 }
 

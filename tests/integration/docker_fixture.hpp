@@ -58,8 +58,13 @@ protected:
   void start_docker(const std::string& models_yaml, const std::string& server_yaml = {},
                     bool wait_ready = true, const std::string& docker_yaml = {});
 
-  /// The ids of this test's containers (`docker ps` short ids), running ones unless `all`.
+  /// The ids of this test's containers (`docker ps` short ids), running ones unless `all`. With
+  /// `all`, containers created and never started count only once janusd has exited: while it runs
+  /// they are its prepared containers (runtime::prepare), not leftovers; prepared() lists them.
   std::set<std::string> containers(bool all = false);
+
+  /// This test's containers that were created and never started (Docker's state `created`).
+  std::set<std::string> prepared();
 
   /// `docker inspect --format FORMAT id`.
   std::string inspect(const std::string& id, const std::string& format);

@@ -214,7 +214,8 @@ TEST_F(docker_runtime, idle_containers_above_min_warm_are_stopped_and_removed) {
 
 TEST_F(docker_runtime, a_cold_start_logs_how_long_create_start_inspect_netns_and_readiness_took) {
   log_yaml_ = "  level: info\n";
-  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n"));
+  // No prepared container (docker_prepared_test.cpp has those): this start creates its own.
+  start_docker(image_model("m", "    min_warm: 0\n    max_containers: 1\n    prepare_ahead: 0\n"));
   auto first = post_json(port_, "/v1/chat/completions", chat("m", "wake up"));
   ASSERT_EQ(first.status, 200u) << first.body;
   ASSERT_EQ(first.header("x-janus-start"), "cold");

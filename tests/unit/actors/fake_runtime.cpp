@@ -124,7 +124,22 @@ void fake_runtime::end_all() {
   }
 }
 
+bool fake_runtime::can_prepare() const {
+  return prepares_enabled;
+}
+
+void fake_runtime::prepare(container_spec spec, int ahead, prepare_handler on_done) {
+  prepares.push_back(prepare_call{std::move(spec), ahead, std::move(on_done)});
+}
+
+void fake_runtime::discard_prepared(const std::string& model) {
+  discards.push_back(model);
+}
+
 void fake_runtime::forget() {
+  for (auto& call : prepares) {
+    call.on_done = nullptr;
+  }
   for (auto& call : starts_) {
     call.on_started = nullptr;
     call.on_exit = nullptr;

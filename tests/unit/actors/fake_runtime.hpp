@@ -32,6 +32,13 @@ public:
     bool exited = false;
   };
 
+  /// One prepare() call; the test answers it through `on_done`.
+  struct prepare_call {
+    container_spec spec;
+    int ahead = 0;
+    prepare_handler on_done;
+  };
+
   /// One stop() call.
   struct stop_call {
     std::string id;
@@ -45,6 +52,10 @@ public:
   void stop(const std::string& id, std::chrono::milliseconds grace) override;
   void list(list_handler on_list) override;
   void adopt(const container_info& container, exit_handler on_exit) override;
+  /// What `prepares_enabled` says (off by default: the pools of other tests never prepare).
+  bool can_prepare() const override;
+  void prepare(container_spec spec, int ahead, prepare_handler on_done) override;
+  void discard_prepared(const std::string& model) override;
 
   // -- the test's side ----------------------------------------------------------------------
 
@@ -92,6 +103,12 @@ public:
 
   /// Drops the recorded handlers (they hold actor handles).
   void forget();
+
+  /// Whether this runtime prepares containers ahead (can_prepare()).
+  bool prepares_enabled = false;
+  /// prepare() calls, and the models of discard_prepared() calls, in call order.
+  std::vector<prepare_call> prepares;
+  std::vector<std::string> discards;
 
 private:
   std::vector<start_call> starts_;

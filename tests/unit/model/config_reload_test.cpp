@@ -68,7 +68,7 @@ TEST(plan_model_reload, any_field_that_differs_makes_a_model_changed) {
   for (std::string extra :
        {"    env: {A: \"1\"}\n", "    max_concurrency: 2\n", "    idle_ttl: 1m\n",
         "    health:\n      path: /ready\n", "    resources:\n      pids_limit: 10\n",
-        "    first_byte_timeout: 5s\n", "    max_paused: 1\n"}) {
+        "    first_byte_timeout: 5s\n", "    max_paused: 1\n", "    prepare_ahead: 0\n"}) {
     auto plan = plan_model_reload(running, parsed(base + extra).models);
     EXPECT_EQ(names_of(plan.changed), names{"m"}) << extra;
     EXPECT_TRUE(plan.unchanged.empty()) << extra;

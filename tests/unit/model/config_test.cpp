@@ -485,6 +485,21 @@ TEST(config, pause_after_and_max_paused_are_per_model_keys_off_by_default) {
                           "models.baseline.pause_after: "));
 }
 
+TEST(config, prepare_ahead_is_a_per_model_key_on_by_default_up_to_max_containers) {
+  const auto defaults = parse_config(with_model_settings(""));
+  EXPECT_EQ(defaults.models.front().prepare_ahead, 1) << "one container prepared by default";
+  EXPECT_EQ(parse_config(with_model_settings("    prepare_ahead: 0\n")).models.front().prepare_ahead,
+            0);
+  EXPECT_EQ(parse_config(with_model_settings("    max_containers: 4\n    prepare_ahead: 4\n"))
+              .models.front()
+              .prepare_ahead,
+            4);
+  EXPECT_EQ(error_of(with_model_settings("    max_containers: 4\n    prepare_ahead: 5\n")),
+            "models.baseline.prepare_ahead: must be between 0 and max_containers (4), got 5");
+  EXPECT_EQ(error_of(with_model_settings("    prepare_ahead: -1\n")),
+            "models.baseline.prepare_ahead: must be between 0 and max_containers (4), got -1");
+}
+
 // -- sizes --------------------------------------------------------------------------------------
 
 TEST(parse_size, accepts_bytes_and_binary_and_decimal_units) {
