@@ -3,6 +3,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include <utility>
+
 #include "logging/event.hpp"
 #include "runtime/docker_api.hpp"
 #include "runtime/docker_images.hpp"
@@ -143,8 +145,32 @@ void prepare_containers(const std::shared_ptr<docker_state>& state, container_sp
       on_done(std::move(*failure));
       return;
     }
-    net::co_spawn(state->io, run_prepare(state, std::move(spec), ahead, std::move(on_done)),
-                  net::detached);
+    // Answered once: by run_prepare(), or here if it threw before it answered (the pool would
+    // wait for the answer for good and prepare nothing more).
+    auto once = std::make_shared<runtime::prepare_handler>(std::move(on_done));
+    auto answer = [once](result<int> done) {
+      if (auto handler = std::exchange(*once, nullptr)) {
+        handler(std::move(done));
+      }
+    };
+    net::co_spawn(state->io, run_prepare(state, spec, ahead, answer),
+                  [answer, model = spec.model](std::exception_ptr error) {
+                    if (!error) {
+                      return;
+                    }
+                    std::string what = "unknown exception";
+                    try {
+                      std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                      what = e.what();
+                    } catch (...) {
+                    }
+                    logging::event{"docker: preparing a container failed unexpectedly"}
+                      .field("model", model)
+                      .field("error", what)
+                      .error();
+                    answer(error_info{errc::no_capacity, "preparing a container failed: " + what});
+                  });
   });
 }
 
