@@ -1071,10 +1071,10 @@ std::string chat_proxy::early_head() {
 
 void chat_proxy::watch_client() {
   watch_ = std::make_shared<client_watch>(client_watch{this, 0});
-  // A receive that peeks, not a wait: Asio arms every wait with an epoll_ctl, while a receive
-  // finds the socket registered for reading already and, after the read that took the request
-  // and emptied the socket, tries no recv of its own first: no system call at all until the
-  // client sends or closes. The peeked bytes stay in the socket.
+  // A receive that peeks, not a wait: Asio arms every wait with an epoll_ctl (EPOLL_CTL_MOD),
+  // while a receive finds the socket registered for reading already and costs one recv that
+  // finds nothing (strace: one recvfrom per request instead of one epoll_ctl). The peeked bytes
+  // stay in the socket for the session.
   client_.socket().async_receive(
     asio::buffer(&watch_->byte, 1), tcp::socket::message_peek,
     [watch = watch_](beast::error_code ec, std::size_t n) {
