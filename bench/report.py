@@ -50,7 +50,7 @@ w("## Machine\n")
 w("- nproc: %d, CPU: %s" % (os.cpu_count(), cpu_model()))
 w("- kernel: %s, %s" % (platform.release(), platform.platform()))
 w("- janusd: `server.threads: 1`, one CAF scheduler thread; nginx: 1 worker, keepalive upstream, "
-  "`proxy_buffering off`; HAProxy (%s): `nbthread 1`, `http-reuse always`, keep-alive upstream\n"
+  "`proxy_buffering off`; HAProxy (%s): `nbthread 1`, `http-reuse always`, `option http-no-delay`, keep-alive upstream\n"
   % haproxy_version())
 w("## Setup\n")
 w("janusd (bench/janusd.yaml) starts one janus-baseline container (process backend, "
