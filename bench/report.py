@@ -28,6 +28,15 @@ for r in rows:
         table.setdefault(key, []).append((x["request_throughput"], x["median_ttft_ms"],
                                           x["p99_ttft_ms"], x["median_e2el_ms"], x["failed"]))
 
+SYSTEMS = ("direct", "janusd", "nginx", "haproxy")
+
+def haproxy_version():
+    try:
+        out = subprocess.run(["haproxy", "-v"], capture_output=True, text=True, timeout=5).stdout
+        return out.split()[2]
+    except Exception:  # noqa
+        return "?"
+
 def m(table, key, i):
     return med([v[i] for v in table.get(key, [])])
 
@@ -36,16 +45,18 @@ w = out.append
 targets = []  # (measure, value, goal, met) of every target, for the summary at the top
 w("# Benchmarks\n")
 w("Written by `bench/run.sh` (do not edit by hand). Medians of %s repetitions; in every repetition the "
-  "three systems run in turn, so a noisy neighbour hits them alike.\n" % reps)
+  "four systems run in turn, so a noisy neighbour hits them alike.\n" % reps)
 w("## Machine\n")
 w("- nproc: %d, CPU: %s" % (os.cpu_count(), cpu_model()))
 w("- kernel: %s, %s" % (platform.release(), platform.platform()))
 w("- janusd: `server.threads: 1`, one CAF scheduler thread; nginx: 1 worker, keepalive upstream, "
-  "`proxy_buffering off`\n")
+  "`proxy_buffering off`; HAProxy (%s): `nbthread 1`, `http-reuse always`, `option http-no-delay`, keep-alive upstream\n"
+  % haproxy_version())
 w("## Setup\n")
 w("janusd (bench/janusd.yaml) starts one janus-baseline container (process backend, "
-  "max_concurrency 256). `direct` and `nginx` are pointed at that same process (its PORT read from "
-  "/proc/<pid>/environ), so all three share one upstream and differ only in the proxy in front.\n")
+  "max_concurrency 256). `direct`, `nginx` (bench/nginx.conf.in) and `haproxy` (bench/haproxy.cfg.in) "
+  "are pointed at that same process (its PORT read from /proc/<pid>/environ), so all four share one "
+  "upstream and differ only in the proxy in front.\n")
 w("- non-stream: `wrk -t1 -cC -d%gs -s bench/post.lua URL/v1/chat/completions` (16-token answer)" % secs)
 w("- stream: `janus-bench -cC -d%gs --stream --max-tokens 8 --baseline-tokens --body-extra "
   "'{\"janus_baseline\":{\"token_delay_ms\":5}}' URL` (8 tokens, each 5 ms after the one before; "
@@ -59,7 +70,7 @@ w("## Non-stream (wrk)\n")
 w("| c | system | req/s | p50 µs | p99 µs | CPU µs/req | errors |")
 w("|---|---|---:|---:|---:|---:|---:|")
 for c in (1, 16, 64):
-    for s in ("direct", "janusd", "nginx"):
+    for s in SYSTEMS:
         k = (s, c)
         w("| %d | %s | %.0f | %.0f | %.0f | %.1f | %d |" % (c, s, m(plain, k, 0), m(plain, k, 1),
           m(plain, k, 2), m(plain, k, 3), sum(v[4] for v in plain.get(k, []))))
@@ -67,10 +78,13 @@ w("")
 for title, table in (("Stream (janus-bench), first token after 5 ms", stream),
                      ("Stream (janus-bench), 20 ms to the first token", prefill)):
     w("## %s\n" % title)
+    if not table:
+        w("(not run: `--plain-only`)\n")
+        continue
     w("| c | system | req/s | TTFT median ms | TTFT p99 ms | E2EL median ms | errors |")
     w("|---|---|---:|---:|---:|---:|---:|")
     for c in (1, 16, 64):
-        for s in ("direct", "janusd", "nginx"):
+        for s in SYSTEMS:
             k = (s, c)
             w("| %d | %s | %.0f | %.3f | %.3f | %.3f | %d |" % (c, s, m(table, k, 0), m(table, k, 1),
               m(table, k, 2), m(table, k, 3), sum(v[4] for v in table.get(k, []))))
@@ -83,28 +97,31 @@ def row(name, value, goal, ok):
     targets.append((name, value, goal, met))
     w("| %s | %s | %s | %s |" % (name, value, goal, met))
 for c in (1, 16, 64):
-    j, n, d = m(plain, ("janusd", c), 0), m(plain, ("nginx", c), 0), m(plain, ("direct", c), 0)
-    row("throughput janusd/nginx, c=%d" % c, "%.2f×" % (j / n), "≥ 1.0×", j / n >= 1.0)
+    j, d = m(plain, ("janusd", c), 0), m(plain, ("direct", c), 0)
+    for other in ("nginx", "haproxy"):
+        o = m(plain, (other, c), 0)
+        row("throughput janusd/%s, c=%d" % (other, c), "%.2f×" % (j / o), "≥ 1.0×", j / o >= 1.0)
     w("| throughput janusd/direct, c=%d | %.2f× | (info) | |" % (c, j / d))
 added = m(plain, ("janusd", 1), 1) - m(plain, ("direct", 1), 1)
 row("added p50 latency over direct, c=1", "%.0f µs" % added, "≤ 150 µs", added <= 150)
-added_n = m(plain, ("nginx", 1), 1) - m(plain, ("direct", 1), 1)
-w("| (nginx: added p50 over direct, c=1) | %.0f µs | (info) | |" % added_n)
+for other in ("nginx", "haproxy"):
+    added_o = m(plain, (other, 1), 1) - m(plain, ("direct", 1), 1)
+    w("| (%s: added p50 over direct, c=1) | %.0f µs | (info) | |" % (other, added_o))
 def ttft(table, s, c):
     return m(table, (s, c), 1)
-for c in (1, 16, 64):
+for c in ((1, 16, 64) if prefill else ()):
     t = ttft(prefill, "janusd", c) / ttft(prefill, "direct", c)
     row("stream TTFT median janusd/direct (20 ms to first token), c=%d" % c,
         "%.3f× (+%.0f µs)" % (t, 1000 * (ttft(prefill, "janusd", c) - ttft(prefill, "direct", c))),
         "≤ 1.05×", t <= 1.05)
-for c in (1, 16, 64):
-    for s in ("janusd", "nginx"):
+for c in ((1, 16, 64) if stream else ()):
+    for s in ("janusd", "nginx", "haproxy"):
         t = ttft(stream, s, c) / ttft(stream, "direct", c)
         w("| (%s: stream TTFT median/direct, first token after 5 ms, c=%d) | %.2f× (+%.0f µs) | (info) | |" %
           (s, c, t, 1000 * (ttft(stream, s, c) - ttft(stream, "direct", c))))
 w("")
 w("With the first token 5 ms after the request, the µs a proxy adds are the rows' \"+N µs\" (nginx's "
-  "too). The target is checked against a model that takes 20 ms to its first token, where those µs "
+  "and HAProxy's too). The target is checked against a model that takes 20 ms to its first token, where those µs "
   "are what they are to a user.\n")
 w("## In-process micro-benchmarks (Google Benchmark, `build/bin/janus_bench_micro`)\n")
 try:

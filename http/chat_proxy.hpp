@@ -285,6 +285,8 @@ private:
   /// is gone: it acts only while `owner` is set.
   struct client_watch {
     chat_proxy* owner = nullptr;
+    /// Where the watch's peek puts the byte it sees (and leaves in the socket).
+    char byte = 0;
   };
   std::shared_ptr<client_watch> watch_;
   sse_scanner scanner_;

@@ -20,6 +20,7 @@ packages=(
   debootstrap  # the Debian root filesystem of the Python baseline's base image
   docker-registry   # distribution 2.8 on loopback: the pull tests' registry (scripts/test.sh)
   apache2-utils     # htpasswd (bcrypt) for the registry with credentials in the pull tests
+  wrk nginx haproxy # bench/run.sh: its load tool and the two proxies janusd is compared with
 )
 
 missing=()
