@@ -4,20 +4,18 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/read.hpp>
 
 namespace janus::http {
 
-// The platform hot path's reads and writes on plain sockets: each does now what the socket allows
-// (the usual case on a keep-alive connection), and goes asynchronous only for the rest. An
-// asynchronous operation that could have completed at once still costs a reactor round and a
-// handler run; an attempted read before anything can have arrived costs a failed recv. Each
-// puts its socket in non-blocking mode for good (asynchronous operations work alike). Deadlines
-// are the caller's (platform_deadline).
+// The platform hot path's reads on plain sockets (its writes are write_now, http/write_now.hpp):
+// each does now what the socket allows (the usual case on a keep-alive connection), and goes
+// asynchronous only for the rest. An asynchronous operation that could have completed at once
+// still costs a reactor round and a handler run; an attempted read before anything can have
+// arrived costs a failed recv. Each puts its socket in non-blocking mode for good (asynchronous
+// operations work alike). Deadlines are the caller's (platform_deadline).
 
 /// Puts `socket` in non-blocking mode once.
 inline boost::beast::error_code make_non_blocking(boost::asio::ip::tcp::socket& socket) {
@@ -26,28 +24,6 @@ inline boost::beast::error_code make_non_blocking(boost::asio::ip::tcp::socket& 
     socket.non_blocking(true, ec);
   }
   return ec;
-}
-
-/// Writes all of `buffers`.
-template <class Buffers>
-boost::asio::awaitable<boost::beast::error_code> write_now(boost::asio::ip::tcp::socket& socket,
-                                                           const Buffers& buffers) {
-  auto ec = make_non_blocking(socket);
-  if (ec) {
-    co_return ec;
-  }
-  auto written = socket.write_some(buffers, ec);
-  if (ec && ec != boost::asio::error::would_block) {
-    co_return ec;
-  }
-  if (written == boost::beast::buffer_bytes(buffers)) {
-    co_return boost::beast::error_code{};
-  }
-  boost::beast::buffers_suffix<Buffers> rest{buffers};
-  rest.consume(written);
-  auto [rest_ec, rest_n] = co_await boost::asio::async_write(
-    socket, rest, boost::asio::as_tuple(boost::asio::use_awaitable));
-  co_return rest_ec;
 }
 
 /// Reads into `parser` as Beast's read_header (`header` true) or read_some would: what `buffer`

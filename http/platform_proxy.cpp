@@ -13,6 +13,7 @@
 #include "http/platform_context.hpp"
 #include "http/platform_deadline.hpp"
 #include "http/platform_io.hpp"
+#include "http/write_now.hpp"
 #include "http/platform_replies.hpp"
 #include "http/platform_shared.hpp"
 #include "http/sse_scanner.hpp"
@@ -203,7 +204,8 @@ asio::awaitable<beast::error_code> platform_proxy::exchange(Stream& upstream) {
   std::array<asio::const_buffer, 2> out{asio::buffer(head_), asio::buffer(request_.body())};
   beast::error_code write_ec;
   if constexpr (std::is_same_v<Stream, tcp::socket>) {
-    write_ec = co_await write_now(upstream, out);
+    auto [plain_ec, written] = co_await write_now(upstream, out);
+    write_ec = plain_ec;
   } else {
     auto [tls_ec, written] = co_await asio::async_write(upstream, out, nothrow);
     write_ec = tls_ec;
@@ -271,7 +273,7 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
   // in one write.
   bool head_sent = false;
   if (upstream_buffer_.size() == 0 || bodiless) {
-    auto head_ec = co_await write_now(client_.socket(), asio::buffer(head));
+    auto [head_ec, head_n] = co_await write_now(client_.socket(), asio::buffer(head));
     if (head_ec) {
       outcome.detail = "the container left: " + watch_.reason(head_ec).message();
       co_return outcome;
@@ -319,7 +321,7 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
       if (done && chunked) {
         out[used++] = asio::buffer(last_chunk);
       }
-      auto wec = co_await write_now(client_.socket(), std::span{out.data(), used});
+      auto [wec, wn] = co_await write_now(client_.socket(), std::span{out.data(), used});
       outcome.response_bytes += got;
       if (wec) {
         outcome.detail = "the container left mid-answer: " + watch_.reason(wec).message();
@@ -343,7 +345,7 @@ asio::awaitable<proxy_outcome> platform_proxy::relay(Stream& upstream,
     }
   }
   if (!head_sent) {
-    auto head_ec = co_await write_now(client_.socket(), asio::buffer(head));
+    auto [head_ec, head_n] = co_await write_now(client_.socket(), asio::buffer(head));
     if (head_ec) {
       outcome.detail = "the container left: " + watch_.reason(head_ec).message();
       co_return outcome;

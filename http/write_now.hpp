@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -53,20 +54,29 @@ std::size_t send_now(boost::asio::ip::tcp::socket& socket, const ConstBufferSequ
   }
 }
 
-/// Writes all of `buffers` to `stream`, as asio::async_write does, but without a trip through
-/// the scheduler when the socket takes them at once (the usual case: an answer fits the send
-/// buffer). Asio posts the completion of even an operation that finished at once, and its
-/// one-thread scheduler polls epoll (`epoll_wait` with no timeout) between such posts: an
-/// immediate write through it costs two system calls and a handler, here one `sendmsg`. What
-/// the socket did not take is written asynchronously, bounded by the stream's expiry as before.
-/// Returns what async_write would: the error and the bytes written. `buffers` is taken by value
-/// (a few pointers): GCC 12 must not hold a reference to a temporary across a co_await.
-template <class ConstBufferSequence>
+/// The socket under a stream: itself, or a Beast tcp_stream's.
+inline boost::asio::ip::tcp::socket& socket_of(boost::asio::ip::tcp::socket& socket) {
+  return socket;
+}
+inline boost::asio::ip::tcp::socket& socket_of(boost::beast::tcp_stream& stream) {
+  return stream.socket();
+}
+
+/// Writes all of `buffers` to `stream` (a tcp_stream or a plain socket), as asio::async_write
+/// does, but without a trip through the scheduler when the socket takes them at once (the usual
+/// case: an answer fits the send buffer). Asio posts the completion of even an operation that
+/// finished at once, and its one-thread scheduler polls epoll (`epoll_wait` with no timeout)
+/// between such posts: an immediate write through it costs two system calls and a handler, here
+/// one `sendmsg`. What the socket did not take is written asynchronously, bounded by the
+/// stream's expiry (tcp_stream) or the caller's deadline (socket). Returns what async_write
+/// would: the error and the bytes written. `buffers` is taken by value (a few pointers): GCC 12
+/// must not hold a reference to a temporary across a co_await.
+template <class Stream, class ConstBufferSequence>
 boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> write_now(
-  boost::beast::tcp_stream& stream, ConstBufferSequence buffers) {
+  Stream& stream, ConstBufferSequence buffers) {
   boost::beast::error_code ec;
   auto total = boost::asio::buffer_size(buffers);
-  auto sent = send_now(stream.socket(), buffers, ec);
+  auto sent = send_now(socket_of(stream), buffers, ec);
   if (ec || sent == total) {
     co_return std::tuple{ec, sent};
   }
