@@ -154,8 +154,26 @@ if [ ${#excluded[@]} -gt 0 ]; then
   ctest_args=(-E "$(IFS='|'; echo "${excluded[*]}")" "${ctest_args[@]}")
 fi
 
+# The Docker images (janus-baseline:latest ...) are shared by every test run, example and
+# benchmark on the machine, and the model inside is the tests' fixture, not the code under test.
+# So a sanitized run builds them from the plain build's janus-baseline (build/; only that target,
+# and with build/'s own configuration when there is one), never from its own build's: the images
+# then hold the binary a plain run puts there (Docker's build cache keeps the same image), and a
+# sanitized run cannot swap what other runs are using at the same time. The Docker suites rebuild
+# the images from JANUS_BASELINE_BIN too (tests/integration/janusd_fixture.hpp).
+export JANUS_BASELINE_BIN=$PWD/$build_dir/bin/janus-baseline
+if [ -n "$sanitize" ]; then
+  if [ -f build/build.ninja ]; then
+    ninja -C build -j "${JOBS:-$(nproc)}" janus-baseline
+  else
+    BUILD_DIR=build SANITIZE="" BUILD_TYPE=RelWithDebInfo JANUS_DEBUG_INFO=$debug_info \
+      JANUS_TEST_OPTIMIZE=$test_optimize scripts/build.sh janus-baseline
+  fi
+  export JANUS_BASELINE_BIN=$PWD/build/bin/janus-baseline
+fi
+
 if start_docker; then
-  JANUS_BASELINE_BIN=$build_dir/bin/janus-baseline scripts/build-images.sh "${python_images[@]}"
+  scripts/build-images.sh "${python_images[@]}"
 elif [ "${CI:-}" = true ]; then
   echo "test.sh: CI=true and no Docker engine could be started: the Docker tests cannot run" >&2
   exit 1

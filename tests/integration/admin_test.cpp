@@ -4,6 +4,7 @@
 
 #include "tests/integration/janusd_fixture.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/slowdown.hpp"
 
 #include <gtest/gtest.h>
 
@@ -374,10 +375,13 @@ TEST_F(admin, removing_a_model_while_a_request_is_queued_answers_it_and_janusd_s
                     R"( "max_containers": 1, "max_concurrency": 1})");
   ASSERT_EQ(added.status, 201u) << added.body;
   ASSERT_EQ(post_json(port_, "/v1/chat/completions", chat("x")).status, 200u);
+  // The stream holds the only slot until the next request has queued: its token delay
+  // stretches by slowdown() (under TSan a 1 s stream ended first).
+  auto token_delay = std::to_string(scaled(std::chrono::milliseconds{100}).count());
   auto streaming = std::async(std::launch::async, [&] {
     return post_json_streaming(port_, "/v1/chat/completions",
                                chat("x", R"("stream":true,"janus_baseline":{"tokens":10,)"
-                                         R"("token_delay_ms":100})"));
+                                         R"("token_delay_ms":)" + token_delay + "}"));
   });
   ASSERT_TRUE(eventually(5s, [&] {
     auto value = metric("janus_pool_inflight_requests", "model=\"x\"");

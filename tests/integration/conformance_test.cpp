@@ -194,7 +194,7 @@ protected:
                      + "); scripts/test.sh starts dockerd";
       return;
     }
-    auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
+    auto built = sh("JANUS_BASELINE_BIN=" + image_baseline_bin() + " "
                     + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh --no-python");
     if (built.status != 0) {
       unavailable_ = "cannot build the baseline images: " + built.out;
@@ -516,7 +516,7 @@ protected:
       }
       GTEST_SKIP() << "Docker tests skipped: no Docker engine answers (" << info.out << ")";
     }
-    auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
+    auto built = sh("JANUS_BASELINE_BIN=" + image_baseline_bin() + " "
                     + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh --no-python");
     ASSERT_EQ(built.status, 0) << built.out;
     engine_id_ = "jt-conformance-" + std::to_string(::getpid());

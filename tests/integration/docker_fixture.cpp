@@ -102,7 +102,7 @@ void docker_runtime::SetUpTestSuite() {
                    + "); scripts/test.sh starts dockerd";
     return;
   }
-  auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
+  auto built = sh("JANUS_BASELINE_BIN=" + image_baseline_bin() + " "
                   + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh --no-python");
   if (built.status != 0) {
     unavailable_ = "cannot build the baseline images: " + built.out;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 
 #include <fstream>
 #include <iostream>
@@ -19,6 +20,11 @@ namespace janus::test {
 
 std::string bin_path(const std::string& name) {
   return std::string{JANUS_BIN_DIR} + "/" + name;
+}
+
+std::string image_baseline_bin() {
+  const char* bin = std::getenv("JANUS_BASELINE_BIN");
+  return bin != nullptr && *bin != '\0' ? std::string{bin} : bin_path("janus-baseline");
 }
 
 namespace {

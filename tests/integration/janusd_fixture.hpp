@@ -22,6 +22,12 @@ namespace janus::test {
 /// Where the binaries under test are.
 std::string bin_path(const std::string& name);
 
+/// The janus-baseline the Docker images are built from: JANUS_BASELINE_BIN when set (a
+/// sanitized run of scripts/test.sh points it at the plain build's), bin_path's otherwise. The
+/// images are shared by every run on the machine, and the container's model is the tests'
+/// fixture, not the code under test.
+std::string image_baseline_bin();
+
 /// The running test's own folder, /tmp/janus-tests/<suite>.<test> (made when missing): what
 /// janusd_fixture::start() writes its config and log into.
 std::filesystem::path test_dir();

@@ -72,7 +72,7 @@ protected:
                      + "); scripts/test.sh starts dockerd";
       return;
     }
-    auto built = sh("JANUS_BASELINE_BIN=" + bin_path("janus-baseline") + " "
+    auto built = sh("JANUS_BASELINE_BIN=" + image_baseline_bin() + " "
                     + std::string{JANUS_SOURCE_DIR} + "/scripts/build-images.sh");
     if (built.status != 0) {
       unavailable_ = "cannot build the images: " + built.out;

@@ -4,6 +4,7 @@
 
 #include "tests/integration/janusd_fixture.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/slowdown.hpp"
 
 #include <gtest/gtest.h>
 
@@ -36,9 +37,13 @@ std::string chat(const std::string& model, const std::string& extra = {}) {
   return body + "}";
 }
 
-/// A stream of 10 tokens 150 ms apart: it runs across a reload.
+/// A stream of 10 tokens 150 ms apart (stretched by slowdown()): it runs across a reload, and
+/// holds its slot until a second request has queued behind it, which under TSan on a loaded
+/// machine took longer than the 1.5 s of an unstretched stream.
 std::string slow_stream(const std::string& model) {
-  return chat(model, R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":150})");
+  auto delay = scaled(std::chrono::milliseconds{150}).count();
+  return chat(model, R"("stream":true,"janus_baseline":{"tokens":10,"token_delay_ms":)"
+                       + std::to_string(delay) + "}");
 }
 
 class sighup_reload : public janusd_fixture {
