@@ -174,14 +174,12 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     return fail("cannot find an executable named '" + spec.command.front()
                 + "' (looked beside janusd and in PATH)");
   }
-  auto port = free_loopback_port();
-  if (!port) {
-    return fail(port.error().message);
-  }
   auto id = spec.model + "-" + std::to_string(next_id_++);
   auto overlay = spec.env;
   if (platform_ != nullptr) {
-    // Before the fork: the child may call its endpoint in its first instruction.
+    // Before the fork: the child may call its endpoint in its first instruction. Before the
+    // child's port too: that port is free only until its probe socket closes, and the endpoint's
+    // own bind to port 0 could be handed the same one (seen: the child then failed to listen).
     auto grant = platform_->open(endpoint_owner{spec.model, id});
     if (!grant) {
       return fail(grant.error().message);
@@ -189,6 +187,11 @@ void process_runtime::do_start(container_spec& spec, start_handler& on_started,
     for (auto& [key, value] : grant.value().env) {
       overlay[key] = std::move(value);
     }
+  }
+  auto port = free_loopback_port();
+  if (!port) {
+    close_platform(id);
+    return fail(port.error().message);
   }
   overlay["PORT"] = std::to_string(port.value());
   overlay["HOST"] = "127.0.0.1";
