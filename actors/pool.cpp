@@ -317,6 +317,9 @@ pool_status status_of(const pool_state& st, time_point now) {
   out.pause_after = st.model.pause_after;
   out.max_paused = can_pause(st) ? st.model.max_paused : 0;
   out.warm_target = current_warm_target(st, now);
+  out.prepare_ahead = can_prepare(st) ? st.model.prepare_ahead : 0;
+  out.prepared = st.prepared;
+  out.preparing = st.preparing;
   out.image = st.model.image;
   if (st.deps.supervisors.containers != nullptr && !st.model.image.empty()) {
     out.image_state = st.deps.supervisors.containers->image_state(st.model.image);

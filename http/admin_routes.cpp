@@ -62,6 +62,8 @@ void write_policy(writer_type& writer, const pool_status& pool) {
   writer.Double(seconds(pool.pause_after));
   writer.Key("max_paused");
   writer.Int(pool.max_paused);
+  writer.Key("prepare_ahead");
+  writer.Int(pool.prepare_ahead);
 }
 
 
@@ -105,6 +107,10 @@ void write_pool(writer_type& writer, const pool_status& pool) {
   writer.Bool(pool.warm_reached);
   writer.Key("warm_target");
   writer.Int(pool.warm_target);
+  writer.Key("prepared");
+  writer.Int(pool.prepared);
+  writer.Key("preparing");
+  writer.Bool(pool.preparing);
   if (!pool.image.empty()) {
     writer.Key("image");
     writer.StartObject();

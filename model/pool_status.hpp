@@ -52,6 +52,11 @@ struct pool_status {
   int max_paused = 0;
   /// The containers the recent demand peak needs (demand-following pre-warm, docs/pool.md).
   int warm_target = 0;
+  /// Prepared containers: how many the pool keeps created ahead (0 when its runtime cannot
+  /// prepare), how many are prepared now, and whether a prepare is under way (docs/pool.md).
+  int prepare_ahead = 0;
+  int prepared = 0;
+  bool preparing = false;
   /// The model's image (docker), and where the runtime's copy of it stands: "", "present",
   /// "pulling", "pulled" or "failed: <the registry's words>".
   std::string image;

@@ -179,6 +179,9 @@ TEST_F(admin, pools_show_policy_containers_and_counters) {
   EXPECT_TRUE(policy.HasMember("queue_timeout_seconds"));
   EXPECT_DOUBLE_EQ(policy["pause_after_seconds"].GetDouble(), 45.0);
   EXPECT_EQ(policy["max_paused"].GetInt(), 2) << "the process runtime pauses (SIGSTOP)";
+  EXPECT_EQ(policy["prepare_ahead"].GetInt(), 0) << "the process runtime prepares nothing";
+  EXPECT_EQ(pool["prepared"].GetInt(), 0);
+  EXPECT_FALSE(pool["preparing"].GetBool());
   // One request at a time against max_concurrency 3: the demand peak needs one container.
   EXPECT_EQ(pool["warm_target"].GetInt(), 1);
   const auto& containers = pool["containers"];

@@ -8,6 +8,7 @@
 #include "tests/support/http_client.hpp"
 
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <sys/wait.h>
 
@@ -19,8 +20,32 @@ namespace {
 
 using namespace std::chrono_literals;
 
+const std::string admin_token = "prepared-test-admin-token";
+
 class docker_prepared : public docker_runtime {
 protected:
+  void start_janusd(const std::string& models_yaml) {
+    start_docker(models_yaml, {}, true, "admin:\n  token: " + admin_token + "\n");
+  }
+
+  /// `{prepare_ahead, prepared}` of `model` in GET /admin/pools, {-1, -1} without it.
+  std::pair<int, int> listed_prepared(const std::string& model) {
+    http_client client{port_};
+    auto answer = client.request("GET", "/admin/pools", {},
+                                 {{"Authorization", "Bearer " + admin_token}});
+    rapidjson::Document doc;
+    doc.Parse<rapidjson::kParseIterativeFlag>(answer.body.c_str());
+    if (answer.status != 200 || !doc.IsObject() || !doc.HasMember("pools")) {
+      return {-1, -1};
+    }
+    for (const auto& pool : doc["pools"].GetArray()) {
+      if (std::string{pool["model"].GetString()} == model) {
+        return {pool["policy"]["prepare_ahead"].GetInt(), pool["prepared"].GetInt()};
+      }
+    }
+    return {-1, -1};
+  }
+
   /// The one prepared container of this test, once there is exactly one and janusd has it
   /// (`docker ps` shows it before janusd has read the create's answer); empty otherwise.
   std::string one_prepared(std::chrono::milliseconds within, const std::string& not_this = {}) {
@@ -68,10 +93,13 @@ const std::string model_settings =
   "    min_warm: 0\n    max_containers: 2\n    prewarm_window: 0s\n    idle_ttl: 60s\n";
 
 TEST_F(docker_prepared, a_cold_request_starts_the_prepared_container_and_a_shutdown_removes_the_next) {
-  start_docker(image_model("m", model_settings));
+  start_janusd(image_model("m", model_settings));
   auto ahead = one_prepared(10s);
   ASSERT_FALSE(ahead.empty()) << "no prepared container:\n"
                               << sh("docker ps -a --filter label=janus.engine=" + engine_id_).out;
+  EXPECT_TRUE(eventually(3s, [&] { return listed_prepared("m") == std::pair{1, 1}; }))
+    << "GET /admin/pools: prepare_ahead, prepared = " << listed_prepared("m").first << ", "
+    << listed_prepared("m").second;
   EXPECT_TRUE(containers().empty()) << "min_warm 0: nothing runs";
   EXPECT_EQ(inspect(ahead, "{{.State.Status}}"), "created");
   EXPECT_EQ(inspect(ahead, "{{index .Config.Labels \"janus.engine\"}}"), engine_id_);
