@@ -209,6 +209,25 @@ std::string missing_image(const container_spec& spec, const std::string& daemon_
          + ") although it was looked for just before";
 }
 
+net::awaitable<result<image_config>> read_image_config(std::shared_ptr<docker_state> state,
+                                                     container_spec spec) {
+  std::string_view no_body;
+  auto answer = co_await state->api.call(http::verb::get, "/images/" + spec.image + "/json",
+                                         no_body);
+  if (answer.status == 404) {
+    co_return error_info{errc::no_capacity, missing_image(spec, answer.message())};
+  }
+  auto parsed = answer.status == 200
+                  ? parse_image_config(answer.body)
+                  : result<image_config>{error_info{errc::no_capacity, answer.message()}};
+  if (!parsed) {
+    co_return error_info{errc::no_capacity,
+                         "cannot inspect image " + spec.image + ": " + parsed.error().message};
+  }
+  state->images.insert_or_assign(spec.image, parsed.value());
+  co_return parsed;
+}
+
 void ensure_image(const std::shared_ptr<docker_state>& state, const container_spec& spec,
                   image_handler then) {
   switch (spec.pull) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <memory>
 
 #include "runtime/docker_state.hpp"
@@ -20,6 +22,12 @@ namespace janus::docker {
 /// io_context, with nothing or the failure (errc::no_capacity, naming the image).
 void ensure_image(const std::shared_ptr<docker_state>& state, const container_spec& spec,
                   image_handler then);
+
+/// What the engine has under `spec.image` now (`GET /images/{name}/json`, read afresh), put in
+/// the cache of what isolated containers run (state->images) on the way. A missing image or an
+/// answer that cannot be read is errc::no_capacity naming the image.
+boost::asio::awaitable<result<image_config>> read_image_config(std::shared_ptr<docker_state> state,
+                                                               container_spec spec);
 
 /// The words of a start whose image the engine lacks: `daemon_says` is the engine's answer.
 std::string missing_image(const container_spec& spec, const std::string& daemon_says);

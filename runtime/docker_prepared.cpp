@@ -17,25 +17,6 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using clock = std::chrono::steady_clock;
 
-/// What the engine has under `image` now, read afresh (the cache of what isolated containers run
-/// is refreshed on the way): a prepared container is taken only when its image is still this one.
-net::awaitable<result<image_config>> read_image(std::shared_ptr<docker_state> state,
-                                                std::string image) {
-  std::string_view no_body;
-  auto path = "/images/" + image + "/json";
-  auto answer = co_await state->api.call(http::verb::get, path, no_body);
-  auto parsed = answer.status == 200
-                  ? parse_image_config(answer.body)
-                  : result<image_config>{error_info{errc::no_capacity, answer.message()}};
-  if (!parsed) {
-    error_info failed{errc::no_capacity,
-                      "cannot inspect image " + image + ": " + parsed.error().message};
-    co_return failed;
-  }
-  state->images.insert_or_assign(image, parsed.value());
-  co_return parsed;
-}
-
 net::awaitable<void> remove_discarded(std::shared_ptr<docker_state> state, std::string id,
                                       std::string name) {
   co_await remove_container(state->api, id);
@@ -93,7 +74,7 @@ net::awaitable<void> run_prepare(std::shared_ptr<docker_state> state, container_
   }
   auto epoch = state->prepare_epochs[model];
   state->preparing[model] += wanted;
-  auto image = co_await read_image(state, spec.image);
+  auto image = co_await read_image_config(state, spec);
   if (image) {
     drop_stale(state, model, [&](const prepared_container& c) {
       return c.image_id == image.value().id ? nullptr : "its image was rebuilt or pulled since";
@@ -187,7 +168,7 @@ net::awaitable<std::optional<taken_prepared>> take_prepared(std::shared_ptr<dock
     co_return std::nullopt;
   }
   auto began = clock::now();
-  auto image = co_await read_image(state, spec.image);
+  auto image = co_await read_image_config(state, spec);
   std::vector<start_phase> phases{
     start_phase{"image", std::chrono::duration_cast<std::chrono::microseconds>(clock::now()
                                                                                - began)}};

@@ -85,27 +85,10 @@ net::awaitable<result<container_state>> inspect_until_reachable(
 /// the second member is true, for the `image` phase).
 net::awaitable<std::pair<result<image_config>, bool>> image_config_of(
   std::shared_ptr<docker_state> state, container_spec spec) {
-  const auto& image = spec.image;
-  if (auto cached = state->images.find(image); cached != state->images.end()) {
+  if (auto cached = state->images.find(spec.image); cached != state->images.end()) {
     co_return std::pair<result<image_config>, bool>{cached->second, false};
   }
-  std::string_view no_body;
-  auto path = "/images/" + image + "/json";
-  auto answer = co_await state->api.call(http::verb::get, path, no_body);
-  if (answer.status == 404) {
-    error_info missing{errc::no_capacity, missing_image(spec, answer.message())};
-    co_return std::pair<result<image_config>, bool>{missing, true};
-  }
-  auto parsed = answer.status == 200
-                  ? parse_image_config(answer.body)
-                  : result<image_config>{error_info{errc::no_capacity, answer.message()}};
-  if (!parsed) {
-    error_info failed{errc::no_capacity,
-                      "cannot inspect image " + image + ": " + parsed.error().message};
-    co_return std::pair<result<image_config>, bool>{failed, true};
-  }
-  state->images.insert_or_assign(image, parsed.value());
-  co_return std::pair<result<image_config>, bool>{std::move(parsed), true};
+  co_return std::pair<result<image_config>, bool>{co_await read_image_config(state, spec), true};
 }
 
 net::awaitable<void> run_start(std::shared_ptr<docker_state> state, pending_start next) {
