@@ -4,6 +4,7 @@
 
 #include "tests/integration/janusd_fixture.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/slowdown.hpp"
 
 #include <gtest/gtest.h>
 
@@ -137,9 +138,11 @@ TEST_F(paused_tier, requests_that_find_no_free_slot_are_served_by_resumed_contai
   for (int round = 0; round < 8; ++round) {
     ASSERT_TRUE(eventually(5s, [&] { return paused() == 2.0 && stopped_processes() == 2; }))
       << "round " << round;
+    // The holder keeps its slot while the waiters reach the pool: longer in a sanitizer build.
     auto holder = std::async(std::launch::async, [&] {
       return post_json(port_, "/v1/chat/completions",
-                       chat(R"("janus_baseline":{"tokens":2,"token_delay_ms":150})"));
+                       chat(R"("janus_baseline":{"tokens":2,"token_delay_ms":)"
+                            + std::to_string(scaled(150ms).count()) + "}"));
     });
     // The waiters go only once the holder has the ready container.
     ASSERT_TRUE(eventually(5s, [&] {
