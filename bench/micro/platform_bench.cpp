@@ -9,10 +9,11 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/platform_server.hpp"
@@ -68,10 +69,26 @@ double percentile(std::vector<double> values, double p) {
   return values[static_cast<std::size_t>(p * static_cast<double>(values.size() - 1))];
 }
 
+/// `text` as a number of calls (100 to 10,000,000): a block of 100 of each kind at least.
+bool parse_calls(std::string_view text, int& calls) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 100 || value > 10'000'000) {
+    return false;
+  }
+  calls = value;
+  return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  int calls = argc > 1 ? std::atoi(argv[1]) : 20000;
+  int calls = 20000;
+  if (argc > 2 || (argc == 2 && !parse_calls(argv[1], calls))) {
+    std::fprintf(stderr, "usage: janus_platform_bench [CALLS]   (CALLS: 100 to 10000000, "
+                         "default 20000)\n");
+    return 2;
+  }
   janus::logging::configure({spdlog::level::warn, false});
   auto port = janus::test::free_port();
   janus::test::child_process baseline{
