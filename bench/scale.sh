@@ -85,7 +85,10 @@ echo "bench/scale.sh: machine limits $LIMITS; work dir $WORK"
 HARD=$(ulimit -Hn)
 
 run_case() { # label runtime n
-  local label=$1 runtime=$2 n=$3 port cfg log t0 t1 ok ready
+  local label=$1 runtime=$2 n=$3 port cfg log t0 t1 ok ready others
+  # janus-baseline processes that are not this case's (another bench's, one left by hand): only
+  # the ones that appear during the case count as left behind by it.
+  others=$(pgrep -f "^$BIN/janus-baseline" | sort || true)
   port=$(free_port)
   cfg=$WORK/janusd-$label.yaml; log=$WORK/janusd-$label.log
   {
@@ -173,7 +176,8 @@ run_case() { # label runtime n
   if [ "$runtime" = docker ]; then
     left=$(docker ps -aq --filter "label=janus.engine=$ENGINE_ID" | wc -l)
   else
-    left=$(pgrep -c -f "^$BIN/janus-baseline" || true)
+    left=$(comm -13 <(echo "$others") <(pgrep -f "^$BIN/janus-baseline" | sort || true) \
+             | grep -c . || true)
   fi
   python3 - "$WORK/load-$label.json" >> "$RESULTS" <<EOF
 import json, sys
