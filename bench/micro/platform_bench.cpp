@@ -1,8 +1,10 @@
 // What the platform endpoint adds to a call: GET /v1/models of a real janus-baseline, called
-// directly and through a platform endpoint (in-process platform_server, route /v1/models ->
-// the baseline), each over one keep-alive connection, alternating blocks of calls so that drift
-// hits both alike. Prints p50/p90/p99 of both, the added p50 (goal: <= 50 us) and the ratio.
-// Run: build/bin/janus_platform_bench [calls=20000]; it stops by itself (loopback only).
+// directly, through a platform endpoint (in-process platform_server, route /v1/models -> the
+// baseline) and, when Debian's nginx is installed, through nginx (one process, keep-alive
+// upstream: what a reference proxy adds to the same call on the same machine at the same time),
+// each over one keep-alive connection, in alternating blocks of calls so that drift hits all
+// alike. Prints p50/p90/p99 of each, the added p50 (goal: <= 50 us) and the ratios.
+// Run: build/bin/janus_platform_bench [CALLS]; it stops by itself (loopback only).
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -12,6 +14,10 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,7 +45,7 @@ public:
     socket_.set_option(tcp::no_delay{true});
   }
 
-  /// Nanoseconds of one GET `target`, answer read in full; aborts on anything but 200.
+  /// Nanoseconds of one GET `target`, answer read in full; throws on anything but 200.
   double call(const char* target) {
     bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
     req.set(bhttp::field::host, "127.0.0.1");
@@ -52,8 +58,8 @@ public:
     bhttp::read(socket_, buffer_, res);
     auto took = clock_type::now() - began;
     if (res.result_int() != 200) {
-      std::fprintf(stderr, "unexpected status %u: %s\n", res.result_int(), res.body().c_str());
-      std::exit(1);
+      throw std::runtime_error("unexpected status " + std::to_string(res.result_int()) + ": "
+                               + res.body());
     }
     return std::chrono::duration<double, std::nano>(took).count();
   }
@@ -80,9 +86,45 @@ bool parse_calls(std::string_view text, int& calls) {
   return true;
 }
 
+void print_row(const char* name, const std::vector<double>& ns) {
+  std::printf("  %-9s p50 %8.1f us  p90 %8.1f us  p99 %8.1f us\n", name,
+              percentile(ns, 0.5) / 1000.0, percentile(ns, 0.9) / 1000.0,
+              percentile(ns, 0.99) / 1000.0);
+}
+
+/// Debian's nginx as a single process on `port` in front of the baseline on `upstream`, with a
+/// keep-alive upstream pool as bench/nginx.conf.in has; nothing when nginx is not installed.
+std::optional<janus::test::child_process> start_nginx(std::uint16_t port, std::uint16_t upstream,
+                                                      const std::filesystem::path& dir) {
+  const std::filesystem::path nginx = "/usr/sbin/nginx";
+  if (!std::filesystem::exists(nginx)) {
+    return std::nullopt;
+  }
+  std::filesystem::create_directories(dir);
+  auto conf = dir / "nginx.conf";
+  std::ofstream{conf} << "worker_processes 1;\ndaemon off;\nmaster_process off;\n"
+                      << "pid " << (dir / "nginx.pid").string() << ";\n"
+                      << "error_log " << (dir / "error.log").string() << " warn;\n"
+                      << "events { worker_connections 64; }\nhttp {\n  access_log off;\n"
+                      << "  keepalive_requests 100000000;\n"
+                      << "  upstream baseline { server 127.0.0.1:" << upstream
+                      << "; keepalive 4; keepalive_requests 100000000; }\n  server {\n    listen 127.0.0.1:" << port << ";\n"
+                      << "    location / {\n      proxy_pass http://baseline;\n"
+                      << "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
+                      << "      proxy_buffering off;\n    }\n  }\n}\n";
+  janus::test::child_process process{{nginx.string(), "-p", dir.string(), "-c", conf.string()},
+                                     {},
+                                     dir / "nginx.log"};
+  if (!janus::test::wait_for_http(port, "/v1/models", std::chrono::seconds(10))) {
+    std::fprintf(stderr, "nginx did not come up (see %s)\n", (dir / "error.log").c_str());
+    return std::nullopt;
+  }
+  return process;
+}
+
 } // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   int calls = 20000;
   if (argc > 2 || (argc == 2 && !parse_calls(argv[1], calls))) {
     std::fprintf(stderr, "usage: janus_platform_bench [CALLS]   (CALLS: 100 to 10000000, "
@@ -113,15 +155,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", grant.error().message.c_str());
     return 1;
   }
+  auto nginx_port = janus::test::free_port();
+  auto nginx = start_nginx(nginx_port, port,
+                           std::filesystem::temp_directory_path() / "janus-platform-bench-nginx");
   asio::io_context io;
   timed_client direct{io, port, ""};
   timed_client through{io, grant.value().port, "Bearer " + grant.value().token};
+  std::optional<timed_client> via_nginx;
+  if (nginx) {
+    via_nginx.emplace(io, nginx_port, "");
+  }
   for (int i = 0; i < 500; ++i) { // warm-up: connections, pools, caches
     direct.call("/v1/models");
     through.call("/v1/models");
+    if (via_nginx) {
+      via_nginx->call("/v1/models");
+    }
   }
   std::vector<double> direct_ns;
   std::vector<double> platform_ns;
+  std::vector<double> nginx_ns;
   constexpr int block = 100;
   for (int done = 0; done < calls; done += block) {
     for (int i = 0; i < block; ++i) {
@@ -130,17 +183,37 @@ int main(int argc, char** argv) {
     for (int i = 0; i < block; ++i) {
       platform_ns.push_back(through.call("/v1/models"));
     }
+    for (int i = 0; via_nginx && i < block; ++i) {
+      nginx_ns.push_back(via_nginx->call("/v1/models"));
+    }
   }
-  auto us = [](double ns) { return ns / 1000.0; };
   double d50 = percentile(direct_ns, 0.5);
   double p50 = percentile(platform_ns, 0.5);
   std::printf("platform endpoint bench: %zu calls each, GET /v1/models of janus-baseline\n",
               direct_ns.size());
-  std::printf("  direct:   p50 %8.1f us  p90 %8.1f us  p99 %8.1f us\n", us(d50),
-              us(percentile(direct_ns, 0.9)), us(percentile(direct_ns, 0.99)));
-  std::printf("  platform: p50 %8.1f us  p90 %8.1f us  p99 %8.1f us\n", us(p50),
-              us(percentile(platform_ns, 0.9)), us(percentile(platform_ns, 0.99)));
+  print_row("direct:", direct_ns);
+  print_row("platform:", platform_ns);
+  if (via_nginx) {
+    print_row("nginx:", nginx_ns);
+  }
   std::printf("  added p50: %.1f us (goal <= 50 us), ratio platform/direct p50: %.2f\n",
-              us(p50 - d50), p50 / d50);
+              (p50 - d50) / 1000.0, p50 / d50);
+  if (via_nginx) {
+    double n50 = percentile(nginx_ns, 0.5);
+    std::printf("  nginx added p50: %.1f us; platform added / nginx added: %.2f\n",
+                (n50 - d50) / 1000.0, (p50 - d50) / (n50 - d50));
+  } else {
+    std::printf("  nginx: not installed (scripts/install-deps.sh installs it), no comparison\n");
+  }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // An exception must still unwind: the baseline's and nginx's destructors stop them.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "janus_platform_bench: %s\n", e.what());
+    return 1;
+  }
 }
