@@ -2,7 +2,7 @@
 # Janus benchmark suite: one command, bounded in time (~17 min with the defaults), writes
 # docs/benchmarks.md. Part 1 runs the same janus-baseline process directly, through janusd,
 # through nginx and through HAProxy, in turn, for every concurrency and repetition; then come the
-# in-process micro-benchmarks, the cold start (bench/coldstart.sh), the warm pool under a step
+# in-process micro-benchmarks, the platform endpoint against direct and nginx, the cold start (bench/coldstart.sh), the warm pool under a step
 # load (bench/warmpool.sh) and the engine at scale (bench/scale.sh).
 #   bench/run.sh [--reps N] [--secs S] [--out FILE] [--part1-only] [--plain-only]
 # --part1-only: the proxy comparison alone (no micro-benchmarks, no other part); --plain-only:
@@ -35,7 +35,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 export BENCH_STARTED=$(date +%s)
 TARGETS="janusd janus-baseline janus-bench"
-[ "$PART1_ONLY" = 1 ] || TARGETS="$TARGETS janus_bench_micro"
+[ "$PART1_ONLY" = 1 ] || TARGETS="$TARGETS janus_bench_micro janus_platform_bench"
 [ -n "${JANUS_BENCH_BIN:-}" ] || ninja -C build $TARGETS >/dev/null
 
 # janusd starts its own (one) baseline container; direct, nginx and HAProxy are pointed at that
@@ -111,6 +111,17 @@ cleanup; PIDS=()
 # Each part writes its own markdown section (with its targets) and raw JSON; a part that fails is
 # reported in its section's place, and the rest still runs.
 SECTIONS=()
+# The platform endpoint against direct and nginx (its own baseline and nginx, a few seconds).
+if [ "$PART1_ONLY" = 0 ]; then
+  if ! timeout 120 "$BIN/janus_platform_bench" 20000 --md "$WORK/platform.md" \
+      > "$WORK/platform.log" 2>&1; then
+    echo "bench/run.sh: janus_platform_bench failed; the end of its log:" >&2
+    tail -n 20 "$WORK/platform.log" >&2
+    printf '## Platform endpoint\n\njanus_platform_bench failed in this run; the end of its log:\n\n```\n%s\n```\n' \
+      "$(tail -n 20 "$WORK/platform.log")" > "$WORK/platform.md"
+  fi
+  SECTIONS+=("$WORK/platform.md")
+fi
 PARTS="coldstart warmpool scale"
 [ "$PART1_ONLY" = 0 ] || PARTS=""
 for part in $PARTS; do

@@ -4,7 +4,7 @@
 // upstream: what a reference proxy adds to the same call on the same machine at the same time),
 // each over one keep-alive connection, in alternating blocks of calls so that drift hits all
 // alike. Prints p50/p90/p99 of each, the added p50 (goal: <= 50 us) and the ratios.
-// Run: build/bin/janus_platform_bench [CALLS]; it stops by itself (loopback only).
+// Run: build/bin/janus_platform_bench [CALLS] [--md FILE]; it stops by itself (loopback only).
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -122,13 +122,62 @@ std::optional<janus::test::child_process> start_nginx(std::uint16_t port, std::u
   return process;
 }
 
+/// The docs/benchmarks.md section of this run (bench/run.sh): the figures and the target row,
+/// which bench/report.py also lists at the top.
+void write_section(const std::string& path, const std::vector<double>& direct,
+                   const std::vector<double>& platform, const std::vector<double>& nginx) {
+  std::ofstream out{path};
+  auto us = [](const std::vector<double>& ns, double p) { return percentile(ns, p) / 1000.0; };
+  out << "## Platform endpoint\n\n"
+      << "What a container's platform endpoint adds to a call: `GET /v1/models` of a real "
+         "janus-baseline, called directly, through an in-process platform endpoint (route "
+         "`/v1/models` to the baseline) and through nginx (one process, keep-alive upstream), "
+         "each over one keep-alive connection, in alternating blocks of 100 calls; "
+      << direct.size() << " calls each. Command: `build/bin/janus_platform_bench`.\n\n"
+      << "| system | p50 µs | p90 µs | p99 µs |\n| --- | ---: | ---: | ---: |\n";
+  auto row = [&](const char* name, const std::vector<double>& ns) {
+    char line[160];
+    std::snprintf(line, sizeof(line), "| %s | %.1f | %.1f | %.1f |\n", name, us(ns, 0.5),
+                  us(ns, 0.9), us(ns, 0.99));
+    out << line;
+  };
+  row("direct", direct);
+  row("platform endpoint", platform);
+  if (!nginx.empty()) {
+    row("nginx", nginx);
+  }
+  double added = us(platform, 0.5) - us(direct, 0.5);
+  char line[200];
+  out << "\n| measure | value | goal | met |\n| --- | ---: | --- | --- |\n";
+  std::snprintf(line, sizeof(line), "| platform endpoint: added p50 over direct | %.1f µs | "
+                "≤ 50 µs | %s |\n", added, added <= 50.0 ? "yes" : "**no**");
+  out << line;
+  if (!nginx.empty()) {
+    double nginx_added = us(nginx, 0.5) - us(direct, 0.5);
+    std::snprintf(line, sizeof(line), "| (nginx: added p50 over direct, same calls) | %.1f µs | "
+                  "(info) | |\n| (platform added / nginx added) | %.2f× | (info) | |\n",
+                  nginx_added, added / nginx_added);
+    out << line;
+  }
+}
+
 } // namespace
 
 int run(int argc, char** argv) {
   int calls = 20000;
-  if (argc > 2 || (argc == 2 && !parse_calls(argv[1], calls))) {
-    std::fprintf(stderr, "usage: janus_platform_bench [CALLS]   (CALLS: 100 to 10000000, "
-                         "default 20000)\n");
+  std::string md_path;
+  bool usage_error = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--md" && i + 1 < argc) {
+      md_path = argv[++i];
+    } else if (!parse_calls(arg, calls)) {
+      usage_error = true;
+    }
+  }
+  if (usage_error) {
+    std::fprintf(stderr, "usage: janus_platform_bench [CALLS] [--md FILE]   (CALLS: 100 to "
+                         "10000000, default 20000; --md writes a docs/benchmarks.md section)\n");
     return 2;
   }
   janus::logging::configure({spdlog::level::warn, false});
@@ -204,6 +253,9 @@ int run(int argc, char** argv) {
                 (n50 - d50) / 1000.0, (p50 - d50) / (n50 - d50));
   } else {
     std::printf("  nginx: not installed (scripts/install-deps.sh installs it), no comparison\n");
+  }
+  if (!md_path.empty()) {
+    write_section(md_path, direct_ns, platform_ns, nginx_ns);
   }
   return 0;
 }
