@@ -392,7 +392,9 @@ void process_runtime::read_output(const std::string& id, log_stream stream, int 
   auto key = next_reader_++;
   auto reader = std::make_unique<output_reader>(output_reader{
     id, stream, std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd), nullptr,
-    line_cutter{logs_->limits().max_line_bytes}, {}});
+    line_cutter{logs_->limits().max_line_bytes}});
+  boost::system::error_code ec;
+  reader->pipe->non_blocking(true, ec); // read_more's reads must never block the runtime thread
   readers_.emplace(key, std::move(reader));
   read_more(key);
 }
@@ -402,9 +404,10 @@ void process_runtime::read_more(std::uint64_t key) {
   if (it == readers_.end()) {
     return;
   }
-  auto& reader = *it->second;
-  reader.pipe->async_read_some(
-    boost::asio::buffer(reader.buffer), [this, key](boost::system::error_code ec, std::size_t n) {
+  // Wait until the pipe has output, then read it into the one shared buffer: a few reads at a
+  // time, so that a child that writes without pause cannot hold the runtime's thread.
+  it->second->pipe->async_wait(
+    boost::asio::posix::stream_descriptor::wait_read, [this, key](boost::system::error_code ec) {
       if (ec == boost::asio::error::operation_aborted) {
         return; // the reader was ended (and is gone)
       }
@@ -413,11 +416,14 @@ void process_runtime::read_more(std::uint64_t key) {
         return;
       }
       auto& reader = *it->second;
-      reader.lines.feed({reader.buffer.data(), n}, [&](std::string_view line, bool cut) {
-        logs_->line(reader.id, reader.stream, line, cut);
-      });
-      if (ec) {
-        finish_output(key); // the end of the pipe: every writer is gone
+      for (int reads = 0; !ec && reads < 4; ++reads) {
+        auto n = reader.pipe->read_some(boost::asio::buffer(output_buffer_), ec);
+        reader.lines.feed({output_buffer_.data(), n}, [&](std::string_view line, bool cut) {
+          logs_->line(reader.id, reader.stream, line, cut);
+        });
+      }
+      if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+        finish_output(key); // the end of the pipe (every writer is gone), or it broke
         return;
       }
       read_more(key);

@@ -77,7 +77,6 @@ private:
     std::unique_ptr<boost::asio::posix::stream_descriptor> pipe;
     std::unique_ptr<boost::asio::steady_timer> drain_timer;
     line_cutter lines;
-    std::array<char, 16 * 1024> buffer;
   };
 
   struct child {
@@ -149,6 +148,9 @@ private:
   container_logs* logs_;
   std::uint64_t next_reader_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<output_reader>> readers_;
+  /// What every output pipe is read into once it is readable (io_ runs on one thread): a buffer
+  /// per pipe was 32 KiB per container for output most models never write.
+  std::array<char, 16 * 1024> output_buffer_{};
 };
 
 } // namespace janus
