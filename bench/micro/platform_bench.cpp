@@ -105,13 +105,26 @@ std::optional<janus::test::child_process> start_nginx(std::uint16_t port, std::u
   std::ofstream{conf} << "worker_processes 1;\ndaemon off;\nmaster_process off;\n"
                       << "pid " << (dir / "nginx.pid").string() << ";\n"
                       << "error_log " << (dir / "error.log").string() << " warn;\n"
-                      << "events { worker_connections 64; }\nhttp {\n  access_log off;\n"
-                      << "  keepalive_requests 100000000;\n"
-                      << "  upstream baseline { server 127.0.0.1:" << upstream
-                      << "; keepalive 4; keepalive_requests 100000000; }\n  server {\n    listen 127.0.0.1:" << port << ";\n"
-                      << "    location / {\n      proxy_pass http://baseline;\n"
-                      << "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
-                      << "      proxy_buffering off;\n    }\n  }\n}\n";
+                      << R"(events { worker_connections 64; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  upstream baseline {
+    server 127.0.0.1:)" << upstream << R"(;
+    keepalive 4;
+    keepalive_requests 100000000;
+  }
+  server {
+    listen 127.0.0.1:)" << port << R"(;
+    location / {
+      proxy_pass http://baseline;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+)";
   janus::test::child_process process{{nginx.string(), "-p", dir.string(), "-c", conf.string()},
                                      {},
                                      dir / "nginx.log"};
