@@ -11,6 +11,10 @@
 #                      included) writes its reports to <build>/sanitizer-reports/; the run fails
 #                      when any report is there at the end. Suppressions (each with its reason)
 #                      are in tests/sanitizers/. Other arguments go to ctest.
+# --caf-tsan           (with --sanitize thread) runs the tests with a libcaf built with TSan
+#                      (scripts/build-caf-tsan.sh, build-caf-tsan/lib) and no suppression at all:
+#                      Debian's libcaf hides its mailbox hand-overs from TSan, which is what
+#                      tests/sanitizers/tsan.supp's one entry is for.
 # JANUS_TEST_PYTHON=1 also builds the Python baseline's image and runs its tests (its first build
 # on a machine runs debootstrap: about a minute on an idle 2-core machine, Debian's mirror needed).
 # CTEST_PARALLEL_LEVEL: tests at a time (one per core); with CI=true the build has no debug info.
@@ -18,9 +22,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=""
+caf_tsan=0
 ctest_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --caf-tsan)
+      caf_tsan=1
+      shift
+      ;;
     --sanitize)
       sanitize=${2:-}
       shift 2 || { echo "test.sh: --sanitize needs address or thread" >&2; exit 2; }
@@ -37,6 +46,10 @@ while [ $# -gt 0 ]; do
 done
 
 build_dir=build
+if [ "$caf_tsan" = 1 ] && [ "$sanitize" != thread ]; then
+  echo "test.sh: --caf-tsan goes with --sanitize thread" >&2
+  exit 2
+fi
 case "$sanitize" in
   "") ;;
   address) build_dir=build-asan ;;
@@ -81,6 +94,11 @@ if [ -n "$sanitize" ]; then
   export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1:suppressions=$supp/ubsan.supp"
   export LSAN_OPTIONS="suppressions=$supp/lsan.supp"
   export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
+  if [ "$caf_tsan" = 1 ]; then
+    scripts/build-caf-tsan.sh
+    export LD_LIBRARY_PATH="$PWD/build-caf-tsan/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export TSAN_OPTIONS="log_path=$reports/tsan:second_deadlock_stack=1"
+  fi
   # Sanitized code runs several times slower: the tests' waits (tests/support/slowdown.hpp) are
   # stretched by this factor, never what they check.
   if [ "$sanitize" = thread ]; then
