@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "actors/broker_bridge.hpp"
+#include "actors/pool_plan.hpp"
 #include "actors/router.hpp"
 #include "http/request_metrics.hpp"
 #include "http/sse_scanner.hpp"
@@ -226,6 +227,32 @@ void request_metrics_update(benchmark::State& state) {
   }
 }
 BENCHMARK(request_metrics_update);
+
+/// One decision of a pool of N ready containers (actors/pool_plan: called after every message the
+/// pool gets, a health probe's answer included), and of the same pool at its first decision,
+/// which starts all N (min_warm N).
+void pool_decide(benchmark::State& state) {
+  auto n = static_cast<int>(state.range(0));
+  bool starting = state.range(1) != 0;
+  actors::pool_view view;
+  view.policy.min_warm = n;
+  view.policy.max_containers = n;
+  view.policy.max_concurrency = 1;
+  view.warm_reached = !starting;
+  auto now = std::chrono::steady_clock::now();
+  for (int i = 0; !starting && i < n; ++i) {
+    actors::container_view c;
+    c.key = static_cast<std::uint64_t>(i + 1);
+    c.state = actors::container_phase::ready;
+    c.started_at = now;
+    c.last_used = now;
+    view.containers.push_back(c);
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(actors::decide(view, now));
+  }
+}
+BENCHMARK(pool_decide)->Args({1000, 0})->Args({1000, 1})->Args({10, 0});
 
 } // namespace
 
