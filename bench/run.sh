@@ -2,8 +2,9 @@
 # Janus benchmark suite: one command, bounded in time (~17 min with the defaults), writes
 # docs/benchmarks.md. Part 1 runs the same janus-baseline process directly, through janusd,
 # through nginx and through HAProxy, in turn, for every concurrency and repetition; then come the
-# in-process micro-benchmarks, the platform endpoint against direct and nginx, the cold start (bench/coldstart.sh), the warm pool under a step
-# load (bench/warmpool.sh) and the engine at scale (bench/scale.sh).
+# in-process micro-benchmarks, the platform endpoint against direct and nginx, the cold start
+# (bench/coldstart.sh), the warm pool under a step load (bench/warmpool.sh) and the engine at
+# scale (bench/scale.sh).
 #   bench/run.sh [--reps N] [--secs S] [--out FILE] [--part1-only] [--plain-only]
 # --part1-only: the proxy comparison alone (no micro-benchmarks, no other part); --plain-only:
 # its non-stream runs alone (implies --part1-only). JANUS_BENCH_BIN=DIR runs the binaries of
@@ -111,26 +112,24 @@ cleanup; PIDS=()
 # Each part writes its own markdown section (with its targets) and raw JSON; a part that fails is
 # reported in its section's place, and the rest still runs.
 SECTIONS=()
+# part_failed TITLE WHAT NAME: a failed part's section in its place, the end of its log in it.
+part_failed() {
+  echo "bench/run.sh: $2 failed; the end of its log:" >&2
+  tail -n 20 "$WORK/$3.log" >&2
+  printf '## %s\n\n%s failed in this run; the end of its log:\n\n```\n%s\n```\n' \
+    "$1" "$2" "$(tail -n 20 "$WORK/$3.log")" > "$WORK/$3.md"
+}
 # The platform endpoint against direct and nginx (its own baseline and nginx, a few seconds).
 if [ "$PART1_ONLY" = 0 ]; then
-  if ! timeout 120 "$BIN/janus_platform_bench" 20000 --md "$WORK/platform.md" \
-      > "$WORK/platform.log" 2>&1; then
-    echo "bench/run.sh: janus_platform_bench failed; the end of its log:" >&2
-    tail -n 20 "$WORK/platform.log" >&2
-    printf '## Platform endpoint\n\njanus_platform_bench failed in this run; the end of its log:\n\n```\n%s\n```\n' \
-      "$(tail -n 20 "$WORK/platform.log")" > "$WORK/platform.md"
-  fi
+  timeout 120 "$BIN/janus_platform_bench" 20000 --md "$WORK/platform.md" \
+    > "$WORK/platform.log" 2>&1 || part_failed "Platform endpoint" janus_platform_bench platform
   SECTIONS+=("$WORK/platform.md")
 fi
 PARTS="coldstart warmpool scale"
 [ "$PART1_ONLY" = 0 ] || PARTS=""
 for part in $PARTS; do
-  if ! bench/$part.sh --md "$WORK/$part.md" --json "$WORK/$part.json" > "$WORK/$part.log" 2>&1; then
-    echo "bench/run.sh: bench/$part.sh failed; the end of its log:" >&2
-    tail -n 20 "$WORK/$part.log" >&2
-    printf '## %s\n\nbench/%s.sh failed in this run; the end of its log:\n\n```\n%s\n```\n' \
-      "$part" "$part" "$(tail -n 20 "$WORK/$part.log")" > "$WORK/$part.md"
-  fi
+  bench/$part.sh --md "$WORK/$part.md" --json "$WORK/$part.json" > "$WORK/$part.log" 2>&1 \
+    || part_failed "$part" "bench/$part.sh" "$part"
   SECTIONS+=("$WORK/$part.md")
 done
 
