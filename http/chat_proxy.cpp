@@ -21,6 +21,7 @@
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
 #include "http/upstream_socket.hpp"
+#include "http/platform_io.hpp"
 #include "http/write_now.hpp"
 #include "logging/event.hpp"
 #include "model/openai.hpp"
@@ -95,11 +96,12 @@ std::chrono::milliseconds error_write_limit(const server_config& cfg) {
 
 } // namespace
 
-chat_proxy::chat_proxy(beast::tcp_stream& client, shard& home, const server_config& cfg,
+chat_proxy::chat_proxy(beast::tcp_stream& client, socket_deadline& deadline, shard& home, const server_config& cfg,
                        broker& pools, std::string request_id, const trace_context& trace,
                        chat_request_info info, std::string body, bool client_keep_alive, request_metrics* metrics,
                        unsigned client_version)
   : client_(client),
+    deadline_io_(deadline),
     home_(home),
     cfg_(cfg),
     pools_(pools),
@@ -418,18 +420,25 @@ asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream
   co_return co_await write_now(*upstream_, buffers);
 }
 
-asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream_read_header() {
+asio::awaitable<beast::error_code> chat_proxy::upstream_read(bool header,
+                                                             std::chrono::milliseconds limit) {
   if (upstream_tls_) {
-    co_return co_await bhttp::async_read_header(*upstream_tls_, upstream_buffer_, *parser_, nothrow);
+    upstream_tcp().expires_after(limit);
+    auto [ec, n] = header ? co_await bhttp::async_read_header(*upstream_tls_, upstream_buffer_,
+                                                               *parser_, nothrow)
+                          : co_await bhttp::async_read_some(*upstream_tls_, upstream_buffer_,
+                                                             *parser_, nothrow);
+    co_return ec;
   }
-  co_return co_await bhttp::async_read_header(*upstream_, upstream_buffer_, *parser_, nothrow);
-}
-
-asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream_read_some() {
-  if (upstream_tls_) {
-    co_return co_await bhttp::async_read_some(*upstream_tls_, upstream_buffer_, *parser_, nothrow);
+  // On the plain socket, bounded by the session's deadline: tcp_stream's own timer would be
+  // armed and its cancellation posted for every read.
+  auto& socket = upstream_->socket();
+  beast::error_code ec;
+  {
+    socket_deadline::scope bounded{deadline_io_, socket, clock::now() + limit};
+    ec = co_await read_now(socket, upstream_buffer_, *parser_, header);
   }
-  co_return co_await bhttp::async_read_some(*upstream_, upstream_buffer_, *parser_, nothrow);
+  co_return deadline_io_.reason(ec);
 }
 
 void chat_proxy::note_lease(const lease& held) {
@@ -525,7 +534,10 @@ bool is_own_trouble(const beast::error_code& ec) {
 asio::awaitable<std::optional<chat_proxy::attempt_result>> chat_proxy::connect_container(
   const lease& held, std::chrono::milliseconds io_timeout) {
   boost::system::error_code address_error;
-  auto address = asio::ip::make_address(held.target.host, address_error);
+  // Every container is on a loopback 127.0.0.1 (model/lease.hpp): no parse per request for it.
+  auto address = held.target.host == "127.0.0.1"
+                   ? asio::ip::address{asio::ip::address_v4::loopback()}
+                   : asio::ip::make_address(held.target.host, address_error);
   if (address_error) {
     co_return attempt_result{attempt_status::not_delivered,
                              {errc::upstream_failed, "bad container address " + held.target.host},
@@ -616,7 +628,6 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
 
   // From here on the container has the request: nothing is sent again.
   auto head_limit = within_deadline(first_byte_timeout);
-  upstream_tcp().expires_after(head_limit);
   upstream_buffer_.clear();
   // Room for a whole small answer in the first read: Beast reads 512 bytes into an empty buffer,
   // and a chat answer's head and JSON are more; the rest would cost a second read.
@@ -627,7 +638,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
     // Not a container of ours: a real server's head may be larger, never unbounded.
     parser_->header_limit(fallback_header_limit);
   }
-  std::tie(ec, n) = co_await upstream_read_header();
+  ec = co_await upstream_read(true, head_limit);
   if (client_gone_) {
     co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
   }
@@ -757,7 +768,6 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
       upstream_head.body().data = relay_buffer_.data();
       upstream_head.body().size = relay_buffer_.size();
       read_limit = within_deadline(cfg_.stream_idle_timeout);
-      upstream_tcp().expires_after(read_limit);
       // What came with the head (or with an earlier read) is parsed here, as async_read_some
       // would parse it first, but without its posted completion; it reads only for more.
       bool parsed = false;
@@ -770,8 +780,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
         }
       }
       if (!parsed) {
-        std::size_t n = 0;
-        std::tie(ec, n) = co_await upstream_read_some();
+        ec = co_await upstream_read(false, read_limit);
       }
       if (ec == bhttp::error::need_buffer) {
         ec = {};
@@ -876,9 +885,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
   while (!parser_->is_done() && body.size() < max_error_body_bytes) {
     upstream_head.body().data = relay_buffer_.data();
     upstream_head.body().size = relay_buffer_.size();
-    upstream_tcp().expires_after(within_deadline(cfg_.stream_idle_timeout));
-    std::size_t n = 0;
-    std::tie(ec, n) = co_await upstream_read_some();
+    ec = co_await upstream_read(false, within_deadline(cfg_.stream_idle_timeout));
     if (ec == bhttp::error::need_buffer) {
       ec = {};
     }
@@ -955,7 +962,7 @@ asio::awaitable<void> chat_proxy::end_stream_with_frame(std::string_view data) {
 }
 
 asio::awaitable<bool> chat_proxy::answer_error(const error_info& error, const std::string& container) {
-  // In this order: cancelling the watch cancels every wait on the socket, a heartbeat's write too.
+  // The heartbeat ends before the error is written: its writes and ours must not interleave.
   co_await stop_heartbeat();
   stop_watching_client();
   if (early_head_) {
@@ -1091,10 +1098,11 @@ void chat_proxy::watch_client() {
 }
 
 void chat_proxy::stop_watching_client() {
-  if (watch_ && watch_->owner != nullptr) {
+  // Not cancelled: a cancellation is a posted handler and a scheduler round per request. The
+  // peek stays pending, harmlessly, until the client's next bytes (or its close) end it, and
+  // the session's next read waits behind it, so that read costs no failed recv either.
+  if (watch_) {
     watch_->owner = nullptr;
-    beast::error_code ignored;
-    client_.socket().cancel(ignored);
   }
   watch_.reset();
 }

@@ -16,6 +16,7 @@
 #include "http/broker.hpp"
 #include "http/request_metrics.hpp"
 #include "http/shard.hpp"
+#include "http/socket_deadline.hpp"
 #include "http/sse_scanner.hpp"
 #include "http/trace_context.hpp"
 #include "http/upstream_link.hpp"
@@ -88,7 +89,7 @@ public:
 
   /// `client_version` 10: an HTTP/1.0 client, which gets an answer without a length
   /// close-delimited (never chunked) and `Connection: keep-alive` when its connection is kept.
-  chat_proxy(boost::beast::tcp_stream& client, shard& home, const server_config& cfg,
+  chat_proxy(boost::beast::tcp_stream& client, socket_deadline& deadline, shard& home, const server_config& cfg,
              broker& pools, std::string request_id, const trace_context& trace,
              chat_request_info info, std::string body,
              bool client_keep_alive, request_metrics* metrics = nullptr,
@@ -164,8 +165,10 @@ private:
   void close_upstream();
   boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_write(
     std::array<boost::asio::const_buffer, 2> buffers);
-  boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_read_header();
-  boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_read_some();
+  /// Reads the answer's header (`header`) or what comes of its body into parser_, within
+  /// `limit`; a read past it fails with beast::error::timeout.
+  boost::asio::awaitable<boost::beast::error_code> upstream_read(bool header,
+                                                                 std::chrono::milliseconds limit);
 
   /// Connects (or reuses a pooled connection), sends the request and reads the answer's header.
   boost::asio::awaitable<attempt_result> exchange_head(const lease& held);
@@ -241,6 +244,8 @@ private:
   void summarize(std::string_view outcome, errc error);
 
   boost::beast::tcp_stream& client_;
+  /// The session's: bounds the reads from a plain upstream connection.
+  socket_deadline& deadline_io_;
   shard& home_;
   const server_config& cfg_;
   broker& pools_;

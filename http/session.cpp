@@ -71,6 +71,7 @@ void report_refusal(const server_hooks& hooks, std::string_view request_id,
 session::session(asio::ip::tcp::socket socket, shard& home, const server_config& cfg,
                  broker& pools, const server_hooks& hooks, connection_slot place)
   : client_(std::move(socket)),
+    deadline_(client_.get_executor()),
     home_(home),
     cfg_(cfg),
     pools_(pools),
@@ -95,6 +96,9 @@ void session::start() {
   client_.socket().set_option(asio::ip::tcp::no_delay{true}, ignored);
   asio::co_spawn(client_.get_executor(), [self = shared_from_this()] { return self->run(); },
                  asio::detached);
+  asio::co_spawn(client_.get_executor(),
+                 [self = shared_from_this()] { return self->deadline_.run(self); },
+                 asio::detached);
 }
 
 void session::drain() {
@@ -111,6 +115,15 @@ void session::close() {
 }
 
 asio::awaitable<void> session::run() {
+  // However run() ends (an exception included), the connection closes and the deadline's watch
+  // ends with it (the watch bounds the request in progress until then, a drain's too).
+  struct closer {
+    session& owner;
+    ~closer() {
+      owner.close();
+      owner.deadline_.stop();
+    }
+  } closing{*this};
   while (!draining_) {
     parser_type parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg_.max_header_bytes));
@@ -119,9 +132,14 @@ asio::awaitable<void> session::run() {
     if (buffer_.size() == 0) {
       // idle_timeout bounds the wait for the first byte of the next request; what this read
       // brings is parsed below, so it costs no system call of its own.
-      client_.expires_after(cfg_.idle_timeout);
-      auto [idle_ec, got] = co_await client_.async_read_some(
-        buffer_.prepare(beast::read_size(buffer_, first_read_bytes)), nothrow);
+      beast::error_code idle_ec;
+      std::size_t got = 0;
+      {
+        socket_deadline::scope bounded{deadline_, client_.socket(),
+                                       std::chrono::steady_clock::now() + cfg_.idle_timeout};
+        std::tie(idle_ec, got) = co_await client_.socket().async_read_some(
+          buffer_.prepare(beast::read_size(buffer_, first_read_bytes)), nothrow);
+      }
       if (idle_ec) {
         break; // closed, reset or idle for too long: nobody to answer
       }
@@ -181,7 +199,6 @@ asio::awaitable<void> session::run() {
       break;
     }
   }
-  close();
 }
 
 beast::error_code session::parse_buffered(parser_type& parser) {
@@ -355,7 +372,7 @@ asio::awaitable<bool> session::serve_chat(request_type& request, const std::stri
                    std::chrono::steady_clock::now() - received);
     co_return co_await send(answer, request_id, keep_alive);
   }
-  chat_proxy proxy{client_, home_, cfg_, pools_, request_id, trace_, std::move(info.value()),
+  chat_proxy proxy{client_, deadline_, home_, cfg_, pools_, request_id, trace_, std::move(info.value()),
                    std::move(request.body()), keep_alive, hooks_.requests, version_};
   co_return co_await proxy.run() && !draining_;
 }

@@ -19,6 +19,7 @@
 #include "http/request_head.hpp"
 #include "http/sandbox_service.hpp"
 #include "http/shard.hpp"
+#include "http/socket_deadline.hpp"
 #include "http/trace_context.hpp"
 #include "model/config.hpp"
 
@@ -109,6 +110,9 @@ private:
                                     bool keep_alive);
 
   boost::beast::tcp_stream client_;
+  /// Bounds the wait for a request's first byte and a chat request's reads from its container
+  /// (the hot path's operations, on plain sockets); the rest go through client_'s own expiry.
+  socket_deadline deadline_;
   boost::beast::flat_buffer buffer_;
   shard& home_;
   const server_config& cfg_;
