@@ -17,11 +17,11 @@
 #include "http/ask.hpp"
 #include "http/error_response.hpp"
 #include "http/fallback_target.hpp"
+#include "http/platform_io.hpp"
 #include "http/upstream_connect.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
 #include "http/upstream_socket.hpp"
-#include "http/platform_io.hpp"
 #include "http/write_now.hpp"
 #include "logging/event.hpp"
 #include "model/openai.hpp"
@@ -96,10 +96,10 @@ std::chrono::milliseconds error_write_limit(const server_config& cfg) {
 
 } // namespace
 
-chat_proxy::chat_proxy(beast::tcp_stream& client, socket_deadline& deadline, shard& home, const server_config& cfg,
-                       broker& pools, std::string request_id, const trace_context& trace,
-                       chat_request_info info, std::string body, bool client_keep_alive, request_metrics* metrics,
-                       unsigned client_version)
+chat_proxy::chat_proxy(beast::tcp_stream& client, socket_deadline& deadline, shard& home,
+                       const server_config& cfg, broker& pools, std::string request_id,
+                       const trace_context& trace, chat_request_info info, std::string body,
+                       bool client_keep_alive, request_metrics* metrics, unsigned client_version)
   : client_(client),
     deadline_io_(deadline),
     home_(home),

@@ -89,9 +89,9 @@ public:
 
   /// `client_version` 10: an HTTP/1.0 client, which gets an answer without a length
   /// close-delimited (never chunked) and `Connection: keep-alive` when its connection is kept.
-  chat_proxy(boost::beast::tcp_stream& client, socket_deadline& deadline, shard& home, const server_config& cfg,
-             broker& pools, std::string request_id, const trace_context& trace,
-             chat_request_info info, std::string body,
+  chat_proxy(boost::beast::tcp_stream& client, socket_deadline& deadline, shard& home,
+             const server_config& cfg, broker& pools, std::string request_id,
+             const trace_context& trace, chat_request_info info, std::string body,
              bool client_keep_alive, request_metrics* metrics = nullptr,
              unsigned client_version = 11);
 

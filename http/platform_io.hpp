@@ -10,12 +10,13 @@
 
 namespace janus::http {
 
-// The platform hot path's reads on plain sockets (its writes are write_now, http/write_now.hpp):
-// each does now what the socket allows (the usual case on a keep-alive connection), and goes
-// asynchronous only for the rest. An asynchronous operation that could have completed at once
-// still costs a reactor round and a handler run; an attempted read before anything can have
-// arrived costs a failed recv. Each puts its socket in non-blocking mode for good (asynchronous
-// operations work alike). Deadlines are the caller's (platform_deadline).
+// The hot paths' reads on plain sockets (the platform endpoint's, and the chat path's from a
+// container; their writes are write_now, http/write_now.hpp): each does now what the socket
+// allows (the usual case on a keep-alive connection), and goes asynchronous only for the rest.
+// An asynchronous operation that could have completed at once still costs a reactor round and a
+// handler run; an attempted read before anything can have arrived costs a failed recv. Each puts
+// its socket in non-blocking mode for good (asynchronous operations work alike). Deadlines are
+// the caller's (platform_deadline, socket_deadline).
 
 /// Puts `socket` in non-blocking mode once.
 inline boost::beast::error_code make_non_blocking(boost::asio::ip::tcp::socket& socket) {

@@ -372,8 +372,9 @@ asio::awaitable<bool> session::serve_chat(request_type& request, const std::stri
                    std::chrono::steady_clock::now() - received);
     co_return co_await send(answer, request_id, keep_alive);
   }
-  chat_proxy proxy{client_, deadline_, home_, cfg_, pools_, request_id, trace_, std::move(info.value()),
-                   std::move(request.body()), keep_alive, hooks_.requests, version_};
+  chat_proxy proxy{client_, deadline_, home_, cfg_, pools_, request_id, trace_,
+                   std::move(info.value()), std::move(request.body()), keep_alive,
+                   hooks_.requests, version_};
   co_return co_await proxy.run() && !draining_;
 }
 
