@@ -868,7 +868,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
 
   // Bytes after the answer are an answer nobody asked for: such a connection is not reused.
   if (parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
-    home_.upstreams().give_back(pool_key(held), std::move(*upstream_));
+    home_.upstreams().give_back(pool_key(held), upstream_->release_socket());
   }
   co_return attempt_result{};
 }
@@ -901,7 +901,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
   auto outcome = complete ? lease_outcome::ok
                           : (is_timeout(ec) ? lease_outcome::timed_out : lease_outcome::failed_mid_stream);
   if (complete && parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
-    home_.upstreams().give_back(pool_key(held), std::move(*upstream_));
+    home_.upstreams().give_back(pool_key(held), upstream_->release_socket());
   }
   close_upstream();
   release_once(held, outcome);

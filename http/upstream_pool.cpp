@@ -34,17 +34,16 @@ std::optional<boost::asio::ip::tcp::socket> upstream_pool::take(const std::strin
     auto candidate = std::move(stack.back());
     stack.pop_back();
     if (candidate.since >= oldest_allowed && still_open(candidate.socket)) {
-      if (stack.empty()) {
-        idle_.erase(it);
-      }
       return std::move(candidate.socket);
     }
   }
-  idle_.erase(it);
+  // The emptied entry stays until prune(): the next give_back() then finds its key and its
+  // vector's room (no map node, key copy or vector to allocate per request).
   return std::nullopt;
 }
 
-void upstream_pool::give_back(const std::string& container_id, boost::beast::tcp_stream stream) {
+void upstream_pool::give_back(const std::string& container_id,
+                              boost::asio::ip::tcp::socket socket) {
   if (max_idle_ == 0) {
     return;
   }
@@ -52,7 +51,7 @@ void upstream_pool::give_back(const std::string& container_id, boost::beast::tcp
   if (stack.size() >= max_idle_) {
     stack.erase(stack.begin()); // the oldest goes
   }
-  stack.push_back(idle_connection{stream.release_socket(), clock::now()});
+  stack.push_back(idle_connection{std::move(socket), clock::now()});
 }
 
 void upstream_pool::prune() {

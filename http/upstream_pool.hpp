@@ -31,9 +31,11 @@ public:
   std::optional<boost::asio::ip::tcp::socket> take(const std::string& container_id);
 
   /// Keeps a connection whose last exchange ended cleanly with keep-alive and nothing after it.
-  void give_back(const std::string& container_id, boost::beast::tcp_stream stream);
+  /// A socket, not its tcp_stream: moving a tcp_stream allocates a new one (Beast's move).
+  void give_back(const std::string& container_id, boost::asio::ip::tcp::socket socket);
 
-  /// Closes idle connections past their age; called from a periodic timer.
+  /// Closes idle connections past their age, and forgets containers with none left; called from
+  /// a periodic timer.
   void prune();
 
   /// Idle connections held, over all containers.
