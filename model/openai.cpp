@@ -1,5 +1,6 @@
 #include "model/openai.hpp"
 
+#include <rapidjson/allocators.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
@@ -256,7 +257,15 @@ result<chat_request_info> inspect_chat_request(std::string_view body, int max_de
     return error_info{errc::invalid_request,
                       "the request body is not valid UTF-8 (at byte " + std::to_string(bad) + ")"};
   }
-  rapidjson::Reader reader;
+  // The reader's stack (the nesting, and each string while it is read) starts in this frame, so
+  // a usual chat request is read with no heap allocation. Past it the pool takes chunks from
+  // the heap and frees them all at the end: for a body of n bytes at most about 3n (the stack
+  // grows by half each time and the pool does not free as it goes); the body is bounded by
+  // max_body_bytes.
+  alignas(8) char stack_room[1024];
+  rapidjson::MemoryPoolAllocator<> stack_pool{stack_room, sizeof stack_room};
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+    reader{&stack_pool, 256};
   rapidjson::MemoryStream stream{body.data(), body.size()};
   chat_request_scanner scanner{max_depth, stream, body};
   constexpr unsigned flags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;

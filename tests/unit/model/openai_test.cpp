@@ -124,6 +124,21 @@ TEST(openai_limits, a_body_nested_exactly_to_the_limit_is_accepted_and_one_level
   EXPECT_TRUE(inspect(R"({"model":"m","messages":[{"a":{}}]})", 4).ok());
 }
 
+TEST(openai_limits, strings_and_nesting_past_the_readers_first_kilobyte_are_read_whole) {
+  // The reader's stack starts in a 1 KiB buffer and grows onto the heap: a message of 1 MiB, a
+  // long model name and nesting to the limit all still parse, and the model is read whole.
+  std::string model(3000, 'm');
+  std::string body = R"({"messages":[{"role":"user","content":")" + std::string(1 << 20, 'x')
+                     + R"("}],"extra":)" + std::string(120, '[') + std::string(120, ']')
+                     + R"(,"model":")" + model + R"(","stream":true})";
+  auto info = inspect(body);
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info.value().model, model);
+  EXPECT_TRUE(info.value().stream);
+  EXPECT_EQ(body.substr(info.value().model_offset, info.value().model_length),
+            "\"" + model + "\"");
+}
+
 TEST(openai_limits, a_hundred_thousand_nested_arrays_are_refused_without_recursion) {
   // The body that overflowed the stack of the recursive parser: 200 KB, under max_body_bytes.
   auto killer = R"({"model":"m","messages":[],"x":)" + std::string(100000, '[')
