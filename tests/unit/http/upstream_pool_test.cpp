@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -32,6 +33,14 @@ struct loopback {
     theirs.push_back(acceptor.accept());
     return ours;
   }
+
+  /// A new connection given back to `pool` for `container`; its descriptor.
+  int give(upstream_pool& pool, const std::string& container) {
+    auto ours = connect();
+    auto handle = ours.native_handle();
+    pool.give_back(container, std::move(ours));
+    return handle;
+  }
 };
 
 /// The descriptor of what take() gave (native_handle is not const), or -1 for nothing.
@@ -44,9 +53,7 @@ TEST(upstream_pool, a_connection_given_back_is_taken_once_and_again_after_the_ne
   loopback net;
   upstream_pool pool{4, 60s};
   EXPECT_FALSE(pool.take("c1"));
-  auto first = net.connect();
-  auto handle = first.native_handle();
-  pool.give_back("c1", std::move(first));
+  auto handle = net.give(pool, "c1");
   EXPECT_EQ(pool.idle_count(), 1u);
 
   auto taken = pool.take("c1");
@@ -63,12 +70,8 @@ TEST(upstream_pool, a_connection_given_back_is_taken_once_and_again_after_the_ne
 TEST(upstream_pool, the_newest_connection_comes_first) {
   loopback net;
   upstream_pool pool{4, 60s};
-  auto older = net.connect();
-  auto newer = net.connect();
-  auto older_handle = older.native_handle();
-  auto newer_handle = newer.native_handle();
-  pool.give_back("c1", std::move(older));
-  pool.give_back("c1", std::move(newer));
+  auto older_handle = net.give(pool, "c1");
+  auto newer_handle = net.give(pool, "c1");
   EXPECT_EQ(handle_of(pool.take("c1")), newer_handle);
   EXPECT_EQ(handle_of(pool.take("c1")), older_handle);
 }
@@ -76,10 +79,8 @@ TEST(upstream_pool, the_newest_connection_comes_first) {
 TEST(upstream_pool, a_connection_the_container_closed_while_idle_is_dropped) {
   loopback net;
   upstream_pool pool{4, 60s};
-  auto kept = net.connect();
-  auto kept_handle = kept.native_handle();
-  pool.give_back("c1", std::move(kept));
-  pool.give_back("c1", net.connect());
+  auto kept_handle = net.give(pool, "c1");
+  net.give(pool, "c1");
   net.theirs.back().close(); // the newer one's container end goes: its FIN is queued
   EXPECT_EQ(handle_of(pool.take("c1")), kept_handle) << "the closed one is skipped";
   EXPECT_FALSE(pool.take("c1"));
@@ -96,9 +97,7 @@ TEST(upstream_pool, a_connection_with_unasked_bytes_is_dropped) {
 TEST(upstream_pool, each_container_keeps_max_idle_and_the_oldest_goes) {
   loopback net;
   upstream_pool pool{2, 60s};
-  auto oldest = net.connect();
-  auto oldest_handle = oldest.native_handle();
-  pool.give_back("c1", std::move(oldest));
+  auto oldest_handle = net.give(pool, "c1");
   pool.give_back("c1", net.connect());
   pool.give_back("c1", net.connect());
   pool.give_back("c2", net.connect());
