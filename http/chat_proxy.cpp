@@ -412,6 +412,14 @@ void chat_proxy::close_upstream() {
   upstream_tls_.reset();
 }
 
+void chat_proxy::keep_upstream_if_clean(const lease& held) {
+  // Kept alive, and nothing after the answer: bytes after it are an answer nobody asked for,
+  // so such a connection is not reused.
+  if (parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
+    home_.upstreams().give_back(pool_key(held), upstream_->release_socket());
+  }
+}
+
 asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream_write(
   std::array<asio::const_buffer, 2> buffers) {
   if (upstream_tls_) {
@@ -866,10 +874,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
     }
   }
 
-  // Bytes after the answer are an answer nobody asked for: such a connection is not reused.
-  if (parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
-    home_.upstreams().give_back(pool_key(held), upstream_->release_socket());
-  }
+  keep_upstream_if_clean(held);
   co_return attempt_result{};
 }
 
@@ -900,8 +905,8 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
   bool complete = !ec && parser_->is_done();
   auto outcome = complete ? lease_outcome::ok
                           : (is_timeout(ec) ? lease_outcome::timed_out : lease_outcome::failed_mid_stream);
-  if (complete && parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
-    home_.upstreams().give_back(pool_key(held), upstream_->release_socket());
+  if (complete) {
+    keep_upstream_if_clean(held);
   }
   close_upstream();
   release_once(held, outcome);

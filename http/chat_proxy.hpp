@@ -163,6 +163,8 @@ private:
   boost::beast::tcp_stream& upstream_tcp();
   bool has_upstream() const;
   void close_upstream();
+  /// Gives a plain upstream connection back to the shard's pool if its answer ended cleanly.
+  void keep_upstream_if_clean(const lease& held);
   boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_write(
     std::array<boost::asio::const_buffer, 2> buffers);
   /// Reads the answer's header (`header`) or what comes of its body into parser_, within
