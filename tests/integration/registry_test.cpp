@@ -128,15 +128,20 @@ protected:
 
   /// Pushes the baseline image as `registry/<repository>:tag` (with `cli_config` as the docker
   /// CLI's config dir when given) and removes the local tag; the image's digest reference.
+  /// Pushes janus-baseline:latest as `registry`/`repository`:`tag` (repository_ when none is
+  /// given) and removes it here; returns its digest reference.
   std::string push(const std::string& registry, const std::string& tag,
-                   const std::string& cli_config = {}) {
+                   const std::string& cli_config = {}, std::string repository = {}) {
+    if (repository.empty()) {
+      repository = repository_;
+    }
     auto cli = docker_ + (cli_config.empty() ? std::string{} : " --config " + cli_config);
-    auto name = registry + "/" + repository_ + ":" + tag;
+    auto name = registry + "/" + repository + ":" + tag;
     EXPECT_EQ(sh(cli + " tag janus-baseline:latest " + name).status, 0);
     auto pushed = sh(cli + " push " + name);
     EXPECT_EQ(pushed.status, 0) << pushed.out;
     auto digest = sh(cli + " inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' " + name
-                     + " | grep '^" + registry + "/" + repository_ + "@' | head -n 1");
+                     + " | grep '^" + registry + "/" + repository + "@' | head -n 1");
     auto removed = sh(cli + " rmi " + name);
     EXPECT_EQ(removed.status, 0) << removed.out;
     sh(cli + " rmi " + digest.out + " > /dev/null 2>&1");
@@ -284,9 +289,14 @@ TEST_F(registry_pulls, pull_an_image_pinned_by_digest_and_always_pulled) {
   auto registry = shared_registry();
   auto digest = push(registry, "pinned");
   ASSERT_NE(digest.find("@sha256:"), std::string::npos) << digest;
+  // The same image in a repository of its own: were it the same repository, the other model's
+  // pull (of the same manifest) would make the digest reference present here, and whichever
+  // pool looked second would find it there and pull nothing (seen under ASan's timing).
+  auto fresh_repository = repository_ + "-fresh";
+  push(registry, "fresh", {}, fresh_repository);
   start_with(image_model("pinned", "    min_warm: 1\n    max_containers: 1\n", digest)
              + image_model("fresh", "    min_warm: 1\n    max_containers: 1\n    pull: always\n",
-                           registry + "/" + repository_ + ":pinned"));
+                           registry + "/" + fresh_repository + ":fresh"));
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("pinned", "by digest")).status, 200u);
   EXPECT_EQ(post_json(port_, "/v1/chat/completions", chat("fresh", "always")).status, 200u);
   EXPECT_EQ(image_state("pinned"), "pulled");
