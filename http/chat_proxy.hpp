@@ -29,8 +29,10 @@ struct fallback_target;
 
 /// One chat-completions request on its way through the engine: lease a container slot, forward
 /// the body unchanged over a pooled keep-alive connection, relay the answer piece by piece as it
-/// arrives, release the lease with the outcome. A client that goes away closes the upstream at
-/// once, and while it waits for a slot withdraws its place in the queue (broker::cancel). When
+/// arrives, release the lease with the outcome. A client that goes away closes the upstream
+/// (at once, or for a request younger than server.client_watch_after at that age: the watch
+/// starts then), and while it waits for a slot withdraws its place in the queue at once
+/// (broker::cancel). When
 /// the request ends it reports one summary (log line and metrics: status, outcome, timings).
 ///
 /// Deadlines. `request_timeout` bounds the whole request from the moment it was read: the wait
@@ -115,8 +117,10 @@ private:
   /// The request's course; run() adds the heartbeat's join on every path.
   boost::asio::awaitable<bool> serve();
 
-  boost::asio::awaitable<result<lease>> acquire(std::chrono::milliseconds timeout,
-                                                std::string avoid);
+  /// A slot for the request: at once when one is free (no coroutine of its own on this, the
+  /// usual path), else by waiting in the pool.
+  std::optional<lease> try_acquire(const acquire_request& request);
+  boost::asio::awaitable<result<lease>> wait_for_lease(acquire_request request);
 
   /// `limit`, cut short by the request's deadline (1 ms at least, so an expiry still fires).
   std::chrono::milliseconds within_deadline(std::chrono::milliseconds limit) const;
@@ -148,8 +152,12 @@ private:
   boost::asio::awaitable<std::optional<attempt_result>> connect_fallback(
     const lease& held, std::chrono::milliseconds timeout);
 
-  /// Opens (or reuses) a connection to the leased container within `io_timeout`; nothing
-  /// when it is ready.
+  /// Takes one of the leased container's idle connections (upstream_pool::take() looks that it
+  /// is still open) into `upstream_`; false when it has none.
+  bool take_pooled_connection(const lease& held);
+
+  /// Opens a new connection to the leased container within `io_timeout`; nothing when it is
+  /// ready.
   boost::asio::awaitable<std::optional<attempt_result>> connect_container(
     const lease& held, std::chrono::milliseconds io_timeout);
 
@@ -160,13 +168,15 @@ private:
   const std::string& pool_key(const lease& held) const;
 
   // The attempt's connection: `upstream_` (plain) or `upstream_tls_` (an https fallback).
-  boost::beast::tcp_stream& upstream_tcp();
+  boost::asio::ip::tcp::socket& attempt_socket();
   bool has_upstream() const;
   void close_upstream();
   /// Gives a plain upstream connection back to the shard's pool if its answer ended cleanly.
   void keep_upstream_if_clean(const lease& held);
+  /// Writes the request to the upstream within `limit`; a write past it fails with
+  /// beast::error::timeout.
   boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> upstream_write(
-    std::array<boost::asio::const_buffer, 2> buffers);
+    std::array<boost::asio::const_buffer, 2> buffers, std::chrono::milliseconds limit);
   /// Reads the answer's header (`header`) or what comes of its body into parser_, within
   /// `limit`; a read past it fails with beast::error::timeout.
   boost::asio::awaitable<boost::beast::error_code> upstream_read(bool header,
@@ -207,8 +217,9 @@ private:
   /// wait, once per request; nothing for a non-stream or with sse_keepalive 0.
   void start_heartbeat();
 
-  /// Stops the heartbeat and waits until it has finished its write in progress, if any. Before
-  /// stop_watching_client(): its cancel would cut a heartbeat's write short.
+  /// Stops the heartbeat and waits until it has finished its write in progress. Before
+  /// stop_watching_client(): its cancel would cut a heartbeat's write short. Called only when
+  /// there is one (`if (heartbeat_)`): most requests have none, and a call is a coroutine frame.
   boost::asio::awaitable<void> stop_heartbeat();
 
   struct heartbeat_state {
@@ -232,8 +243,14 @@ private:
   /// when the attempt ends.
   void release_once(const lease& held, lease_outcome outcome);
 
-  /// Watches the client socket while the request is served, to notice at once when it goes.
+  /// Watches the client socket while the request is served, to notice at once when it goes:
+  /// from server.client_watch_after after the request came (watch_job_), or at once when the
+  /// request must wait in a pool. Once per request.
   void watch_client();
+
+  static void watch_client_now(void* self) {
+    static_cast<chat_proxy*>(self)->watch_client();
+  }
 
   void stop_watching_client();
 
@@ -275,7 +292,9 @@ private:
   bool fallback_taken_ = false;
 
   // -- state of the current attempt --------------------------------------------------------
-  std::optional<boost::beast::tcp_stream> upstream_;
+  /// A plain socket, not a tcp_stream: its deadlines are the session's socket_deadline, and a
+  /// tcp_stream would be one more heap allocation (its shared state) and two timers per request.
+  std::optional<boost::asio::ip::tcp::socket> upstream_;
   std::unique_ptr<upstream_link::tls_stream> upstream_tls_;
   boost::beast::flat_buffer upstream_buffer_;
   using parser_type = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
@@ -296,6 +315,9 @@ private:
     char byte = 0;
   };
   std::shared_ptr<client_watch> watch_;
+  bool watched_ = false;
+  /// The watch's start, queued in the shard's client_watches() (most requests end before it).
+  deferred_jobs::job watch_job_{&chat_proxy::watch_client_now, this};
   sse_scanner scanner_;
   std::shared_ptr<heartbeat_state> heartbeat_;
   /// The response head went out while the request waited (a 200 stream).

@@ -194,7 +194,15 @@ asio::awaitable<void> session::run() {
       }
     }
     auto request = parser.release();
-    bool keep_alive = co_await handle(request, verdict.target, request_id);
+    bool keep_alive = false;
+    if (verdict.target == route::chat) {
+      // Straight to the chat path: handle()'s frame would hold every route's locals.
+      const std::string any_pool;
+      keep_alive = co_await serve_chat(request, request_id, request.keep_alive() && !draining_,
+                                       any_pool);
+    } else {
+      keep_alive = co_await handle(request, verdict.target, request_id);
+    }
     if (!keep_alive) {
       break;
     }

@@ -18,6 +18,7 @@ shard::shard(const server_config& cfg, std::size_t index)
     io_(1),
     work_(io_.get_executor()),
     prune_timer_(io_),
+    client_watches_(io_.get_executor(), cfg.client_watch_after),
     upstreams_(static_cast<std::size_t>(cfg.upstream_idle_connections),
                std::chrono::duration_cast<std::chrono::milliseconds>(upstream_idle_age)) {
 }
@@ -59,6 +60,7 @@ void shard::close_sessions() {
     }
   }
   prune_timer_.cancel();
+  client_watches_.stop();
 }
 
 void shard::stop() {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "http/deferred_jobs.hpp"
 #include "http/upstream_pool.hpp"
 #include "model/config.hpp"
 
@@ -52,6 +53,12 @@ public:
     return upstreams_;
   }
 
+  /// The client watches of this shard's chat requests, each started server.client_watch_after
+  /// after its request came (chat_proxy).
+  deferred_jobs& client_watches() noexcept {
+    return client_watches_;
+  }
+
   std::size_t index() const noexcept {
     return index_;
   }
@@ -80,6 +87,7 @@ private:
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer prune_timer_;
+  deferred_jobs client_watches_;
   upstream_pool upstreams_;
   std::thread thread_;
 };

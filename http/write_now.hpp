@@ -62,28 +62,36 @@ inline boost::asio::ip::tcp::socket& socket_of(boost::beast::tcp_stream& stream)
   return stream.socket();
 }
 
+/// Writes what send_now left of `buffers` (all but the first `sent` bytes) to `stream`
+/// asynchronously, bounded by the stream's expiry (tcp_stream) or the caller's deadline
+/// (socket). For callers that try send_now first themselves, so that the usual write (the
+/// socket takes it all) costs no coroutine frame either. `buffers` is taken by value (a few
+/// pointers): GCC 12 must not hold a reference to a temporary across a co_await.
+template <class Stream, class ConstBufferSequence>
+boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> write_rest(
+  Stream& stream, ConstBufferSequence buffers, std::size_t sent) {
+  boost::beast::buffers_suffix<ConstBufferSequence> rest{buffers};
+  rest.consume(sent);
+  co_return co_await boost::asio::async_write(stream, rest,
+                                              boost::asio::as_tuple(boost::asio::use_awaitable));
+}
+
 /// Writes all of `buffers` to `stream` (a tcp_stream or a plain socket), as asio::async_write
 /// does, but without a trip through the scheduler when the socket takes them at once (the usual
 /// case: an answer fits the send buffer). Asio posts the completion of even an operation that
 /// finished at once, and its one-thread scheduler polls epoll (`epoll_wait` with no timeout)
 /// between such posts: an immediate write through it costs two system calls and a handler, here
-/// one `sendmsg`. What the socket did not take is written asynchronously, bounded by the
-/// stream's expiry (tcp_stream) or the caller's deadline (socket). Returns what async_write
-/// would: the error and the bytes written. `buffers` is taken by value (a few pointers): GCC 12
-/// must not hold a reference to a temporary across a co_await.
+/// one `sendmsg`. What the socket did not take is written as write_rest() does. Returns what
+/// async_write would: the error and the bytes written.
 template <class Stream, class ConstBufferSequence>
 boost::asio::awaitable<std::tuple<boost::beast::error_code, std::size_t>> write_now(
   Stream& stream, ConstBufferSequence buffers) {
   boost::beast::error_code ec;
-  auto total = boost::asio::buffer_size(buffers);
   auto sent = send_now(socket_of(stream), buffers, ec);
-  if (ec || sent == total) {
+  if (ec || sent == boost::asio::buffer_size(buffers)) {
     co_return std::tuple{ec, sent};
   }
-  boost::beast::buffers_suffix<ConstBufferSequence> rest{buffers};
-  rest.consume(sent);
-  auto [rest_ec, rest_n] =
-    co_await boost::asio::async_write(stream, rest, boost::asio::as_tuple(boost::asio::use_awaitable));
+  auto [rest_ec, rest_n] = co_await write_rest(stream, buffers, sent);
   co_return std::tuple{rest_ec, sent + rest_n};
 }
 

@@ -157,6 +157,13 @@ server_config read_server(yaml_reader reader) {
          "must be 0 (off) or between 10ms and 10m, got "
            + std::to_string(result.sse_keepalive.count()) + "ms");
   }
+  result.client_watch_after = reader.read_duration("client_watch_after",
+                                                   result.client_watch_after);
+  if (result.client_watch_after > std::chrono::seconds(10)) {
+    fail(reader.key_path("client_watch_after"),
+         "must be between 0 and 10s, got " + std::to_string(result.client_watch_after.count())
+           + "ms");
+  }
   reader.finish();
   return result;
 }

@@ -203,6 +203,11 @@ struct server_config {
   /// A streaming chat request that waits this long for a container (queue, cold start) gets its
   /// response head, then an SSE comment every as long until the container's first byte; 0 = off.
   duration sse_keepalive = std::chrono::seconds(5);
+  /// How long a chat request runs before janusd starts watching its client's connection for a
+  /// close (to close the upstream and free the slot at once); a request that waits in a pool is
+  /// watched from then on. Most requests end sooner, so they pay nothing for it. 0 = from the
+  /// start.
+  duration client_watch_after = std::chrono::milliseconds(100);
 
   bool operator==(const server_config&) const = default;
 };

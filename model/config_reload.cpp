@@ -84,7 +84,8 @@ std::vector<std::string> keys_needing_restart(const config& running, const confi
     .key("server.drain_timeout", [](c cfg) { return cfg.server.drain_timeout; })
     .key("server.max_json_depth", [](c cfg) { return cfg.server.max_json_depth; })
     .key("server.max_connections", [](c cfg) { return cfg.server.max_connections; })
-    .key("server.sse_keepalive", [](c cfg) { return cfg.server.sse_keepalive; });
+    .key("server.sse_keepalive", [](c cfg) { return cfg.server.sse_keepalive; })
+    .key("server.client_watch_after", [](c cfg) { return cfg.server.client_watch_after; });
   // platform: its scalars one by one, its routes and egress as wholes
   diff.key("platform.log_level", [](c cfg) { return cfg.platform.log_level; })
     .key("platform.timeout", [](c cfg) { return cfg.platform.timeout; })

@@ -469,6 +469,18 @@ TEST(config, sse_keepalive_is_a_server_key_with_a_default_an_off_and_a_range) {
                           "server.sse_keepalive: "));
 }
 
+TEST(config, client_watch_after_is_a_server_key_with_a_default_a_zero_and_a_bound) {
+  EXPECT_EQ(parse_config(with_server("")).server.client_watch_after, 100ms);
+  EXPECT_EQ(parse_config(with_server("  client_watch_after: 0\n")).server.client_watch_after,
+            duration::zero()) << "0: from the start";
+  EXPECT_EQ(parse_config(with_server("  client_watch_after: 2s\n")).server.client_watch_after,
+            2000ms);
+  EXPECT_EQ(error_of(with_server("  client_watch_after: 11s\n")),
+            "server.client_watch_after: must be between 0 and 10s, got 11000ms");
+  EXPECT_TRUE(starts_with(error_of(with_server("  client_watch_after: soon\n")),
+                          "server.client_watch_after: "));
+}
+
 TEST(config, pause_after_and_max_paused_are_per_model_keys_off_by_default) {
   const auto defaults = parse_config(with_model_settings(""));
   EXPECT_EQ(defaults.models.front().pause_after, 30000ms);
