@@ -155,7 +155,7 @@ asio::awaitable<void> session::run() {
     }
     // What the head holds so far: the request line is known even when a field was refused.
     const auto& head = parser.get();
-    auto request_id = request_id_for(head["x-request-id"]);
+    auto request_id = request_id_for(first_field(head, "x-request-id"));
     trace_ = next_hop_of(head);
     version_ = head.version();
     head_request_ = head.method() == bhttp::verb::head;
