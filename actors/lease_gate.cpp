@@ -26,6 +26,7 @@ bool lease_slot::try_take() {
       if (inflight_of(current) == 0) {
         gate->idle.fetch_sub(1);
       }
+      gate->note_lease();
       return true;
     }
   }
@@ -158,6 +159,7 @@ void end_lease(const lease& held, lease_outcome outcome) {
   }
   slot->ended.fetch_add(1, std::memory_order_relaxed);
   auto before = slot->word.fetch_sub(1);
+  gate.inflight.fetch_sub(1, std::memory_order_relaxed);
   bool emptied = lease_slot::inflight_of(before) == 1;
   bool closed = (before & lease_slot::closed_bit) != 0;
   if (emptied && !closed) {

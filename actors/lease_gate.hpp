@@ -2,6 +2,7 @@
 
 #include <caf/actor.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -112,6 +113,32 @@ struct pool_gate {
   std::atomic<std::int64_t> first_byte_timeout_ms{0};
   /// The model's direct deployment, or null; set before the gate is published, then constant.
   std::shared_ptr<const http::fallback_target> fallback;
+
+  /// Leases in flight on the pool's slots, and the most at once since the pool last took it
+  /// (take_peak): the demand its warm target follows. The pool's own look at the slots, once
+  /// per message, would miss leases of the fast path that begin and end between two messages.
+  std::atomic<int> inflight{0};
+  std::atomic<int> peak{0};
+
+  /// Counts a lease taken (lease_slot::try_take); raises the peak only past it, so that a
+  /// steady load costs one relaxed load per lease beyond the count.
+  void note_lease() {
+    auto now = inflight.fetch_add(1, std::memory_order_relaxed) + 1;
+    auto seen = peak.load(std::memory_order_relaxed);
+    while (now > seen && !peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+    }
+  }
+
+  /// The peak since the last call; the next one starts from what is in flight now.
+  int take_peak() {
+    auto now = inflight.load(std::memory_order_relaxed);
+    return std::max(peak.exchange(now, std::memory_order_relaxed), now);
+  }
+
+  /// The peak since the last take_peak(), without taking it.
+  int peak_so_far() const {
+    return std::max(peak.load(std::memory_order_relaxed), inflight.load(std::memory_order_relaxed));
+  }
 };
 
 /// Model name → gate, written by the router (copy on write), read by the I/O threads.

@@ -285,7 +285,13 @@ int current_warm_target(const pool_state& st, time_point now) {
   policy.max_concurrency = st.model.max_concurrency;
   policy.max_containers = st.model.max_containers;
   policy.prewarm_headroom = st.model.prewarm_headroom;
-  return warm_target(policy, st.demand.peak(now));
+  // With what the next note will add: a status asked between two of the pool's messages shows
+  // the fast path's leases meanwhile too. A zero window remembers nothing, these neither.
+  auto peak = st.demand.peak(now);
+  if (st.model.prewarm_window > std::chrono::milliseconds::zero()) {
+    peak = std::max(peak, static_cast<int>(st.waiters.size()) + st.gate->peak_so_far());
+  }
+  return warm_target(policy, peak);
 }
 
 pool_status status_of(const pool_state& st, time_point now) {
@@ -423,13 +429,11 @@ pool_view view_of(const pool_state& st, time_point now) {
   return view;
 }
 
-/// Notes the demand of now, requests in flight and queued, for the warm target.
+/// Notes the demand since the last note, for the warm target: requests queued now and the most
+/// in flight at once meanwhile (pool_gate::peak, which counts the leases of the fast path that
+/// began and ended between two of the pool's messages too).
 void note_demand(pool_state& st, time_point now) {
-  auto demand = static_cast<int>(st.waiters.size());
-  for (const auto& [key, record] : st.containers) {
-    demand += record.inflight();
-  }
-  st.demand.note(now, demand);
+  st.demand.note(now, static_cast<int>(st.waiters.size()) + st.gate->take_peak());
 }
 
 /// Logs the warm target when it changed (demand-following pre-warm, docs/pool.md).

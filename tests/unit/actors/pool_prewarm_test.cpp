@@ -195,6 +195,30 @@ TEST_F(pool_prewarm, the_capacity_decays_to_min_warm_once_the_peak_left_the_wind
   EXPECT_EQ(status().warm_target, 0) << "the peak left the window";
 }
 
+TEST_F(pool_prewarm, leases_of_the_fast_path_between_two_messages_count_at_their_peak) {
+  // Two requests at once, both leased and given back through the gate with no message of the
+  // pool's own between them: the pool still sees a demand of 2, not what it happens to find in
+  // flight when a message comes (1 here, at the poke of the first lease).
+  auto model = step_model(30s);
+  model.min_warm = 2;
+  model.max_concurrency = 1;
+  spawn_pool(model);
+  bring_up(0);
+  bring_up(1);
+  ASSERT_EQ(live(), 2);
+  EXPECT_EQ(status().warm_target, 0) << "no demand yet (min_warm is the floor, not a target)";
+  http::acquire_request request{"m", "fast", default_timeout, {}};
+  auto first = try_lease(*gate_, request);
+  auto second = try_lease(*gate_, request);
+  ASSERT_TRUE(first && second) << "two containers of max_concurrency 1";
+  release(*first);
+  release(*second);
+  // 2 at once, headroom 0.25 of 2 rounded down, containers of 1: 2.
+  EXPECT_EQ(status().warm_target, 2);
+  sys_.advance(1s);
+  EXPECT_EQ(status().warm_target, 2) << "remembered for the window";
+}
+
 TEST_F(pool_prewarm, the_warm_target_never_exceeds_max_containers) {
   auto model = step_model(30s);
   model.max_containers = 3;
