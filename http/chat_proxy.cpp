@@ -190,7 +190,7 @@ asio::awaitable<bool> chat_proxy::serve() {
     }
     acquire_request asked{info_.model, request_id_, remaining, avoid, nullptr};
     std::optional<result<lease>> offer;
-    if (auto now = try_acquire(asked)) {
+    if (auto now = pools_.try_acquire(asked)) {
       offer.emplace(std::move(*now));
     } else {
       auto answer = co_await wait_for_lease(std::move(asked));
@@ -517,10 +517,6 @@ void chat_proxy::summarize(std::string_view outcome, errc error) {
   report(summary, metrics_.get());
 }
 
-std::optional<lease> chat_proxy::try_acquire(const acquire_request& request) {
-  return pools_.try_acquire(request);
-}
-
 asio::awaitable<result<lease>> chat_proxy::wait_for_lease(acquire_request request) {
   // It waits in the pool: a client that goes meanwhile withdraws it (on_client_gone, so the
   // watch starts now), and a stream keeps its client's connection busy meanwhile
@@ -600,7 +596,6 @@ asio::awaitable<std::optional<chat_proxy::attempt_result>> chat_proxy::connect_c
   }
   tcp::endpoint target{address, held.target.port};
 
-  close_upstream();
   auto limit = within_deadline(io_timeout);
   auto ec = co_await open_upstream(held.target, target, limit);
   if (client_gone_) {

@@ -117,9 +117,8 @@ private:
   /// The request's course; run() adds the heartbeat's join on every path.
   boost::asio::awaitable<bool> serve();
 
-  /// A slot for the request: at once when one is free (no coroutine of its own on this, the
-  /// usual path), else by waiting in the pool.
-  std::optional<lease> try_acquire(const acquire_request& request);
+  /// A slot for the request by waiting in the pool, when none was free at once
+  /// (broker::try_acquire, the usual path, costs no coroutine frame).
   boost::asio::awaitable<result<lease>> wait_for_lease(acquire_request request);
 
   /// `limit`, cut short by the request's deadline (1 ms at least, so an expiry still fires).
@@ -156,8 +155,8 @@ private:
   /// is still open) into `upstream_`; false when it has none.
   bool take_pooled_connection(const lease& held);
 
-  /// Opens a new connection to the leased container within `io_timeout`; nothing when it is
-  /// ready.
+  /// Opens a new connection to the leased container within `io_timeout`, after
+  /// take_pooled_connection() found none (and closed what was open); nothing when it is ready.
   boost::asio::awaitable<std::optional<attempt_result>> connect_container(
     const lease& held, std::chrono::milliseconds io_timeout);
 
