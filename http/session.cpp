@@ -310,6 +310,8 @@ asio::awaitable<bool> session::handle(request_type& request, route target,
   bool keep_alive = request.keep_alive() && !draining_;
   switch (target) {
     case route::chat: {
+      // run() sends chat requests to serve_chat itself, without this frame; the case keeps
+      // handle() an answer for every route.
       const std::string body_model;
       co_return co_await serve_chat(request, request_id, keep_alive, body_model);
     }
