@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
 
 #include <sys/socket.h>
 
@@ -17,7 +18,6 @@
 #include "http/ask.hpp"
 #include "http/error_response.hpp"
 #include "http/fallback_target.hpp"
-#include "http/platform_io.hpp"
 #include "http/upstream_connect.hpp"
 #include "http/request_metrics.hpp"
 #include "http/request_summary.hpp"
@@ -440,7 +440,7 @@ void chat_proxy::close_upstream() {
 void chat_proxy::keep_upstream_if_clean(const lease& held) {
   // Kept alive, and nothing after the answer: bytes after it are an answer nobody asked for,
   // so such a connection is not reused.
-  if (parser_->keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
+  if (reader_.done() && reader_.keep_alive() && upstream_buffer_.size() == 0 && upstream_) {
     home_.upstreams().give_back(pool_key(held), std::move(*upstream_));
     upstream_.reset();
   }
@@ -463,25 +463,35 @@ asio::awaitable<std::tuple<beast::error_code, std::size_t>> chat_proxy::upstream
   co_return std::tuple{deadline_io_.reason(rest_ec), sent + rest_n};
 }
 
-asio::awaitable<beast::error_code> chat_proxy::upstream_read(bool header,
-                                                             std::chrono::milliseconds limit) {
-  if (upstream_tls_) {
-    upstream_tls_->next_layer().expires_after(limit);
-    auto [ec, n] = header ? co_await bhttp::async_read_header(*upstream_tls_, upstream_buffer_,
-                                                               *parser_, nothrow)
-                          : co_await bhttp::async_read_some(*upstream_tls_, upstream_buffer_,
-                                                             *parser_, nothrow);
-    co_return ec;
-  }
-  // On the plain socket, bounded by the session's deadline: tcp_stream's own timer would be
-  // armed and its cancellation posted for every read.
-  auto& socket = *upstream_;
+asio::awaitable<beast::error_code> chat_proxy::upstream_read(clock::time_point until) {
+  auto room = upstream_buffer_.prepare(beast::read_size(upstream_buffer_, 64 * 1024));
   beast::error_code ec;
-  {
-    socket_deadline::scope bounded{deadline_io_, socket, clock::now() + limit};
-    ec = co_await read_now(socket, upstream_buffer_, *parser_, header);
+  std::size_t n = 0;
+  if (upstream_tls_) {
+    upstream_tls_->next_layer().expires_at(until);
+    std::tie(ec, n) = co_await upstream_tls_->async_read_some(room, nothrow);
+  } else {
+    // On the plain socket, bounded by the session's deadline: tcp_stream's own timer would be
+    // armed and its cancellation posted for every read.
+    socket_deadline::scope bounded{deadline_io_, *upstream_, until};
+    std::tie(ec, n) = co_await upstream_->async_read_some(room, nothrow);
+    ec = deadline_io_.reason(ec);
   }
-  co_return deadline_io_.reason(ec);
+  upstream_buffer_.commit(n);
+  if (ec == asio::error::eof) {
+    co_return reader_.end_of_input();
+  }
+  co_return ec;
+}
+
+std::pair<beast::error_code, std::size_t> chat_proxy::decode_buffered() {
+  auto buffered = upstream_buffer_.cdata();
+  auto step = reader_.read_body({static_cast<const char*>(buffered.data()), buffered.size()},
+                                relay_buffer_);
+  upstream_buffer_.consume(step.taken);
+  // Nothing of a piece whose framing broke is relayed: a whole answer broken in its first
+  // piece still gets its 502.
+  return {step.error, step.error ? 0 : step.produced};
 }
 
 void chat_proxy::note_lease(const lease& held) {
@@ -672,16 +682,25 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
   // From here on the container has the request: nothing is sent again.
   auto head_limit = within_deadline(first_byte_timeout);
   upstream_buffer_.clear();
-  // Room for a whole small answer in the first read: Beast reads 512 bytes into an empty buffer,
-  // and a chat answer's head and JSON are more; the rest would cost a second read.
+  // Room for a whole small answer in the first read: an empty buffer would read 512 bytes, and a
+  // chat answer's head and JSON are more; the rest would cost a second read.
   upstream_buffer_.reserve(first_upstream_read_bytes);
-  parser_.emplace();
-  parser_->body_limit(boost::none);
-  if (to_fallback) {
-    // Not a container of ours: a real server's head may be larger, never unbounded.
-    parser_->header_limit(fallback_header_limit);
+  // Not a container of ours: a real server's head may be larger, never unbounded.
+  reader_.reset(to_fallback ? fallback_header_limit : response_reader::default_head_limit);
+  auto head_until = clock::now() + head_limit;
+  while (true) {
+    ec = co_await upstream_read(head_until);
+    if (ec || client_gone_) {
+      break;
+    }
+    auto buffered = upstream_buffer_.cdata();
+    auto step = reader_.read_head({static_cast<const char*>(buffered.data()), buffered.size()});
+    ec = step.error;
+    if (ec || reader_.head_done()) {
+      upstream_buffer_.consume(step.taken);
+      break;
+    }
   }
-  ec = co_await upstream_read(true, head_limit);
   if (client_gone_) {
     co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
   }
@@ -739,14 +758,12 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
   if (client_gone_) {
     co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
   }
-  auto& upstream_head = parser_->get();
-  bool is_stream = upstream_head.result() == bhttp::status::ok
-                   && std::string_view{upstream_head[bhttp::field::content_type]}.starts_with("text/event-stream");
+  bool is_stream = reader_.status() == 200 && reader_.content_type().starts_with("text/event-stream");
   if (early_head_ && !is_stream) {
     co_return co_await relay_as_error_frame(held);
   }
   if (!early_head_) {
-    status_sent_ = upstream_head.result_int();
+    status_sent_ = reader_.status();
   }
   // Our response head, written by hand: the container's status, type and caching, our own
   // fields, and the body's framing (its length when the container sent one, chunked otherwise).
@@ -759,19 +776,21 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
     head = janus_comment(held);
   } else {
     head.append("HTTP/1.1 ").append(std::to_string(status_sent_)).append(" ");
-    head.append(bhttp::obsolete_reason(upstream_head.result())).append(crlf);
-    if (auto type = upstream_head.find(bhttp::field::content_type); type != upstream_head.end()) {
-      add_field(head, "Content-Type", type->value());
+    head.append(bhttp::obsolete_reason(static_cast<bhttp::status>(status_sent_))).append(crlf);
+    if (!reader_.content_type().empty()) {
+      add_field(head, "Content-Type", reader_.content_type());
     }
-    if (auto cache = upstream_head.find(bhttp::field::cache_control); cache != upstream_head.end()) {
-      add_field(head, "Cache-Control", cache->value());
+    if (!reader_.cache_control().empty()) {
+      add_field(head, "Cache-Control", reader_.cache_control());
     }
     add_field(head, "x-request-id", request_id_);
     add_field(head, "x-janus-start", to_string(held.kind));
     add_field(head, "x-janus-queue-ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(held.queue_time).count()));
     add_field(head, "x-janus-container", held.container_id);
-    auto length = parser_->content_length();
-    if (length && !parser_->chunked()) {
+    // 1xx, 204 and 304 have no body, and say nothing of one.
+    bool no_body = reader_.body_framing() == response_reader::framing::none;
+    auto length = reader_.content_length();
+    if (length || no_body) {
       chunked = false;
     } else if (client_http10_) {
       // HTTP/1.0 knows no chunked coding: the body goes raw and its end is the connection's.
@@ -782,9 +801,9 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
     } else if (client_http10_) {
       add_field(head, "Connection", "keep-alive");
     }
-    if (!chunked) {
+    if (length) {
       add_field(head, "Content-Length", std::to_string(*length));
-    } else if (!client_http10_) {
+    } else if (chunked && !client_http10_) {
       add_field(head, "Transfer-Encoding", "chunked");
     }
     head += crlf;
@@ -812,33 +831,21 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay(const lease& held)
   while (true) {
     beast::error_code ec;
     std::size_t got = 0;
-    if (!parser_->is_done()) {
-      upstream_head.body().data = relay_buffer_.data();
-      upstream_head.body().size = relay_buffer_.size();
+    if (!reader_.done()) {
       read_limit = within_deadline(cfg_.stream_idle_timeout);
-      // What came with the head (or with an earlier read) is parsed here, as async_read_some
-      // would parse it first, but without its posted completion; it reads only for more.
-      bool parsed = false;
-      if (upstream_buffer_.size() > 0) {
-        auto used = parser_->put(upstream_buffer_.data(), ec);
-        upstream_buffer_.consume(used);
-        parsed = ec != bhttp::error::need_more;
-        if (!parsed) {
-          ec = {};
-        }
-      }
-      if (!parsed) {
-        ec = co_await upstream_read(false, read_limit);
-      }
-      if (ec == bhttp::error::need_buffer) {
-        ec = {};
+      // What came with the head (or with an earlier read) is decoded first, without I/O; a read
+      // is only for more. The reader takes all it is given unless relay_buffer_ fills.
+      if (upstream_buffer_.size() == 0) {
+        ec = co_await upstream_read(clock::now() + read_limit);
       }
       if (client_gone_) {
         co_return client_left;
       }
-      got = relay_buffer_.size() - upstream_head.body().size;
+      if (!ec) {
+        std::tie(ec, got) = decode_buffered();
+      }
     }
-    bool done = !ec && parser_->is_done();
+    bool done = !ec && reader_.done();
     if (got > 0 || done) {
       if (is_stream && got > 0) {
         scanner_.feed(std::string_view{relay_buffer_.data(), got});
@@ -930,27 +937,27 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::relay_as_error_frame(con
   // The client was told "200, a stream" while the request waited, and the container answers
   // something else (an error status, a whole JSON answer): the stream carries the container's
   // own error object when it sent one, an upstream_error frame naming the status otherwise.
-  auto& upstream_head = parser_->get();
-  auto status = upstream_head.result_int();
-  std::string content_type{upstream_head[bhttp::field::content_type]};
+  auto status = reader_.status();
+  std::string content_type{reader_.content_type()};
   std::string body;
   beast::error_code ec;
-  while (!parser_->is_done() && body.size() < max_error_body_bytes) {
-    upstream_head.body().data = relay_buffer_.data();
-    upstream_head.body().size = relay_buffer_.size();
-    ec = co_await upstream_read(false, within_deadline(cfg_.stream_idle_timeout));
-    if (ec == bhttp::error::need_buffer) {
-      ec = {};
+  while (!reader_.done() && body.size() < max_error_body_bytes) {
+    if (upstream_buffer_.size() == 0) {
+      ec = co_await upstream_read(clock::now() + within_deadline(cfg_.stream_idle_timeout));
     }
     if (client_gone_) {
       co_return attempt_result{attempt_status::client_gone, {}, lease_outcome::client_gone};
     }
-    body.append(relay_buffer_.data(), relay_buffer_.size() - upstream_head.body().size);
+    std::size_t got = 0;
+    if (!ec) {
+      std::tie(ec, got) = decode_buffered();
+    }
+    body.append(relay_buffer_.data(), got);
     if (ec) {
       break;
     }
   }
-  bool complete = !ec && parser_->is_done();
+  bool complete = !ec && reader_.done();
   auto outcome = complete ? lease_outcome::ok
                           : (is_timeout(ec) ? lease_outcome::timed_out : lease_outcome::failed_mid_stream);
   if (complete) {

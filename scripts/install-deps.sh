@@ -21,6 +21,7 @@ packages=(
   docker-registry   # distribution 2.8 on loopback: the pull tests' registry (scripts/test.sh)
   apache2-utils     # htpasswd (bcrypt) for the registry with credentials in the pull tests
   wrk nginx haproxy # bench/run.sh: its load tool and the two proxies janusd is compared with
+  python3           # the raw-socket model of tests/integration/hostile_answers_test.cpp
 )
 
 missing=()

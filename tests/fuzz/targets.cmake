@@ -19,4 +19,5 @@ set(janus_fuzz_targets
   fuzz_sandbox_body
   fuzz_pull_progress
   fuzz_image_ref
+  fuzz_response_reader
 )
