@@ -1,6 +1,7 @@
 #include "http/response_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace janus::http {
@@ -52,28 +53,47 @@ public:
 
 constexpr std::string_view crlf = "\r\n";
 
-/// RFC 9110 5.6.2 token characters.
+/// The classes of head bytes, one lookup each: RFC 9110's token characters (a field name), and
+/// the characters of a field value or reason phrase (HTAB, SP, visible ASCII, obs-text).
+enum : std::uint8_t { token_class = 1, text_class = 2 };
+
+constexpr std::array<std::uint8_t, 256> char_classes = [] {
+  std::array<std::uint8_t, 256> table{};
+  constexpr std::string_view token_marks = "!#$%&'*+-.^_`|~";
+  for (unsigned c = 0; c < table.size(); ++c) {
+    auto lower = c | 0x20;
+    bool token = (c >= '0' && c <= '9') || (lower >= 'a' && lower <= 'z')
+                 || token_marks.find(static_cast<char>(c)) != std::string_view::npos;
+    bool text = c == '\t' || (c >= 0x20 && c != 0x7f);
+    table[c] = static_cast<std::uint8_t>((token ? token_class : 0) | (text ? text_class : 0));
+  }
+  return table;
+}();
+
 constexpr bool is_token_char(unsigned char c) {
-  if (c >= '0' && c <= '9') {
-    return true;
-  }
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-    return true;
-  }
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
+  return (char_classes[c] & token_class) != 0;
 }
 
-/// A field value's or reason phrase's characters: HTAB, SP, visible ASCII, obs-text.
 constexpr bool is_text_char(unsigned char c) {
-  return c == '\t' || (c >= 0x20 && c != 0x7f);
+  return (char_classes[c] & text_class) != 0;
 }
 
+/// Whether the field name `name` (token characters only) is `lower` (letters and `-`) in any
+/// case: setting bit 0x20 lowers a letter and leaves `-` as it is, and of the token
+/// characters only the letter's two cases map to a letter.
+bool name_is(std::string_view name, std::string_view lower) {
+  if (name.size() != lower.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if ((static_cast<unsigned char>(name[i]) | 0x20) != static_cast<unsigned char>(lower[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Whether `text` is `lower` in any case (for values: any characters).
 bool equals_lower(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) {
     return false;
@@ -229,35 +249,34 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
 
   std::string_view type;
   std::string_view cache;
-  auto rest = head.substr(line_end + crlf.size());
-  // `rest` ends with the empty line's CRLF: every field line before it ends with its own.
-  while (rest.size() > crlf.size()) {
-    auto end = rest.find(crlf);
-    auto field = rest.substr(0, end);
-    rest.remove_prefix(end + crlf.size());
-    if (field.front() == ' ' || field.front() == '\t') {
+  // One pass over the fields, a table lookup a byte. Every line ends with CRLF and the head
+  // with an empty line (read_head found it), so each scan below stops at a CR at the latest.
+  const char* at = head.data() + line_end + crlf.size();
+  const char* fields_end = head.data() + head.size() - crlf.size();
+  while (at < fields_end) {
+    if (*at == ' ' || *at == '\t') {
       return answer_error::folded_field;
     }
-    auto colon = field.find(':');
-    if (colon == 0 || colon == std::string_view::npos) {
+    const char* name_begin = at;
+    while (is_token_char(static_cast<unsigned char>(*at))) {
+      ++at;
+    }
+    if (at == name_begin || *at != ':') {
       return answer_error::bad_field;
     }
-    auto name = field.substr(0, colon);
-    for (auto c : name) {
-      if (!is_token_char(static_cast<unsigned char>(c))) {
-        return answer_error::bad_field;
-      }
+    std::string_view name{name_begin, static_cast<std::size_t>(at - name_begin)};
+    const char* value_begin = ++at;
+    while (is_text_char(static_cast<unsigned char>(*at))) {
+      ++at;
     }
-    auto raw_value = field.substr(colon + 1);
-    for (auto c : raw_value) {
-      if (!is_text_char(static_cast<unsigned char>(c))) {
-        return answer_error::bad_field;
-      }
+    if (at[0] != '\r' || at[1] != '\n') {
+      return answer_error::bad_field; // a control character, a CR alone
     }
-    auto value = trim(raw_value);
+    auto value = trim({value_begin, static_cast<std::size_t>(at - value_begin)});
+    at += crlf.size();
     switch (name.size()) {
       case 10:
-        if (equals_lower(name, "connection")) {
+        if (name_is(name, "connection")) {
           // A list of tokens: `close` wins over anything else.
           while (!value.empty()) {
             auto comma = value.find(',');
@@ -269,19 +288,19 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
         }
         break;
       case 12:
-        if (!has_type_ && equals_lower(name, "content-type")) {
+        if (!has_type_ && name_is(name, "content-type")) {
           has_type_ = true;
           type = value;
         }
         break;
       case 13:
-        if (!has_cache_control_ && equals_lower(name, "cache-control")) {
+        if (!has_cache_control_ && name_is(name, "cache-control")) {
           has_cache_control_ = true;
           cache = value;
         }
         break;
       case 14:
-        if (equals_lower(name, "content-length")) {
+        if (name_is(name, "content-length")) {
           if (has_length_ || value.empty() || value.size() > max_length_digits) {
             return answer_error::bad_content_length;
           }
@@ -297,7 +316,7 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
         }
         break;
       case 17:
-        if (equals_lower(name, "transfer-encoding")) {
+        if (name_is(name, "transfer-encoding")) {
           if (has_transfer_encoding_ || !equals_lower(value, "chunked")) {
             return answer_error::bad_transfer_encoding;
           }
