@@ -8,6 +8,7 @@
 
 #include "model/admin.hpp"
 #include "model/sandbox.hpp"
+#include "model/ows.hpp"
 
 namespace janus::http {
 
@@ -16,20 +17,6 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 constexpr std::string_view chat_path = "/v1/chat/completions";
-
-bool is_ows(char c) {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_ows(text.front())) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && is_ows(text.back())) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   return boost::beast::iequals(a, b);
@@ -44,7 +31,7 @@ void for_each_element(const bhttp::request_header<>& head, bhttp::field name, Ea
     std::string_view rest = it->value();
     while (true) {
       auto comma = rest.find(',');
-      auto element = trim(rest.substr(0, comma));
+      auto element = trim_ows(rest.substr(0, comma));
       if (!element.empty()) {
         each(element);
       }
@@ -121,7 +108,7 @@ error_info check_framing(const bhttp::request_header<>& head, const field_tally&
   }
   if (cl_fields == 1) {
     // Beast accepts a list of equal values (`5, 5`); nginx refuses any list, and so do we.
-    auto value = trim(tally.content_length);
+    auto value = trim_ows(tally.content_length);
     bool digits = !value.empty();
     for (char c : value) {
       digits = digits && c >= '0' && c <= '9';

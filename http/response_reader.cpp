@@ -1,4 +1,5 @@
 #include "http/response_reader.hpp"
+#include "model/ows.hpp"
 
 #include <algorithm>
 #include <array>
@@ -108,16 +109,6 @@ bool equals_lower(std::string_view text, std::string_view lower) {
     }
   }
   return true;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 int hex_value(char c) {
@@ -272,7 +263,7 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
     if (at[0] != '\r' || at[1] != '\n') {
       return answer_error::bad_field; // a control character, a CR alone
     }
-    auto value = trim({value_begin, static_cast<std::size_t>(at - value_begin)});
+    auto value = trim_ows({value_begin, static_cast<std::size_t>(at - value_begin)});
     at += crlf.size();
     switch (name.size()) {
       case 10:
@@ -280,7 +271,7 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
           // A list of tokens: `close` wins over anything else.
           while (!value.empty()) {
             auto comma = value.find(',');
-            auto token = trim(value.substr(0, comma));
+            auto token = trim_ows(value.substr(0, comma));
             close_ = close_ || equals_lower(token, "close");
             keep_alive_token_ = keep_alive_token_ || equals_lower(token, "keep-alive");
             value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);

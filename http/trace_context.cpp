@@ -1,4 +1,5 @@
 #include "http/trace_context.hpp"
+#include "model/ows.hpp"
 
 #include <algorithm>
 #include <random>
@@ -25,16 +26,6 @@ bool take_hex(std::string_view text, std::array<char, N>& out, bool nonzero) noe
     out[i] = text[i];
   }
   return any || !nonzero;
-}
-
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 std::uint64_t next_random() noexcept {
@@ -73,7 +64,7 @@ std::array<char, trace_context::traceparent_size> trace_context::outgoing_tracep
 }
 
 std::optional<traceparent_parts> parse_traceparent(std::string_view value) noexcept {
-  value = trim(value);
+  value = trim_ows(value);
   if (value.size() < trace_context::traceparent_size) {
     return std::nullopt;
   }
@@ -106,7 +97,7 @@ bool forwardable_tracestate(std::string_view value) noexcept {
   std::size_t members = 0;
   while (true) {
     auto comma = value.find(',');
-    auto member = trim(value.substr(0, comma));
+    auto member = trim_ows(value.substr(0, comma));
     if (!member.empty()) {
       auto equals = member.find('=');
       if (equals == 0 || equals == std::string_view::npos || ++members > trace_context::max_tracestate_members) {
@@ -132,7 +123,7 @@ trace_context next_hop(std::string_view traceparent, std::string_view tracestate
     context.parent_id = parts->parent_id;
     context.flags = parts->flags;
     context.continued = true;
-    tracestate = trim(tracestate);
+    tracestate = trim_ows(tracestate);
     if (!tracestate.empty() && forwardable_tracestate(tracestate)) {
       std::copy(tracestate.begin(), tracestate.end(), context.tracestate_bytes.begin());
       context.tracestate_size = tracestate.size();

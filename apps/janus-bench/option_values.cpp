@@ -1,4 +1,5 @@
 #include "apps/janus-bench/option_values.hpp"
+#include "model/ows.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -42,16 +43,6 @@ bool is_token_char(char c) {
   static constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
          || specials.find(c) != std::string_view::npos;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 } // namespace
@@ -105,7 +96,7 @@ std::vector<load_step> parse_steps(std::string_view flag, std::string_view text,
   std::string_view rest = text;
   while (true) {
     auto comma = rest.find(',');
-    auto part = trim(rest.substr(0, comma));
+    auto part = trim_ows(rest.substr(0, comma));
     auto colon = part.find(':');
     if (colon == std::string_view::npos) {
       fail(flag, "must be LEVEL:DURATION[,LEVEL:DURATION...] such as 0:5s,32:10s,0:5s", text);
@@ -114,8 +105,8 @@ std::vector<load_step> parse_steps(std::string_view flag, std::string_view text,
     level_flag += " (level)";
     load_step step;
     step.level = static_cast<unsigned>(
-      parse_count(level_flag, trim(part.substr(0, colon)), 0, max_level));
-    step.length = parse_duration(flag, trim(part.substr(colon + 1)));
+      parse_count(level_flag, trim_ows(part.substr(0, colon)), 0, max_level));
+    step.length = parse_duration(flag, trim_ows(part.substr(colon + 1)));
     steps.push_back(step);
     if (comma == std::string_view::npos) {
       break;
@@ -159,7 +150,7 @@ header_field parse_header(std::string_view flag, std::string_view text) {
   if (lower == "content-length" || lower == "transfer-encoding") {
     fail(flag, "the tool sets Content-Length itself", text);
   }
-  auto value = trim(text.substr(colon + 1));
+  auto value = trim_ows(text.substr(colon + 1));
   for (char c : value) {
     if (c == '\r' || c == '\n' || c == '\0') {
       fail(flag, "the header value must not contain CR, LF or NUL", text);
@@ -272,7 +263,7 @@ std::vector<std::string_view> split_list(std::string_view flag, std::string_view
   std::string_view rest = text;
   for (;;) {
     auto comma = rest.find(',');
-    auto part = trim(rest.substr(0, comma));
+    auto part = trim_ows(rest.substr(0, comma));
     if (part.empty()) {
       fail(flag, what, text);
     }
@@ -296,7 +287,7 @@ slo_targets parse_slo(std::string_view flag, std::string_view text) {
     if (eq == std::string_view::npos) {
       fail(flag, what, text);
     }
-    auto name = trim(part.substr(0, eq));
+    auto name = trim_ows(part.substr(0, eq));
     std::optional<std::chrono::microseconds>* target = nullptr;
     if (name == "ttft") {
       target = &slo.ttft;
@@ -311,7 +302,7 @@ slo_targets parse_slo(std::string_view flag, std::string_view text) {
       fail(flag, std::string{name} + " is given twice", text);
     }
     *target = parse_duration(std::string{flag} + " (" + std::string{name} + ")",
-                             trim(part.substr(eq + 1)));
+                             trim_ows(part.substr(eq + 1)));
   }
   return slo;
 }
@@ -342,7 +333,7 @@ sweep_plan parse_sweep(std::string_view flag, std::string_view text, double max_
   if (eq == std::string_view::npos) {
     fail(flag, what, text);
   }
-  auto name = trim(text.substr(0, eq));
+  auto name = trim_ows(text.substr(0, eq));
   sweep_plan plan;
   if (name == "rate") {
     plan.parameter = sweep_parameter::rate;

@@ -7,6 +7,7 @@
 
 #include "model/bounded_json.hpp"
 #include "model/utf8.hpp"
+#include "model/ows.hpp"
 
 namespace janus::check {
 
@@ -40,19 +41,9 @@ char lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 /// Whether a Content-Type names the media type `type` (any case, parameters allowed).
 bool has_media_type(std::string_view content_type, std::string_view type) {
-  auto media = trimmed(content_type.substr(0, content_type.find(';')));
+  auto media = trim_ows(content_type.substr(0, content_type.find(';')));
   if (media.size() != type.size()) {
     return false;
   }

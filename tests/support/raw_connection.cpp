@@ -1,4 +1,5 @@
 #include "tests/support/raw_connection.hpp"
+#include "model/ows.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,16 +24,6 @@ std::string lower(std::string_view text) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 int remaining_ms(clock_type::time_point deadline) {
@@ -155,7 +146,7 @@ std::optional<raw_response> raw_connection::read_response(std::chrono::milliseco
       continue;
     }
     auto name = lower(line.substr(0, colon));
-    auto value = std::string{trim(line.substr(colon + 1))};
+    auto value = std::string{trim_ows(line.substr(colon + 1))};
     auto [it, inserted] = out.headers.emplace(name, value);
     if (!inserted) {
       it->second += ", " + value;
