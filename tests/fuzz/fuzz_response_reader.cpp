@@ -8,11 +8,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "http/response_reader.hpp"
+#include "tests/support/answer_reading.hpp"
 #include "tests/fuzz/property.hpp"
 
 namespace {
@@ -20,65 +19,15 @@ namespace {
 namespace bhttp = boost::beast::http;
 using janus::http::response_reader;
 
-struct reading {
-  boost::system::error_code error;
-  bool done = false;
-  unsigned status = 0;
-  response_reader::framing framing = response_reader::framing::none;
-  std::optional<std::uint64_t> length;
-  bool keep_alive = false;
-  std::string type;
-  std::string cache;
-  std::string body;
-  std::size_t left = 0;
-
-  bool operator==(const reading&) const = default;
-};
-
 /// Reads `answer` in pieces (`pieces` null: at once) into an output of `room` bytes, then the
 /// connection's end.
-reading read(std::string_view answer, janus::fuzz::piece_lengths* pieces, std::size_t room) {
-  response_reader reader;
-  reading out;
-  std::string received;
-  std::size_t offset = 0;
-  std::vector<char> output(room);
-  while (!out.error && !reader.done()) {
-    auto unread = answer.size() - received.size();
-    auto n = pieces == nullptr ? unread : std::min(pieces->next(), unread);
-    received.append(answer.substr(received.size(), n));
-    if (!reader.head_done()) {
-      auto step = reader.read_head(std::string_view{received}.substr(offset));
-      janus::fuzz::require(step.taken <= received.size() - offset, "the head taken was received");
-      out.error = step.error;
-      offset += step.taken;
-    }
-    while (!out.error && reader.head_done() && !reader.done() && offset < received.size()) {
-      auto step = reader.read_body(std::string_view{received}.substr(offset), output);
-      janus::fuzz::require(step.taken <= received.size() - offset && step.produced <= room
-                             && step.produced <= step.taken,
-                           "a body step takes what it has and puts out no more");
-      out.error = step.error;
-      offset += step.taken;
-      out.body.append(output.data(), step.produced);
-      if (step.taken == 0 && step.produced == 0) {
-        break;
-      }
-    }
-    if (n == 0 && !out.error && !reader.done()) {
-      out.error = reader.end_of_input();
-      break;
-    }
-  }
-  out.done = reader.done();
-  out.status = reader.status();
-  out.framing = reader.body_framing();
-  out.length = reader.content_length();
-  out.keep_alive = reader.keep_alive();
-  out.type = reader.content_type();
-  out.cache = reader.cache_control();
-  out.left = answer.size() - offset;
-  return out;
+janus::test::answer_reading read(std::string_view answer, janus::fuzz::piece_lengths* pieces,
+                                 std::size_t room) {
+  auto reading = janus::test::read_answer(
+    answer, [pieces] { return pieces == nullptr ? std::size_t{0} : pieces->next(); }, room);
+  janus::fuzz::require(reading.steps_in_bounds,
+                       "a step takes only what it was given and puts out no more than it took");
+  return reading;
 }
 
 struct beast_reading {

@@ -1,4 +1,5 @@
 #include "http/response_reader.hpp"
+#include "tests/support/answer_reading.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,75 +10,16 @@
 namespace janus::http {
 namespace {
 
-/// What a reader made of a whole answer.
-struct reading {
-  boost::system::error_code error;
-  bool head_done = false;
-  bool done = false;
-  unsigned status = 0;
-  unsigned version = 0;
-  response_reader::framing framing = response_reader::framing::none;
-  std::optional<std::uint64_t> length;
-  bool keep_alive = false;
-  std::string type;
-  std::string cache;
-  std::string body;
-  /// Bytes of the input left after the body (a pipelined surplus).
-  std::size_t left = 0;
-
-  bool operator==(const reading&) const = default;
-};
+using test::answer_reading;
 
 /// Reads `answer` arriving in pieces of `piece` bytes (0: at once) into an output of `room`
 /// bytes, then the connection's end when `closed`.
-reading read(std::string_view answer, std::size_t piece = 0, std::size_t room = 16 * 1024,
-             bool closed = true, std::size_t head_limit = response_reader::default_head_limit) {
-  response_reader reader{head_limit};
-  reading out;
-  std::string received;
-  std::size_t fed = 0;
-  std::size_t offset = 0; // bytes of `received` taken
-  std::vector<char> output(room);
-  auto feed_more = [&] {
-    auto n = piece == 0 ? answer.size() - fed : std::min(piece, answer.size() - fed);
-    received.append(answer.substr(fed, n));
-    fed += n;
-    return n > 0;
-  };
-  while (!out.error && !reader.done()) {
-    bool more = feed_more();
-    if (!reader.head_done()) {
-      auto step = reader.read_head(std::string_view{received}.substr(offset));
-      out.error = step.error;
-      offset += step.taken;
-    }
-    while (!out.error && reader.head_done() && !reader.done() && offset < received.size()) {
-      auto step = reader.read_body(std::string_view{received}.substr(offset), output);
-      out.error = step.error;
-      offset += step.taken;
-      out.body.append(output.data(), step.produced);
-      if (step.taken == 0 && step.produced == 0) {
-        break;
-      }
-    }
-    if (!more && !out.error && !reader.done()) {
-      if (closed) {
-        out.error = reader.end_of_input();
-      }
-      break;
-    }
-  }
-  out.head_done = reader.head_done();
-  out.done = reader.done();
-  out.status = reader.status();
-  out.version = reader.version();
-  out.framing = reader.body_framing();
-  out.length = reader.content_length();
-  out.keep_alive = reader.keep_alive();
-  out.type = reader.content_type();
-  out.cache = reader.cache_control();
-  out.left = answer.size() - offset;
-  return out;
+answer_reading read(std::string_view answer, std::size_t piece = 0, std::size_t room = 16 * 1024,
+                    bool closed = true,
+                    std::size_t head_limit = response_reader::default_head_limit) {
+  auto reading = test::read_answer(answer, [piece] { return piece; }, room, closed, head_limit);
+  EXPECT_TRUE(reading.steps_in_bounds);
+  return reading;
 }
 
 constexpr std::string_view whole_json =
