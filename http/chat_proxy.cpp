@@ -87,8 +87,9 @@ std::string chunked_piece(std::string_view data) {
   return out;
 }
 
-/// The largest response head a fallback upstream may send (a container's: Beast's 8 KiB).
-constexpr std::uint32_t fallback_header_limit = 64 * 1024;
+/// The largest response head a fallback upstream may send (a container's:
+/// response_reader::default_head_limit, 8 KiB).
+constexpr std::size_t fallback_header_limit = 64 * 1024;
 
 /// What the first read of a container's answer may bring: its head and, for most answers, all of
 /// the body (the buffer is allocated once per attempt either way).
@@ -484,10 +485,13 @@ asio::awaitable<beast::error_code> chat_proxy::upstream_read(clock::time_point u
   co_return ec;
 }
 
+std::string_view chat_proxy::buffered() const {
+  auto bytes = upstream_buffer_.cdata();
+  return {static_cast<const char*>(bytes.data()), bytes.size()};
+}
+
 std::pair<beast::error_code, std::size_t> chat_proxy::decode_buffered() {
-  auto buffered = upstream_buffer_.cdata();
-  auto step = reader_.read_body({static_cast<const char*>(buffered.data()), buffered.size()},
-                                relay_buffer_);
+  auto step = reader_.read_body(buffered(), relay_buffer_);
   upstream_buffer_.consume(step.taken);
   // Nothing of a piece whose framing broke is relayed: a whole answer broken in its first
   // piece still gets its 502.
@@ -693,8 +697,7 @@ asio::awaitable<chat_proxy::attempt_result> chat_proxy::exchange_head(const leas
     if (ec || client_gone_) {
       break;
     }
-    auto buffered = upstream_buffer_.cdata();
-    auto step = reader_.read_head({static_cast<const char*>(buffered.data()), buffered.size()});
+    auto step = reader_.read_head(buffered());
     ec = step.error;
     if (ec || reader_.head_done()) {
       upstream_buffer_.consume(step.taken);

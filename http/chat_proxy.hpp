@@ -181,6 +181,9 @@ private:
   /// (response_reader::end_of_input: the end of a body delimited by it, or an error).
   boost::asio::awaitable<boost::beast::error_code> upstream_read(clock::time_point until);
 
+  /// What upstream_buffer_ holds, as text (valid until it changes).
+  std::string_view buffered() const;
+
   /// Decodes the answer's body bytes that upstream_buffer_ holds into relay_buffer_ (no I/O):
   /// the bytes put there, and the error of a malformed body.
   std::pair<boost::beast::error_code, std::size_t> decode_buffered();

@@ -10,8 +10,9 @@
 
 namespace janus::http {
 
-// The hot paths' reads on plain sockets (the platform endpoint's, and the chat path's from a
-// container; their writes are write_now, http/write_now.hpp): each does now what the socket
+// The platform endpoint's hot-path reads on plain sockets (its writes, and the chat path's, are
+// write_now, http/write_now.hpp; the chat path reads containers' answers with
+// http/response_reader.hpp): each does now what the socket
 // allows (the usual case on a keep-alive connection), and goes asynchronous only for the rest.
 // An asynchronous operation that could have completed at once still costs a reactor round and a
 // handler run; an attempted read before anything can have arrived costs a failed recv. Each puts

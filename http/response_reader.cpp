@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
 namespace janus::http {
 
@@ -238,8 +239,9 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
     return answer_error::switching_protocols;
   }
 
-  std::string_view type;
-  std::string_view cache;
+  // The first Content-Type and Cache-Control (views into `head`, kept at the end).
+  std::optional<std::string_view> type;
+  std::optional<std::string_view> cache;
   // One pass over the fields, a table lookup a byte. Every line ends with CRLF and the head
   // with an empty line (read_head found it), so each scan below stops at a CR at the latest.
   const char* at = head.data() + line_end + crlf.size();
@@ -279,14 +281,12 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
         }
         break;
       case 12:
-        if (!has_type_ && name_is(name, "content-type")) {
-          has_type_ = true;
+        if (!type && name_is(name, "content-type")) {
           type = value;
         }
         break;
       case 13:
-        if (!has_cache_control_ && name_is(name, "cache-control")) {
-          has_cache_control_ = true;
+        if (!cache && name_is(name, "cache-control")) {
           cache = value;
         }
         break;
@@ -311,16 +311,15 @@ boost::system::error_code response_reader::parse_head(std::string_view head) {
           if (has_transfer_encoding_ || !equals_lower(value, "chunked")) {
             return answer_error::bad_transfer_encoding;
           }
-          has_transfer_encoding_ = true;
-          chunked_ = true;
+          has_transfer_encoding_ = true; // and chunked: nothing else is taken
         }
         break;
       default:
         break;
     }
   }
-  kept_.assign(type).append(cache);
-  type_size_ = type.size();
+  kept_.assign(type.value_or(std::string_view{})).append(cache.value_or(std::string_view{}));
+  type_size_ = type ? type->size() : 0;
   return choose_framing();
 }
 
@@ -334,7 +333,7 @@ boost::system::error_code response_reader::choose_framing() {
   if (status_ < 200 || status_ == 204 || status_ == 304) {
     framing_ = framing::none;
     done_ = true;
-  } else if (chunked_) {
+  } else if (has_transfer_encoding_) {
     framing_ = framing::chunked;
   } else if (has_length_) {
     framing_ = framing::length;

@@ -48,7 +48,7 @@ boost::system::error_code make_error_code(answer_error error) noexcept;
 /// guess about where the body ends. Bounded: the head, interim answers included, by `head_limit`
 /// (each byte looked at once, however the head arrives); a chunk's size line by
 /// max_chunk_line_bytes; the trailer by max_trailer_bytes. No recursion; no allocation but the
-/// two kept field values.
+/// one string of the two kept field values.
 class response_reader {
 public:
   /// A container's head may be as large as Beast's default (and janus-baseline's heads are a
@@ -165,9 +165,6 @@ private:
   bool keep_alive_token_ = false;
   bool has_length_ = false;
   bool has_transfer_encoding_ = false;
-  bool has_type_ = false;
-  bool has_cache_control_ = false;
-  bool chunked_ = false;
   std::uint64_t length_ = 0;
   /// Content-Type's value, then Cache-Control's.
   std::string kept_;
