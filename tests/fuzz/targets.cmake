@@ -2,6 +2,7 @@
 # build (tests/fuzz/CMakeLists.txt) and by the main build, which registers each with ctest.
 set(janus_fuzz_targets
   fuzz_chat_request
+  fuzz_json_scanner
   fuzz_admin_body
   fuzz_model_config
   fuzz_config_file
