@@ -20,12 +20,12 @@ struct chat_request_info {
 
 /// Checks a chat-completions body just enough to route it: a JSON object with a `model` string,
 /// a non-empty `messages` array and, if present, a boolean (or null) `stream`, each given once
-/// at the top level. Reads the body once with RapidJSON's iterative SAX parser (no document is
-/// built, nothing recurses on nesting) and refuses objects and arrays nested deeper than
-/// `max_depth` (`server.max_json_depth`; the body's own object is depth 1), bytes that are not
-/// UTF-8 and a `model` that does not decode to valid UTF-8, so the model is safe to echo. Fails
-/// with errc::invalid_request and a message naming the field; `param` receives that field's
-/// name (empty for a syntax, encoding or depth error).
+/// at the top level. Checks the whole body's UTF-8, then reads it once with json_scanner (the
+/// grammar whole, nothing built, nothing recursing on nesting, long strings 8 bytes at a time),
+/// refusing objects and arrays nested deeper than `max_depth` (`server.max_json_depth`; the
+/// body's own object is depth 1) and a `model` whose escapes decode to something that is not
+/// UTF-8, so the model is safe to echo. Fails with errc::invalid_request and a message naming
+/// the field; `param` receives that field's name (empty for a syntax, encoding or depth error).
 result<chat_request_info> inspect_chat_request(std::string_view body, int max_depth);
 
 /// The chat body with its top-level `model` value (the JSON string at [info.model_offset,

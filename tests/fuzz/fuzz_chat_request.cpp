@@ -1,10 +1,12 @@
-// The chat request check (model/openai.cpp) on any body: no crash, no recursion, and what it
-// accepts is safe to route on and to echo.
+// The chat request check (model/openai.cpp) on any body: no crash, no recursion, what it
+// accepts is safe to route on and to echo, and it decides as the rules read on RapidJSON's
+// document of the same body (parse_bounded_json) decide.
 
 #include <rapidjson/document.h>
 
 #include <string>
 
+#include "model/bounded_json.hpp"
 #include "model/openai.hpp"
 #include "model/utf8.hpp"
 #include "tests/fuzz/property.hpp"
@@ -21,12 +23,67 @@ bool is_clean_json(const std::string& body) {
   return !doc.HasParseError();
 }
 
+/// What inspect_chat_request must decide, by its rules applied to RapidJSON's document.
+struct expectation {
+  /// False when RapidJSON can not say: it refuses a number too big for a double, which the
+  /// check (reading numbers' syntax only) lets through.
+  bool known = true;
+  bool accepted = false;
+  std::string model;
+  bool stream = false;
+};
+
+expectation expected(std::string_view body) {
+  rapidjson::Document doc;
+  const auto outcome = janus::parse_bounded_json(doc, body, default_depth);
+  if (outcome.what == std::string_view{"Number too big to be stored in double."}) {
+    return {.known = false};
+  }
+  if (!outcome.ok() || !doc.IsObject()) {
+    return {};
+  }
+  expectation out;
+  int models = 0;
+  int messages = 0;
+  int streams = 0;
+  bool fits = true;
+  for (const auto& member : doc.GetObject()) {
+    const std::string_view name{member.name.GetString(), member.name.GetStringLength()};
+    const auto& value = member.value;
+    if (name == "model") {
+      ++models;
+      if (value.IsString() && value.GetStringLength() > 0) {
+        out.model.assign(value.GetString(), value.GetStringLength());
+        fits = fits && janus::is_valid_utf8(out.model);
+      } else {
+        fits = false;
+      }
+    } else if (name == "messages") {
+      ++messages;
+      fits = fits && value.IsArray() && !value.Empty();
+    } else if (name == "stream") {
+      ++streams;
+      fits = fits && (value.IsBool() || value.IsNull());
+      out.stream = value.IsTrue();
+    }
+  }
+  out.accepted = fits && models == 1 && messages == 1 && streams <= 1;
+  return out;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace janus;
   const auto body = fuzz::text_of(data, size);
   const auto info = inspect_chat_request(body, default_depth);
+  if (const auto expect = expected(body); expect.known) {
+    fuzz::require(info.ok() == expect.accepted, "accepted exactly when the rules on RapidJSON's "
+                                                "document accept");
+    fuzz::require(!info.ok() || (info.value().model == expect.model
+                                 && info.value().stream == expect.stream),
+                  "the model and stream RapidJSON's document holds");
+  }
   if (!info) {
     fuzz::require(info.error().code == errc::invalid_request, "a refusal is invalid_request");
     const auto error = openai_error_body(info.error().message, "invalid_request_error",
