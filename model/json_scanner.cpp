@@ -8,10 +8,6 @@ namespace janus {
 
 namespace {
 
-constexpr bool is_space(char c) noexcept {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
 constexpr bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
@@ -318,11 +314,6 @@ bool json_scanner::escape() noexcept {
   return true;
 }
 
-void json_scanner::skip_space() noexcept {
-  while (pos_ < input_.size() && is_space(input_[pos_])) {
-    ++pos_;
-  }
-}
 
 std::size_t json_scanner::plain_end(std::size_t at) const noexcept {
   const auto size = input_.size();

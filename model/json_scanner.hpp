@@ -104,7 +104,15 @@ private:
   bool string() noexcept;
   /// Reads the escape whose backslash is at pos_ (a byte follows it).
   bool escape() noexcept;
-  void skip_space() noexcept;
+  /// Inline: most tokens have no white space before them, and a call per token costs more than
+  /// the look.
+  void skip_space() noexcept {
+    while (pos_ < input_.size()
+           && (input_[pos_] == ' ' || input_[pos_] == '\n' || input_[pos_] == '\r'
+               || input_[pos_] == '\t')) {
+      ++pos_;
+    }
+  }
   /// The first byte at or after `at` that ends a string's plain run ('"', '\\' or a control
   /// character), or the text's size.
   std::size_t plain_end(std::size_t at) const noexcept;
