@@ -122,7 +122,8 @@ chat_proxy::chat_proxy(beast::tcp_stream& client, socket_deadline& deadline, sha
     client_keep_alive_(client_keep_alive),
     client_http10_(client_version < 11),
     deadline_(clock::now() + cfg.request_timeout),
-    received_(clock::now()) {
+    received_(clock::now()),
+    relay_buffer_(home.relays().take()) {
   if (metrics != nullptr) {
     metrics_ = metrics->of(info_.model);
   }
@@ -162,6 +163,9 @@ asio::awaitable<bool> chat_proxy::run() {
 }
 
 asio::awaitable<bool> chat_proxy::serve() {
+  // This frame is allocated for every request: its named locals are kept few and small, and the
+  // paths that need more (an error answer, the fallback) are coroutines of their own, so that
+  // Asio recycles the frame (bench/README.md, "Coroutine frames").
   if (cfg_.client_watch_after > std::chrono::milliseconds::zero()) {
     // A peek pending on the client socket costs two system calls and a scheduler round per
     // request; most requests are answered before this delay, so they never arm one.
@@ -171,8 +175,7 @@ asio::awaitable<bool> chat_proxy::serve() {
   }
   if (fallback_ && fallback_->config.always) {
     // An upstream-only model: no pool to ask, every request goes to its upstream.
-    std::optional<error_info> none;
-    co_return co_await serve_fallback(std::move(none), "upstream");
+    co_return co_await serve_upstream_only();
   }
   std::string avoid;
   error_info last_error{errc::upstream_failed, "no attempt was made"};
@@ -189,37 +192,22 @@ asio::awaitable<bool> chat_proxy::serve() {
       failed_on.clear();
       break;
     }
-    acquire_request asked{info_.model, request_id_, remaining, avoid, nullptr};
-    std::optional<result<lease>> offer;
-    if (auto now = pools_.try_acquire(asked)) {
-      offer.emplace(std::move(*now));
-    } else {
-      auto answer = co_await wait_for_lease(std::move(asked));
-      offer.emplace(std::move(answer));
+    auto granted = try_lease(remaining, avoid);
+    if (!granted) {
+      co_await wait_for_lease(remaining, avoid, granted);
     }
-    auto& granted = *offer;
     if (client_gone_) {
-      if (granted) {
-        note_lease(granted.value());
-        pools_.release(granted.value(), lease_outcome::client_gone);
+      if (*granted) {
+        note_lease(granted->value());
+        pools_.release(granted->value(), lease_outcome::client_gone);
       }
       summarize(to_string(lease_outcome::client_gone), errc::none);
       co_return false;
     }
-    if (!granted) {
-      auto reason = fallback_reason_of(granted.error(), false);
-      if (reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
-        // Named first: GCC 12 must not see a temporary inside a co_await expression.
-        std::optional<error_info> original{granted.error()};
-        co_return co_await serve_fallback(std::move(original), to_string(*reason));
-      }
-      const std::string no_container;
-      auto keep_alive = co_await answer_error(granted.error(), no_container);
-      summarize(attempts_ == 0 ? "rejected" : to_string(lease_outcome::failed_before_first_byte),
-                granted.error().code);
-      co_return keep_alive;
+    if (!*granted) {
+      co_return co_await answer_no_lease(granted->error());
     }
-    const lease& held = granted.value();
+    const lease& held = granted->value();
     note_lease(held);
     lease_released_ = false;
     auto outcome = co_await attempt(held);
@@ -248,6 +236,30 @@ asio::awaitable<bool> chat_proxy::serve() {
       metrics_->count_retry();
     }
   }
+  co_return co_await answer_failure(last_error, failed_on);
+}
+
+asio::awaitable<bool> chat_proxy::serve_upstream_only() {
+  std::optional<error_info> none;
+  co_return co_await serve_fallback(std::move(none), "upstream");
+}
+
+asio::awaitable<bool> chat_proxy::answer_no_lease(const error_info& refused) {
+  auto reason = fallback_reason_of(refused, false);
+  if (reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
+    // Named first: GCC 12 must not see a temporary inside a co_await expression.
+    std::optional<error_info> original{refused};
+    co_return co_await serve_fallback(std::move(original), to_string(*reason));
+  }
+  const std::string no_container;
+  auto keep_alive = co_await answer_error(refused, no_container);
+  summarize(attempts_ == 0 ? "rejected" : to_string(lease_outcome::failed_before_first_byte),
+            refused.code);
+  co_return keep_alive;
+}
+
+asio::awaitable<bool> chat_proxy::answer_failure(error_info& last_error,
+                                                 const std::string& failed_on) {
   if (auto reason = fallback_reason_of(last_error, attempts_ > 0);
       reason && fallback_ && fallback_->config.falls_back_on(*reason)) {
     std::optional<error_info> original{std::move(last_error)};
@@ -491,7 +503,7 @@ std::string_view chat_proxy::buffered() const {
 }
 
 std::pair<beast::error_code, std::size_t> chat_proxy::decode_buffered() {
-  auto step = reader_.read_body(buffered(), relay_buffer_);
+  auto step = reader_.read_body(buffered(), relay_buffer_.bytes());
   upstream_buffer_.consume(step.taken);
   // Nothing of a piece whose framing broke is relayed: a whole answer broken in its first
   // piece still gets its 502.
@@ -531,19 +543,31 @@ void chat_proxy::summarize(std::string_view outcome, errc error) {
   report(summary, metrics_.get());
 }
 
-asio::awaitable<result<lease>> chat_proxy::wait_for_lease(acquire_request request) {
+std::optional<result<lease>> chat_proxy::try_lease(std::chrono::milliseconds remaining,
+                                                    const std::string& avoid) {
+  acquire_request asked{info_.model, request_id_, remaining, avoid, nullptr};
+  if (auto now = pools_.try_acquire(asked)) {
+    return result<lease>{std::move(*now)};
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<void> chat_proxy::wait_for_lease(std::chrono::milliseconds remaining,
+                                                 const std::string& avoid,
+                                                 std::optional<result<lease>>& granted) {
   // It waits in the pool: a client that goes meanwhile withdraws it (on_client_gone, so the
   // watch starts now), and a stream keeps its client's connection busy meanwhile
   // (start_heartbeat).
   watch_client();
   start_heartbeat();
-  request.cancelled = std::make_shared<std::atomic<bool>>(false);
+  acquire_request request{info_.model, request_id_, remaining, avoid,
+                          std::make_shared<std::atomic<bool>>(false)};
   waiting_.emplace(acquire_request{info_.model, {}, {}, {}, request.cancelled});
   auto answer = co_await ask<result<lease>>([this, &request](auto done) {
     pools_.acquire(std::move(request), std::move(done));
   });
   waiting_.reset();
-  co_return answer;
+  granted.emplace(std::move(answer));
 }
 
 std::chrono::milliseconds chat_proxy::within_deadline(std::chrono::milliseconds limit) const {

@@ -117,9 +117,25 @@ private:
   /// The request's course; run() adds the heartbeat's join on every path.
   boost::asio::awaitable<bool> serve();
 
-  /// A slot for the request by waiting in the pool, when none was free at once
-  /// (broker::try_acquire, the usual path, costs no coroutine frame).
-  boost::asio::awaitable<result<lease>> wait_for_lease(acquire_request request);
+  /// serve() for an upstream-only model (fallback.always).
+  boost::asio::awaitable<bool> serve_upstream_only();
+
+  /// Answers a request the pool gave no lease (`refused`), or sends it to the fallback.
+  boost::asio::awaitable<bool> answer_no_lease(const error_info& refused);
+
+  /// Answers a request whose attempts all failed (`last_error`, on container `failed_on`),
+  /// or sends it to the fallback.
+  boost::asio::awaitable<bool> answer_failure(error_info& last_error, const std::string& failed_on);
+
+  /// A free slot at once (broker::try_acquire, the usual path: no coroutine frame), avoiding
+  /// `avoid` when another container can serve; nothing when the request must wait.
+  std::optional<result<lease>> try_lease(std::chrono::milliseconds remaining,
+                                         const std::string& avoid);
+
+  /// A slot for the request by waiting in the pool for at most `remaining`, into `granted`.
+  boost::asio::awaitable<void> wait_for_lease(std::chrono::milliseconds remaining,
+                                              const std::string& avoid,
+                                              std::optional<result<lease>>& granted);
 
   /// `limit`, cut short by the request's deadline (1 ms at least, so an expiry still fires).
   std::chrono::milliseconds within_deadline(std::chrono::milliseconds limit) const;
@@ -350,7 +366,8 @@ private:
   std::string_view fallback_reason_;
   std::string fallback_error_;
 
-  std::array<char, 16 * 1024> relay_buffer_;
+  /// What the answer's body is decoded into and relayed from (the shard's, for this request).
+  relay_buffers::lease relay_buffer_;
 };
 
 } // namespace janus::http

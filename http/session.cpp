@@ -382,10 +382,17 @@ asio::awaitable<bool> session::serve_chat(request_type& request, const std::stri
                    std::chrono::steady_clock::now() - received);
     co_return co_await send(answer, request_id, keep_alive);
   }
-  chat_proxy proxy{client_, deadline_, home_, cfg_, pools_, request_id, trace_,
-                   std::move(info.value()), std::move(request.body()), keep_alive,
-                   hooks_.requests, version_};
-  co_return co_await proxy.run() && !draining_;
+  proxy_.emplace(client_, deadline_, home_, cfg_, pools_, request_id, trace_,
+                 std::move(info.value()), std::move(request.body()), keep_alive, hooks_.requests,
+                 version_);
+  // However this frame ends (its coroutine destroyed at shutdown too), the proxy goes with it.
+  struct ending {
+    std::optional<chat_proxy>& proxy;
+    ~ending() {
+      proxy.reset();
+    }
+  } end_of_proxy{proxy_};
+  co_return co_await proxy_->run() && !draining_;
 }
 
 asio::awaitable<bool> session::send(const reply& answer, const std::string& request_id,

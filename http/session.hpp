@@ -9,11 +9,13 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "http/admin_routes.hpp"
 #include "http/broker.hpp"
+#include "http/chat_proxy.hpp"
 #include "http/connection_slot.hpp"
 #include "http/replies.hpp"
 #include "http/request_head.hpp"
@@ -129,6 +131,10 @@ private:
   /// Waiting for the next request: drain() may close at once.
   bool idle_ = true;
   bool draining_ = false;
+  /// The chat request being served (serve_chat). Here rather than in serve_chat's coroutine
+  /// frame, which it would make too big for Asio's frame recycling (bench/README.md, "Coroutine
+  /// frames"); last, so it goes before the stream and deadline it uses.
+  std::optional<chat_proxy> proxy_;
 };
 
 } // namespace janus::http

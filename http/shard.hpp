@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "http/deferred_jobs.hpp"
+#include "http/relay_buffers.hpp"
 #include "http/upstream_pool.hpp"
 #include "model/config.hpp"
 
@@ -53,6 +54,11 @@ public:
     return upstreams_;
   }
 
+  /// The buffers this shard's chat requests relay answers through.
+  relay_buffers& relays() noexcept {
+    return relays_;
+  }
+
   /// The client watches of this shard's chat requests, each started server.client_watch_after
   /// after its request came (chat_proxy).
   deferred_jobs& client_watches() noexcept {
@@ -80,9 +86,11 @@ private:
   // Members are destroyed bottom up, and the order is the shutdown's: the thread is joined
   // (stop()) first; the idle upstream sockets and the timer go while io_ still exists; then io_
   // destroys the handlers still pending (the sessions' coroutines, whose ~session takes itself
-  // out of sessions_): so the registry is declared before io_ and outlives it.
+  // out of sessions_, and whose chat requests give their relay buffers back): so the registry
+  // and the buffers are declared before io_ and outlive it.
   std::size_t index_;
   std::unordered_set<session*> sessions_;
+  relay_buffers relays_;
   std::atomic<std::size_t> session_count_{0};
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
