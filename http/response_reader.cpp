@@ -1,4 +1,5 @@
 #include "http/response_reader.hpp"
+#include "model/hex.hpp"
 #include "model/ows.hpp"
 
 #include <algorithm>
@@ -110,17 +111,6 @@ bool equals_lower(std::string_view text, std::string_view lower) {
     }
   }
   return true;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  auto lower = static_cast<char>(c | 0x20);
-  if (lower >= 'a' && lower <= 'f') {
-    return lower - 'a' + 10;
-  }
-  return -1;
 }
 
 /// The largest chunk size taken (2^60: far beyond any body; leading zeros are bounded by the

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "model/bounded_json.hpp"
+#include "model/hex.hpp"
 #include "model/utf8.hpp"
 
 namespace janus {
@@ -203,18 +204,6 @@ bool bearer_matches(std::string_view authorization, std::string_view token) {
 }
 
 std::optional<std::string> decode_path_segment(std::string_view segment) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
-  };
   std::string out;
   out.reserve(segment.size());
   for (std::size_t i = 0; i < segment.size(); ++i) {
@@ -225,8 +214,8 @@ std::optional<std::string> decode_path_segment(std::string_view segment) {
     if (i + 2 >= segment.size()) {
       return std::nullopt;
     }
-    auto high = hex(segment[i + 1]);
-    auto low = hex(segment[i + 2]);
+    auto high = hex_value(segment[i + 1]);
+    auto low = hex_value(segment[i + 2]);
     if (high < 0 || low < 0) {
       return std::nullopt;
     }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "model/config.hpp"
+#include "model/hex.hpp"
 
 namespace janus {
 
@@ -38,19 +39,6 @@ std::string_view trim(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 /// The case-insensitive `Bearer ` scheme of an Authorization value (RFC 9110 11.1), followed by

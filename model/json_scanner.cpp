@@ -4,6 +4,8 @@
 #include <bit>
 #include <cstring>
 
+#include "model/hex.hpp"
+
 namespace janus {
 
 namespace {
@@ -23,16 +25,9 @@ int hex4(std::string_view digits) noexcept {
     return -1;
   }
   int value = 0;
-  for (int i = 0; i < 4; ++i) {
-    const char c = digits[static_cast<std::size_t>(i)];
-    int digit = 0;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      digit = c - 'A' + 10;
-    } else {
+  for (std::size_t i = 0; i < 4; ++i) {
+    const int digit = hex_value(digits[i]);
+    if (digit < 0) {
       return -1;
     }
     value = value * 16 + digit;
