@@ -13,12 +13,14 @@ namespace janus {
 
 namespace {
 
-/// The field each validation message is about; messages start with "`field` ".
-constexpr std::string_view field_model = "model";
-constexpr std::string_view field_messages = "messages";
-constexpr std::string_view field_stream = "stream";
-
+/// The routing members, by name; each validation message is about one and starts with
+/// "`field` ".
 enum class field { other, model, messages, stream };
+constexpr std::string_view field_names[] = {"", "model", "messages", "stream"};
+
+std::string_view name_of(field member) {
+  return field_names[static_cast<int>(member)];
+}
 
 error_info invalid(std::string message) {
   return error_info{errc::invalid_request, std::move(message)};
@@ -45,24 +47,12 @@ field field_of(const json_scanner& json, std::string& scratch) {
     decode_json_string(name, scratch);
     name = scratch;
   }
-  return name == field_model      ? field::model
-         : name == field_messages ? field::messages
-         : name == field_stream   ? field::stream
-                                  : field::other;
-}
-
-std::string_view name_of(field member) {
-  switch (member) {
-    case field::model:
-      return field_model;
-    case field::messages:
-      return field_messages;
-    case field::stream:
-      return field_stream;
-    case field::other:
-      break;
+  for (auto member : {field::model, field::messages, field::stream}) {
+    if (name == name_of(member)) {
+      return member;
+    }
   }
-  return {};
+  return field::other;
 }
 
 } // namespace
